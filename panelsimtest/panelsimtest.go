@@ -1,0 +1,220 @@
+// Package panelsimtest runs panelsim inside a Go test, the way httptest or
+// miniredis do: RunT starts every panel on 127.0.0.1 with a manual virtual
+// clock and stops it when the test ends. Time moves only when the test says
+// so (Advance), so tests never sleep.
+package panelsimtest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/panelsim/panelsim/sim"
+	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
+)
+
+// DefaultStart is where the clock starts unless WithStart says otherwise.
+var DefaultStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// TB is the part of testing.TB that RunT needs, so it works with any test
+// framework.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
+
+type options struct {
+	cfg sim.Config
+	err error
+}
+
+// Option changes how the server starts.
+type Option func(*options)
+
+// WithScenarioYAML serves a scenario given as YAML text.
+func WithScenarioYAML(yaml string) Option {
+	return func(o *options) { o.cfg.ScenarioYAML, o.cfg.ScenarioFile = []byte(yaml), "scenario.yaml" }
+}
+
+// WithScenarioFile serves the scenario in a file.
+func WithScenarioFile(path string) Option {
+	return func(o *options) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			o.err = err
+			return
+		}
+		o.cfg.ScenarioYAML, o.cfg.ScenarioFile = data, path
+	}
+}
+
+// WithSeed overrides the scenario's seed.
+func WithSeed(seed uint64) Option { return func(o *options) { o.cfg.Seed = seed } }
+
+// WithStart overrides where the virtual clock starts.
+func WithStart(t time.Time) Option { return func(o *options) { o.cfg.Start = t } }
+
+// WithClock sets the clock mode: "manual" (the default here), "real" or "real:N".
+func WithClock(mode string) Option { return func(o *options) { o.cfg.Clock = mode } }
+
+// WithValidation sets the request contract check: "strict" (the default
+// here: a request that breaks the vendor contract fails loudly), "log" or "off".
+func WithValidation(mode string) Option {
+	return func(o *options) { o.cfg.Validate = simhttp.ValidateMode(mode) }
+}
+
+// WithPanels serves only the given panels.
+func WithPanels(panels ...sim.Panel) Option { return func(o *options) { o.cfg.Panels = panels } }
+
+// WithLogger sends panelsim's warnings (e.g. validation in log mode) to l.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger = l } }
+
+// Server is a running in-process panelsim. Its own methods act on the
+// default world; World(name) gives a handle on another.
+type Server struct {
+	*defaultWorld
+	sim  *sim.Server
+	http *httptest.Server
+}
+
+// Run starts a server; the caller must Close it.
+func Run(opts ...Option) (*Server, error) {
+	o := &options{cfg: sim.Config{
+		DefaultClock: "manual", Start: DefaultStart, Validate: simhttp.ValidateStrict,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}}
+	for _, opt := range opts {
+		opt(o)
+	}
+	if o.err != nil {
+		return nil, o.err
+	}
+	if o.cfg.Clock == "" {
+		o.cfg.Clock = "manual"
+	}
+	s, err := sim.New(o.cfg)
+	if err != nil {
+		return nil, err
+	}
+	hs := httptest.NewServer(s.Handler())
+	srv := &Server{sim: s, http: hs}
+	srv.defaultWorld = srv.world(simhttp.DefaultWorld)
+	return srv, nil
+}
+
+// RunT starts a server and stops it when the test ends.
+func RunT(t TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := Run(opts...)
+	if err != nil {
+		t.Fatalf("panelsimtest: %v", err)
+		return nil
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.http.Close() }
+
+// Sim is the underlying server, for what this package does not wrap.
+func (s *Server) Sim() *sim.Server { return s.sim }
+
+// BaseURL is the server's root URL (every panel is under it).
+func (s *Server) BaseURL() string { return s.http.URL }
+
+// World returns a handle on a world, created from the scenario on first use.
+func (s *Server) World(name string) *World { return s.world(name) }
+
+func (s *Server) world(name string) *World { return &World{srv: s, name: name} }
+
+// defaultWorld lets Server embed the default world's handle under a name
+// that does not clash with the World method.
+type defaultWorld = World
+
+// World is a handle on one world of a server.
+type World struct {
+	srv  *Server
+	name string
+}
+
+// Name is the world's name.
+func (w *World) Name() string { return w.name }
+
+// URL is the base URL that addresses this world (append vendor paths).
+func (w *World) URL() string {
+	if w.name == simhttp.DefaultWorld {
+		return w.srv.http.URL
+	}
+	return w.srv.http.URL + "/_w/" + w.name
+}
+
+func (w *World) get() *state.World {
+	sw, err := w.srv.sim.Worlds().Get(w.name)
+	if err != nil {
+		panic(fmt.Sprintf("panelsimtest: %v", err))
+	}
+	return sw
+}
+
+// Now is the world's virtual time.
+func (w *World) Now() time.Time { return w.get().Now() }
+
+// Advance moves the world's clock, returning when every due step has run.
+func (w *World) Advance(d time.Duration) []state.Ran {
+	ran, err := w.get().Advance(d)
+	if err != nil {
+		panic(fmt.Sprintf("panelsimtest: %v", err))
+	}
+	return ran
+}
+
+// SetFaults replaces the world's fault rules; no rules clears them.
+func (w *World) SetFaults(rules ...state.FaultRule) error {
+	if err := state.ValidateFaults(rules, w.panelNames()); err != nil {
+		return err
+	}
+	w.get().SetFaults(rules)
+	return nil
+}
+
+func (w *World) panelNames() []string {
+	var names []string
+	for _, p := range w.srv.sim.Panels() {
+		names = append(names, p.Name())
+	}
+	return names
+}
+
+// Reset rebuilds the world from its scenario with the clock at its start.
+func (w *World) Reset() {
+	if _, err := w.srv.sim.Worlds().Rebuild(w.name, nil); err != nil {
+		panic(fmt.Sprintf("panelsimtest: %v", err))
+	}
+}
+
+// Requests returns the journal entries matching f (zero value: all).
+func (w *World) Requests(f state.JournalFilter) []state.Entry {
+	return w.get().Journal().List(f)
+}
+
+// Do runs fn inside the world's lock, for tests that inspect or prepare
+// model state directly.
+func (w *World) Do(fn func(tx *state.Tx) error) error { return w.get().Do(fn) }
+
+// Snapshot returns the world's state as JSON.
+func (w *World) Snapshot() []byte {
+	snap, err := w.get().Snapshot()
+	if err != nil {
+		panic(fmt.Sprintf("panelsimtest: %v", err))
+	}
+	var b bytes.Buffer
+	_ = jsonEncode(&b, snap)
+	return b.Bytes()
+}

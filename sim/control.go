@@ -1,0 +1,522 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/openapi"
+	"github.com/panelsim/panelsim/scenarios"
+	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
+)
+
+// The control plane: JSON under /_panelsim, per world by the same /_w/{world}
+// prefix or header as the panels. Every error is 400/404 with
+// {"error": "...", "field": "..."} and changes nothing.
+
+const ctl = "/_panelsim"
+
+// maxRanListed bounds the steps a clock answer lists; ran_count has them all.
+const maxRanListed = 1000
+
+func (s *Server) registerControl(e *echo.Echo) {
+	routes := []struct {
+		method, path string
+		h            echo.HandlerFunc
+	}{
+		{http.MethodGet, "/health", s.health},
+		{http.MethodGet, "/version", s.version},
+		{http.MethodPost, "/reset", s.reset},
+		{http.MethodGet, "/clock", s.clock},
+		{http.MethodPost, "/clock/advance", s.advance},
+		{http.MethodPost, "/clock/set", s.setClock},
+		{http.MethodPost, "/scenario", s.applyScenario},
+		{http.MethodGet, "/faults", s.getFaults},
+		{http.MethodPost, "/faults", s.replaceFaults},
+		{http.MethodPatch, "/faults", s.appendFaults},
+		{http.MethodDelete, "/faults", s.deleteFaults},
+		{http.MethodGet, "/requests", s.requests},
+		{http.MethodDelete, "/requests", s.clearRequests},
+		{http.MethodGet, "/state", s.getState},
+		{http.MethodPut, "/state", s.putState},
+		{http.MethodPost, "/state/save", s.saveState},
+		{http.MethodGet, "/worlds", s.listWorlds},
+		{http.MethodPost, "/worlds", s.createWorld},
+		{http.MethodGet, "/worlds/:name", s.getWorld},
+		{http.MethodDelete, "/worlds/:name", s.deleteWorld},
+		{http.MethodGet, "/openapi/:file", s.spec},
+	}
+	for _, r := range routes {
+		e.Add(r.method, ctl+r.path, s.guard(r.h))
+	}
+	e.RouteNotFound(ctl+"/*", func(c echo.Context) error {
+		return ctlError(c, http.StatusNotFound, "", "unknown control endpoint %s %s", c.Request().Method, c.Request().URL.Path)
+	})
+}
+
+// guard turns a panic in a control handler into a 500 JSON answer.
+func (s *Server) guard(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				s.cfg.Logger.Error("panic in control plane", "panic", p, "stack", string(debug.Stack()))
+				err = ctlError(c, http.StatusInternalServerError, "", "internal error: %v", p)
+			}
+		}()
+		return h(c)
+	}
+}
+
+func ctlError(c echo.Context, status int, field, format string, a ...any) error {
+	body := map[string]string{"error": fmt.Sprintf(format, a...)}
+	if field != "" {
+		body["field"] = field
+	}
+	return c.JSON(status, body)
+}
+
+// world resolves the request's world, creating it on first use.
+func (s *Server) world(c echo.Context) (*state.World, error) {
+	w, err := s.worlds.Get(simhttp.WorldName(c))
+	if err != nil {
+		return nil, ctlError(c, http.StatusBadRequest, "world", "%v", err)
+	}
+	return w, nil
+}
+
+// decodeJSON reads a JSON body strictly into v; a failure is answered.
+func decodeJSON(c echo.Context, v any) error {
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
+	if err != nil {
+		return ctlError(c, http.StatusBadRequest, "body", "cannot read body: %v", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return ctlError(c, http.StatusBadRequest, "body", "request body is empty; JSON expected")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return ctlError(c, http.StatusBadRequest, jsonField(err), "invalid JSON: %v", err)
+	}
+	if dec.More() {
+		return ctlError(c, http.StatusBadRequest, "body", "invalid JSON: trailing data after the object")
+	}
+	return nil
+}
+
+// jsonField names the field a JSON decoding error is about, if it says.
+func jsonField(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return te.Field
+	}
+	if _, after, ok := strings.Cut(err.Error(), "unknown field "); ok {
+		return strings.Trim(after, `"`)
+	}
+	return "body"
+}
+
+func (s *Server) health(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+type panelVersion struct {
+	Name string `json:"name"`
+	simhttp.Info
+}
+
+func (s *Server) version(c echo.Context) error {
+	v := s.cfg.Version
+	if v == "" {
+		v = "dev"
+	}
+	build := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		build = bi.GoVersion
+	}
+	panels := make([]panelVersion, 0, len(s.panels))
+	for _, p := range s.panels {
+		panels = append(panels, panelVersion{Name: p.Name(), Info: p.Info()})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"version": v, "build": build, "panels": panels})
+}
+
+// clockView is the answer of every clock endpoint.
+type clockView struct {
+	World    string      `json:"world"`
+	Now      time.Time   `json:"now"`
+	Start    time.Time   `json:"start"`
+	Mode     string      `json:"mode"`
+	Pending  int         `json:"pending"`
+	Ran      []state.Ran `json:"ran"`
+	RanCount int         `json:"ran_count"`
+}
+
+func clockAnswer(c echo.Context, w *state.World, ran []state.Ran) error {
+	v := clockView{
+		World: w.Name(), Now: w.Now(), Start: w.Config().Start, Mode: w.Config().Clock.String(),
+		Pending: w.Pending(), Ran: ran, RanCount: len(ran),
+	}
+	if v.Ran == nil {
+		v.Ran = []state.Ran{}
+	}
+	if len(v.Ran) > maxRanListed {
+		v.Ran = v.Ran[:maxRanListed]
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) clock(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	return clockAnswer(c, w, nil)
+}
+
+func (s *Server) advance(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		By string `json:"by"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	d, perr := state.ParseDuration(in.By)
+	if perr != nil || d < 0 {
+		return ctlError(c, http.StatusBadRequest, "by", "by must be a non-negative duration such as \"15m\" or \"1h30m\" (got %q)", in.By)
+	}
+	ran, _ := w.Advance(d)
+	return clockAnswer(c, w, ran)
+}
+
+func (s *Server) setClock(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		To string `json:"to"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	t, perr := time.Parse(time.RFC3339Nano, in.To)
+	if perr != nil {
+		return ctlError(c, http.StatusBadRequest, "to", "to must be an RFC 3339 time such as \"2025-01-01T12:00:00Z\" (got %q)", in.To)
+	}
+	ran, serr := w.Set(t)
+	if serr != nil {
+		return ctlError(c, http.StatusBadRequest, "to", "%v", serr)
+	}
+	return clockAnswer(c, w, ran)
+}
+
+func (s *Server) reset(c echo.Context) error {
+	name := simhttp.WorldName(c)
+	w, err := s.worlds.Rebuild(name, nil)
+	if err != nil {
+		return ctlError(c, http.StatusBadRequest, "world", "%v", err)
+	}
+	return clockAnswer(c, w, nil)
+}
+
+// applyScenario resets the world to a scenario given as YAML. The scenario
+// is checked whole (and its world built) before anything is replaced.
+func (s *Server) applyScenario(c echo.Context) error {
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return ctlError(c, http.StatusBadRequest, "body", "request body must be a scenario in YAML")
+	}
+	sc, perr := s.ParseScenario("scenario", body)
+	if perr != nil {
+		return ctlError(c, http.StatusBadRequest, scenarioField(perr), "%v", perr)
+	}
+	w, berr := s.worlds.Rebuild(simhttp.WorldName(c), sc)
+	if berr != nil {
+		return ctlError(c, http.StatusBadRequest, scenarioField(berr), "%v", berr)
+	}
+	return clockAnswer(c, w, nil)
+}
+
+func scenarioField(err error) string {
+	var se *scenarios.Error
+	if errors.As(err, &se) && se.Key != "" {
+		return se.Key
+	}
+	return "body"
+}
+
+func (s *Server) getFaults(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, nonNil(w.Faults()))
+}
+
+// readRules decodes and validates a rule list (or a single rule object).
+func (s *Server) readRules(c echo.Context) ([]state.FaultRule, error) {
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
+	if err != nil {
+		return nil, ctlError(c, http.StatusBadRequest, "body", "cannot read body: %v", err)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '{' {
+		body = append(append([]byte{'['}, body...), ']')
+	}
+	var rules []state.FaultRule
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rules); err != nil {
+		return nil, ctlError(c, http.StatusBadRequest, jsonField(err), "fault rules must be a JSON array of rules: %v", err)
+	}
+	return rules, nil
+}
+
+func (s *Server) checkRules(c echo.Context, rules []state.FaultRule) error {
+	if err := state.ValidateFaults(rules, s.known.Panels); err != nil {
+		var fe *state.FaultError
+		if errors.As(err, &fe) {
+			return ctlError(c, http.StatusBadRequest, fmt.Sprintf("[%d].%s", fe.Index, fe.Field), "%v", err)
+		}
+		return ctlError(c, http.StatusBadRequest, "body", "%v", err)
+	}
+	return nil
+}
+
+func (s *Server) replaceFaults(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	rules, err := s.readRules(c)
+	if err != nil {
+		return err
+	}
+	if err := s.checkRules(c, rules); err != nil {
+		return err
+	}
+	w.SetFaults(rules)
+	return c.JSON(http.StatusOK, nonNil(w.Faults()))
+}
+
+func (s *Server) appendFaults(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	rules, err := s.readRules(c)
+	if err != nil {
+		return err
+	}
+	all := append(w.Faults(), rules...)
+	if err := s.checkRules(c, all); err != nil {
+		return err
+	}
+	w.SetFaults(all)
+	return c.JSON(http.StatusOK, nonNil(w.Faults()))
+}
+
+// deleteFaults removes the rule named by ?name=, or every rule.
+func (s *Server) deleteFaults(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	name := c.QueryParam("name")
+	if name == "" {
+		w.SetFaults(nil)
+		return c.JSON(http.StatusOK, []state.FaultRule{})
+	}
+	var kept []state.FaultRule
+	for _, r := range w.Faults() {
+		if r.Name != name {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == len(w.Faults()) {
+		return ctlError(c, http.StatusNotFound, "name", "no fault rule named %q", name)
+	}
+	w.SetFaults(kept)
+	return c.JSON(http.StatusOK, nonNil(kept))
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (s *Server) requests(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	f := state.JournalFilter{Panel: c.QueryParam("panel"), Path: c.QueryParam("path"), Fault: c.QueryParam("fault")}
+	for _, k := range []string{"op", "cmd", "func", "route"} {
+		if v := c.QueryParam(k); v != "" {
+			f.Op = v
+		}
+	}
+	if v := c.QueryParam("status"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 0 || n > 599 {
+			return ctlError(c, http.StatusBadRequest, "status", "status must be an HTTP status code (got %q)", v)
+		}
+		f.Status = n
+	}
+	entries := w.Journal().List(f)
+	if v := c.QueryParam("limit"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 1 {
+			return ctlError(c, http.StatusBadRequest, "limit", "limit must be a positive number (got %q)", v)
+		}
+		if len(entries) > n {
+			entries = entries[len(entries)-n:]
+		}
+	}
+	return c.JSON(http.StatusOK, nonNil(entries))
+}
+
+func (s *Server) clearRequests(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	w.Journal().Clear()
+	return c.JSON(http.StatusOK, []state.Entry{})
+}
+
+func (s *Server) getState(c echo.Context) error {
+	w, err := s.world(c)
+	if err != nil {
+		return err
+	}
+	snap, serr := w.Snapshot()
+	if serr != nil {
+		return ctlError(c, http.StatusInternalServerError, "", "%v", serr)
+	}
+	return c.JSON(http.StatusOK, snap)
+}
+
+// putState replaces the world by a snapshot taken with GET /state.
+func (s *Server) putState(c echo.Context) error {
+	var snap state.Snapshot
+	if err := decodeJSON(c, &snap); err != nil {
+		return err
+	}
+	if snap.Seed == 0 || snap.Start.IsZero() || snap.Now.Before(snap.Start) {
+		return ctlError(c, http.StatusBadRequest, "body", "not a panelsim snapshot: seed, start and now (not before start) are required")
+	}
+	if err := s.checkRules(c, snap.Faults); err != nil {
+		return err
+	}
+	w, err := s.restore(simhttp.WorldName(c), &snap)
+	if err != nil {
+		return ctlError(c, http.StatusBadRequest, "body", "%v", err)
+	}
+	s.worlds.Put(w)
+	return clockAnswer(c, w, nil)
+}
+
+func (s *Server) saveState(c echo.Context) error {
+	if err := s.SaveState(s.cfg.StateFile); err != nil {
+		return ctlError(c, http.StatusBadRequest, "state_file", "%v", err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"saved": s.cfg.StateFile, "worlds": s.worlds.Names()})
+}
+
+type worldView struct {
+	Name    string    `json:"name"`
+	Now     time.Time `json:"now"`
+	Mode    string    `json:"mode"`
+	Pending int       `json:"pending"`
+	Faults  int       `json:"faults"`
+}
+
+func viewWorld(w *state.World) worldView {
+	return worldView{Name: w.Name(), Now: w.Now(), Mode: w.Config().Clock.String(), Pending: w.Pending(), Faults: len(w.Faults())}
+}
+
+func (s *Server) listWorlds(c echo.Context) error {
+	out := []worldView{}
+	for _, n := range s.worlds.Names() {
+		if w, ok := s.worlds.Lookup(n); ok {
+			out = append(out, viewWorld(w))
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getWorld(c echo.Context) error {
+	w, ok := s.worlds.Lookup(c.Param("name"))
+	if !ok {
+		return ctlError(c, http.StatusNotFound, "name", "no world named %q", c.Param("name"))
+	}
+	return c.JSON(http.StatusOK, viewWorld(w))
+}
+
+// createWorld makes a world fresh from the scenario, or a fork of "from".
+func (s *Server) createWorld(c echo.Context) error {
+	var in struct {
+		Name string `json:"name"`
+		From string `json:"from"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := state.ValidName(in.Name); err != nil {
+		return ctlError(c, http.StatusBadRequest, "name", "%v", err)
+	}
+	if _, exists := s.worlds.Lookup(in.Name); exists {
+		return ctlError(c, http.StatusBadRequest, "name", "world %q already exists", in.Name)
+	}
+	var w *state.World
+	var err error
+	if in.From == "" {
+		w, err = s.worlds.Get(in.Name)
+	} else {
+		if _, ok := s.worlds.Lookup(in.From); !ok {
+			return ctlError(c, http.StatusBadRequest, "from", "no world named %q to fork", in.From)
+		}
+		w, err = s.worlds.Fork(in.From, in.Name)
+	}
+	if err != nil {
+		return ctlError(c, http.StatusBadRequest, "name", "%v", err)
+	}
+	return c.JSON(http.StatusCreated, viewWorld(w))
+}
+
+func (s *Server) deleteWorld(c echo.Context) error {
+	if !s.worlds.Delete(c.Param("name")) {
+		return ctlError(c, http.StatusNotFound, "name", "no world named %q", c.Param("name"))
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) spec(c echo.Context) error {
+	name, ok := strings.CutSuffix(c.Param("file"), ".yaml")
+	if !ok {
+		return ctlError(c, http.StatusNotFound, "file", "specs are served as {name}.yaml")
+	}
+	raw, err := openapi.File(name)
+	if err != nil {
+		return ctlError(c, http.StatusNotFound, "file", "no spec named %q", name)
+	}
+	return c.Blob(http.StatusOK, "application/yaml", raw)
+}

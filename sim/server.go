@@ -1,0 +1,350 @@
+package sim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/openapi"
+	"github.com/panelsim/panelsim/scenarios"
+	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
+)
+
+// Config is everything a server is built from; the binary fills it from
+// flags, panelsimtest from options.
+type Config struct {
+	// ScenarioFile names the scenario in errors; ScenarioYAML is its text
+	// (nil: the embedded default scenario).
+	ScenarioFile string
+	ScenarioYAML []byte
+	// Seed overrides the scenario's seed when not 0.
+	Seed uint64
+	// Clock overrides the scenario's clock mode when not "".
+	Clock string
+	// DefaultClock applies when neither Clock nor the scenario names one.
+	DefaultClock string
+	// Start overrides the scenario's start time when not zero.
+	Start time.Time
+	// Wall is the wall clock for real mode (nil: the system clock).
+	Wall state.WallClock
+	// Validate is the request contract check mode.
+	Validate simhttp.ValidateMode
+	// NoControl leaves the /_panelsim control plane out.
+	NoControl bool
+	// StateFile is where POST /_panelsim/state/save writes the worlds.
+	StateFile string
+	// Logger receives warnings (nil: discard).
+	Logger *slog.Logger
+	// Panels to serve (nil: every panel).
+	Panels []Panel
+	// Version is reported by /_panelsim/version.
+	Version string
+}
+
+// Server is a built panelsim: worlds, panels and their HTTP handlers.
+type Server struct {
+	cfg      Config
+	panels   []Panel
+	scenario *scenarios.Scenario
+	known    scenarios.Known
+	steps    map[string]state.StepFunc
+	states   map[string]func() any
+	worlds   *state.Worlds
+	contract *openapi.Contract
+	env      *simhttp.Env
+	handler  *echo.Echo
+}
+
+// New checks the configuration and the scenario (by building the default
+// world once) and returns a server ready to serve.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Panels == nil {
+		cfg.Panels = All()
+	}
+	if cfg.Validate == "" {
+		cfg.Validate = simhttp.ValidateOff
+	}
+	if err := checkValidateMode(cfg.Validate); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, panels: cfg.Panels, steps: map[string]state.StepFunc{}, states: map[string]func() any{}}
+	if err := s.collectPanels(); err != nil {
+		return nil, err
+	}
+	sc, err := s.ParseScenario(cfg.ScenarioFile, cfg.ScenarioYAML)
+	if err != nil {
+		return nil, err
+	}
+	s.scenario = sc
+	s.worlds = state.NewWorlds(s.build)
+	if _, err := s.worlds.Get(simhttp.DefaultWorld); err != nil {
+		return nil, err
+	}
+	if s.contract, err = openapi.Load(s.sources()...); err != nil {
+		return nil, err
+	}
+	s.env = &simhttp.Env{Worlds: s.worlds, Validate: cfg.Validate, Validator: s.contract, Logger: cfg.Logger}
+	s.handler = s.newEcho(s.panels, !cfg.NoControl)
+	return s, nil
+}
+
+func checkValidateMode(m simhttp.ValidateMode) error {
+	switch m {
+	case simhttp.ValidateOff, simhttp.ValidateLog, simhttp.ValidateStrict:
+		return nil
+	}
+	return fmt.Errorf("validate %q: want off, log or strict", m)
+}
+
+func (s *Server) collectPanels() error {
+	s.known.Timings = map[string]time.Duration{}
+	for _, p := range s.panels {
+		name := p.Name()
+		if _, dup := s.states[name]; dup {
+			return fmt.Errorf("panel %s registered twice", name)
+		}
+		s.known.Panels = append(s.known.Panels, name)
+		s.states[name] = p.NewState
+		for k, d := range p.Timings() {
+			s.known.Timings[k] = d
+		}
+		for k, fn := range p.Steps() {
+			s.steps[k] = fn
+		}
+	}
+	return nil
+}
+
+func (s *Server) sources() []openapi.Source {
+	src := []openapi.Source{{Name: "control"}}
+	for _, p := range s.panels {
+		src = append(src, openapi.Source{Name: p.Name(), Canon: p.CanonicalPath})
+	}
+	return src
+}
+
+// ParseScenario reads a scenario against this server's panels, applying
+// the configured overrides. nil data means the embedded default.
+func (s *Server) ParseScenario(file string, data []byte) (*scenarios.Scenario, error) {
+	if data == nil {
+		data, file = scenarios.DefaultYAML(), "default.yaml"
+	}
+	if file == "" {
+		file = "scenario"
+	}
+	sc, err := scenarios.Parse(file, data, s.known)
+	if err != nil {
+		return nil, err
+	}
+	if s.cfg.Seed != 0 {
+		sc.Seed = s.cfg.Seed
+	}
+	if !s.cfg.Start.IsZero() {
+		sc.Start = s.cfg.Start.UTC()
+	}
+	return sc, nil
+}
+
+// clockMode picks the flag's mode, else the scenario's, else the default.
+func (s *Server) clockMode(sc *scenarios.Scenario) (state.ClockMode, error) {
+	for _, m := range []string{s.cfg.Clock, sc.Clock, s.cfg.DefaultClock} {
+		if m != "" {
+			return state.ParseClockMode(m)
+		}
+	}
+	return state.ClockMode{}, nil
+}
+
+// build is the worlds registry's Builder: a fresh world from a scenario.
+func (s *Server) build(name string, origin any) (*state.World, error) {
+	sc := s.scenario
+	if o, ok := origin.(*scenarios.Scenario); ok && o != nil {
+		sc = o
+	}
+	w, err := state.NewWorld(s.worldConfig(name, sc))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sc.File, err)
+	}
+	err = w.Do(func(tx *state.Tx) error {
+		for _, p := range s.panels {
+			if err := p.Seed(tx, sc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (s *Server) worldConfig(name string, sc *scenarios.Scenario) state.Config {
+	mode, _ := s.clockMode(sc) // checked when the scenario was parsed
+	return state.Config{
+		Name: name, Seed: sc.Seed, Start: sc.Start, Clock: mode, Wall: s.cfg.Wall,
+		JournalSize: sc.Journal, Timings: sc.Timings, Steps: s.steps, States: s.states,
+		Faults: sc.Faults, Origin: sc,
+	}
+}
+
+// Worlds is the server's registry of worlds.
+func (s *Server) Worlds() *state.Worlds { return s.worlds }
+
+// Panels lists the panels served.
+func (s *Server) Panels() []Panel { return s.panels }
+
+// Contract is the loaded OpenAPI contract of every panel and the control plane.
+func (s *Server) Contract() *openapi.Contract { return s.contract }
+
+// Scenario is the scenario new worlds are built from.
+func (s *Server) Scenario() *scenarios.Scenario { return s.scenario }
+
+// Handler serves every panel and, unless disabled, the control plane.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// PanelHandler serves one panel's paths only, for --listen PANEL=ADDR.
+func (s *Server) PanelHandler(name string) (http.Handler, error) {
+	for _, p := range s.panels {
+		if p.Name() == name {
+			return s.newEcho([]Panel{p}, false), nil
+		}
+	}
+	return nil, fmt.Errorf("unknown panel %q (want one of %s)", name, strings.Join(s.known.Panels, ", "))
+}
+
+func (s *Server) newEcho(panels []Panel, control bool) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Logger.SetOutput(io.Discard)
+	e.Pre(simhttp.SelectWorld)
+	e.HTTPErrorHandler = unservedPath
+	for _, p := range panels {
+		r := simhttp.NewRouter(e, p, s.env)
+		p.Register(r)
+	}
+	if control {
+		s.registerControl(e)
+	}
+	return e
+}
+
+// unservedPath answers requests no panel serves, without echo's default body.
+func unservedPath(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusNotFound, fmt.Sprintf("no panel serves %s %s", c.Request().Method, c.Request().URL.Path)
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code != http.StatusNotFound {
+		status, msg = he.Code, fmt.Sprint(he.Message)
+	}
+	_ = c.JSON(status, map[string]string{"error": msg})
+}
+
+// stateFile is what --state-file holds: every world's snapshot.
+type stateFile struct {
+	Worlds map[string]*state.Snapshot `json:"worlds"`
+}
+
+// SaveState writes every world to path atomically (temp file, fsync, rename).
+func (s *Server) SaveState(path string) error {
+	if path == "" {
+		return errors.New("no state file configured (start panelsim with --state-file)")
+	}
+	out := stateFile{Worlds: map[string]*state.Snapshot{}}
+	for _, name := range s.worlds.Names() {
+		w, ok := s.worlds.Lookup(name)
+		if !ok {
+			continue
+		}
+		snap, err := w.Snapshot()
+		if err != nil {
+			return err
+		}
+		out.Worlds[name] = snap
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, data)
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// LoadState restores the worlds saved in path; a missing file is no error.
+func (s *Server) LoadState(path string) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var in stateFile
+	if err := json.Unmarshal(data, &in); err != nil {
+		return fmt.Errorf("state file %s: %w", path, err)
+	}
+	names := make([]string, 0, len(in.Worlds))
+	for n := range in.Worlds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	restored := make([]*state.World, 0, len(names))
+	for _, name := range names {
+		w, err := s.restore(name, in.Worlds[name])
+		if err != nil {
+			return fmt.Errorf("state file %s: world %s: %w", path, name, err)
+		}
+		restored = append(restored, w)
+	}
+	for _, w := range restored {
+		s.worlds.Put(w)
+	}
+	return nil
+}
+
+// restore builds a world named name from a snapshot, with the default
+// scenario as its origin (what a later reset goes back to).
+func (s *Server) restore(name string, snap *state.Snapshot) (*state.World, error) {
+	if snap == nil {
+		return nil, errors.New("empty snapshot")
+	}
+	if err := state.ValidName(name); err != nil {
+		return nil, err
+	}
+	return state.Restore(s.worldConfig(name, s.scenario), snap)
+}

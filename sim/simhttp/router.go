@@ -1,0 +1,201 @@
+package simhttp
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// Hooks is what the shared machinery needs from a panel.
+type Hooks interface {
+	// Name is the panel's short name ("dci6", "imserver", "dbc", "ispmgr").
+	Name() string
+	// RenderError writes e in the panel's native error envelope.
+	RenderError(c echo.Context, e *Error) error
+	// Operation names the request's operation for the journal and fault
+	// matching (IMserver cmd, mgr5 func, DBC or DCI route); "" if none.
+	Operation(c echo.Context) string
+}
+
+// Info is a panel's self-description for the startup banner and
+// /_panelsim/version.
+type Info struct {
+	// Title is the product name, e.g. "DCImanager 6".
+	Title string `json:"title"`
+	// Base is the main path to show users, e.g. "/api/dci/v3".
+	Base string `json:"base"`
+	// Login says how to log in with the default scenario.
+	Login string `json:"login"`
+}
+
+// ValidateMode says what happens to requests that break the contract.
+type ValidateMode string
+
+// The validation modes of --validate.
+const (
+	ValidateOff    ValidateMode = "off"
+	ValidateLog    ValidateMode = "log"
+	ValidateStrict ValidateMode = "strict"
+)
+
+// RequestValidator checks a request against the panel's OpenAPI contract.
+type RequestValidator interface {
+	ValidateRequest(r *http.Request, body []byte) error
+}
+
+// Env is the process-wide machinery routes are wired to.
+type Env struct {
+	Worlds    *state.Worlds
+	Validate  ValidateMode
+	Validator RequestValidator
+	Logger    *slog.Logger
+}
+
+// Router is the route table a panel registers into. Every route it adds runs
+// the same walk: world, journal, recover, faults, validation, native errors.
+type Router struct {
+	e     *echo.Echo
+	hooks Hooks
+	env   *Env
+	chain []echo.MiddlewareFunc
+}
+
+// NewRouter wires a panel's routes into e.
+func NewRouter(e *echo.Echo, hooks Hooks, env *Env) *Router {
+	r := &Router{e: e, hooks: hooks, env: env}
+	r.chain = []echo.MiddlewareFunc{r.enter, r.faults, r.validate, r.native}
+	return r
+}
+
+// Add serves method on path (echo syntax: /server/:id).
+func (r *Router) Add(method, path string, h echo.HandlerFunc) {
+	r.e.Add(method, path, h, r.chain...)
+}
+
+// Any serves every method on path; the handler checks the method itself.
+func (r *Router) Any(path string, h echo.HandlerFunc) {
+	r.e.Any(path, h, r.chain...)
+}
+
+// NotFound makes unknown paths under prefix answer the panel's native
+// "unknown route" error instead of echo's default.
+func (r *Router) NotFound(prefix string) {
+	h := func(c echo.Context) error {
+		return &Error{Kind: KindNotFound, Msg: "unknown route " + c.Request().Method + " " + c.Request().URL.Path}
+	}
+	prefix = strings.TrimSuffix(prefix, "/")
+	r.e.RouteNotFound(prefix, h, r.chain...)
+	r.e.RouteNotFound(prefix+"/*", h, r.chain...)
+}
+
+// Control serves a panel's inspection hook at /_panelsim/{panel}{path}; it
+// is JSON, outside fault injection, and absent with --no-control.
+func (r *Router) Control(method, path string, h echo.HandlerFunc) {
+	r.e.Add(method, "/_panelsim/"+r.hooks.Name()+path, h, r.enterControl)
+}
+
+// enterControl resolves the world for a control hook.
+func (r *Router) enterControl(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		w, err := r.env.Worlds.Get(WorldName(c))
+		if err != nil {
+			return c.JSON(http.StatusBadRequest, map[string]string{"error": err.Error(), "field": "world"})
+		}
+		c.Set(keyWorld, w)
+		return next(c)
+	}
+}
+
+// enter resolves the world, recovers panics natively and journals the
+// request once everything inside has answered.
+func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		c.Set(keyPanel, r.hooks.Name())
+		w, werr := r.env.Worlds.Get(WorldName(c))
+		if werr != nil {
+			return r.hooks.RenderError(c, &Error{Kind: KindWorld, Status: http.StatusBadRequest, Msg: werr.Error()})
+		}
+		c.Set(keyWorld, w)
+		scope := &state.Scope{}
+		c.Set(keyScope, scope)
+		body := Body(c)
+		if Op(c) == "" {
+			SetOp(c, r.hooks.Operation(c))
+			RewindBody(c)
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				r.env.Logger.Error("panic in handler", "panel", r.hooks.Name(), "path", c.Request().URL.Path, "panic", p, "stack", string(debug.Stack()))
+				if !c.Response().Committed {
+					err = r.hooks.RenderError(c, &Error{Kind: KindInternal, Status: http.StatusInternalServerError, Msg: fmt.Sprintf("internal error: %v", p)})
+				}
+			}
+			r.record(c, w, scope, body)
+		}()
+		return next(c)
+	}
+}
+
+// journaledHeaders are kept in the journal so a request can be replayed.
+var journaledHeaders = []string{"Content-Type", "Cookie", "X-Xsrf-Token", "Isp-Session", "Isp-Box-Instance", "Authorization"}
+
+func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body []byte) {
+	req := c.Request()
+	e := state.Entry{
+		Time: w.Now(), World: w.Name(), Panel: r.hooks.Name(), Method: req.Method,
+		Path: req.URL.Path, Query: req.URL.RawQuery, Op: Op(c), Status: c.Response().Status,
+		Notes: scope.Notes, Body: string(body),
+	}
+	if f, ok := c.Get(keyFault).(string); ok {
+		e.Fault = f
+	}
+	for _, h := range journaledHeaders {
+		if v := req.Header.Get(h); v != "" {
+			if e.Headers == nil {
+				e.Headers = map[string]string{}
+			}
+			e.Headers[h] = v
+		}
+	}
+	w.Journal().Add(e)
+}
+
+// validate checks the request against the contract in log or strict mode.
+func (r *Router) validate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r.env.Validator == nil || r.env.Validate == "" || r.env.Validate == ValidateOff {
+			return next(c)
+		}
+		err := r.env.Validator.ValidateRequest(c.Request(), Body(c))
+		RewindBody(c)
+		if err == nil {
+			return next(c)
+		}
+		if r.env.Validate == ValidateLog {
+			r.env.Logger.Warn("request breaks the contract", "panel", r.hooks.Name(), "method", c.Request().Method, "path", c.Request().URL.Path, "reason", err.Error())
+			return next(c)
+		}
+		return &Error{Kind: KindBadRequest, Status: http.StatusBadRequest, Msg: "request does not match the API contract: " + err.Error()}
+	}
+}
+
+// native renders any error a handler returns in the panel's own envelope, so
+// nothing outside ever sees an error value (or echo's default JSON).
+func (r *Router) native(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if err == nil || c.Response().Committed {
+			return nil
+		}
+		return r.hooks.RenderError(c, AsError(err))
+	}
+}

@@ -1,0 +1,463 @@
+// Package state holds everything a simulated panel remembers: worlds (one
+// lock, one virtual clock, one task queue, seeded randomness, a request
+// journal and fault rules each), and the registry of worlds in a process.
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v7"
+)
+
+// ErrSeedZero is returned for seed 0, which gofakeit would take as "random"
+// and so break determinism.
+var ErrSeedZero = errors.New("seed must not be 0 (gofakeit treats 0 as a random seed)")
+
+// Config is what a world is built from. Steps, Timings and States are shared
+// by every world of a process and must not be changed after use.
+type Config struct {
+	Name        string
+	Seed        uint64
+	Start       time.Time
+	Clock       ClockMode
+	Wall        WallClock
+	JournalSize int
+	// Timings holds the duration of every named async step (defaults merged
+	// with the scenario's overrides).
+	Timings map[string]time.Duration
+	// Steps maps a step kind to the code that runs it.
+	Steps map[string]StepFunc
+	// States makes an empty state value for each panel, to restore into.
+	States map[string]func() any
+	Faults []FaultRule
+	// Origin is what the world was built from (its scenario), kept so a
+	// reset can rebuild it. The state package never looks inside.
+	Origin any
+}
+
+// World is one isolated simulation: every model read and write happens in
+// Do, under the world's single lock.
+type World struct {
+	mu     sync.Mutex
+	cfg    Config
+	now    time.Time
+	queue  stepQueue
+	seq    uint64
+	ids    map[string]int64
+	pcg    *rand.PCG
+	faker  *gofakeit.Faker
+	rnd    *rand.Rand
+	faults []FaultRule
+	fired  map[string]int
+	panels map[string]any
+	real   *realSync
+
+	journal *Journal
+}
+
+// NewWorld makes an empty world at cfg.Start; panels seed it afterwards.
+func NewWorld(cfg Config) (*World, error) {
+	if cfg.Seed == 0 {
+		return nil, ErrSeedZero
+	}
+	if cfg.Start.IsZero() {
+		return nil, errors.New("world needs a start time")
+	}
+	w := &World{
+		cfg:     cfg,
+		now:     cfg.Start.UTC(),
+		ids:     map[string]int64{},
+		fired:   map[string]int{},
+		panels:  map[string]any{},
+		faults:  append([]FaultRule(nil), cfg.Faults...),
+		journal: NewJournal(cfg.JournalSize),
+		real:    newRealSync(cfg.Clock, cfg.Wall),
+	}
+	w.setRNG(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+	return w, nil
+}
+
+func (w *World) setRNG(p *rand.PCG) {
+	w.pcg = p
+	w.faker = gofakeit.NewFaker(p, false)
+	w.rnd = rand.New(p)
+}
+
+// Name is the world's name in the registry.
+func (w *World) Name() string { return w.cfg.Name }
+
+// Config returns the configuration the world was built from.
+func (w *World) Config() Config { return w.cfg }
+
+// Journal is the world's request journal.
+func (w *World) Journal() *Journal { return w.journal }
+
+// Do runs fn with the world locked. In real clock mode the virtual clock
+// first catches up with the wall clock, running any steps that fell due.
+// Panels must make all their checks before changing anything, so an error
+// returned by fn leaves the state as it was.
+func (w *World) Do(fn func(tx *Tx) error) error {
+	return w.DoScoped(nil, fn)
+}
+
+// DoScoped is Do with request-scoped extras (an armed task failure, notes
+// for the journal) that the HTTP layer passes through to the model.
+func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.catchUp()
+	return fn(&Tx{w: w, scope: scope})
+}
+
+// Scope carries request-scoped data into a transaction.
+type Scope struct {
+	// FailTask, when set, makes the async operation this request starts fail.
+	FailTask *FailTaskSpec
+	// Notes collects what the panel did on the side, for the journal.
+	Notes []string
+}
+
+func (w *World) catchUp() {
+	if d := w.real.due(); d > 0 {
+		w.runUntil(w.now.Add(d))
+	}
+}
+
+// Now is the world's virtual time.
+func (w *World) Now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.catchUp()
+	return w.now
+}
+
+// Ran is a step that fired during Advance or Set.
+type Ran struct {
+	At    time.Time `json:"at"`
+	Kind  string    `json:"kind"`
+	Error string    `json:"error,omitempty"`
+}
+
+// Advance moves the clock forward by d, running every step that falls due in
+// (due, seq) order with Now() at each step's due time, including steps
+// scheduled on the way. It returns when all have run.
+func (w *World) Advance(d time.Duration) ([]Ran, error) {
+	if d < 0 {
+		return nil, fmt.Errorf("cannot advance by a negative duration %s", d)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.catchUp()
+	return w.runUntil(w.now.Add(d)), nil
+}
+
+// Set moves the clock to t, which must not be before now.
+func (w *World) Set(t time.Time) ([]Ran, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.catchUp()
+	if t.Before(w.now) {
+		return nil, fmt.Errorf("cannot set the clock back: %s is before now (%s)", t.UTC().Format(time.RFC3339), w.now.Format(time.RFC3339))
+	}
+	return w.runUntil(t.UTC()), nil
+}
+
+func (w *World) runUntil(target time.Time) []Ran {
+	var ran []Ran
+	for {
+		step, ok := w.queue.popDue(target)
+		if !ok {
+			break
+		}
+		if step.Due.After(w.now) {
+			w.now = step.Due
+		}
+		ran = append(ran, w.runStep(step))
+	}
+	w.now = target
+	return ran
+}
+
+func (w *World) runStep(s Step) Ran {
+	r := Ran{At: w.now, Kind: s.Kind}
+	fn := w.cfg.Steps[s.Kind]
+	if fn == nil {
+		r.Error = "no handler for step kind " + s.Kind
+		return r
+	}
+	if err := fn(&Tx{w: w}, s.Args); err != nil {
+		r.Error = err.Error()
+	}
+	return r
+}
+
+// Pending is the number of steps waiting in the queue.
+func (w *World) Pending() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.queue)
+}
+
+// Faults returns a copy of the world's fault rules.
+func (w *World) Faults() []FaultRule {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]FaultRule(nil), w.faults...)
+}
+
+// SetFaults replaces the rules (already validated) and their fire counts.
+func (w *World) SetFaults(rules []FaultRule) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.faults = append([]FaultRule(nil), rules...)
+	w.fired = map[string]int{}
+}
+
+// FaultHit is a rule that fired for a request, with its drawn latency.
+type FaultHit struct {
+	Rule    FaultRule
+	Latency time.Duration
+}
+
+// MatchFault finds the first rule that fires for req. Random draws come from
+// the world's seeded generator, so a seed replays the same firings.
+func (w *World) MatchFault(req RequestInfo) (FaultHit, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.catchUp()
+	elapsed := w.now.Sub(w.cfg.Start)
+	for _, r := range w.faults {
+		if !r.matches(req, elapsed) {
+			continue
+		}
+		if r.When.Times > 0 && w.fired[r.Name] >= r.When.Times {
+			continue
+		}
+		if r.When.Probability > 0 && w.rnd.Float64() >= r.When.Probability {
+			continue
+		}
+		w.fired[r.Name]++
+		return FaultHit{Rule: r, Latency: w.drawLatency(r.Action.Latency)}, true
+	}
+	return FaultHit{}, false
+}
+
+func (w *World) drawLatency(l *LatencySpec) time.Duration {
+	if l == nil {
+		return 0
+	}
+	if l.Fixed > 0 {
+		return l.Fixed.D()
+	}
+	span := l.Max.D() - l.Min.D()
+	if span <= 0 {
+		return l.Min.D()
+	}
+	return l.Min.D() + time.Duration(w.rnd.Int64N(int64(span)+1))
+}
+
+// Tx is a world seen from inside its lock.
+type Tx struct {
+	w     *World
+	scope *Scope
+}
+
+// Now is the virtual time of the transaction (a step's due time inside a step).
+func (tx *Tx) Now() time.Time { return tx.w.now }
+
+// Start is the scenario start time.
+func (tx *Tx) Start() time.Time { return tx.w.cfg.Start }
+
+// WorldName names the world.
+func (tx *Tx) WorldName() string { return tx.w.cfg.Name }
+
+// After schedules a step of the given kind d from now with args encoded as
+// JSON. The step runs under the lock during a later Advance or catch-up; its
+// StepFunc must not call World.Do.
+func (tx *Tx) After(d time.Duration, kind string, args any) error {
+	if _, ok := tx.w.cfg.Steps[kind]; !ok {
+		return fmt.Errorf("unknown step kind %q", kind)
+	}
+	if d < 0 {
+		d = 0
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("step %s: %w", kind, err)
+	}
+	tx.w.seq++
+	tx.w.queue.push(Step{Due: tx.w.now.Add(d), Seq: tx.w.seq, Kind: kind, Args: raw})
+	return nil
+}
+
+// NextID returns the next id of a kind, counting from 1.
+func (tx *Tx) NextID(kind string) int64 {
+	tx.w.ids[kind]++
+	return tx.w.ids[kind]
+}
+
+// ReserveID makes sure NextID(kind) never returns id or anything below it,
+// for objects seeded with explicit ids.
+func (tx *Tx) ReserveID(kind string, id int64) {
+	if tx.w.ids[kind] < id {
+		tx.w.ids[kind] = id
+	}
+}
+
+// Faker is the world's seeded generator of names, addresses and the like.
+func (tx *Tx) Faker() *gofakeit.Faker { return tx.w.faker }
+
+// Rand is the world's seeded random source (the same stream as Faker).
+func (tx *Tx) Rand() *rand.Rand { return tx.w.rnd }
+
+// Timing is the configured duration of a named async step; unknown names
+// are a programming error and return 0 (instant) so the simulation goes on.
+func (tx *Tx) Timing(name string) time.Duration { return tx.w.cfg.Timings[name] }
+
+// State returns the state a panel stored with SetState, or nil.
+func (tx *Tx) State(panel string) any { return tx.w.panels[panel] }
+
+// SetState stores a panel's state (a pointer to a JSON-serialisable value).
+func (tx *Tx) SetState(panel string, v any) { tx.w.panels[panel] = v }
+
+// TaskFailure returns, once, the failure a fault rule armed for the async
+// operation this request starts; nil when there is none.
+func (tx *Tx) TaskFailure() *FailTaskSpec {
+	if tx.scope == nil || tx.scope.FailTask == nil {
+		return nil
+	}
+	f := tx.scope.FailTask
+	tx.scope.FailTask = nil
+	return f
+}
+
+// Note records something the panel did on the side (an SMS key "sent", a
+// mail "delivered") in the request's journal entry.
+func (tx *Tx) Note(format string, a ...any) {
+	if tx.scope != nil {
+		tx.scope.Notes = append(tx.scope.Notes, fmt.Sprintf(format, a...))
+	}
+}
+
+// PanelState is the typed form of Tx.State: it returns the panel's state as
+// *T, panicking if a panel stored something else (a programming error).
+func PanelState[T any](tx *Tx, panel string) *T {
+	v, _ := tx.State(panel).(*T)
+	if v == nil {
+		v = new(T)
+		tx.SetState(panel, v)
+	}
+	return v
+}
+
+// Snapshot is a world's whole state as JSON-friendly data.
+type Snapshot struct {
+	Name   string                     `json:"name"`
+	Seed   uint64                     `json:"seed"`
+	Start  time.Time                  `json:"start"`
+	Now    time.Time                  `json:"now"`
+	Seq    uint64                     `json:"seq"`
+	IDs    map[string]int64           `json:"ids"`
+	RNG    []byte                     `json:"rng"`
+	Queue  []Step                     `json:"queue"`
+	Faults []FaultRule                `json:"faults"`
+	Fired  map[string]int             `json:"fired"`
+	Panels map[string]json.RawMessage `json:"panels"`
+}
+
+// Snapshot captures the world's current state.
+func (w *World) Snapshot() (*Snapshot, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.catchUp()
+	rng, err := w.pcg.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{
+		Name: w.cfg.Name, Seed: w.cfg.Seed, Start: w.cfg.Start, Now: w.now, Seq: w.seq,
+		IDs: cloneMap(w.ids), RNG: rng, Queue: append([]Step(nil), w.queue...),
+		Faults: append([]FaultRule(nil), w.faults...), Fired: cloneMap(w.fired),
+		Panels: map[string]json.RawMessage{},
+	}
+	sort.Slice(s.Queue, stepQueue(s.Queue).Less)
+	for name, st := range w.panels {
+		raw, err := json.Marshal(st)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot of %s: %w", name, err)
+		}
+		s.Panels[name] = raw
+	}
+	return s, nil
+}
+
+// Restore builds a world from a snapshot with cfg's behaviour (steps,
+// timings, clock); cfg.Name wins over the snapshot's name so a snapshot can
+// be restored under another name (a fork).
+func Restore(cfg Config, s *Snapshot) (*World, error) {
+	cfg.Seed, cfg.Start = s.Seed, s.Start
+	if cfg.Name == "" {
+		cfg.Name = s.Name
+	}
+	w, err := NewWorld(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pcg := &rand.PCG{}
+	if err := pcg.UnmarshalBinary(s.RNG); err != nil {
+		return nil, fmt.Errorf("snapshot rng: %w", err)
+	}
+	w.setRNG(pcg)
+	w.now, w.seq, w.ids, w.fired = s.Now.UTC(), s.Seq, cloneMap(s.IDs), cloneMap(s.Fired)
+	if w.ids == nil {
+		w.ids = map[string]int64{}
+	}
+	if w.fired == nil {
+		w.fired = map[string]int{}
+	}
+	w.faults = append([]FaultRule(nil), s.Faults...)
+	for _, st := range s.Queue {
+		if _, ok := cfg.Steps[st.Kind]; !ok {
+			return nil, fmt.Errorf("snapshot queue: unknown step kind %q", st.Kind)
+		}
+		w.queue.push(st)
+	}
+	for name, raw := range s.Panels {
+		mk := cfg.States[name]
+		if mk == nil {
+			return nil, fmt.Errorf("snapshot: unknown panel %q", name)
+		}
+		v := mk()
+		if err := json.Unmarshal(raw, v); err != nil {
+			return nil, fmt.Errorf("snapshot of %s: %w", name, err)
+		}
+		w.panels[name] = v
+	}
+	return w, nil
+}
+
+// Fork makes an independent copy of the world under a new name, with its
+// own clock starting at the parent's current time.
+func (w *World) Fork(name string) (*World, error) {
+	s, err := w.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	cfg := w.cfg
+	cfg.Name = name
+	return Restore(cfg, s)
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
