@@ -1,0 +1,44 @@
+# panelsim developer tasks. `make help` lists them.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+IMAGE    ?= panelsim:dev
+FUZZTIME ?= 20s
+
+.PHONY: help build run test race bench fuzz lint golden image
+
+help:
+	@echo "build run test race bench fuzz lint golden image"
+
+build: ## the binary, ./bin/panelsim
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/panelsim ./cmd/panelsim
+
+run: ## serve the default scenario on 127.0.0.1:8080
+	$(GO) run ./cmd/panelsim
+
+test:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+golden: ## rewrite golden files after a deliberate change
+	$(GO) test ./... -update
+
+image: ## build the binary on the host, then an image FROM scratch around it
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/panelsim-linux ./cmd/panelsim
+	docker build -t $(IMAGE) .

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/panelsim/panelsim/sim"
+	"github.com/panelsim/panelsim/sim/simhttp"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// listener is one address and what it serves.
+type listener struct {
+	name    string // "" for the main listener, else a panel name
+	ln      net.Listener
+	handler http.Handler
+}
+
+// run is main without the process: it returns the exit code. ready, if not
+// nil, receives the main listener's address once every listener is open.
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, ready func(addr string)) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(args[1:], env, stderr)
+	}
+	o, err := parseFlags(args, env, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "panelsim:", err)
+		return 2
+	}
+	if err := serve(ctx, o, stdout, stderr, ready); err != nil {
+		fmt.Fprintln(stderr, "panelsim:", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, o *options, stdout, stderr io.Writer, ready func(string)) error {
+	logger, err := newLogger(o.logLevel, o.logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	srv, err := newServer(o, logger)
+	if err != nil {
+		return err
+	}
+	tlsConf, err := tlsConfig(o)
+	if err != nil {
+		return err
+	}
+	listeners, err := listen(o, srv)
+	if err != nil {
+		return err
+	}
+	printBanner(stdout, srv, listeners, tlsConf != nil)
+	if ready != nil {
+		ready(listeners[0].ln.Addr().String())
+	}
+	errs := make(chan error, len(listeners))
+	servers := make([]*http.Server, 0, len(listeners))
+	for _, l := range listeners {
+		hs := &http.Server{Handler: l.handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConf,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+		servers = append(servers, hs)
+		go func(ln net.Listener) {
+			if tlsConf != nil {
+				ln = tls.NewListener(ln, tlsConf)
+			}
+			errs <- hs.Serve(ln)
+		}(l.ln)
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+	}
+	shutdown(servers)
+	if o.stateFile != "" {
+		if serr := srv.SaveState(o.stateFile); serr != nil {
+			return fmt.Errorf("saving state: %w", serr)
+		}
+		logger.Info("state saved", "file", o.stateFile)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func shutdown(servers []*http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, hs := range servers {
+		_ = hs.Shutdown(ctx)
+	}
+}
+
+func newServer(o *options, logger *slog.Logger) (*sim.Server, error) {
+	cfg := sim.Config{
+		Seed: o.seed, Clock: o.clock, DefaultClock: "real", Validate: simhttp.ValidateMode(o.validate),
+		NoControl: o.noControl, StateFile: o.stateFile, Logger: logger, Version: version,
+	}
+	if o.start != "" {
+		t, err := time.Parse(time.RFC3339, o.start)
+		if err != nil {
+			return nil, fmt.Errorf("--start %q: want an RFC 3339 time such as 2025-01-01T00:00:00Z", o.start)
+		}
+		cfg.Start = t
+	}
+	if o.scenario != "" {
+		data, err := os.ReadFile(o.scenario)
+		if err != nil {
+			return nil, fmt.Errorf("scenario: %w", err)
+		}
+		cfg.ScenarioYAML, cfg.ScenarioFile = data, o.scenario
+	}
+	srv, err := sim.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if o.stateFile != "" {
+		if err := srv.LoadState(o.stateFile); err != nil {
+			return nil, err
+		}
+	}
+	return srv, nil
+}
+
+func listen(o *options, srv *sim.Server) ([]listener, error) {
+	var out []listener
+	closeAll := func() {
+		for _, l := range out {
+			l.ln.Close()
+		}
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, listener{ln: ln, handler: srv.Handler()})
+	for _, spec := range o.listen {
+		panel, addr, _ := strings.Cut(spec, "=")
+		h, err := srv.PanelHandler(panel)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("--listen %s: %w", spec, err)
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("--listen %s: %w", spec, err)
+		}
+		out = append(out, listener{name: panel, ln: ln, handler: h})
+	}
+	return out, nil
+}
+
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// printBanner tells a person where each panel is and how to log in.
+func printBanner(w io.Writer, srv *sim.Server, listeners []listener, https bool) {
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	base := scheme + "://" + displayAddr(listeners[0].ln.Addr())
+	sc := srv.Scenario()
+	fmt.Fprintf(w, "panelsim %s on %s (scenario %s, seed %d)\n", version, base, sc.File, sc.Seed)
+	for _, p := range srv.Panels() {
+		info := p.Info()
+		fmt.Fprintf(w, "  %-10s %-14s %s%s  login: %s\n", p.Name(), info.Title, base, info.Base, info.Login)
+	}
+	for _, l := range listeners[1:] {
+		fmt.Fprintf(w, "  %-10s own listener  %s://%s\n", l.name, scheme, displayAddr(l.ln.Addr()))
+	}
+	fmt.Fprintf(w, "  control    %s/_panelsim (clock, faults, worlds, journal)\n", base)
+}
+
+// displayAddr turns a wildcard listen address into one a person can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// healthcheck asks a running panelsim whether it is ready: the Docker
+// HEALTHCHECK, since the image has no shell or curl.
+func healthcheck(args []string, env func(string) string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := env("PANELSIM_ADDR")
+	if def == "" {
+		def = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", def, "address panelsim listens on ($PANELSIM_ADDR)")
+	insecure := fs.Bool("tls", env("PANELSIM_TLS") == "true" || env("PANELSIM_TLS_CERT") != "", "panelsim serves HTTPS")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	host, port, err := net.SplitHostPort(*addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 2
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	scheme := "http"
+	client := &http.Client{Timeout: 2 * time.Second}
+	if *insecure {
+		scheme = "https"
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} // our own self-signed cert
+	}
+	resp, err := client.Get(scheme + "://" + net.JoinHostPort(host, port) + "/_panelsim/health")
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "healthcheck: status", resp.StatusCode)
+		return 1
+	}
+	return 0
+}
