@@ -132,7 +132,11 @@ func (s *Server) collectPanels() error {
 func (s *Server) sources() []openapi.Source {
 	src := []openapi.Source{{Name: "control"}}
 	for _, p := range s.panels {
-		src = append(src, openapi.Source{Name: p.Name(), Canon: p.CanonicalPath})
+		source := openapi.Source{Name: p.Name(), Canon: p.CanonicalPath}
+		if sp, ok := p.(interface{ Spec() []byte }); ok {
+			source.YAML = sp.Spec()
+		}
+		src = append(src, source)
 	}
 	return src
 }
