@@ -41,4 +41,4 @@ golden: ## rewrite golden files after a deliberate change
 
 image: ## build the binary on the host, then an image FROM scratch around it
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/panelsim-linux ./cmd/panelsim
-	docker build -t $(IMAGE) .
+	docker build --target panelsim -t $(IMAGE) .
