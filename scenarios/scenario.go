@@ -61,12 +61,24 @@ type header struct {
 	Version int                       `yaml:"version"`
 	Name    string                    `yaml:"name"`
 	Seed    *uint64                   `yaml:"seed"`
-	Start   *time.Time                `yaml:"start"`
+	Start   *startTime                `yaml:"start"`
 	Clock   string                    `yaml:"clock"`
 	Journal int                       `yaml:"journal"`
 	Timings map[string]state.Duration `yaml:"timings"`
 	Faults  []state.FaultRule         `yaml:"faults"`
 	Blocks  map[string]yaml.Node      `yaml:",inline"`
+}
+
+// startTime is an RFC 3339 time whose errors carry their line.
+type startTime time.Time
+
+func (st *startTime) UnmarshalYAML(n *yaml.Node) error {
+	t, err := time.Parse(time.RFC3339, n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return fmt.Errorf("line %d: start must be an RFC 3339 time such as 2025-01-01T00:00:00Z (got %q)", n.Line, n.Value)
+	}
+	*st = startTime(t)
+	return nil
 }
 
 // Error is a scenario problem with its place.
@@ -124,7 +136,7 @@ func (sc *Scenario) apply(h header, known Known) error {
 		sc.Seed = *h.Seed
 	}
 	if h.Start != nil {
-		sc.Start = h.Start.UTC()
+		sc.Start = time.Time(*h.Start).UTC()
 	}
 	if sc.Clock != "" {
 		if _, err := state.ParseClockMode(sc.Clock); err != nil {
@@ -205,7 +217,10 @@ func (sc *Scenario) strict(out any) error {
 	return nil
 }
 
-var lineMsg = regexp.MustCompile(`line (\d+): (.*)`)
+var (
+	lineMsg      = regexp.MustCompile(`line (\d+): (.*)`)
+	unknownField = regexp.MustCompile(`field (\S+) not found`)
+)
 
 // yamlError turns a yaml error into an Error with the line and the key there.
 func (sc *Scenario) yamlError(err error) error {
@@ -215,7 +230,12 @@ func (sc *Scenario) yamlError(err error) error {
 	}
 	line, _ := strconv.Atoi(m[1])
 	msg := strings.ReplaceAll(m[2], "scenarios.", "")
-	return &Error{File: sc.File, Line: line, Key: sc.keyAt(line), Msg: msg}
+	want := ""
+	if f := unknownField.FindStringSubmatch(msg); f != nil {
+		want = f[1]
+		msg = "unknown key " + f[1]
+	}
+	return &Error{File: sc.File, Line: line, Key: sc.keyAt(line, want), Msg: msg}
 }
 
 // Errorf makes an Error for the value at key path such as
@@ -231,14 +251,38 @@ func (sc *Scenario) lineOf(path string) int {
 		return 0
 	}
 	n, line := sc.root.Content[0], 0
-	for _, p := range pathPart.FindAllStringSubmatch(path, -1) {
-		next, keyLine := child(n, p[1], p[2])
+	parts := pathPart.FindAllStringSubmatch(path, -1)
+	for i := 0; i < len(parts); {
+		// Keys may hold dots themselves (timing names): try the longest run
+		// of remaining parts that names a key.
+		var next *yaml.Node
+		var keyLine, used int
+		for j := len(parts); j > i && next == nil; j-- {
+			if parts[i][2] != "" {
+				next, keyLine = child(n, "", parts[i][2])
+				used = 1
+				break
+			}
+			next, keyLine = child(n, joinKeys(parts[i:j]), "")
+			used = j - i
+		}
 		if next == nil {
 			break
 		}
-		n, line = next, keyLine
+		n, line, i = next, keyLine, i+used
 	}
 	return line
+}
+
+func joinKeys(parts [][]string) string {
+	keys := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p[2] != "" {
+			return ""
+		}
+		keys = append(keys, p[1])
+	}
+	return strings.Join(keys, ".")
 }
 
 func child(n *yaml.Node, key, index string) (*yaml.Node, int) {
@@ -260,8 +304,9 @@ func child(n *yaml.Node, key, index string) (*yaml.Node, int) {
 	return nil, 0
 }
 
-// keyAt names the deepest key path whose key or value sits on line.
-func (sc *Scenario) keyAt(line int) string {
+// keyAt names the deepest key path whose key or value sits on line; with
+// want set, the path whose last key is want.
+func (sc *Scenario) keyAt(line int, want string) string {
 	if sc.root == nil || len(sc.root.Content) == 0 {
 		return ""
 	}
@@ -273,7 +318,7 @@ func (sc *Scenario) keyAt(line int) string {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
 				p := joinPath(path, k.Value)
-				if k.Line == line || v.Line == line {
+				if (k.Line == line || v.Line == line) && (want == "" || k.Value == want) {
 					best = p
 				}
 				walk(v, p)
@@ -281,7 +326,7 @@ func (sc *Scenario) keyAt(line int) string {
 		case yaml.SequenceNode:
 			for i, v := range n.Content {
 				p := fmt.Sprintf("%s[%d]", path, i)
-				if v.Line == line && best == "" {
+				if v.Line == line && best == "" && want == "" {
 					best = p
 				}
 				walk(v, p)
