@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -121,6 +122,10 @@ func (c *Contract) Doc(name string) *openapi3.T {
 	return nil
 }
 
+// ErrNoRoute is returned for a request the contract has no operation for
+// (an unknown route: its answer cannot be checked against an operation).
+var ErrNoRoute = errors.New("no operation in the contract")
+
 // route finds the spec operation for a request, trying each spec with the
 // path mapped onto its canonical form.
 func (c *Contract) route(r *http.Request) (*spec, *routers.Route, map[string]string, *http.Request, error) {
@@ -133,7 +138,7 @@ func (c *Contract) route(r *http.Request) (*spec, *routers.Route, map[string]str
 			return s, route, params, req, nil
 		}
 	}
-	return nil, nil, nil, nil, fmt.Errorf("no operation in the contract for %s %s", r.Method, r.URL.Path)
+	return nil, nil, nil, nil, fmt.Errorf("%w for %s %s", ErrNoRoute, r.Method, r.URL.Path)
 }
 
 var options = &openapi3filter.Options{

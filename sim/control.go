@@ -59,37 +59,59 @@ func (s *Server) registerControl(e *echo.Echo) {
 	for _, r := range routes {
 		e.Add(r.method, ctl+r.path, s.guard(r.h))
 	}
-	e.RouteNotFound(ctl+"/*", func(c echo.Context) error {
-		return ctlError(c, http.StatusNotFound, "", "unknown control endpoint %s %s", c.Request().Method, c.Request().URL.Path)
-	})
+	e.RouteNotFound(ctl+"/*", s.guard(func(c echo.Context) error {
+		return failf(http.StatusNotFound, "", "unknown control endpoint %s %s", c.Request().Method, c.Request().URL.Path)
+	}))
 }
 
-// guard turns a panic in a control handler into a 500 JSON answer.
+// guard renders a handler's failure (or a panic) as the control plane's
+// JSON error, so handlers simply return one.
 func (s *Server) guard(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				s.cfg.Logger.Error("panic in control plane", "panic", p, "stack", string(debug.Stack()))
-				err = ctlError(c, http.StatusInternalServerError, "", "internal error: %v", p)
+				err = failf(http.StatusInternalServerError, "", "internal error: %v", p).write(c)
 			}
 		}()
-		return h(c)
+		if err = h(c); err != nil {
+			var f *failure
+			if errors.As(err, &f) {
+				return f.write(c)
+			}
+			return failf(http.StatusInternalServerError, "", "%v", err).write(c)
+		}
+		return nil
 	}
 }
 
-func ctlError(c echo.Context, status int, field, format string, a ...any) error {
-	body := map[string]string{"error": fmt.Sprintf(format, a...)}
-	if field != "" {
-		body["field"] = field
+// failure is a control-plane error answer: a status, the field at fault
+// and a message.
+type failure struct {
+	status int
+	field  string
+	msg    string
+}
+
+func (f *failure) Error() string { return f.msg }
+
+func (f *failure) write(c echo.Context) error {
+	body := map[string]string{"error": f.msg}
+	if f.field != "" {
+		body["field"] = f.field
 	}
-	return c.JSON(status, body)
+	return c.JSON(f.status, body)
+}
+
+func failf(status int, field, format string, a ...any) *failure {
+	return &failure{status: status, field: field, msg: fmt.Sprintf(format, a...)}
 }
 
 // world resolves the request's world, creating it on first use.
 func (s *Server) world(c echo.Context) (*state.World, error) {
 	w, err := s.worlds.Get(simhttp.WorldName(c))
 	if err != nil {
-		return nil, ctlError(c, http.StatusBadRequest, "world", "%v", err)
+		return nil, failf(http.StatusBadRequest, "world", "%v", err)
 	}
 	return w, nil
 }
@@ -98,18 +120,18 @@ func (s *Server) world(c echo.Context) (*state.World, error) {
 func decodeJSON(c echo.Context, v any) error {
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
 	if err != nil {
-		return ctlError(c, http.StatusBadRequest, "body", "cannot read body: %v", err)
+		return failf(http.StatusBadRequest, "body", "cannot read body: %v", err)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return ctlError(c, http.StatusBadRequest, "body", "request body is empty; JSON expected")
+		return failf(http.StatusBadRequest, "body", "request body is empty; JSON expected")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return ctlError(c, http.StatusBadRequest, jsonField(err), "invalid JSON: %v", err)
+		return failf(http.StatusBadRequest, jsonField(err), "invalid JSON: %v", err)
 	}
 	if dec.More() {
-		return ctlError(c, http.StatusBadRequest, "body", "invalid JSON: trailing data after the object")
+		return failf(http.StatusBadRequest, "body", "invalid JSON: trailing data after the object")
 	}
 	return nil
 }
@@ -197,7 +219,7 @@ func (s *Server) advance(c echo.Context) error {
 	}
 	d, perr := state.ParseDuration(in.By)
 	if perr != nil || d < 0 {
-		return ctlError(c, http.StatusBadRequest, "by", "by must be a non-negative duration such as \"15m\" or \"1h30m\" (got %q)", in.By)
+		return failf(http.StatusBadRequest, "by", "by must be a non-negative duration such as \"15m\" or \"1h30m\" (got %q)", in.By)
 	}
 	ran, _ := w.Advance(d)
 	return clockAnswer(c, w, ran)
@@ -216,11 +238,11 @@ func (s *Server) setClock(c echo.Context) error {
 	}
 	t, perr := time.Parse(time.RFC3339Nano, in.To)
 	if perr != nil {
-		return ctlError(c, http.StatusBadRequest, "to", "to must be an RFC 3339 time such as \"2025-01-01T12:00:00Z\" (got %q)", in.To)
+		return failf(http.StatusBadRequest, "to", "to must be an RFC 3339 time such as \"2025-01-01T12:00:00Z\" (got %q)", in.To)
 	}
 	ran, serr := w.Set(t)
 	if serr != nil {
-		return ctlError(c, http.StatusBadRequest, "to", "%v", serr)
+		return failf(http.StatusBadRequest, "to", "%v", serr)
 	}
 	return clockAnswer(c, w, ran)
 }
@@ -229,7 +251,7 @@ func (s *Server) reset(c echo.Context) error {
 	name := simhttp.WorldName(c)
 	w, err := s.worlds.Rebuild(name, nil)
 	if err != nil {
-		return ctlError(c, http.StatusBadRequest, "world", "%v", err)
+		return failf(http.StatusBadRequest, "world", "%v", err)
 	}
 	return clockAnswer(c, w, nil)
 }
@@ -239,15 +261,15 @@ func (s *Server) reset(c echo.Context) error {
 func (s *Server) applyScenario(c echo.Context) error {
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
 	if err != nil || len(bytes.TrimSpace(body)) == 0 {
-		return ctlError(c, http.StatusBadRequest, "body", "request body must be a scenario in YAML")
+		return failf(http.StatusBadRequest, "body", "request body must be a scenario in YAML")
 	}
 	sc, perr := s.ParseScenario("scenario", body)
 	if perr != nil {
-		return ctlError(c, http.StatusBadRequest, scenarioField(perr), "%v", perr)
+		return failf(http.StatusBadRequest, scenarioField(perr), "%v", perr)
 	}
 	w, berr := s.worlds.Rebuild(simhttp.WorldName(c), sc)
 	if berr != nil {
-		return ctlError(c, http.StatusBadRequest, scenarioField(berr), "%v", berr)
+		return failf(http.StatusBadRequest, scenarioField(berr), "%v", berr)
 	}
 	return clockAnswer(c, w, nil)
 }
@@ -272,7 +294,7 @@ func (s *Server) getFaults(c echo.Context) error {
 func (s *Server) readRules(c echo.Context) ([]state.FaultRule, error) {
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
 	if err != nil {
-		return nil, ctlError(c, http.StatusBadRequest, "body", "cannot read body: %v", err)
+		return nil, failf(http.StatusBadRequest, "body", "cannot read body: %v", err)
 	}
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '{' {
@@ -282,7 +304,7 @@ func (s *Server) readRules(c echo.Context) ([]state.FaultRule, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rules); err != nil {
-		return nil, ctlError(c, http.StatusBadRequest, jsonField(err), "fault rules must be a JSON array of rules: %v", err)
+		return nil, failf(http.StatusBadRequest, jsonField(err), "fault rules must be a JSON array of rules: %v", err)
 	}
 	return rules, nil
 }
@@ -291,9 +313,9 @@ func (s *Server) checkRules(c echo.Context, rules []state.FaultRule) error {
 	if err := state.ValidateFaults(rules, s.known.Panels); err != nil {
 		var fe *state.FaultError
 		if errors.As(err, &fe) {
-			return ctlError(c, http.StatusBadRequest, fmt.Sprintf("[%d].%s", fe.Index, fe.Field), "%v", err)
+			return failf(http.StatusBadRequest, fmt.Sprintf("[%d].%s", fe.Index, fe.Field), "%v", err)
 		}
-		return ctlError(c, http.StatusBadRequest, "body", "%v", err)
+		return failf(http.StatusBadRequest, "body", "%v", err)
 	}
 	return nil
 }
@@ -349,7 +371,7 @@ func (s *Server) deleteFaults(c echo.Context) error {
 		}
 	}
 	if len(kept) == len(w.Faults()) {
-		return ctlError(c, http.StatusNotFound, "name", "no fault rule named %q", name)
+		return failf(http.StatusNotFound, "name", "no fault rule named %q", name)
 	}
 	w.SetFaults(kept)
 	return c.JSON(http.StatusOK, nonNil(kept))
@@ -376,7 +398,7 @@ func (s *Server) requests(c echo.Context) error {
 	if v := c.QueryParam("status"); v != "" {
 		n, perr := strconv.Atoi(v)
 		if perr != nil || n < 0 || n > 599 {
-			return ctlError(c, http.StatusBadRequest, "status", "status must be an HTTP status code (got %q)", v)
+			return failf(http.StatusBadRequest, "status", "status must be an HTTP status code (got %q)", v)
 		}
 		f.Status = n
 	}
@@ -384,7 +406,7 @@ func (s *Server) requests(c echo.Context) error {
 	if v := c.QueryParam("limit"); v != "" {
 		n, perr := strconv.Atoi(v)
 		if perr != nil || n < 1 {
-			return ctlError(c, http.StatusBadRequest, "limit", "limit must be a positive number (got %q)", v)
+			return failf(http.StatusBadRequest, "limit", "limit must be a positive number (got %q)", v)
 		}
 		if len(entries) > n {
 			entries = entries[len(entries)-n:]
@@ -409,7 +431,7 @@ func (s *Server) getState(c echo.Context) error {
 	}
 	snap, serr := w.Snapshot()
 	if serr != nil {
-		return ctlError(c, http.StatusInternalServerError, "", "%v", serr)
+		return failf(http.StatusInternalServerError, "", "%v", serr)
 	}
 	return c.JSON(http.StatusOK, snap)
 }
@@ -421,14 +443,14 @@ func (s *Server) putState(c echo.Context) error {
 		return err
 	}
 	if snap.Seed == 0 || snap.Start.IsZero() || snap.Now.Before(snap.Start) {
-		return ctlError(c, http.StatusBadRequest, "body", "not a panelsim snapshot: seed, start and now (not before start) are required")
+		return failf(http.StatusBadRequest, "body", "not a panelsim snapshot: seed, start and now (not before start) are required")
 	}
 	if err := s.checkRules(c, snap.Faults); err != nil {
 		return err
 	}
 	w, err := s.restore(simhttp.WorldName(c), &snap)
 	if err != nil {
-		return ctlError(c, http.StatusBadRequest, "body", "%v", err)
+		return failf(http.StatusBadRequest, "body", "%v", err)
 	}
 	s.worlds.Put(w)
 	return clockAnswer(c, w, nil)
@@ -436,7 +458,7 @@ func (s *Server) putState(c echo.Context) error {
 
 func (s *Server) saveState(c echo.Context) error {
 	if err := s.SaveState(s.cfg.StateFile); err != nil {
-		return ctlError(c, http.StatusBadRequest, "state_file", "%v", err)
+		return failf(http.StatusBadRequest, "state_file", "%v", err)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"saved": s.cfg.StateFile, "worlds": s.worlds.Names()})
 }
@@ -466,7 +488,7 @@ func (s *Server) listWorlds(c echo.Context) error {
 func (s *Server) getWorld(c echo.Context) error {
 	w, ok := s.worlds.Lookup(c.Param("name"))
 	if !ok {
-		return ctlError(c, http.StatusNotFound, "name", "no world named %q", c.Param("name"))
+		return failf(http.StatusNotFound, "name", "no world named %q", c.Param("name"))
 	}
 	return c.JSON(http.StatusOK, viewWorld(w))
 }
@@ -481,10 +503,10 @@ func (s *Server) createWorld(c echo.Context) error {
 		return err
 	}
 	if err := state.ValidName(in.Name); err != nil {
-		return ctlError(c, http.StatusBadRequest, "name", "%v", err)
+		return failf(http.StatusBadRequest, "name", "%v", err)
 	}
 	if _, exists := s.worlds.Lookup(in.Name); exists {
-		return ctlError(c, http.StatusBadRequest, "name", "world %q already exists", in.Name)
+		return failf(http.StatusBadRequest, "name", "world %q already exists", in.Name)
 	}
 	var w *state.World
 	var err error
@@ -492,19 +514,19 @@ func (s *Server) createWorld(c echo.Context) error {
 		w, err = s.worlds.Get(in.Name)
 	} else {
 		if _, ok := s.worlds.Lookup(in.From); !ok {
-			return ctlError(c, http.StatusBadRequest, "from", "no world named %q to fork", in.From)
+			return failf(http.StatusBadRequest, "from", "no world named %q to fork", in.From)
 		}
 		w, err = s.worlds.Fork(in.From, in.Name)
 	}
 	if err != nil {
-		return ctlError(c, http.StatusBadRequest, "name", "%v", err)
+		return failf(http.StatusBadRequest, "name", "%v", err)
 	}
 	return c.JSON(http.StatusCreated, viewWorld(w))
 }
 
 func (s *Server) deleteWorld(c echo.Context) error {
 	if !s.worlds.Delete(c.Param("name")) {
-		return ctlError(c, http.StatusNotFound, "name", "no world named %q", c.Param("name"))
+		return failf(http.StatusNotFound, "name", "no world named %q", c.Param("name"))
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -512,11 +534,11 @@ func (s *Server) deleteWorld(c echo.Context) error {
 func (s *Server) spec(c echo.Context) error {
 	name, ok := strings.CutSuffix(c.Param("file"), ".yaml")
 	if !ok {
-		return ctlError(c, http.StatusNotFound, "file", "specs are served as {name}.yaml")
+		return failf(http.StatusNotFound, "file", "specs are served as {name}.yaml")
 	}
 	raw, err := openapi.File(name)
 	if err != nil {
-		return ctlError(c, http.StatusNotFound, "file", "no spec named %q", name)
+		return failf(http.StatusNotFound, "file", "no spec named %q", name)
 	}
 	return c.Blob(http.StatusOK, "application/yaml", raw)
 }

@@ -382,7 +382,7 @@ func (w *World) Snapshot() (*Snapshot, error) {
 	}
 	s := &Snapshot{
 		Name: w.cfg.Name, Seed: w.cfg.Seed, Start: w.cfg.Start, Now: w.now, Seq: w.seq,
-		IDs: cloneMap(w.ids), RNG: rng, Queue: append([]Step(nil), w.queue...),
+		IDs: cloneMap(w.ids), RNG: rng, Queue: append(make([]Step, 0, len(w.queue)), w.queue...),
 		Faults: append([]FaultRule(nil), w.faults...), Fired: cloneMap(w.fired),
 		Panels: map[string]json.RawMessage{},
 	}

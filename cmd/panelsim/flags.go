@@ -11,20 +11,20 @@ import (
 // options are the command line, each flag with an environment variable
 // that sets its default (so the Docker image is configured by env alone).
 type options struct {
-	addr       string
-	scenario   string
-	seed       uint64
-	clock      string
-	start      string
-	listen     listenFlags
-	tls        bool
-	tlsCert    string
-	tlsKey     string
-	validate   string
-	noControl  bool
-	logLevel   string
-	logFormat  string
-	stateFile  string
+	addr      string
+	scenario  string
+	seed      uint64
+	clock     string
+	start     string
+	listen    listenFlags
+	tls       bool
+	tlsCert   string
+	tlsKey    string
+	validate  string
+	noControl bool
+	logLevel  string
+	logFormat string
+	stateFile string
 }
 
 // listenFlags collects repeated --listen PANEL=ADDR.

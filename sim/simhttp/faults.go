@@ -13,8 +13,12 @@ import (
 // LatencyHeader reports the latency a fault added to an answer.
 const LatencyHeader = "X-Panelsim-Latency"
 
-// FaultHeader names the fault rule that shaped an answer.
-const FaultHeader = "X-Panelsim-Fault"
+// FaultHeader names the fault rule that shaped an answer, and
+// FaultActionHeader its kind of action (status, error, latency).
+const (
+	FaultHeader       = "X-Panelsim-Fault"
+	FaultActionHeader = "X-Panelsim-Fault-Action"
+)
 
 // faults lets the world's first matching rule answer, delay, break or arm the
 // request. It runs before validation and the handler, so a faulted request
@@ -65,6 +69,7 @@ func answerStatus(c echo.Context, rule state.FaultRule) error {
 		h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
 	}
 	h.Set(FaultHeader, rule.Name)
+	h.Set(FaultActionHeader, "status")
 	c.Response().WriteHeader(a.Status)
 	_, err := c.Response().Write([]byte(a.Body))
 	return err
@@ -73,6 +78,7 @@ func answerStatus(c echo.Context, rule state.FaultRule) error {
 func (r *Router) answerError(c echo.Context, rule state.FaultRule) error {
 	e := rule.Action.Error
 	c.Response().Header().Set(FaultHeader, rule.Name)
+	c.Response().Header().Set(FaultActionHeader, "error")
 	return r.hooks.RenderError(c, &Error{
 		Kind: KindInjected, Status: e.Status, Code: string(e.Code), Msg: e.Msg, Value: e.Value, Detail: e.Detail,
 	})
@@ -90,6 +96,7 @@ func (r *Router) delay(c echo.Context, w *state.World, hit state.FaultHit, next 
 	}
 	c.Response().Header().Set(LatencyHeader, hit.Latency.String())
 	c.Response().Header().Set(FaultHeader, hit.Rule.Name)
+	c.Response().Header().Set(FaultActionHeader, "latency")
 	return next(c)
 }
 

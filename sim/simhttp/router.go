@@ -1,6 +1,7 @@
 package simhttp
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -69,7 +71,7 @@ type Router struct {
 // NewRouter wires a panel's routes into e.
 func NewRouter(e *echo.Echo, hooks Hooks, env *Env) *Router {
 	r := &Router{e: e, hooks: hooks, env: env}
-	r.chain = []echo.MiddlewareFunc{r.enter, r.faults, r.validate, r.native}
+	r.chain = []echo.MiddlewareFunc{r.enter, r.faults, r.validate}
 	return r
 }
 
@@ -141,7 +143,7 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			r.record(c, w, scope, body)
 		}()
-		return next(c)
+		return r.native(c, next(c))
 	}
 }
 
@@ -177,7 +179,8 @@ func (r *Router) validate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		err := r.env.Validator.ValidateRequest(c.Request(), Body(c))
 		RewindBody(c)
-		if err == nil {
+		if err == nil || errors.Is(err, openapi.ErrNoRoute) {
+			// Unknown routes are the panel's to answer natively.
 			return next(c)
 		}
 		if r.env.Validate == ValidateLog {
@@ -188,14 +191,12 @@ func (r *Router) validate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// native renders any error a handler returns in the panel's own envelope, so
-// nothing outside ever sees an error value (or echo's default JSON).
-func (r *Router) native(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		err := next(c)
-		if err == nil || c.Response().Committed {
-			return nil
-		}
-		return r.hooks.RenderError(c, AsError(err))
+// native renders any error the inner layers return in the panel's own
+// envelope, so nothing outside ever sees an error value (or echo's default
+// JSON body).
+func (r *Router) native(c echo.Context, err error) error {
+	if err == nil || c.Response().Committed {
+		return nil
 	}
+	return r.hooks.RenderError(c, AsError(err))
 }
