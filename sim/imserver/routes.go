@@ -1,8 +1,9 @@
-// Package imserver is a placeholder until the panel lands.
 package imserver
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,7 +16,7 @@ import (
 // Name is the panel's short name.
 const Name = "imserver"
 
-// Panel is the imserver panel.
+// Panel is the IMserver panel: one cmd gateway at /api.
 type Panel struct{}
 
 // New returns the panel.
@@ -24,31 +25,148 @@ func New() *Panel { return &Panel{} }
 // Name is the panel's short name.
 func (*Panel) Name() string { return Name }
 
-// Info describes the panel.
-func (*Panel) Info() simhttp.Info { return simhttp.Info{Title: Name, Base: "/", Login: "-"} }
+// Info describes the panel for the banner and /_panelsim/version.
+func (*Panel) Info() simhttp.Info {
+	return simhttp.Info{Title: "IMserver", Base: "/api", Login: "/api?cmd=login&loginUsername=petrov&loginPassword=superpassword"}
+}
 
-// Register adds the panel's routes.
-func (*Panel) Register(r *simhttp.Router) {}
+// Register adds the gateway. /api/v1/... (DBC) and /api/dci/v3 etc. (DCI)
+// are more specific routes of other panels, so echo never hands them here;
+// anything else under /api/ is an unknown command in IMserver's envelope.
+func (pn *Panel) Register(r *simhttp.Router) {
+	r.Any("/api", pn.gateway)
+	r.NotFound("/api")
+	r.Control(http.MethodGet, "/sms", pn.smsHook)
+}
 
-// CanonicalPath maps served paths onto spec paths.
+// CanonicalPath maps served paths onto spec paths: the gateway has one.
 func (*Panel) CanonicalPath(p string) string { return p }
 
-// Timings are the panel's default step durations.
-func (*Panel) Timings() map[string]time.Duration { return nil }
+// Timings are the default durations of the panel's tasks and lifetimes.
+func (*Panel) Timings() map[string]time.Duration {
+	return map[string]time.Duration{
+		"imserver.create":        2 * time.Minute,
+		"imserver.clone_per_gb":  3 * time.Second,
+		"imserver.run":           10 * time.Second,
+		"imserver.stop":          10 * time.Second,
+		"imserver.pause":         5 * time.Second,
+		"imserver.reload":        30 * time.Second,
+		"imserver.reinstall":     3 * time.Minute,
+		"imserver.update":        1 * time.Minute,
+		"imserver.archive":       2 * time.Minute,
+		"imserver.delete":        30 * time.Second,
+		"imserver.eth":           5 * time.Second,
+		"imserver.ticket_reply":  30 * time.Minute,
+		"imserver.session_ttl":   24 * time.Hour,
+		"imserver.smskey_ttl":    15 * time.Minute,
+		"imserver.smskey_resend": 30 * time.Second,
+	}
+}
 
 // Steps are the panel's async step handlers.
-func (*Panel) Steps() map[string]state.StepFunc { return nil }
+func (*Panel) Steps() map[string]state.StepFunc {
+	return map[string]state.StepFunc{
+		stepTask: func(tx *state.Tx, raw json.RawMessage) error {
+			var a taskArgs
+			if err := json.Unmarshal(raw, &a); err != nil {
+				return err
+			}
+			return completeTask(newModel(tx), a.Task)
+		},
+		stepTicketReply: func(tx *state.Tx, raw json.RawMessage) error {
+			var a ticketArgs
+			if err := json.Unmarshal(raw, &a); err != nil {
+				return err
+			}
+			supportReply(newModel(tx), a)
+			return nil
+		},
+	}
+}
 
-// NewState returns an empty state.
-func (*Panel) NewState() any { return &struct{}{} }
+// NewState returns an empty state to restore a snapshot into.
+func (*Panel) NewState() any { return newState() }
 
-// Seed builds the initial state.
-func (*Panel) Seed(tx *state.Tx, sc *scenarios.Scenario) error { return nil }
+// Seed builds the panel's initial state from the scenario's imserver block.
+func (*Panel) Seed(tx *state.Tx, sc *scenarios.Scenario) error { return seed(tx, sc) }
 
-// Operation names the request's operation.
-func (*Panel) Operation(c echo.Context) string { return "" }
+// Operation names the request's cmd (query, form body, json= or JSON body)
+// for the journal and fault rules; the body is read but not consumed.
+func (*Panel) Operation(c echo.Context) string {
+	req := c.Request()
+	return cmdOf(req.URL.RawQuery, req.Header.Get(echo.HeaderContentType), simhttp.Body(c))
+}
 
-// RenderError writes a native error.
-func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
-	return c.JSON(http.StatusInternalServerError, map[string]string{"error": e.Msg})
+// RenderError writes any error as {"success":false,"data":"<code>","login":…}
+// with HTTP 200 (a fault rule may ask for another status). The reason goes
+// to the X-Panelsim-Reason header, since the vendor's envelope has no room.
+func (pn *Panel) RenderError(c echo.Context, e *simhttp.Error) error {
+	code := e.Code
+	if code == "" {
+		code = kindCode(e.Kind)
+	}
+	status := e.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if e.Msg != "" {
+		c.Response().Header().Set("X-Panelsim-Reason", strings.ReplaceAll(e.Msg, "\n", " "))
+	}
+	return writeJSON(c, status, envelope{Success: false, Data: errorCode(code), Login: pn.loginOf(c)})
+}
+
+func kindCode(k simhttp.ErrorKind) string {
+	switch k {
+	case simhttp.KindNotFound:
+		return CodeUnknownCommand
+	case simhttp.KindMethod:
+		return CodeMethod
+	case simhttp.KindBadRequest:
+		return CodeBadValue
+	case simhttp.KindWorld:
+		return CodeWorld
+	}
+	return CodeInternal
+}
+
+// loginOf is the login an error names: the session's account, or the
+// submitted loginUsername for login; "" when unknown. Errors raised before
+// the handler ran (fault rules) look the session up read-only.
+func (pn *Panel) loginOf(c echo.Context) string {
+	if l, ok := c.Get(keyLogin).(string); ok {
+		return l
+	}
+	w := simhttp.World(c)
+	if w == nil {
+		return ""
+	}
+	req := c.Request()
+	p, _ := parseParams(req.URL.RawQuery, req.Header.Get(echo.HeaderContentType), simhttp.Body(c))
+	if name, _, _ := p.str("cmd"); name == "login" {
+		user, _, _ := p.str("loginUsername")
+		return user
+	}
+	sess, _, _ := p.str("sess")
+	login := ""
+	_ = w.Do(func(tx *state.Tx) error {
+		st := state.PanelState[State](tx, Name)
+		if s := st.Sessions[sess]; s != nil && tx.Now().Before(s.Expires) {
+			login = s.Login
+		}
+		return nil
+	})
+	return login
+}
+
+// smsHook lists every SMS key "sent" in the world, oldest first.
+func (pn *Panel) smsHook(c echo.Context) error {
+	var keys []SMSKey
+	err := simhttp.World(c).Do(func(tx *state.Tx) error {
+		keys = newModel(tx).SentKeys()
+		return nil
+	})
+	if err != nil {
+		return c.JSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sms": keys})
 }

@@ -1,0 +1,139 @@
+package imserver_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"github.com/panelsim/panelsim/panelsimtest"
+	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+)
+
+// api is a test's handle on the IMserver gateway of an in-process panelsim.
+type api struct {
+	t   *testing.T
+	srv *panelsimtest.Server
+	c   *simtest.Client
+}
+
+func newAPI(t *testing.T, opts ...panelsimtest.Option) *api {
+	t.Helper()
+	srv := panelsimtest.RunT(t, opts...)
+	return &api{t: t, srv: srv, c: simtest.New(t, srv)}
+}
+
+// answer is the vendor envelope decoded loosely.
+type answer struct {
+	Success bool            `json:"success"`
+	Data    json.RawMessage `json:"data"`
+	Login   string          `json:"login"`
+	Sess    string          `json:"sess"`
+	raw     []byte
+}
+
+// code is the error code of a failed answer.
+func (a answer) code() string {
+	var s string
+	_ = json.Unmarshal(a.Data, &s)
+	return s
+}
+
+// get sends the parameters (pairs of names and values) as a GET query.
+func (a *api) get(kv ...string) answer {
+	a.t.Helper()
+	return a.decode(a.c.Get("/api?" + values(kv...).Encode()))
+}
+
+func (a *api) decode(r *simtest.Response) answer {
+	a.t.Helper()
+	r.Expect(a.t, 200)
+	var ans answer
+	r.Decode(a.t, &ans)
+	ans.raw = r.Body
+	return ans
+}
+
+func values(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// login opens a session or fails the test.
+func (a *api) login(user, pass string, extra ...string) string {
+	a.t.Helper()
+	ans := a.get(append([]string{"cmd", "login", "loginUsername", user, "loginPassword", pass}, extra...)...)
+	if !ans.Success || ans.Sess == "" {
+		a.t.Fatalf("login %s failed: %s", user, ans.raw)
+	}
+	return ans.Sess
+}
+
+// ok runs a command with a session and returns its data, failing the test
+// on an error answer.
+func (a *api) ok(sess, cmd string, kv ...string) json.RawMessage {
+	a.t.Helper()
+	ans := a.get(append([]string{"cmd", cmd, "sess", sess}, kv...)...)
+	if !ans.Success {
+		a.t.Fatalf("%s %v: want success, got %s", cmd, kv, ans.raw)
+	}
+	return ans.Data
+}
+
+// fails runs a command and checks it is refused with code.
+func (a *api) fails(code, sess, cmd string, kv ...string) answer {
+	a.t.Helper()
+	ans := a.get(append([]string{"cmd", cmd, "sess", sess}, kv...)...)
+	if ans.Success || ans.code() != code {
+		a.t.Fatalf("%s %v: want error %s, got %s", cmd, kv, code, ans.raw)
+	}
+	return ans
+}
+
+// into decodes data into v.
+func into[T any](t *testing.T, data json.RawMessage) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("decode %s: %v", data, err)
+	}
+	return v
+}
+
+type serverStatus struct {
+	ID     int64  `json:"id"`
+	Status string `json:"status"`
+	Task   string `json:"task"`
+	Error  string `json:"error"`
+}
+
+// status returns one server's status entry.
+func (a *api) status(sess string, id string) serverStatus {
+	a.t.Helper()
+	list := into[[]serverStatus](a.t, a.ok(sess, "get_servers_status", "id", id))
+	if len(list) != 1 {
+		a.t.Fatalf("get_servers_status id=%s: %d entries", id, len(list))
+	}
+	return list[0]
+}
+
+type logEntry struct {
+	ID         int64  `json:"id"`
+	DatePost   string `json:"datepost"`
+	DateCommit string `json:"datecommit"`
+	Cmd        string `json:"cmd"`
+	Status     int    `json:"status"`
+	ServerID   int64  `json:"serverid"`
+}
+
+func (a *api) logs(sess string, kv ...string) []logEntry {
+	a.t.Helper()
+	return into[[]logEntry](a.t, a.ok(sess, "get_logs", kv...))
+}
+
+func (a *api) str(data json.RawMessage) string {
+	a.t.Helper()
+	return into[string](a.t, data)
+}
