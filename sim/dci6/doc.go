@@ -1,0 +1,85 @@
+// Package dci6 emulates ISPsystem DCImanager 6's API: dci/v3 (servers,
+// owners, power, switch ports, IPs, operations, tasks, users), auth/v4
+// (tokens, keys, token TTL) and ip/v3 (IPmanager networks, pools and
+// addresses), statefully, on the world's virtual clock.
+//
+// Vendor documents: "DCImanager 6 → Developer section → API guide" and
+// "Примеры использования API" (the seeds), plus what public clients send
+// and read (the reference fact sheet dci6.md).
+//
+// # Emulated
+//
+//   - Every path with and without the /api prefix. Unknown routes and known
+//     routes with another method answer 404 {"error":{"code":1106,...}}.
+//   - auth/v4: POST public/token (201), public/key, key-v4/{key} (sets the
+//     ses6 cookie, 302 to /), token (fixed expiry), DELETE token/{token},
+//     setting/token_ttl, user/{email|id}/key (one hour, single use).
+//     Tokens come from x-xsrf-token, then ISP-Session, then the ses6 cookie;
+//     the first one present is the one checked. They die after token_ttl
+//     (default 60 minutes) without use: each authenticated request renews
+//     them. A dead token is deleted. 401 code 3001 "Unauthorized".
+//   - Roles: @admin does everything; @user sees only servers it owns (other
+//     servers, their IPs and tasks are "instance not found") and may list
+//     servers, IPs, tasks and OS templates, power its servers and reinstall
+//     their OS. Everything else answers 403 code 3003 "Access denied".
+//   - Servers with rack/unit, switch ports (one data, one IPMI), PDU outlet,
+//     IPMI, location, platform, configuration and hardware_info that agree
+//     with each other. free_server_count counts servers without an owner.
+//   - Async actions answer {"id":<server>,"task":<task>} and run as tasks
+//     of named steps on the virtual clock (timings dci6.*, see Timings):
+//     power_on/off/reset (IPMI "in_progress", then power_status, IPMI and
+//     PDU outlet follow), suspend/resume (state suspending → suspended with
+//     data ports down / resuming → ok with ports up), IP add (allocating →
+//     ok) and removal (deleting → gone), operation_os (prepare, reboot,
+//     partitioning, os_install, configure, reboot_to_os), operation_diag
+//     (prepare, reboot, hardware_check, [clear_disks], report) and
+//     operation_clear_hdd (none: prepare, reboot; simple/full: + clear_disks,
+//     each with its own timing). Long operations drive server.operation.
+//   - A fault rule's fail_task makes the task end "fail" at the named step
+//     (else the first) with its code/msg: the task's error, the server's
+//     operation (status "fail", status_info code/msg/step), state
+//     suspend_error/resume_error, IP allocation_fail/fail, IPMI "unknown",
+//     diag_error entries reflect it.
+//   - Lists answer {"list":[...],"size":N} with where (EQ NE CP GT LT GE LE,
+//     IS [NOT] null, NOT, AND, OR, parentheses), orderby and limit.
+//
+// # Not emulated
+//
+// Switch/PDU/IPMI management endpoints, VLANs, chassis/blade servers
+// (chassis and slot are always null), Intel AMT (null), eservice, ldap,
+// ipmiproxy, legacy auth v3, /dci/v3/ipmgr/ip, ip/v3 writes, swagger.
+//
+// # Our assumptions (seed and reference silent)
+//
+//   - Error codes other than 3001, 1106 and 3080 are ours: 1000 internal
+//     (500), 1001 bad request naming the field (400), 3002 wrong login (401,
+//     the same for a wrong email or password), 3003 access denied (403), 3005
+//     bad or used key (401), 1201 server busy (409), 1202 wrong state (409),
+//     1301 IP taken (409), 1302 no free IP (409), 1303 wrong IP family (400),
+//     1401 duplicate email (409). Unknown objects answer 404 code 3080
+//     "Instance not found".
+//   - Token answers carry the user id in "id" and tokens look like
+//     "<user id>-<uuid>". Keys look like "<key id>-<uuid>". POST auth/v4/token
+//     answers the token shape plus expires_at ("2006-01-02 15:04:05" UTC),
+//     201. token_ttl answers {"name":"token_ttl","value":"<minutes>"}; the
+//     boot order setting {"name":"operation_change_boot_order","value"}.
+//   - Bodies are JSON whatever the Content-Type (curl -d sends form type);
+//     an empty body is {}. Unknown body fields are ignored.
+//   - roles is a JSON array (["@user"]), not the doc's "[@user]" string.
+//   - server.operation is {"id":0,"status":"","status_info":{},"progress_info":[]}
+//     until the server ran a long operation; then it mirrors the last one
+//     (status running|complete|fail). progress_info items are {name,status}.
+//   - power_status is on|off; a new task is refused (1201) while a long
+//     operation, a power task or a port change runs on the server. Suspending
+//     a suspended server or resuming an "ok" one is 1202.
+//   - operation_os: hdd_raid defaults to no_raid and must fit the disk count
+//     (raid_1 2, raid_5 3, raid_10 4); a failure from partitioning on leaves
+//     the server without OS. Passwords and SSH keys are checked, not stored.
+//   - GET /dci/v3/os_template lists {id,name,tags,type} with type os|diag.
+//   - GET /dci/v3/task lists {id,consul_id,name,server,status,progress,
+//     progress_info,error,registration_time,update_time,finish_time}.
+//   - IP allocation without ip_name/ip_net/ip_pool draws from public pools
+//     in id order; the first IPv4 of a server becomes main_ipv4. ip/v3
+//     family is 2 (IPv4) or 10 (IPv6), is_public "on"/"off", counts are
+//     strings; total_ip excludes network, broadcast and gateway addresses.
+package dci6

@@ -1,0 +1,323 @@
+package dci6
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
+)
+
+// writeError answers an error in the DCI envelope with its status.
+func writeError(c echo.Context, err error) error {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{Code: codeInternal, Msg: err.Error()}
+	}
+	return c.JSON(statusOf(ae.Code), errorBody(ae))
+}
+
+// run performs one model call in the request's world and answers its
+// result with status, or its error natively.
+func run[T any](c echo.Context, status int, call func(tx *state.Tx) (T, error)) error {
+	var out T
+	err := simhttp.Do(c, func(tx *state.Tx) error {
+		var err error
+		out, err = call(tx)
+		return err
+	})
+	if err != nil {
+		return writeError(c, err)
+	}
+	return c.JSON(status, out)
+}
+
+// body decodes the request's JSON body into v, answering a 400 if it fails.
+func body(c echo.Context, v any) error {
+	if err := parseJSONBody(simhttp.Body(c), v); err != nil {
+		return err
+	}
+	return nil
+}
+
+func queryOf(c echo.Context) ListQuery {
+	return ListQuery{Where: c.QueryParam("where"), OrderBy: c.QueryParam("orderby"), Limit: c.QueryParam("limit")}
+}
+
+func (p *Panel) login(c echo.Context, _ Caller) error {
+	var req loginRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	if err := req.check(); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusCreated, func(tx *state.Tx) (TokenView, error) { return Login(tx, *req.Email, *req.Password) })
+}
+
+func (p *Panel) loginByKey(c echo.Context, _ Caller) error {
+	var req keyRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	if req.Key == nil || *req.Key == "" {
+		return writeError(c, fieldError("key", "is required"))
+	}
+	return run(c, http.StatusCreated, func(tx *state.Tx) (TokenView, error) { return LoginByKey(tx, *req.Key) })
+}
+
+// keyRedirect is the browser link of a login key: it sets the ses6 cookie
+// and sends the browser to the panel.
+func (p *Panel) keyRedirect(c echo.Context, _ Caller) error {
+	var tok TokenView
+	err := simhttp.Do(c, func(tx *state.Tx) error {
+		var err error
+		tok, err = LoginByKey(tx, c.Param("key"))
+		return err
+	})
+	if err != nil {
+		return writeError(c, err)
+	}
+	c.SetCookie(&http.Cookie{Name: "ses6", Value: tok.Token, Path: "/", HttpOnly: true})
+	return c.Redirect(http.StatusFound, "/")
+}
+
+func (p *Panel) issueToken(c echo.Context, caller Caller) error {
+	var req issueTokenRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	if req.ExpiresAt == nil {
+		return writeError(c, fieldError("expires_at", "is required"))
+	}
+	return run(c, http.StatusCreated, func(tx *state.Tx) (TokenView, error) {
+		return IssueToken(tx, caller, *req.ExpiresAt, req.Description)
+	})
+}
+
+func (p *Panel) logout(c echo.Context, caller Caller) error {
+	return run(c, http.StatusOK, func(tx *state.Tx) (struct{}, error) {
+		return struct{}{}, Logout(tx, caller, c.Param("token"))
+	})
+}
+
+func (p *Panel) setTokenTTL(c echo.Context, caller Caller) error {
+	value, err := settingValue(simhttp.Body(c))
+	if err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (SettingView, error) { return SetTokenTTL(tx, caller, value) })
+}
+
+func (p *Panel) createKey(c echo.Context, caller Caller) error {
+	ref := unescapePath(c.Param("user"))
+	return run(c, http.StatusCreated, func(tx *state.Tx) (KeyView, error) { return CreateKey(tx, caller, ref) })
+}
+
+func (p *Panel) listServers(c echo.Context, caller Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[ServerView], error) { return ListServers(tx, caller, lq) })
+}
+
+func (p *Panel) listConfigurations(c echo.Context, _ Caller) error {
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[ConfigurationView], error) { return ListConfigurations(tx), nil })
+}
+
+// serverID reads the :id path parameter; a malformed id is an unknown server.
+func serverID(c echo.Context) (int64, error) {
+	id, ok := parseID(c.Param("id"))
+	if !ok {
+		return 0, notFound("server", c.Param("id"))
+	}
+	return id, nil
+}
+
+func (p *Panel) getServer(c echo.Context, caller Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (ServerView, error) { return GetServer(tx, caller, id) })
+}
+
+func (p *Panel) setOwner(c echo.Context, _ Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	var req ownerRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	if req.Owner == nil {
+		return writeError(c, fieldError("owner", "is required"))
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (IDView, error) { return SetOwner(tx, id, *req.Owner) })
+}
+
+func (p *Panel) releaseOwner(c echo.Context, _ Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (IDView, error) { return ReleaseOwner(tx, id) })
+}
+
+// emptyBodyAction serves the actions whose body is {} (checked to be JSON).
+func emptyBodyAction(c echo.Context, call func(tx *state.Tx, id int64) (TaskRef, error)) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	var req map[string]any
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (TaskRef, error) { return call(tx, id) })
+}
+
+func (p *Panel) suspend(c echo.Context, _ Caller) error { return emptyBodyAction(c, Suspend) }
+
+func (p *Panel) resume(c echo.Context, _ Caller) error { return emptyBodyAction(c, Resume) }
+
+func (p *Panel) power(action string) handler {
+	return func(c echo.Context, caller Caller) error {
+		return emptyBodyAction(c, func(tx *state.Tx, id int64) (TaskRef, error) { return Power(tx, caller, id, action) })
+	}
+}
+
+func (p *Panel) listServerIPs(c echo.Context, caller Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[IPView], error) { return ListIPs(tx, caller, id, lq) })
+}
+
+func (p *Panel) addIP(c echo.Context, _ Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	var req AddIPRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (TaskRef, error) { return AddIP(tx, id, req) })
+}
+
+func (p *Panel) removeIP(c echo.Context, _ Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	ipID, ok := parseID(c.Param("ip"))
+	if !ok {
+		return writeError(c, notFound("ip", c.Param("ip")))
+	}
+	if c.Request().Method == http.MethodPost {
+		var req map[string]any
+		if err := body(c, &req); err != nil {
+			return writeError(c, err)
+		}
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (TaskRef, error) { return RemoveIP(tx, id, ipID) })
+}
+
+func (p *Panel) diag(c echo.Context, _ Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	var req DiagRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (TaskRef, error) { return Diagnose(tx, id, req) })
+}
+
+func (p *Panel) clearHDD(c echo.Context, _ Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	var req ClearRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (TaskRef, error) { return ClearDisks(tx, id, req) })
+}
+
+func (p *Panel) installOS(c echo.Context, caller Caller) error {
+	id, err := serverID(c)
+	if err != nil {
+		return writeError(c, err)
+	}
+	var req OSRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (TaskRef, error) { return InstallOS(tx, caller, id, req) })
+}
+
+func (p *Panel) listUsers(c echo.Context, _ Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[UserView], error) { return ListUsers(tx, lq) })
+}
+
+func (p *Panel) createUser(c echo.Context, _ Caller) error {
+	var req CreateUserRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (IDView, error) { return CreateUser(tx, req) })
+}
+
+func (p *Panel) listIPs(c echo.Context, caller Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[IPView], error) { return ListIPs(tx, caller, 0, lq) })
+}
+
+func (p *Panel) listTasks(c echo.Context, caller Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[TaskView], error) { return ListTasks(tx, caller, lq) })
+}
+
+func (p *Panel) getTask(c echo.Context, caller Caller) error {
+	id, ok := parseID(c.Param("id"))
+	if !ok {
+		return writeError(c, notFound("task", c.Param("id")))
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (TaskView, error) { return GetTask(tx, caller, id) })
+}
+
+func (p *Panel) listOSTemplates(c echo.Context, _ Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[OSTemplateView], error) { return ListOSTemplates(tx, lq) })
+}
+
+func (p *Panel) setBootOrder(c echo.Context, _ Caller) error {
+	value, err := settingValue(simhttp.Body(c))
+	if err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (SettingView, error) { return SetBootOrderSetting(tx, value) })
+}
+
+func (p *Panel) listNets(c echo.Context, _ Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[IPNetView], error) { return ListNets(tx, lq) })
+}
+
+func (p *Panel) listPools(c echo.Context, _ Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[PoolView], error) { return ListPools(tx, lq) })
+}
+
+func (p *Panel) listIPMgrIPs(c echo.Context, _ Caller) error {
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[IPMgrIPView], error) { return ListIPMgrIPs(tx, lq) })
+}

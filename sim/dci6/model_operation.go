@@ -1,0 +1,302 @@
+package dci6
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// Timing names (scenario `timings:` keys) and their defaults.
+const (
+	timingOS          = Name + ".operation_os"
+	timingDiag        = Name + ".operation_diag"
+	timingClearNone   = Name + ".clear_hdd_none"
+	timingClearSimple = Name + ".clear_hdd_simple"
+	timingClearFull   = Name + ".clear_hdd_full"
+	timingPower       = Name + ".power"
+	timingSuspend     = Name + ".suspend"
+	timingResume      = Name + ".resume"
+	timingIPAdd       = Name + ".ip_allocate"
+	timingIPDelete    = Name + ".ip_delete"
+)
+
+func defaultTimings() map[string]time.Duration {
+	return map[string]time.Duration{
+		timingOS: 15 * time.Minute, timingDiag: 10 * time.Minute,
+		timingClearNone: 2 * time.Minute, timingClearSimple: 10 * time.Minute, timingClearFull: 2 * time.Hour,
+		timingPower: 10 * time.Second, timingSuspend: 5 * time.Second, timingResume: 5 * time.Second,
+		timingIPAdd: 3 * time.Second, timingIPDelete: 3 * time.Second,
+	}
+}
+
+// Task names of the long operations.
+const (
+	taskOS       = "operation_os"
+	taskDiag     = "operation_diag"
+	taskClearHDD = "operation_clear_hdd"
+)
+
+// The steps of each operation with their share of its duration.
+var (
+	osPlan       = []stepPlan{{"prepare", 1}, {"reboot", 2}, {"partitioning", 2}, {"os_install", 7}, {"configure", 2}, {"reboot_to_os", 1}}
+	diagPlan     = []stepPlan{{"prepare", 1}, {"reboot", 2}, {"hardware_check", 5}, {"report", 2}}
+	clearPlan    = []stepPlan{{"prepare", 1}, {"reboot", 1}, {"clear_disks", 8}}
+	clearNoPlan  = []stepPlan{{"prepare", 1}, {"reboot", 1}}
+	raidMinDisks = map[string]int{"no_raid": 1, "raid_0": 2, "raid_1": 2, "raid_5": 3, "raid_10": 4}
+	clearModes   = map[string]string{"none": timingClearNone, "simple": timingClearSimple, "full": timingClearFull}
+)
+
+// OSRequest is the body of operation_os.
+type OSRequest struct {
+	HDDRaid      *string  `json:"hdd_raid"`
+	OSTemplateID *int64   `json:"os_template_id"`
+	Password     *string  `json:"password"`
+	SSHPubKeys   []string `json:"ssh_pub_keys"`
+}
+
+// DiagRequest is the body of operation_diag.
+type DiagRequest struct {
+	SetupIPMI    *bool   `json:"setup_ipmi"`
+	IPMIPool     *int64  `json:"ipmi_pool"`
+	OSTemplateID *int64  `json:"os_template_id"`
+	ClearHDD     *string `json:"clear_hdd"`
+}
+
+// ClearRequest is the body of operation_clear_hdd.
+type ClearRequest struct {
+	ClearHDD *string `json:"clear_hdd"`
+}
+
+func (s *State) startOperation(tx *state.Tx, sv *Server, name string, steps []TaskStep, params map[string]string) (TaskRef, error) {
+	t, err := startTask(tx, s, name, sv.ID, steps, params)
+	if err != nil {
+		return TaskRef{}, err
+	}
+	sv.Operation = &Operation{TaskID: t.ID}
+	return TaskRef{ID: sv.ID, Task: t.ID}, nil
+}
+
+// InstallOS reinstalls the server's OS from a template.
+func InstallOS(tx *state.Tx, c Caller, id int64, req OSRequest) (TaskRef, error) {
+	s := st(tx)
+	sv, err := s.visibleServer(c, id)
+	if err != nil {
+		return TaskRef{}, err
+	}
+	raid := "no_raid"
+	if req.HDDRaid != nil {
+		raid = *req.HDDRaid
+	}
+	need, ok := raidMinDisks[raid]
+	if !ok {
+		return TaskRef{}, fieldError("hdd_raid", "must be one of no_raid, raid_0, raid_1, raid_5, raid_10, got %q", raid)
+	}
+	if disks := len(s.Configs[sv.Config].Disks); disks < need {
+		return TaskRef{}, fieldError("hdd_raid", "%s needs %d disks, server %d has %d", raid, need, sv.ID, disks)
+	}
+	if req.OSTemplateID == nil {
+		return TaskRef{}, fieldError("os_template_id", "is required")
+	}
+	tpl := s.OSTemplates[*req.OSTemplateID]
+	if tpl == nil || tpl.Type != "os" {
+		return TaskRef{}, fieldError("os_template_id", "no OS template with id %d", *req.OSTemplateID)
+	}
+	for i, k := range req.SSHPubKeys {
+		if k == "" {
+			return TaskRef{}, fieldError("ssh_pub_keys["+strconv.Itoa(i)+"]", "must not be empty")
+		}
+	}
+	if err := s.checkIdle(sv); err != nil {
+		return TaskRef{}, err
+	}
+	params := map[string]string{"os_template_id": strconv.FormatInt(tpl.ID, 10), "hdd_raid": raid}
+	return s.startOperation(tx, sv, taskOS, planSteps(tx.Timing(timingOS), osPlan), params)
+}
+
+func osDone(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	sv.OSTemplateID, _ = strconv.ParseInt(t.Params["os_template_id"], 10, 64)
+	sv.PowerStatus, sv.IPMI.Status, sv.PDUPort.PowerStatus = "on", "on", "up"
+}
+
+func osFail(s *State, t *Task, _ *state.Tx) {
+	// From partitioning on, the old system is gone.
+	if t.Current >= 2 {
+		s.Servers[t.ServerID].OSTemplateID = 0
+	}
+}
+
+// Diagnose boots the server into diagnostics, optionally clearing disks.
+func Diagnose(tx *state.Tx, id int64, req DiagRequest) (TaskRef, error) {
+	s := st(tx)
+	sv := s.Servers[id]
+	if sv == nil {
+		return TaskRef{}, notFound("server", id)
+	}
+	mode := "none"
+	if req.ClearHDD != nil {
+		mode = *req.ClearHDD
+	}
+	clearTiming, ok := clearModes[mode]
+	if !ok {
+		return TaskRef{}, fieldError("clear_hdd", "must be one of none, simple, full, got %q", mode)
+	}
+	if req.OSTemplateID != nil && *req.OSTemplateID != 0 {
+		if tpl := s.OSTemplates[*req.OSTemplateID]; tpl == nil || tpl.Type != "diag" {
+			return TaskRef{}, fieldError("os_template_id", "no diagnostics template with id %d", *req.OSTemplateID)
+		}
+	}
+	if req.IPMIPool != nil && *req.IPMIPool != 0 && s.Pools[*req.IPMIPool] == nil {
+		return TaskRef{}, fieldError("ipmi_pool", "no pool with id %d", *req.IPMIPool)
+	}
+	if err := s.checkIdle(sv); err != nil {
+		return TaskRef{}, err
+	}
+	steps := planSteps(tx.Timing(timingDiag), diagPlan)
+	if mode != "none" {
+		clear := TaskStep{Name: "clear_disks", Duration: tx.Timing(clearTiming), Status: taskPending}
+		steps = append(steps[:len(steps)-1], clear, steps[len(steps)-1])
+	}
+	params := map[string]string{"clear_hdd": mode, "setup_ipmi": strconv.FormatBool(req.SetupIPMI != nil && *req.SetupIPMI)}
+	return s.startOperation(tx, sv, taskDiag, steps, params)
+}
+
+func diagDone(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	sv.IsNew, sv.DiagErrors = false, nil
+	if t.Params["clear_hdd"] != "none" {
+		sv.OSTemplateID = 0
+	}
+	if t.Params["setup_ipmi"] == "true" {
+		sv.IPMI.Status = "on"
+	}
+}
+
+func diagFail(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	sv.DiagErrors = append(sv.DiagErrors, DiagError{Type: t.Error.Step, Info: t.Error.Msg})
+}
+
+// ClearDisks wipes the server's disks: none (boot only), simple or full.
+func ClearDisks(tx *state.Tx, id int64, req ClearRequest) (TaskRef, error) {
+	s := st(tx)
+	sv := s.Servers[id]
+	if sv == nil {
+		return TaskRef{}, notFound("server", id)
+	}
+	if req.ClearHDD == nil {
+		return TaskRef{}, fieldError("clear_hdd", "is required (none, simple or full)")
+	}
+	timing, ok := clearModes[*req.ClearHDD]
+	if !ok {
+		return TaskRef{}, fieldError("clear_hdd", "must be one of none, simple, full, got %q", *req.ClearHDD)
+	}
+	if err := s.checkIdle(sv); err != nil {
+		return TaskRef{}, err
+	}
+	plan := clearPlan
+	if *req.ClearHDD == "none" {
+		plan = clearNoPlan
+	}
+	return s.startOperation(tx, sv, taskClearHDD, planSteps(tx.Timing(timing), plan), map[string]string{"clear_hdd": *req.ClearHDD})
+}
+
+func clearDone(s *State, t *Task, _ *state.Tx) {
+	if t.Params["clear_hdd"] != "none" {
+		s.Servers[t.ServerID].OSTemplateID = 0
+	}
+}
+
+func operationFail(*State, *Task, *state.Tx) {}
+
+// taskRow is a task with the state it is read in.
+type taskRow struct{ t *Task }
+
+var taskFields = fieldSet[taskRow]{
+	"id":        func(r taskRow) any { return r.t.ID },
+	"consul_id": func(r taskRow) any { return r.t.ID },
+	"name":      func(r taskRow) any { return r.t.Name },
+	"server":    func(r taskRow) any { return r.t.ServerID },
+	"status":    func(r taskRow) any { return r.t.Status },
+	"progress":  func(r taskRow) any { return int64(r.t.Progress()) },
+}
+
+func taskView(t *Task) TaskView {
+	v := TaskView{ID: t.ID, ConsulID: t.ID, Name: t.Name, Server: t.ServerID, Status: t.Status, Progress: t.Progress(),
+		ProgressInfo: progressOf(t), Error: t.Error, CreatedAt: formatTime(t.CreatedAt), UpdatedAt: formatTime(t.UpdatedAt)}
+	if t.FinishedAt != nil {
+		f := formatTime(*t.FinishedAt)
+		v.FinishedAt = &f
+	}
+	return v
+}
+
+// ListTasks lists the tasks the caller may see (a @user: its servers').
+func ListTasks(tx *state.Tx, c Caller, lq ListQuery) (ListView[TaskView], error) {
+	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(taskFields))
+	if err != nil {
+		return ListView[TaskView]{}, err
+	}
+	s := st(tx)
+	rows := make([]taskRow, 0, len(s.Tasks))
+	for _, id := range sortedIDs(s.Tasks) {
+		t := s.Tasks[id]
+		if sv := s.Servers[t.ServerID]; c.Admin || (sv != nil && sv.OwnerID == c.UserID) {
+			rows = append(rows, taskRow{t})
+		}
+	}
+	page, total := applyQuery(rows, q, taskFields)
+	out := make([]TaskView, len(page))
+	for i, r := range page {
+		out[i] = taskView(r.t)
+	}
+	return listOf(out, total), nil
+}
+
+// GetTask returns one task the caller may see.
+func GetTask(tx *state.Tx, c Caller, id int64) (TaskView, error) {
+	s := st(tx)
+	t := s.Tasks[id]
+	if t == nil {
+		return TaskView{}, notFound("task", id)
+	}
+	if sv := s.Servers[t.ServerID]; !c.Admin && (sv == nil || sv.OwnerID != c.UserID) {
+		return TaskView{}, notFound("task", id)
+	}
+	return taskView(t), nil
+}
+
+var osTemplateFields = fieldSet[*OSTemplate]{
+	"id":   func(t *OSTemplate) any { return t.ID },
+	"name": func(t *OSTemplate) any { return t.Name },
+	"type": func(t *OSTemplate) any { return t.Type },
+}
+
+// ListOSTemplates lists the OS and diagnostics templates.
+func ListOSTemplates(tx *state.Tx, lq ListQuery) (ListView[OSTemplateView], error) {
+	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(osTemplateFields))
+	if err != nil {
+		return ListView[OSTemplateView]{}, err
+	}
+	s := st(tx)
+	rows := make([]*OSTemplate, 0, len(s.OSTemplates))
+	for _, id := range sortedIDs(s.OSTemplates) {
+		rows = append(rows, s.OSTemplates[id])
+	}
+	page, total := applyQuery(rows, q, osTemplateFields)
+	out := make([]OSTemplateView, len(page))
+	for i, t := range page {
+		out[i] = OSTemplateView{ID: t.ID, Name: t.Name, Tags: append([]string{}, t.Tags...), Type: t.Type}
+	}
+	return listOf(out, total), nil
+}
+
+// SetBootOrderSetting stores operation_change_boot_order ("true"/"false").
+func SetBootOrderSetting(tx *state.Tx, value string) (SettingView, error) {
+	if _, err := strconv.ParseBool(value); err != nil {
+		return SettingView{}, fieldError("value", "want \"true\" or \"false\", got %q", value)
+	}
+	st(tx).Settings["operation_change_boot_order"] = value
+	return SettingView{Name: "operation_change_boot_order", Value: value}, nil
+}

@@ -1,0 +1,411 @@
+package dci6
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// serverView renders a server with everything it is wired to.
+func (s *State) serverView(sv *Server) ServerView {
+	rack := s.Racks[sv.RackID]
+	loc := s.Locations[rack.LocationID]
+	cfg := s.Configs[sv.Config]
+	plat := s.Platforms[cfg.PlatformID]
+	v := ServerView{
+		Operation: s.operationView(sv), Domain: sv.Domain, ID: sv.ID,
+		HardwareInfo: hardwareOf(cfg, sv), PerformInfo: map[string]any{}, Configuration: sv.Config,
+		Settings: SettingsView{EFI: sv.EFI}, State: sv.State, StateInfo: sv.StateInfo,
+		IP: s.serverIPs(sv.ID, false), SwitchConnection: s.switchConns(sv), PDUConnection: s.pduConn(sv, rack),
+		IPMI: IPMIView{Address: sv.IPMI.Address, ID: sv.IPMI.ID, Status: sv.IPMI.Status, StatusInfo: map[string]any{},
+			Type: sv.IPMI.Type, WebURL: "https://" + sv.IPMI.Address},
+		Location:   LocationView{Geolocation: loc.Geolocation, ID: loc.ID, Name: loc.Name, Userspace: loc.Userspace},
+		LocationID: loc.ID, MAC: sv.MAC, MainIPv4: idOrNil(sv.MainIPv4), MainIPv6: idOrNil(sv.MainIPv6), Name: sv.Name,
+		Platform: PlatformView{ID: plat.ID, Name: plat.Name, Size: plat.Size, Type: plat.Type},
+		Rack:     RackView{ID: rack.ID, Name: rack.Name, Size: rack.Size}, Unit: sv.Unit,
+		DiagError: append([]DiagError{}, sv.DiagErrors...), IsNew: sv.IsNew, PowerStatus: sv.PowerStatus, Barcode: sv.Barcode,
+	}
+	if t := s.OSTemplates[sv.OSTemplateID]; t != nil {
+		v.OSTemplate = &OSTemplateRef{ID: t.ID, Name: t.Name, Tags: append([]string{}, t.Tags...)}
+	}
+	if u := s.Users[sv.OwnerID]; u != nil {
+		v.Owner = &OwnerView{ID: u.ID, Email: u.Email}
+		e := u.Email
+		v.OwnerEmail = &e
+	}
+	return v
+}
+
+func idOrNil(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func hardwareOf(cfg *Configuration, sv *Server) HardwareInfo {
+	h := HardwareInfo{
+		Motherboard: MotherboardInfo{Model: cfg.Motherboard, Serial: sv.Serial},
+		CPU:         CPUInfo{Model: cfg.CPU, Cores: cfg.Cores}, RAM: RAMInfo{SizeGB: cfg.RAMGB},
+		Disk: make([]DiskInfo, len(cfg.Disks)),
+	}
+	for i, d := range cfg.Disks {
+		h.Disk[i] = DiskInfo{Name: fmt.Sprintf("disk%d", i), Model: d}
+	}
+	return h
+}
+
+func (s *State) operationView(sv *Server) OperationView {
+	v := OperationView{StatusInfo: map[string]any{}, ProgressInfo: []ProgressStep{}}
+	if sv.Operation == nil {
+		return v
+	}
+	t := s.Tasks[sv.Operation.TaskID]
+	if t == nil {
+		return v
+	}
+	v.ID, v.Status, v.ProgressInfo = t.ID, t.Status, progressOf(t)
+	v.StatusInfo["name"] = t.Name
+	v.StatusInfo["progress"] = t.Progress()
+	if !t.finished() {
+		v.StatusInfo["step"] = t.Steps[t.Current].Name
+	}
+	if t.Error != nil {
+		v.StatusInfo["step"] = t.Error.Step
+		v.StatusInfo["code"] = t.Error.Code
+		v.StatusInfo["msg"] = t.Error.Msg
+	}
+	return v
+}
+
+func progressOf(t *Task) []ProgressStep {
+	out := make([]ProgressStep, len(t.Steps))
+	for i, st := range t.Steps {
+		out[i] = ProgressStep{Name: st.Name, Status: st.Status}
+	}
+	return out
+}
+
+func (s *State) switchConns(sv *Server) []SwitchConnView {
+	out := make([]SwitchConnView, len(sv.Ports))
+	for i, p := range sv.Ports {
+		name := ""
+		if sw := s.Switches[p.SwitchID]; sw != nil {
+			name = sw.Name
+		}
+		out[i] = SwitchConnView{ID: p.ID, Switch: p.SwitchID, SwitchName: name, ConnectionID: p.ConnectionID,
+			Description: p.Description, AdminStatus: p.AdminStatus, OperStatus: p.OperStatus, IsIPMIConnection: p.IsIPMI}
+	}
+	return out
+}
+
+func (s *State) pduConn(sv *Server, rack *Rack) PDUConnView {
+	name := ""
+	if p := s.PDUs[sv.PDUPort.PDUID]; p != nil {
+		name = p.Name
+	}
+	return PDUConnView{PortID: sv.PDUPort.PortID, PortIdentity: sv.PDUPort.PortIdentity, PDUID: sv.PDUPort.PDUID,
+		PDUName: name, ConnectionID: sv.PDUPort.ConnectionID, PowerStatus: sv.PDUPort.PowerStatus}
+}
+
+// serverRow is a server with what its filterable fields need.
+type serverRow struct {
+	s  *State
+	sv *Server
+}
+
+func (r serverRow) ownerEmail() any {
+	if u := r.s.Users[r.sv.OwnerID]; u != nil {
+		return u.Email
+	}
+	return nil
+}
+
+// serverFields are the fields where and orderby may name on servers.
+var serverFields = fieldSet[serverRow]{
+	"id":            func(r serverRow) any { return r.sv.ID },
+	"name":          func(r serverRow) any { return r.sv.Name },
+	"domain":        func(r serverRow) any { return r.sv.Domain },
+	"configuration": func(r serverRow) any { return r.sv.Config },
+	"state":         func(r serverRow) any { return r.sv.State },
+	"power_status":  func(r serverRow) any { return r.sv.PowerStatus },
+	"is_new":        func(r serverRow) any { return r.sv.IsNew },
+	"owner_email":   func(r serverRow) any { return r.ownerEmail() },
+	"owner":         func(r serverRow) any { return nullableID(r.sv.OwnerID) },
+	"location_id":   func(r serverRow) any { return r.s.Racks[r.sv.RackID].LocationID },
+	"rack":          func(r serverRow) any { return r.sv.RackID },
+	"rack_name":     func(r serverRow) any { return r.s.Racks[r.sv.RackID].Name },
+	"unit":          func(r serverRow) any { return int64(r.sv.Unit) },
+	"mac":           func(r serverRow) any { return r.sv.MAC },
+	"barcode":       func(r serverRow) any { return r.sv.Barcode },
+	"main_ipv4":     func(r serverRow) any { return nullableID(r.sv.MainIPv4) },
+	"os_template":   func(r serverRow) any { return nullableID(r.sv.OSTemplateID) },
+	"operation_status": func(r serverRow) any {
+		if r.sv.Operation == nil {
+			return nil
+		}
+		return r.s.Tasks[r.sv.Operation.TaskID].Status
+	},
+}
+
+func nullableID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func knownIn[T any](f fieldSet[T]) func(string) bool {
+	return func(name string) bool { _, ok := f[name]; return ok }
+}
+
+// ListQuery is the raw where/orderby/limit of a list request.
+type ListQuery struct {
+	Where, OrderBy, Limit string
+}
+
+// ListServers lists the servers the caller may see (a @user: its own).
+func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], error) {
+	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(serverFields))
+	if err != nil {
+		return ListView[ServerView]{}, err
+	}
+	s := st(tx)
+	rows := make([]serverRow, 0, len(s.Servers))
+	for _, id := range sortedIDs(s.Servers) {
+		sv := s.Servers[id]
+		if c.Admin || sv.OwnerID == c.UserID {
+			rows = append(rows, serverRow{s, sv})
+		}
+	}
+	page, total := applyQuery(rows, q, serverFields)
+	out := make([]ServerView, len(page))
+	for i, r := range page {
+		out[i] = s.serverView(r.sv)
+	}
+	return listOf(out, total), nil
+}
+
+// visibleServer finds a server the caller may see; to a @user another's
+// server does not exist.
+func (s *State) visibleServer(c Caller, id int64) (*Server, error) {
+	sv := s.Servers[id]
+	if sv == nil || (!c.Admin && sv.OwnerID != c.UserID) {
+		return nil, notFound("server", id)
+	}
+	return sv, nil
+}
+
+// GetServer returns one server.
+func GetServer(tx *state.Tx, c Caller, id int64) (ServerView, error) {
+	s := st(tx)
+	sv, err := s.visibleServer(c, id)
+	if err != nil {
+		return ServerView{}, err
+	}
+	return s.serverView(sv), nil
+}
+
+// ListConfigurations counts free servers per configuration.
+func ListConfigurations(tx *state.Tx) ListView[ConfigurationView] {
+	s := st(tx)
+	free := map[string]int{}
+	for _, sv := range s.Servers {
+		if sv.OwnerID == 0 {
+			free[sv.Config]++
+		}
+	}
+	names := make([]string, 0, len(s.Configs))
+	for n := range s.Configs {
+		names = append(names, n)
+	}
+	sortStrings(names)
+	out := make([]ConfigurationView, len(names))
+	for i, n := range names {
+		out[i] = ConfigurationView{Configuration: n, FreeServerCount: free[n]}
+	}
+	return listOf(out, len(out))
+}
+
+// SetOwner gives a server to a user.
+func SetOwner(tx *state.Tx, serverID, ownerID int64) (IDView, error) {
+	s := st(tx)
+	sv := s.Servers[serverID]
+	if sv == nil {
+		return IDView{}, notFound("server", serverID)
+	}
+	if s.Users[ownerID] == nil {
+		return IDView{}, notFound("user", ownerID)
+	}
+	sv.OwnerID = ownerID
+	return IDView{ID: sv.ID}, nil
+}
+
+// ReleaseOwner takes a server back from its owner.
+func ReleaseOwner(tx *state.Tx, serverID int64) (IDView, error) {
+	s := st(tx)
+	sv := s.Servers[serverID]
+	if sv == nil {
+		return IDView{}, notFound("server", serverID)
+	}
+	sv.OwnerID = 0
+	return IDView{ID: sv.ID}, nil
+}
+
+// operationRunning says whether a long operation is in progress.
+func (s *State) operationRunning(sv *Server) bool {
+	if sv.Operation == nil {
+		return false
+	}
+	t := s.Tasks[sv.Operation.TaskID]
+	return t != nil && !t.finished()
+}
+
+func busy(sv *Server, what string) *apiError {
+	return &apiError{Code: codeBusy, Msg: fmt.Sprintf("Server %d is busy: %s", sv.ID, what), Value: map[string]any{"server": sv.ID}}
+}
+
+// checkIdle refuses an action while the server runs a long operation or a
+// power task.
+func (s *State) checkIdle(sv *Server) error {
+	if s.operationRunning(sv) {
+		return busy(sv, "an operation is running (task "+strconv.FormatInt(sv.Operation.TaskID, 10)+")")
+	}
+	if sv.PowerTask != 0 {
+		return busy(sv, "a power task is running (task "+strconv.FormatInt(sv.PowerTask, 10)+")")
+	}
+	if sv.State == stateSuspending || sv.State == stateResuming {
+		return busy(sv, "its switch ports are changing ("+sv.State+")")
+	}
+	return nil
+}
+
+// Power actions and their timing name.
+var powerActions = map[string]bool{"power_on": true, "power_off": true, "power_reset": true}
+
+// Power switches a server on or off, or resets it, through its BMC.
+func Power(tx *state.Tx, c Caller, id int64, action string) (TaskRef, error) {
+	s := st(tx)
+	sv, err := s.visibleServer(c, id)
+	if err != nil {
+		return TaskRef{}, err
+	}
+	if !powerActions[action] {
+		return TaskRef{}, newError(codeNoHandler, "Request handler not found")
+	}
+	if err := s.checkIdle(sv); err != nil {
+		return TaskRef{}, err
+	}
+	t, err := startTask(tx, s, action, sv.ID, planSteps(tx.Timing(timingPower), []stepPlan{{action, 1}}), nil)
+	if err != nil {
+		return TaskRef{}, err
+	}
+	sv.PowerTask = t.ID
+	sv.IPMI.Status = "in_progress"
+	return TaskRef{ID: sv.ID, Task: t.ID}, nil
+}
+
+func powerDone(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	sv.PowerTask = 0
+	on := t.Name != "power_off"
+	sv.PowerStatus, sv.IPMI.Status, sv.PDUPort.PowerStatus = "on", "on", "up"
+	if !on {
+		sv.PowerStatus, sv.IPMI.Status, sv.PDUPort.PowerStatus = "off", "off", "down"
+	}
+}
+
+func powerFail(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	sv.PowerTask = 0
+	sv.IPMI.Status = "unknown"
+}
+
+// Suspend turns the server's switch ports off.
+func Suspend(tx *state.Tx, id int64) (TaskRef, error) {
+	return portsAction(tx, id, "suspend")
+}
+
+// Resume turns the server's switch ports back on.
+func Resume(tx *state.Tx, id int64) (TaskRef, error) {
+	return portsAction(tx, id, "resume")
+}
+
+func portsAction(tx *state.Tx, id int64, action string) (TaskRef, error) {
+	s := st(tx)
+	sv := s.Servers[id]
+	if sv == nil {
+		return TaskRef{}, notFound("server", id)
+	}
+	if sv.State == stateSuspending || sv.State == stateResuming {
+		return TaskRef{}, busy(sv, "its switch ports are changing ("+sv.State+")")
+	}
+	if action == "suspend" && sv.State == stateSuspended {
+		return TaskRef{}, &apiError{Code: codeWrongState, Msg: fmt.Sprintf("Server %d is already suspended", sv.ID), Value: map[string]any{"state": sv.State}}
+	}
+	if action == "resume" && sv.State == stateOK {
+		return TaskRef{}, &apiError{Code: codeWrongState, Msg: fmt.Sprintf("Server %d is not suspended", sv.ID), Value: map[string]any{"state": sv.State}}
+	}
+	timing, next := timingSuspend, stateSuspending
+	if action == "resume" {
+		timing, next = timingResume, stateResuming
+	}
+	t, err := startTask(tx, s, action, sv.ID, planSteps(tx.Timing(timing), []stepPlan{{"switch_ports", 1}}), nil)
+	if err != nil {
+		return TaskRef{}, err
+	}
+	sv.State, sv.StateInfo = next, ""
+	return TaskRef{ID: sv.ID, Task: t.ID}, nil
+}
+
+func setPorts(sv *Server, status string) {
+	for i := range sv.Ports {
+		if !sv.Ports[i].IsIPMI {
+			sv.Ports[i].AdminStatus, sv.Ports[i].OperStatus = status, status
+		}
+	}
+}
+
+func suspendDone(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	setPorts(sv, "down")
+	sv.State = stateSuspended
+}
+
+func resumeDone(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	setPorts(sv, "up")
+	sv.State = stateOK
+}
+
+func portsFail(s *State, t *Task, _ *state.Tx) {
+	sv := s.Servers[t.ServerID]
+	sv.State, sv.StateInfo = stateSuspendError, t.Error.Msg
+	if t.Name == "resume" {
+		sv.State = stateResumeError
+	}
+}
+
+// effectsOf is what a task of the given name does when it ends.
+func effectsOf(name string) taskEffects {
+	switch name {
+	case "power_on", "power_off", "power_reset":
+		return taskEffects{done: powerDone, fail: powerFail}
+	case "suspend":
+		return taskEffects{done: suspendDone, fail: portsFail}
+	case "resume":
+		return taskEffects{done: resumeDone, fail: portsFail}
+	case taskOS:
+		return taskEffects{done: osDone, fail: osFail}
+	case taskDiag:
+		return taskEffects{done: diagDone, fail: diagFail}
+	case taskClearHDD:
+		return taskEffects{done: clearDone, fail: operationFail}
+	case taskIPAdd:
+		return taskEffects{done: ipAddDone, fail: ipAddFail}
+	case taskIPDelete:
+		return taskEffects{done: ipDeleteDone, fail: ipDeleteFail}
+	}
+	return taskEffects{}
+}

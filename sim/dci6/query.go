@@ -1,0 +1,561 @@
+package dci6
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// This file is the list query language of the ISPsystem 6 platform:
+// where=<expr>, orderby=<field> asc|desc, limit=[OFFSET,]COUNT. Lists answer
+// {"list":[...],"size":N} with size the number of matches before paging.
+
+// fieldSet maps a filterable, sortable field name to its value in a row:
+// nil, string, int64 or bool.
+type fieldSet[T any] map[string]func(T) any
+
+// listQuery is a parsed where/orderby/limit triple.
+type listQuery struct {
+	where  cond
+	order  []orderKey
+	offset int
+	limit  int // -1: no limit
+}
+
+type orderKey struct {
+	field string
+	desc  bool
+}
+
+// parseListQuery reads the three list parameters, checking field names
+// against known so an unknown field is a 400 naming it.
+func parseListQuery(where, orderby, limit string, known func(string) bool) (listQuery, error) {
+	q := listQuery{limit: -1}
+	var err error
+	if strings.TrimSpace(where) != "" {
+		if q.where, err = parseWhere(where, known); err != nil {
+			return q, err
+		}
+	}
+	if q.order, err = parseOrderBy(orderby, known); err != nil {
+		return q, err
+	}
+	q.offset, q.limit, err = parseLimit(limit)
+	return q, err
+}
+
+func parseOrderBy(s string, known func(string) bool) ([]orderKey, error) {
+	var keys []orderKey
+	for _, part := range strings.Split(s, ",") {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		k := orderKey{field: f[0]}
+		if !known(k.field) {
+			return nil, fieldError("orderby", "unknown field %q", k.field)
+		}
+		if len(f) > 2 {
+			return nil, fieldError("orderby", "want \"<field> asc|desc\", got %q", strings.TrimSpace(part))
+		}
+		if len(f) == 2 {
+			switch strings.ToLower(f[1]) {
+			case "asc":
+			case "desc":
+				k.desc = true
+			default:
+				return nil, fieldError("orderby", "direction must be asc or desc, got %q", f[1])
+			}
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func parseLimit(s string) (offset, count int, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, -1, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > 2 {
+		return 0, 0, fieldError("limit", "want COUNT or OFFSET,COUNT, got %q", s)
+	}
+	nums := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 0 {
+			return 0, 0, fieldError("limit", "want COUNT or OFFSET,COUNT of non-negative numbers, got %q", s)
+		}
+		nums[i] = n
+	}
+	if len(nums) == 1 {
+		return 0, nums[0], nil
+	}
+	return nums[0], nums[1], nil
+}
+
+// applyQuery filters, sorts and pages rows (already in id order, which
+// breaks ties), returning the page and the number of matches.
+func applyQuery[T any](rows []T, q listQuery, fields fieldSet[T]) ([]T, int) {
+	get := func(r T) func(string) any {
+		return func(f string) any { return fields[f](r) }
+	}
+	out := rows[:0:0]
+	for _, r := range rows {
+		if q.where == nil || q.where.eval(get(r)) {
+			out = append(out, r)
+		}
+	}
+	if len(q.order) > 0 {
+		sort.SliceStable(out, func(i, j int) bool {
+			for _, k := range q.order {
+				c := compareValues(fields[k.field](out[i]), fields[k.field](out[j]))
+				if c != 0 {
+					return (c < 0) != k.desc
+				}
+			}
+			return false
+		})
+	}
+	total := len(out)
+	if q.offset >= len(out) {
+		return out[:0], total
+	}
+	out = out[q.offset:]
+	if q.limit >= 0 && q.limit < len(out) {
+		out = out[:q.limit]
+	}
+	return out, total
+}
+
+// compareValues orders nil first, then by value; mixed kinds by text.
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	switch x := a.(type) {
+	case int64:
+		if y, ok := b.(int64); ok {
+			return cmpOrdered(x, y)
+		}
+	case bool:
+		if y, ok := b.(bool); ok {
+			return cmpOrdered(boolInt(x), boolInt(y))
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(strings.ToLower(x), strings.ToLower(y))
+		}
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func cmpOrdered[T int64 | int](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// cond is a where expression.
+type cond interface {
+	eval(get func(string) any) bool
+}
+
+type andCond struct{ l, r cond }
+type orCond struct{ l, r cond }
+type notCond struct{ c cond }
+type nullCond struct {
+	field string
+	not   bool
+}
+type cmpCond struct {
+	field string
+	op    string
+	value any // string, int64, float64, bool
+}
+
+func (c andCond) eval(g func(string) any) bool { return c.l.eval(g) && c.r.eval(g) }
+func (c orCond) eval(g func(string) any) bool  { return c.l.eval(g) || c.r.eval(g) }
+func (c notCond) eval(g func(string) any) bool { return !c.c.eval(g) }
+func (c nullCond) eval(g func(string) any) bool {
+	isNull := g(c.field) == nil
+	return isNull != c.not
+}
+
+func (c cmpCond) eval(g func(string) any) bool {
+	v := g(c.field)
+	if v == nil {
+		return false // SQL: a comparison with NULL is never true
+	}
+	if c.op == "CP" {
+		return like(fmt.Sprint(v), fmt.Sprint(c.value))
+	}
+	r, ok := compareLiteral(v, c.value)
+	if !ok {
+		return c.op == "NE"
+	}
+	switch c.op {
+	case "EQ":
+		return r == 0
+	case "NE":
+		return r != 0
+	case "GT":
+		return r > 0
+	case "LT":
+		return r < 0
+	case "GE":
+		return r >= 0
+	case "LE":
+		return r <= 0
+	}
+	return false
+}
+
+// compareLiteral compares a field value with a literal, converting the
+// literal to the field's kind the way a SQL database would.
+func compareLiteral(v, lit any) (int, bool) {
+	switch x := v.(type) {
+	case int64:
+		switch l := lit.(type) {
+		case int64:
+			return cmpOrdered(x, l), true
+		case float64:
+			return cmpFloat(float64(x), l), true
+		case bool:
+			return cmpOrdered(x, boolInt(l)), true
+		case string:
+			n, err := strconv.ParseFloat(strings.TrimSpace(l), 64)
+			if err != nil {
+				return 0, false
+			}
+			return cmpFloat(float64(x), n), true
+		}
+	case bool:
+		switch l := lit.(type) {
+		case bool:
+			return cmpOrdered(boolInt(x), boolInt(l)), true
+		case int64:
+			return cmpOrdered(boolInt(x), l), true
+		case string:
+			b, err := strconv.ParseBool(l)
+			if err != nil {
+				return 0, false
+			}
+			return cmpOrdered(boolInt(x), boolInt(b)), true
+		}
+	case string:
+		return strings.Compare(strings.ToLower(x), strings.ToLower(literalText(lit))), true
+	}
+	return 0, false
+}
+
+func literalText(lit any) string {
+	if f, ok := lit.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(lit)
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// like is SQL LIKE, case-insensitive: % any run, _ one character.
+func like(s, pattern string) bool {
+	return likeRunes([]rune(strings.ToLower(s)), []rune(strings.ToLower(pattern)))
+}
+
+func likeRunes(s, p []rune) bool {
+	for len(p) > 0 {
+		switch p[0] {
+		case '%':
+			for len(p) > 0 && p[0] == '%' {
+				p = p[1:]
+			}
+			if len(p) == 0 {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if likeRunes(s[i:], p) {
+					return true
+				}
+			}
+			return false
+		case '_':
+			if len(s) == 0 {
+				return false
+			}
+		default:
+			if len(s) == 0 || s[0] != p[0] {
+				return false
+			}
+		}
+		s, p = s[1:], p[1:]
+	}
+	return len(s) == 0
+}
+
+// token kinds of the where lexer.
+const (
+	tkWord = iota
+	tkString
+	tkNumber
+	tkOpen
+	tkClose
+)
+
+type wtoken struct {
+	kind int
+	text string
+	pos  int
+}
+
+func lexWhere(s string) ([]wtoken, error) {
+	var out []wtoken
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case unicode.IsSpace(r):
+			i++
+		case r == '(':
+			out = append(out, wtoken{tkOpen, "(", i})
+			i++
+		case r == ')':
+			out = append(out, wtoken{tkClose, ")", i})
+			i++
+		case r == '\'' || r == '"':
+			text, next, err := lexString(rs, i)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, wtoken{tkString, text, i})
+			i = next
+		case r == '-' || unicode.IsDigit(r):
+			j := i + 1
+			for j < len(rs) && (unicode.IsDigit(rs[j]) || rs[j] == '.') {
+				j++
+			}
+			out = append(out, wtoken{tkNumber, string(rs[i:j]), i})
+			i = j
+		case unicode.IsLetter(r) || r == '_':
+			j := i + 1
+			for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '_' || rs[j] == '.') {
+				j++
+			}
+			out = append(out, wtoken{tkWord, string(rs[i:j]), i})
+			i = j
+		default:
+			return nil, fieldError("where", "unexpected %q at position %d", string(r), i)
+		}
+	}
+	return out, nil
+}
+
+func lexString(rs []rune, i int) (string, int, error) {
+	q := rs[i]
+	var b strings.Builder
+	for j := i + 1; j < len(rs); j++ {
+		if rs[j] == q {
+			if j+1 < len(rs) && rs[j+1] == q {
+				b.WriteRune(q)
+				j++
+				continue
+			}
+			return b.String(), j + 1, nil
+		}
+		b.WriteRune(rs[j])
+	}
+	return "", 0, fieldError("where", "unterminated string starting at position %d", i)
+}
+
+type whereParser struct {
+	toks  []wtoken
+	pos   int
+	known func(string) bool
+	depth int
+}
+
+// maxWhereDepth bounds nesting so a hostile query cannot exhaust the stack.
+const maxWhereDepth = 64
+
+func parseWhere(s string, known func(string) bool) (cond, error) {
+	toks, err := lexWhere(s)
+	if err != nil {
+		return nil, err
+	}
+	p := &whereParser{toks: toks, known: known}
+	c, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if p.pos < len(p.toks) {
+		return nil, fieldError("where", "unexpected %q at position %d", p.toks[p.pos].text, p.toks[p.pos].pos)
+	}
+	return c, nil
+}
+
+func (p *whereParser) peekWord(w string) bool {
+	return p.pos < len(p.toks) && p.toks[p.pos].kind == tkWord && strings.EqualFold(p.toks[p.pos].text, w)
+}
+
+func (p *whereParser) or() (cond, error) {
+	l, err := p.and()
+	for err == nil && p.peekWord("OR") {
+		p.pos++
+		var r cond
+		if r, err = p.and(); err == nil {
+			l = orCond{l, r}
+		}
+	}
+	return l, err
+}
+
+func (p *whereParser) and() (cond, error) {
+	l, err := p.unary()
+	for err == nil && p.peekWord("AND") {
+		p.pos++
+		var r cond
+		if r, err = p.unary(); err == nil {
+			l = andCond{l, r}
+		}
+	}
+	return l, err
+}
+
+func (p *whereParser) unary() (cond, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxWhereDepth {
+		return nil, fieldError("where", "expression nested too deeply")
+	}
+	if p.peekWord("NOT") {
+		p.pos++
+		c, err := p.unary()
+		return notCond{c}, err
+	}
+	if p.pos < len(p.toks) && p.toks[p.pos].kind == tkOpen {
+		p.pos++
+		c, err := p.or()
+		if err != nil {
+			return nil, err
+		}
+		if p.pos >= len(p.toks) || p.toks[p.pos].kind != tkClose {
+			return nil, fieldError("where", "missing closing parenthesis")
+		}
+		p.pos++
+		return c, nil
+	}
+	return p.comparison()
+}
+
+func (p *whereParser) next(what string) (wtoken, error) {
+	if p.pos >= len(p.toks) {
+		return wtoken{}, fieldError("where", "expression ends where %s was expected", what)
+	}
+	t := p.toks[p.pos]
+	p.pos++
+	return t, nil
+}
+
+func (p *whereParser) comparison() (cond, error) {
+	f, err := p.next("a field name")
+	if err != nil {
+		return nil, err
+	}
+	if f.kind != tkWord {
+		return nil, fieldError("where", "want a field name at position %d, got %q", f.pos, f.text)
+	}
+	if !p.known(f.text) {
+		return nil, fieldError("where", "unknown field %q", f.text)
+	}
+	op, err := p.next("an operator")
+	if err != nil {
+		return nil, err
+	}
+	opName := strings.ToUpper(op.text)
+	if op.kind == tkWord && opName == "IS" {
+		return p.isNull(f.text)
+	}
+	switch opName {
+	case "EQ", "NE", "CP", "GT", "LT", "GE", "LE":
+	default:
+		return nil, fieldError("where", "unknown operator %q after %s (want EQ, NE, CP, GT, LT, GE, LE or IS)", op.text, f.text)
+	}
+	v, err := p.literal()
+	if err != nil {
+		return nil, err
+	}
+	return cmpCond{field: f.text, op: opName, value: v}, nil
+}
+
+func (p *whereParser) isNull(field string) (cond, error) {
+	c := nullCond{field: field}
+	if p.peekWord("NOT") {
+		p.pos++
+		c.not = true
+	}
+	t, err := p.next("null")
+	if err != nil {
+		return nil, err
+	}
+	if t.kind != tkWord || !strings.EqualFold(t.text, "null") {
+		return nil, fieldError("where", "want null after IS, got %q", t.text)
+	}
+	return c, nil
+}
+
+func (p *whereParser) literal() (any, error) {
+	t, err := p.next("a value")
+	if err != nil {
+		return nil, err
+	}
+	switch t.kind {
+	case tkString:
+		return t.text, nil
+	case tkNumber:
+		if n, err := strconv.ParseInt(t.text, 10, 64); err == nil {
+			return n, nil
+		}
+		if f, err := strconv.ParseFloat(t.text, 64); err == nil {
+			return f, nil
+		}
+		return nil, fieldError("where", "bad number %q", t.text)
+	case tkWord:
+		switch strings.ToLower(t.text) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		// Bare words are taken as text, as the platform's parser does for
+		// unquoted enum values (status EQ ok).
+		return t.text, nil
+	}
+	return nil, fieldError("where", "want a value at position %d, got %q", t.pos, t.text)
+}
