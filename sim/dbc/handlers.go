@@ -1,0 +1,259 @@
+package dbc
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
+)
+
+// call is what a route's model call gets: the parsed body, the path
+// arguments and the query.
+type call struct {
+	st    *State
+	tx    *state.Tx
+	req   *Request
+	route Route
+	query url.Values
+	logs  LogQuery
+}
+
+// handler describes a route: how the client words field errors, which
+// credential precheck it runs, whether a node is required, and the one
+// model call that answers it.
+type handler struct {
+	prefix   paramPrefix
+	pre      precheckKind
+	needNode bool
+	run      func(c *call) (any, *Error)
+}
+
+func ok(err *Error) (any, *Error) {
+	if err != nil {
+		return nil, err
+	}
+	return "ok", nil
+}
+
+func taskAction(action string) handler {
+	return handler{prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		force := c.query.Get("force_reboot")
+		return ok(c.st.TaskAction(c.tx, c.req, c.route.ID, action, force == "true" || force == "1"))
+	}}
+}
+
+func transfer(kind string) handler {
+	return handler{prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return ok(c.st.StartTransfer(c.tx, c.req, kind))
+	}}
+}
+
+func progress(kind string) handler {
+	return handler{prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return c.st.TransferProgress(c.tx, c.req, kind)
+	}}
+}
+
+func stopTransfer(kind string) handler {
+	return handler{prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return ok(c.st.StopTransfer(c.tx, c.req, kind))
+	}}
+}
+
+// handlers maps each operation to its handler.
+var handlers = map[string]handler{
+	"mining_nodes": {prefixReq, precheckNone, false, func(c *call) (any, *Error) {
+		if c.req.Node() == "" {
+			return c.st.MiningNodes(), nil
+		}
+		return c.st.MiningNode(c.req)
+	}},
+	"mining_nodes/session_id": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.SessionID(c.tx, c.req)
+	}},
+	"mining_nodes/free_memory": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.FreeMemory(c.tx, c.req))
+	}},
+	"tasks": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.ListTasks(c.tx, c.req)
+	}},
+	"tasks/start": {prefixNone, precheckSession, true, func(c *call) (any, *Error) {
+		return c.st.CreateTask(c.tx, c.req)
+	}},
+	"tasks/{id}": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.TaskDetail(c.tx, c.req, c.route.ID)
+	}},
+	"tasks/start/{id}": taskAction("start"),
+	"tasks/shutdown":   taskAction("shutdown"),
+	"tasks/poweroff":   taskAction("poweroff"),
+	"tasks/stop":       taskAction("stop"),
+	"tasks/restart":    taskAction("restart"),
+	"tasks/reset":      taskAction("reset"),
+	"tasks/delete":     taskAction("delete"),
+	"tasks/logs": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.TaskLogs(c.tx, c.req, c.route.ID, c.logs)
+	}},
+	"tasks/modify": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.ModifyTask(c.tx, c.req, c.route.ID))
+	}},
+	"tasks/passwd": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.SetPassword(c.tx, c.req, c.route.ID))
+	}},
+	"disk/list": {prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return c.st.ListDisks(c.tx, c.req, c.route.ID)
+	}},
+	"disk/resize": {prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return ok(c.st.ResizeDisk(c.tx, c.req, c.route.ID))
+	}},
+	"disk/add": {prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return ok(c.st.AddDisk(c.tx, c.req, c.route.ID))
+	}},
+	"disk/delete": {prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return ok(c.st.DeleteDisk(c.tx, c.req, c.route.ID))
+	}},
+	"snapshot/list": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		if c.route.Name != "" {
+			return c.st.GetSnapshot(c.tx, c.req, c.route.ID, c.route.Name)
+		}
+		return c.st.ListSnapshots(c.tx, c.req, c.route.ID)
+	}},
+	"snapshot/create": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.CreateSnapshot(c.tx, c.req, c.route.ID))
+	}},
+	"snapshot/delete": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.DeleteSnapshot(c.tx, c.req, c.route.ID, c.route.Name))
+	}},
+	"images": {prefixParams, precheckNone, false, func(c *call) (any, *Error) {
+		return c.st.ListImages(c.tx, c.req)
+	}},
+	"images/servers": {prefixParams, precheckNone, false, func(c *call) (any, *Error) {
+		return c.st.ImageServerIDs(), nil
+	}},
+	"images/upload":           transfer("upload"),
+	"images/download":         transfer("download"),
+	"images/uploadprogress":   progress("upload"),
+	"images/downloadprogress": progress("download"),
+	"images/upload_stop":      stopTransfer("upload"),
+	"images/download_stop":    stopTransfer("download"),
+	"images/delete": {prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+		return ok(c.st.DeleteImage(c.tx, c.req))
+	}},
+	"lan": {prefixReq, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.ListLANs(c.tx, c.req)
+	}},
+	"lan/create": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.CreateLAN(c.tx, c.req))
+	}},
+	"lan/delete": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.DeleteLAN(c.tx, c.req, c.route.Name))
+	}},
+	"bare_metal": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.ListMachines(c.req)
+	}},
+	"bare_metal/add": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.AddMachines(c.tx, c.req)
+	}},
+	"bare_metal/delete": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.DeleteMachines(c.req))
+	}},
+	"bare_metal/power": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return c.st.Power(c.tx, c.req)
+	}},
+	"bare_metal/bootdev": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.BootDev(c.tx, c.req))
+	}},
+}
+
+// serve parses the body as the client does, then runs the route's one
+// model call in the request's world and renders the envelope.
+func (*Panel) serve(c echo.Context, rt Route) error {
+	h, found := handlers[rt.Op]
+	if !found {
+		return write(c, notSupported())
+	}
+	cl := &call{route: rt, query: c.QueryParams()}
+	if rt.Op == "tasks/logs" {
+		q, err := ParseLogQuery(cl.query.Get("flag"), cl.query.Get("line_num"), cl.query.Has("line_num"))
+		if err != nil {
+			return write(c, err)
+		}
+		cl.logs = q
+	}
+	req, perr := ParseRequest(simhttp.Body(c), h.prefix)
+	if perr == nil && h.needNode && req.Node() == "" {
+		perr = clientError(msgPeerEmpty)
+	}
+	if perr == nil {
+		perr = req.precheck(h.pre)
+	}
+	if perr != nil {
+		return write(c, perr)
+	}
+	cl.req = req
+	var msg any
+	var merr *Error
+	if err := simhttp.Do(c, func(tx *state.Tx) error {
+		cl.st, cl.tx = stateOf(tx), tx
+		msg, merr = h.run(cl)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if merr != nil {
+		return write(c, merr)
+	}
+	return send(c, http.StatusOK, Encode(CodeOK, msg, false))
+}
+
+// stepFunc adapts a typed step handler to the queue's JSON arguments.
+func stepFunc[A any](fn func(tx *state.Tx, a A) error) state.StepFunc {
+	return func(tx *state.Tx, raw json.RawMessage) error {
+		var a A
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return err
+		}
+		return fn(tx, a)
+	}
+}
+
+// fromSimError maps the shared machinery's errors onto the client's codes.
+func fromSimError(e *simhttp.Error, uri string) *Error {
+	switch e.Kind {
+	case simhttp.KindNotFound:
+		return &Error{Status: statusNotFound, Code: CodeMethodNotFound, Msg: "not support uri:" + uri}
+	case simhttp.KindMethod:
+		return uriError(msgOnlyPost)
+	case simhttp.KindBadRequest, simhttp.KindWorld:
+		return clientError(e.Msg)
+	case simhttp.KindInjected, simhttp.KindPanel:
+		return injected(e)
+	}
+	status := e.Status
+	if status == 0 {
+		status = statusInternal
+	}
+	return &Error{Status: status, Code: CodeMisc, Msg: e.Msg}
+}
+
+// injected is a fault rule's native error: code (default -3, the node's
+// E_DEFAULT), message, and the status the client uses for that code.
+func injected(e *simhttp.Error) *Error {
+	code := CodeDefault
+	if n, err := strconv.Atoi(e.Code); err == nil {
+		code = n
+	}
+	msg := e.Msg
+	if msg == "" {
+		msg = "injected error"
+	}
+	status := e.Status
+	if status == 0 {
+		status = statusForCode(code)
+	}
+	return &Error{Status: status, Code: code, Msg: msg, Node: code == CodeDefault || code == CodeError}
+}

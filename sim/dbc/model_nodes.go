@@ -1,0 +1,176 @@
+package dbc
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// NodeBrief is an entry of the client's own node list.
+type NodeBrief struct {
+	NodeID  string `json:"node_id"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// MiningNodes lists every GPU node the client knows (no node addressed).
+func (st *State) MiningNodes() map[string][]NodeBrief {
+	out := []NodeBrief{}
+	for _, id := range sortedKeys(st.Nodes) {
+		n := st.Nodes[id]
+		out = append(out, NodeBrief{n.ID, n.Name, n.Version})
+	}
+	return map[string][]NodeBrief{"mining_nodes": out}
+}
+
+// NodeInfo is a GPU node's hardware as /mining_nodes reports it; every
+// value is a string, as the node sends them.
+type NodeInfo struct {
+	Version    string       `json:"version"`
+	NodeType   string       `json:"node_type"`
+	IP         string       `json:"ip"`
+	OS         string       `json:"os"`
+	CPU        CPUInfo      `json:"cpu"`
+	GPU        GPUInfo      `json:"gpu"`
+	Mem        MemInfo      `json:"mem"`
+	DiskSystem DiskSysInfo  `json:"disk_system"`
+	DiskData   []DiskData   `json:"disk_data"`
+	Images     []ImageEntry `json:"images"`
+}
+
+// CPUInfo is the cpu block of NodeInfo.
+type CPUInfo struct {
+	Type         string `json:"type"`
+	Hz           string `json:"hz"`
+	Cores        string `json:"cores"`
+	UsedUsage    string `json:"used_usage"`
+	PhysicalCPUs string `json:"physical_cpus"`
+}
+
+// GPUInfo is the gpu block of NodeInfo.
+type GPUInfo struct {
+	GPUCount string `json:"gpu_count"`
+	GPUUsed  string `json:"gpu_used"`
+}
+
+// MemInfo is the mem block of NodeInfo.
+type MemInfo struct {
+	Size      string `json:"size"`
+	Free      string `json:"free"`
+	UsedUsage string `json:"used_usage"`
+}
+
+// DiskSysInfo is the system disk of NodeInfo.
+type DiskSysInfo struct {
+	Type string `json:"type"`
+	Size string `json:"size"`
+}
+
+// DiskData is a data disk of NodeInfo.
+type DiskData struct {
+	Path      string `json:"path"`
+	Type      string `json:"type"`
+	Size      string `json:"size"`
+	Free      string `json:"free"`
+	UsedUsage string `json:"used_usage"`
+}
+
+// ImageEntry is an image with the correct key (node info, image centres).
+type ImageEntry struct {
+	ImageName string `json:"image_name"`
+	ImageSize string `json:"image_size"`
+}
+
+// NodeImageEntry is an image of a node's /images listing, whose key the
+// real node spells "image_name:" (colon inside the key).
+type NodeImageEntry struct {
+	ImageName string `json:"image_name:"`
+	ImageSize string `json:"image_size"`
+}
+
+// MiningNode answers /mining_nodes for one node (no authority needed);
+// image_server, when given, must be one the client knows.
+func (st *State) MiningNode(req *Request) (*NodeInfo, *Error) {
+	server, ok := req.str("image_server")
+	if !ok {
+		return nil, clientError(string(prefixReq) + "image_server is not string")
+	}
+	if server != "" && st.imageServer(server) == nil {
+		return nil, clientError("image_server not exist")
+	}
+	n := st.Nodes[req.Node()]
+	if n == nil {
+		if st.Machines[req.Node()] != nil || st.Controllers[req.Node()] != nil {
+			return nil, nodeDefault(msgBareMetal)
+		}
+		return nil, timeoutError("query node info")
+	}
+	return n.info(), nil
+}
+
+func (n *Node) info() *NodeInfo {
+	running := usage{}
+	for _, t := range n.Tasks {
+		if t.Status != StatusClosed && t.Status != StatusCreateError {
+			running.gpus += t.Spec.GPUs
+			running.cpus += t.Spec.CPUs
+			running.mem += t.Spec.MemGB
+		}
+	}
+	data := n.usage("").data
+	i := &NodeInfo{
+		Version: n.Version, NodeType: "compute_node", IP: maskIP(n.IP), OS: n.OS,
+		CPU:        CPUInfo{n.CPUType, n.CPUHz, strconv.Itoa(n.CPUCores), percent(running.cpus, n.CPUCores), strconv.Itoa(n.PhysicalCPUs)},
+		GPU:        GPUInfo{strconv.Itoa(n.GPUs), strconv.Itoa(running.gpus)},
+		Mem:        MemInfo{gb(n.MemGB), gb(max(n.MemGB-running.mem, 0)), percent(running.mem, n.MemGB)},
+		DiskSystem: DiskSysInfo{n.DiskType, gb(n.DiskSystemGB)},
+		DiskData:   []DiskData{{n.DataPath, n.DiskType, gb(n.DiskDataGB), gb(max(n.DiskDataGB-data, 0)), percent(data, n.DiskDataGB)}},
+		Images:     []ImageEntry{},
+	}
+	for _, img := range n.Images {
+		i.Images = append(i.Images, ImageEntry{img.Name, humanSize(img.Size)})
+	}
+	return i
+}
+
+// maskIP hides the last two octets the way the node does in node info.
+func maskIP(ip string) string {
+	parts := strings.Split(ip, ".")
+	if len(parts) != 4 {
+		return ip
+	}
+	return parts[0] + "." + parts[1] + ".*.*"
+}
+
+// SessionID hands the renting wallet its stable session id. Only a wallet
+// or multisig signature may ask: a session id gets the bare "check
+// authority failed".
+func (st *State) SessionID(tx *state.Tx, req *Request) (map[string]string, *Error) {
+	id := req.Node()
+	var r rentable
+	switch {
+	case st.Nodes[id] != nil:
+		r = st.Nodes[id].rent()
+	case st.Machines[id] != nil:
+		r = st.Machines[id].rent()
+	default:
+		return nil, timeoutError("get session_id")
+	}
+	if !req.walletSignValid() && !req.multisigValid() {
+		return nil, authorityError("")
+	}
+	probe := *req
+	probe.SessionID, probe.SessionIDSign = "", ""
+	c, err := st.authorize(tx, r, &probe)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"session_id": (*r.sessions)[c.Wallet]}, nil
+}
+
+// FreeMemory drops the node's page cache; it only needs authority.
+func (st *State) FreeMemory(tx *state.Tx, req *Request) *Error {
+	_, _, err := st.enterNode(tx, req, "free memory")
+	return err
+}

@@ -1,0 +1,614 @@
+package dbc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// Task statuses (src/dbc/task/detail/info/TaskInfo.h).
+const (
+	StatusClosed           = "closed"
+	StatusRunning          = "running"
+	StatusPMSuspend        = "pmsuspend"
+	StatusCreating         = "creating"
+	StatusStarting         = "starting"
+	StatusShuttingDown     = "being shutdown"
+	StatusPoweringOff      = "being poweroff"
+	StatusRestarting       = "restarting"
+	StatusResetting        = "resetting"
+	StatusDeleting         = "deleting"
+	StatusDiskResizing     = "disk resizing"
+	StatusDiskAdding       = "disk adding"
+	StatusDiskDeleting     = "disk deleting"
+	StatusSnapshotCreating = "snapshot creating"
+	StatusCreateError      = "create error"
+)
+
+// Task is a VM on a GPU node.
+type Task struct {
+	ID          string      `json:"id"`
+	Wallet      string      `json:"wallet"`
+	Spec        TaskSpec    `json:"spec"`
+	Status      string      `json:"status"`
+	Created     time.Time   `json:"created"`
+	User        string      `json:"user"`
+	Password    string      `json:"password"`
+	VNCPassword string      `json:"vnc_password"`
+	MAC         string      `json:"mac"`
+	LocalIP     string      `json:"local_ip,omitempty"`
+	SystemGB    int         `json:"system_gb"`
+	RentOrder   string      `json:"rent_order,omitempty"`
+	Disks       []*Disk     `json:"disks"`
+	Snapshots   []*Snapshot `json:"snapshots"`
+	Logs        []string    `json:"logs"`
+	Gen         int         `json:"gen"`
+	// Resume is the status a disk or snapshot operation returns to.
+	Resume string `json:"resume,omitempty"`
+}
+
+// Disk is a VM disk (vda is the system disk, vdb the first data disk).
+type Disk struct {
+	Name     string `json:"name"`
+	SizeGB   int    `json:"size_gb"`
+	File     string `json:"file"`
+	MountDir string `json:"mount_dir,omitempty"`
+}
+
+// Snapshot is a disk snapshot of a stopped VM, uploaded to an image centre.
+type Snapshot struct {
+	Name    string    `json:"name"`
+	Desc    string    `json:"desc"`
+	File    string    `json:"file"`
+	Server  string    `json:"server"`
+	Created time.Time `json:"created"`
+	Status  string    `json:"status"` // creating | uploading | none
+}
+
+// opSpec describes an asynchronous VM operation: the status while it runs,
+// the status it ends in, its failure status and its timing.
+type opSpec struct {
+	busy, done, failed, timing string
+	allowed                    func(status string) *Error
+}
+
+func isBusy(status string) bool {
+	switch status {
+	case StatusCreating, StatusStarting, StatusShuttingDown, StatusPoweringOff, StatusRestarting,
+		StatusResetting, StatusDeleting, StatusDiskResizing, StatusDiskAdding, StatusDiskDeleting, StatusSnapshotCreating:
+		return true
+	}
+	return false
+}
+
+func busyError(status string) *Error { return taskError("task is busy, status: " + status) }
+
+func notBusy(status string) *Error {
+	if isBusy(status) {
+		return busyError(status)
+	}
+	return nil
+}
+
+func needRunning(status string) *Error {
+	if isBusy(status) {
+		return busyError(status)
+	}
+	if status != StatusRunning {
+		return taskError("task is not running")
+	}
+	return nil
+}
+
+func needClosed(status string) *Error {
+	if isBusy(status) {
+		return busyError(status)
+	}
+	if status != StatusClosed {
+		return taskError("task is not closed, please shutdown it first")
+	}
+	return nil
+}
+
+func canStart(status string) *Error {
+	switch {
+	case isBusy(status):
+		return busyError(status)
+	case status == StatusRunning:
+		return taskError("task is already running")
+	case status == StatusCreateError:
+		return taskError("task create failed, please delete it")
+	}
+	return nil
+}
+
+func canPowerOff(status string) *Error {
+	switch {
+	case isBusy(status):
+		return busyError(status)
+	case status == StatusClosed:
+		return taskError("task is not running")
+	case status == StatusCreateError:
+		return taskError("task create failed, please delete it")
+	}
+	return nil
+}
+
+// ops are the VM operations by operation name (also the fail_task step).
+var ops = map[string]opSpec{
+	"create":          {StatusCreating, StatusRunning, StatusCreateError, "dbc.create", nil},
+	"start":           {StatusStarting, StatusRunning, "start error", "dbc.start", canStart},
+	"shutdown":        {StatusShuttingDown, StatusClosed, "shutdown error", "dbc.shutdown", needRunning},
+	"poweroff":        {StatusPoweringOff, StatusClosed, "poweroff error", "dbc.poweroff", canPowerOff},
+	"restart":         {StatusRestarting, StatusRunning, "restart error", "dbc.restart", needRunning},
+	"reset":           {StatusResetting, StatusRunning, "reset error", "dbc.reset", needRunning},
+	"delete":          {StatusDeleting, "", "delete error", "dbc.delete", notBusy},
+	"disk_resize":     {StatusDiskResizing, "", "resize disk error", "dbc.disk_resize", needClosed},
+	"disk_add":        {StatusDiskAdding, "", "add disk error", "dbc.disk_add", needClosed},
+	"disk_delete":     {StatusDiskDeleting, "", "delete disk error", "dbc.disk_delete", needClosed},
+	"snapshot_create": {StatusSnapshotCreating, "", "create snapshot error", "dbc.snapshot_create", needClosed},
+}
+
+// taskStep is the argument of the dbc.task step: which operation on which
+// task ends, and whether a fault rule made it fail.
+type taskStep struct {
+	Node    string `json:"node"`
+	Task    string `json:"task"`
+	Op      string `json:"op"`
+	Gen     int    `json:"gen"`
+	Fail    bool   `json:"fail,omitempty"`
+	FailMsg string `json:"fail_msg,omitempty"`
+	// Arg carries the operation's parameter (disk name, size, snapshot).
+	Arg   string `json:"arg,omitempty"`
+	Size  int    `json:"size,omitempty"`
+	Mount string `json:"mount,omitempty"`
+}
+
+// beginOp puts a task into an operation's busy status and schedules its end.
+func beginOp(tx *state.Tx, n *Node, t *Task, op string, arg string, size int) *Error {
+	return beginStep(tx, t, taskStep{Node: n.ID, Task: t.ID, Op: op, Arg: arg, Size: size})
+}
+
+// beginStep is beginOp with a prepared step (for extra arguments).
+func beginStep(tx *state.Tx, t *Task, step taskStep) *Error {
+	op := step.Op
+	spec := ops[op]
+	if f := tx.TaskFailure(); f != nil {
+		step.Fail, step.FailMsg = true, f.Msg
+		if step.FailMsg == "" {
+			step.FailMsg = spec.failed
+		}
+	}
+	if op != "create" {
+		t.Resume = t.Status
+	}
+	t.Gen++
+	step.Gen = t.Gen
+	t.Status = spec.busy
+	if err := tx.After(tx.Timing(spec.timing), stepTask, step); err != nil {
+		return &Error{Status: statusInternal, Code: CodeMisc, Msg: err.Error()}
+	}
+	return nil
+}
+
+// stepTask is the step kind that ends VM operations.
+const stepTask = "dbc.task"
+
+// runTaskStep ends an operation: the done status (or the failure status),
+// plus the operation's effect.
+func runTaskStep(tx *state.Tx, a taskStep) error {
+	st := stateOf(tx)
+	n := st.Nodes[a.Node]
+	if n == nil {
+		return nil
+	}
+	t := n.Tasks[a.Task]
+	if t == nil || t.Gen != a.Gen {
+		return nil
+	}
+	spec := ops[a.Op]
+	if a.Fail {
+		t.Status = spec.failed
+		t.log(tx, a.Op+" failed: "+a.FailMsg)
+		if a.Op == "snapshot_create" {
+			t.dropSnapshot(a.Arg)
+		}
+		return nil
+	}
+	finishOp(tx, n, t, a)
+	return nil
+}
+
+func finishOp(tx *state.Tx, n *Node, t *Task, a taskStep) {
+	spec := ops[a.Op]
+	if spec.done != "" {
+		t.Status = spec.done
+	} else {
+		t.Status = t.Resume
+	}
+	switch a.Op {
+	case "create":
+		t.bootLog(tx, n)
+	case "start", "restart", "reset":
+		t.log(tx, "domain "+t.ID+" started")
+	case "shutdown", "poweroff":
+		t.log(tx, "domain "+t.ID+" shut off")
+	case "delete":
+		delete(n.Tasks, t.ID)
+	case "disk_resize":
+		if d := t.disk(a.Arg); d != nil {
+			d.SizeGB = a.Size
+		}
+	case "disk_add":
+		t.Disks = append(t.Disks, &Disk{Name: a.Arg, SizeGB: a.Size, File: n.diskFile(t.ID, a.Arg), MountDir: a.Mount})
+	case "disk_delete":
+		t.dropDisk(a.Arg)
+	case "snapshot_create":
+		if s := t.snapshot(a.Arg); s != nil {
+			s.Status = "uploading"
+			_ = tx.After(tx.Timing("dbc.snapshot_upload"), stepSnapshot, snapshotStep{Node: n.ID, Task: t.ID, Name: s.Name})
+		}
+	}
+}
+
+// stepSnapshot ends a snapshot's upload to its image centre.
+const stepSnapshot = "dbc.snapshot"
+
+type snapshotStep struct {
+	Node string `json:"node"`
+	Task string `json:"task"`
+	Name string `json:"name"`
+}
+
+func runSnapshotStep(tx *state.Tx, a snapshotStep) error {
+	st := stateOf(tx)
+	n := st.Nodes[a.Node]
+	if n == nil || n.Tasks[a.Task] == nil {
+		return nil
+	}
+	t := n.Tasks[a.Task]
+	s := t.snapshot(a.Name)
+	if s == nil {
+		return nil
+	}
+	s.Status = "none"
+	if srv := st.imageServer(s.Server); srv != nil && srv.image(s.File) == nil {
+		srv.Images = append(srv.Images, &Image{Name: s.File, Size: int64(t.SystemGB) << 28})
+	}
+	return nil
+}
+
+func (t *Task) disk(name string) *Disk {
+	for _, d := range t.Disks {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+func (t *Task) dropDisk(name string) {
+	for i, d := range t.Disks {
+		if d.Name == name {
+			t.Disks = append(t.Disks[:i], t.Disks[i+1:]...)
+			return
+		}
+	}
+}
+
+func (t *Task) snapshot(name string) *Snapshot {
+	for _, s := range t.Snapshots {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (t *Task) dropSnapshot(name string) {
+	for i, s := range t.Snapshots {
+		if s.Name == name {
+			t.Snapshots = append(t.Snapshots[:i], t.Snapshots[i+1:]...)
+			return
+		}
+	}
+}
+
+// log appends a line to the VM's log.
+func (t *Task) log(tx *state.Tx, line string) {
+	t.Logs = append(t.Logs, tx.Now().Format(timeFormat)+" "+line)
+}
+
+// bootLog is what a freshly created VM's console log holds.
+func (t *Task) bootLog(tx *state.Tx, n *Node) {
+	t.log(tx, "domain "+t.ID+" created from image "+t.Spec.Image)
+	lines := []string{
+		"[    0.000000] Linux version 5.4.0-90-generic (buildd@lgw01-amd64-054) (gcc version 9.3.0)",
+		"[    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz-5.4.0-90-generic root=/dev/vda1 ro console=ttyS0",
+		"[    0.000000] KERNEL supported cpus: Intel GenuineIntel AMD AuthenticAMD",
+		fmt.Sprintf("[    0.000000] BIOS-provided physical RAM map: %dG usable", t.Spec.MemGB),
+		"[    0.000000] DMI: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.13.0-1ubuntu1.1 04/01/2014",
+		"[    0.000000] Hypervisor detected: KVM",
+		fmt.Sprintf("[    0.004000] smpboot: Allowing %d CPUs, 0 hotplug CPUs", t.Spec.CPUs),
+		"[    0.120000] clocksource: tsc-early: mask: 0xffffffffffffffff max_cycles: 0x2b3e459bf4c",
+		"[    0.310000] PCI: Using configuration type 1 for base access",
+		fmt.Sprintf("[    0.520000] pci 0000:00:10.0: %d GPU device(s) passed through", t.Spec.GPUs),
+		"[    0.800000] virtio_blk virtio2: [vda] disk attached",
+		"[    0.810000] virtio_blk virtio3: [vdb] disk attached",
+		"[    0.900000] virtio_net virtio0 enp1s0: renamed from eth0",
+		"[    1.200000] EXT4-fs (vda1): mounted filesystem with ordered data mode",
+		"[    2.100000] systemd[1]: Detected virtualization kvm.",
+		"[    2.110000] systemd[1]: Detected architecture x86-64.",
+		"[    2.400000] systemd[1]: Set hostname to <" + n.Name + ">.",
+		"[    3.000000] cloud-init[512]: Cloud-init v. 21.4 running init-local",
+		"[    4.200000] cloud-init[640]: ci-info: Net device info: enp1s0 up " + t.MAC,
+		"[    5.000000] systemd[1]: Started OpenBSD Secure Shell server.",
+		"[    5.100000] systemd[1]: Started QEMU Guest Agent.",
+		"[    5.300000] systemd[1]: Reached target Multi-User System.",
+		"[    5.400000] systemd[1]: Startup finished in 2.1s (kernel) + 3.3s (userspace) = 5.4s.",
+		"Ubuntu 20.04.3 LTS " + t.ID[:8] + " ttyS0",
+	}
+	t.Logs = append(t.Logs, lines...)
+}
+
+// diskFile is where a VM disk image lives on the node.
+func (n *Node) diskFile(task, disk string) string {
+	return n.DataPath + "/" + disk + "_" + task + ".qcow2"
+}
+
+// image finds an image by file name.
+func (s *ImageServer) image(name string) *Image {
+	for _, i := range s.Images {
+		if i.Name == name {
+			return i
+		}
+	}
+	return nil
+}
+
+// image finds an image on the node.
+func (n *Node) image(name string) *Image {
+	for _, i := range n.Images {
+		if i.Name == name {
+			return i
+		}
+	}
+	return nil
+}
+
+// usage is what the node's VMs (all wallets) hold of its resources.
+type usage struct {
+	gpus, cpus, mem, data int
+	ports                 map[int]string
+	publicIPs             map[string]string
+}
+
+// usage sums every VM but except (the one being modified).
+func (n *Node) usage(except string) usage {
+	u := usage{ports: map[int]string{}, publicIPs: map[string]string{}}
+	for _, id := range sortedKeys(n.Tasks) {
+		if id == except {
+			continue
+		}
+		t := n.Tasks[id]
+		u.gpus += t.Spec.GPUs
+		u.cpus += t.Spec.CPUs
+		u.mem += t.Spec.MemGB
+		for _, d := range t.Disks {
+			if d.Name != "vda" {
+				u.data += d.SizeGB
+			}
+		}
+		for _, p := range t.Spec.hostPorts() {
+			u.ports[p] = id
+		}
+		if t.Spec.PublicIP != "" {
+			u.publicIPs[t.Spec.PublicIP] = id
+		}
+	}
+	return u
+}
+
+// fits checks a spec against what the node has left (free GPUs, CPU cores,
+// memory, data disk, ports and public IPs).
+func (n *Node) fits(s *TaskSpec, except string, extraDataGB int) *Error {
+	u := n.usage(except)
+	switch {
+	case s.GPUs > n.GPUs-u.gpus:
+		return taskError(fmt.Sprintf("no enough gpu, available: %d", max(n.GPUs-u.gpus, 0)))
+	case s.CPUs > n.CPUCores-u.cpus:
+		return taskError(fmt.Sprintf("no enough cpu, available: %d", max(n.CPUCores-u.cpus, 0)))
+	case s.MemGB > n.MemGB-u.mem:
+		return taskError(fmt.Sprintf("no enough memory, available: %dG", max(n.MemGB-u.mem, 0)))
+	case extraDataGB > n.DiskDataGB-u.data:
+		return taskError(fmt.Sprintf("no enough disk, available: %dG", max(n.DiskDataGB-u.data, 0)))
+	}
+	seen := map[int]bool{}
+	for _, p := range s.hostPorts() {
+		if _, taken := u.ports[p]; taken || seen[p] {
+			return taskError(fmt.Sprintf("port %d is already in use", p))
+		}
+		seen[p] = true
+	}
+	if _, taken := u.publicIPs[s.PublicIP]; s.PublicIP != "" && taken {
+		return taskError("public_ip " + s.PublicIP + " is already in use")
+	}
+	return nil
+}
+
+// CreateResult is tasks/start's answer.
+type CreateResult struct {
+	TaskID     string `json:"task_id"`
+	CreateTime string `json:"create_time"`
+	Desc       string `json:"desc"`
+	Status     string `json:"status"`
+}
+
+// CreateTask checks the spec against the node and the caller's networks,
+// then defines the VM in "creating" for the dbc.create timing.
+func (st *State) CreateTask(tx *state.Tx, req *Request) (*CreateResult, *Error) {
+	n, c, err := st.enterNode(tx, req, "create task")
+	if err != nil {
+		return nil, err
+	}
+	spec, err := ParseCreate(req)
+	if err != nil {
+		return nil, err
+	}
+	if e := n.checkCreate(spec, c); e != nil {
+		return nil, e
+	}
+	t := n.newTask(tx, spec, c, req.RentOrder)
+	if e := beginOp(tx, n, t, "create", "", 0); e != nil {
+		return nil, e
+	}
+	n.Tasks[t.ID] = t
+	tx.Note("dbc: task %s creating on node %s", t.ID, n.ID)
+	return &CreateResult{TaskID: t.ID, CreateTime: t.Created.Format(timeFormat), Desc: t.Spec.Desc, Status: t.Status}, nil
+}
+
+func (n *Node) checkCreate(spec *TaskSpec, c Caller) *Error {
+	if n.image(spec.Image) == nil {
+		return taskError("image not exist: " + spec.Image)
+	}
+	if spec.DataFile != "" && !contains(n.DataFiles, spec.DataFile) {
+		return taskError("data_file_name not exist: " + spec.DataFile)
+	}
+	if spec.NetworkName != "" {
+		if net := n.Networks[spec.NetworkName]; net == nil || net.Owner != c.Wallet {
+			return taskError("network_name not exist: " + spec.NetworkName)
+		}
+	}
+	return n.fits(spec, "", spec.DiskGB)
+}
+
+func (n *Node) newTask(tx *state.Tx, spec *TaskSpec, c Caller, rentOrder string) *Task {
+	id := newTaskID(tx)
+	t := &Task{
+		ID: id, Wallet: c.Wallet, Spec: *spec, Created: tx.Now(), User: "dbc",
+		Password: randomString(tx, 16), VNCPassword: randomString(tx, 8), SystemGB: 350,
+		MAC:       fmt.Sprintf("52:54:00:%02x:%02x:%02x", tx.Rand().IntN(256), tx.Rand().IntN(256), tx.Rand().IntN(256)),
+		RentOrder: rentOrder,
+	}
+	if rentOrder == "" {
+		t.RentOrder = n.RentOrder
+	}
+	if spec.OS == "windows" {
+		t.User = "Administrator"
+	}
+	if spec.NetworkName != "" {
+		t.LocalIP = n.Networks[spec.NetworkName].nextAddress(n)
+	}
+	t.Disks = []*Disk{
+		{Name: "vda", SizeGB: t.SystemGB, File: n.diskFile(id, "vda")},
+		{Name: "vdb", SizeGB: spec.DiskGB, File: n.diskFile(id, "vdb")},
+	}
+	if spec.DataFile != "" {
+		t.Disks[1].File = n.DataPath + "/" + spec.DataFile
+	}
+	return t
+}
+
+// enterNode finds the GPU node a request addresses and authorises the
+// caller there. An unknown node never answers: the client times out.
+func (st *State) enterNode(tx *state.Tx, req *Request, what string) (*Node, Caller, *Error) {
+	id := req.Node()
+	n := st.Nodes[id]
+	if n == nil {
+		if st.Machines[id] != nil || st.Controllers[id] != nil {
+			return nil, Caller{}, nodeDefault(msgBareMetal)
+		}
+		return nil, Caller{}, timeoutError(what)
+	}
+	c, err := st.authorize(tx, n.rent(), req)
+	if err != nil {
+		return nil, Caller{}, err
+	}
+	return n, c, nil
+}
+
+// enterTask is enterNode plus the caller's task by id.
+func (st *State) enterTask(tx *state.Tx, req *Request, id, what string) (*Node, *Task, Caller, *Error) {
+	n, c, err := st.enterNode(tx, req, what)
+	if err != nil {
+		return nil, nil, Caller{}, err
+	}
+	t := n.Tasks[id]
+	if t == nil || t.Wallet != c.Wallet {
+		return nil, nil, Caller{}, nodeDefault(msgTaskNotExist)
+	}
+	return n, t, c, nil
+}
+
+// TaskBrief is one entry of the task list.
+type TaskBrief struct {
+	TaskID     string `json:"task_id"`
+	CreateTime string `json:"create_time"`
+	Desc       string `json:"desc"`
+	Status     string `json:"status"`
+}
+
+// ListTasks lists the caller's VMs on the node, oldest first.
+func (st *State) ListTasks(tx *state.Tx, req *Request) ([]TaskBrief, *Error) {
+	n, c, err := st.enterNode(tx, req, "list task")
+	if err != nil {
+		return nil, err
+	}
+	out := []TaskBrief{}
+	for _, t := range n.sortedTasks() {
+		if t.Wallet == c.Wallet {
+			out = append(out, TaskBrief{t.ID, t.Created.Format(timeFormat), t.Spec.Desc, t.Status})
+		}
+	}
+	return out, nil
+}
+
+// sortedTasks orders VMs by creation time, then id.
+func (n *Node) sortedTasks() []*Task {
+	var out []*Task
+	for _, id := range sortedKeys(n.Tasks) {
+		out = append(out, n.Tasks[id])
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Created.Before(out[j-1].Created); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// TaskDetail is a VM's detail (reference §8.3).
+func (st *State) TaskDetail(tx *state.Tx, req *Request, id string) (*TaskInfo, *Error) {
+	n, t, _, err := st.enterTask(tx, req, id, "list task")
+	if err != nil {
+		return nil, err
+	}
+	return t.info(n), nil
+}
+
+// actionWhat is the word of each action's timeout message.
+var actionWhat = map[string]string{
+	"start": "start task", "shutdown": "shutdown task", "poweroff": "stop task", "stop": "stop task",
+	"restart": "restart task", "reset": "reset task", "delete": "delete task",
+}
+
+// TaskAction starts, stops, restarts, resets or deletes a VM.
+func (st *State) TaskAction(tx *state.Tx, req *Request, id, action string, force bool) *Error {
+	n, t, _, err := st.enterTask(tx, req, id, actionWhat[action])
+	if err != nil {
+		return err
+	}
+	op := action
+	if op == "stop" {
+		op = "poweroff"
+	}
+	if e := ops[op].allowed(t.Status); e != nil {
+		return e
+	}
+	if op == "restart" && force {
+		t.log(tx, "force reboot requested")
+	}
+	tx.Note("dbc: task %s %s", t.ID, op)
+	return beginOp(tx, n, t, op, "", 0)
+}
