@@ -274,7 +274,9 @@ func TestTransportForms(t *testing.T) {
 	}
 }
 
-func urlq(s string) string { return strings.NewReplacer("{", "%7B", "}", "%7D", `"`, "%22", ":", "%3A", ",", "%2C").Replace(s) }
+func urlq(s string) string {
+	return strings.NewReplacer("{", "%7B", "}", "%7D", `"`, "%22", ":", "%3A", ",", "%2C").Replace(s)
+}
 
 func TestGatewayErrors(t *testing.T) {
 	a := newAPI(t)

@@ -172,6 +172,16 @@ func (m *model) CloseTicket(id int64) (int64, error) {
 	return id, nil
 }
 
+// supportPhrases are what support's answers say between greeting and
+// signature, picked by the world's RNG.
+var supportPhrases = []string{
+	"Мы проверили ваш запрос, проблема устранена.",
+	"Запрос передан инженерам, ожидайте ответа в течение часа.",
+	"Уточните, пожалуйста, время возникновения проблемы.",
+	"Проверьте, пожалуйста, настройки сети внутри сервера.",
+	"Работы на узле завершены, сервер доступен.",
+}
+
 // supportReply is support answering a ticket, unless the client wrote
 // again (that message has its own reply coming) or closed it.
 func supportReply(m *model, a ticketArgs) {
@@ -179,7 +189,7 @@ func supportReply(m *model, a ticketArgs) {
 	if t == nil || t.Status != TicketOpen || len(t.Messages) != a.Messages {
 		return
 	}
-	text := "Здравствуйте! " + m.tx.Faker().Sentence(8) + " С уважением, служба поддержки IMserver."
+	text := "Здравствуйте! " + supportPhrases[m.tx.Rand().IntN(len(supportPhrases))] + " С уважением, служба поддержки IMserver."
 	t.Messages = append(t.Messages, Message{Date: m.now(), Author: "support", Text: text})
 	t.Status, t.Updated = TicketAnswered, m.now()
 }
