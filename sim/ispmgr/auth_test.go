@@ -1,0 +1,186 @@
+package ispmgr_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func login(t *testing.T, e *env, path, user, pass string) (sid, level string) {
+	t.Helper()
+	doc := e.sjson("auth", path, "func", "auth", "username", user, "password", pass)
+	a := doc["auth"].(map[string]any)
+	if a["$id"] != a["$"] {
+		t.Fatalf("auth id %v differs from its text %v", a["$id"], a["$"])
+	}
+	return a["$id"].(string), a["$level"].(string)
+}
+
+func TestAuthLevels(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ user, pass, level string }{
+		{"root", "secret", "30"}, {"admin1", "mypasswd", "30"}, {"reseller1", "respass", "20"}, {"vasya", "vasyapass", "16"},
+	} {
+		if _, level := login(t, e, "/ispmgr", tc.user, tc.pass); level != tc.level {
+			t.Errorf("%s: level %s, want %s", tc.user, level, tc.level)
+		}
+	}
+}
+
+func TestSessionBoundToIPAndIdleHour(t *testing.T) {
+	e := newEnv(t)
+	sid, _ := login(t, e, "/ispmgr", "root", "secret")
+	doc := e.sjson("list.user", "/ispmgr", "func", "user", "auth", sid)
+	if len(elems(doc)) == 0 {
+		t.Fatal("session gives no users")
+	}
+	other := e.checkSchema("error", e.getFrom("203.0.113.9", "/ispmgr", "func", "user", "auth", sid, "out", "sjson").Body)
+	expectError(t, other, "auth", "expired")
+
+	e.srv.Advance(59 * time.Minute)
+	e.sjson("list.user", "/ispmgr", "func", "user", "auth", sid) // restarts the idle hour
+	e.srv.Advance(59 * time.Minute)
+	e.sjson("list.user", "/ispmgr", "func", "user", "auth", sid)
+	e.srv.Advance(time.Hour)
+	expectError(t, e.sjson("error", "/ispmgr", "func", "user", "auth", sid), "auth", "expired")
+}
+
+func TestSessionBelongsToItsProduct(t *testing.T) {
+	e := newEnv(t)
+	sid, _ := login(t, e, "/ispmgr", "root", "secret")
+	expectError(t, e.sjson("error", "/ipmgr", "func", "ip", "auth", sid), "auth", "expired")
+	ipsid, _ := login(t, e, "/manager/ipmgr", "root", "secret")
+	e.sjson("list.ip", "/ipmgr", "func", "ip", "auth", ipsid)
+}
+
+func TestBadCredentials(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ name, authinfo string }{
+		{"wrong password", "root:nope"}, {"unknown user", "nobody:secret"}, {"no colon", "root"}, {"empty", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := e.sjson("error", "/ispmgr", "func", "user", "authinfo", tc.authinfo)
+			expectError(t, doc, "auth", "badpassword")
+			if got := str(doc, "error", "msg"); got != "Invalid username or password " {
+				t.Errorf("msg %q", got)
+			}
+		})
+	}
+	doc := e.sjson("error", "/ispmgr", "func", "auth", "username", "root", "password", "bad")
+	expectError(t, doc, "auth", "badpassword")
+	if _, ok := doc["authfail"]; !ok {
+		t.Error("failed func=auth lacks authfail")
+	}
+	expectError(t, e.sjson("error", "/ispmgr", "func", "user"), "auth", "badpassword")
+}
+
+func TestAuthinfoUnencoded(t *testing.T) {
+	e := newEnv(t)
+	// A password with ':' and '@' sent raw, the way some clients build URLs.
+	e.sjson("ok", "/ispmgr", "func", "user.edit", "sok", "ok", "name", "raw", "passwd", "p@ss:w/rd", "authinfo", root)
+	r := e.c.Get("/ispmgr?out=sjson&func=usrparam&authinfo=raw:p@ss:w/rd").Expect(t, 200)
+	doc := e.checkSchema("form.usrparam", r.Body)
+	if str(doc, "name") != "raw" {
+		t.Fatalf("authinfo with raw ':' and '@' not accepted: %s", r.Body)
+	}
+	if _, echoed := doc["tparams"].(map[string]any)["authinfo"]; echoed {
+		t.Error("authinfo echoed in tparams")
+	}
+}
+
+func TestOneTimeKey(t *testing.T) {
+	e := newEnv(t)
+	key := "1234567890qwertyuiop"
+	expectError(t, e.sjson("error", "/ipmgr", "func", "session.newkey", "username", "vasya", "key", "short", "authinfo", root), "value", "key")
+	expectError(t, e.sjson("error", "/ipmgr", "func", "session.newkey", "username", "vasya", "key", key, "authinfo", vasya), "access", "session.newkey")
+	expectError(t, e.sjson("error", "/ipmgr", "func", "session.newkey", "username", "ghost", "key", key, "authinfo", root), "notfound", "user")
+	// The key may be set from any address.
+	r := e.getFrom("198.51.100.50", "/ipmgr", "out", "sjson", "func", "session.newkey", "username", "vasya", "key", key, "authinfo", root)
+	expectOK(t, e.checkSchema("ok", r.Body))
+
+	r = e.getFrom("203.0.113.7", "/ipmgr", "out", "sjson", "func", "auth", "username", "vasya", "key", key, "checkcookie", "no")
+	a := e.checkSchema("auth", r.Body)["auth"].(map[string]any)
+	sid := a["$id"].(string)
+	if a["$level"] != "16" {
+		t.Errorf("key login level %v", a["$level"])
+	}
+	// Not bound to an address, and valid once.
+	e.sjson("list.ip", "/ipmgr", "func", "ip", "auth", sid)
+	expectError(t, e.sjson("error", "/ipmgr", "func", "auth", "username", "vasya", "key", key, "checkcookie", "no"), "auth", "badpassword")
+}
+
+func TestSuRules(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		name, authinfo, su string
+		errType            string
+	}{
+		{"admin to user", root, "vasya", ""},
+		{"admin to reseller's user", "admin1:mypasswd", "petya", ""},
+		{"reseller to own user", "reseller1:respass", "petya", ""},
+		{"reseller to other user", "reseller1:respass", "vasya", "access"},
+		{"user to user", vasya, "petya", "access"},
+		{"user to admin", vasya, "root", "access"},
+		{"to nobody", root, "ghost", "notfound"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.errType != "" {
+				doc := e.sjson("error", "/ispmgr", "func", "webdomain", "su", tc.su, "authinfo", tc.authinfo)
+				if errType(doc) != tc.errType {
+					t.Fatalf("want %s error, got %v", tc.errType, doc)
+				}
+				return
+			}
+			doc := e.sjson("list.webdomain", "/ispmgr", "func", "webdomain", "su", tc.su, "authinfo", tc.authinfo)
+			for _, el := range elems(doc) {
+				if str(el, "owner") != tc.su {
+					t.Errorf("su=%s sees %s's site", tc.su, str(el, "owner"))
+				}
+			}
+			if len(elems(doc)) == 0 {
+				t.Errorf("su=%s sees no sites", tc.su)
+			}
+		})
+	}
+	// su runs with the target's rights: a user may not call user.edit.
+	expectError(t, e.sjson("error", "/ispmgr", "func", "user", "su", "vasya", "authinfo", root), "access", "user")
+}
+
+func TestUsrparamChangesPasswordWithSu(t *testing.T) {
+	e := newEnv(t)
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "usrparam", "su", "vasya", "passwd", "n3w", "confirm", "n3w", "sok", "ok", "authinfo", root))
+	expectError(t, e.sjson("error", "/ispmgr", "func", "usrparam", "authinfo", vasya), "auth", "badpassword")
+	doc := e.sjson("form.usrparam", "/ispmgr", "func", "usrparam", "authinfo", "vasya:n3w")
+	if str(doc, "name") != "vasya" {
+		t.Fatalf("usrparam form: %v", doc)
+	}
+}
+
+func TestLang(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ lang, want, wantLang string }{
+		{"ru", "Пользователь со значением 'vasya' уже существует", "ru"},
+		{"en", "User with the value 'vasya' already exists", "en"},
+		{"xx", "User with the value 'vasya' already exists", "en"},
+	} {
+		doc := e.sjson("error", "/ispmgr", "func", "user.edit", "sok", "ok", "name", "vasya", "passwd", "x", "lang", tc.lang, "authinfo", root)
+		if got := str(doc, "error", "msg"); got != tc.want {
+			t.Errorf("lang=%s: msg %q, want %q", tc.lang, got, tc.want)
+		}
+		if doc["$lang"] != tc.wantLang || doc["error"].(map[string]any)["$lang"] != tc.wantLang {
+			t.Errorf("lang=%s: doc lang %v", tc.lang, doc["$lang"])
+		}
+	}
+}
+
+func TestSuspendedUserCannotLogIn(t *testing.T) {
+	e := newEnv(t)
+	sid, _ := login(t, e, "/ispmgr", "vasya", "vasyapass")
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "user.suspend", "elid", "vasya", "authinfo", root))
+	expectError(t, e.sjson("error", "/ispmgr", "func", "webdomain", "auth", sid), "auth", "expired")
+	expectError(t, e.sjson("error", "/ispmgr", "func", "auth", "username", "vasya", "password", "vasyapass"), "auth", "badpassword")
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "user.resume", "elid", "vasya", "authinfo", root))
+	if !strings.Contains(string(e.get("/ispmgr", "func", "webdomain", "out", "xml", "authinfo", vasya).Body), "vasya.example.com") {
+		t.Fatal("resumed user cannot work")
+	}
+}

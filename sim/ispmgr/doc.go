@@ -1,0 +1,88 @@
+// Package ispmgr emulates the ISPsystem mgr5 "func" API of ISPmanager
+// (/ispmgr, /manager/ispmgr) and IPmanager (/ipmgr, /manager/ipmgr):
+// ?func=<name>&out=<format>&<params> by GET (query) or POST (form body),
+// every answer a <doc> tree.
+//
+// Vendor documents: ISPsystem "Взаимодействие через API" (the seed
+// ../shared/seeds/mgr5-api-ipmanager.ru.txt) and the fact sheet
+// ../shared/reference/mgr5.md, which also records what real clients
+// (official WHMCS module, Khorsa/php-ispmanager-api, the cert-manager
+// webhook, certbot plugins) send and parse.
+//
+// # Emulated
+//
+//   - Transport: GET and form POST on the four paths, on the main listener
+//     and on a dedicated --listen ispmgr=ADDR one. Values sent unencoded
+//     (':', '@', '/', spaces as '+') are read as the panel reads them;
+//     sfrom, clicked_button, operafake, progressid and "*" values are
+//     dropped. HTTP 200 for every answer, errors included.
+//   - Auth: func=auth (username+password; the session is bound to the
+//     client address, c.RealIP(), and expires after one idle hour on the
+//     virtual clock, timing "ispmgr.session_idle"); auth=<sid>;
+//     authinfo=user:password on any call; session.newkey (administrators,
+//     key of at least 16 characters) and the one-time key login
+//     func=auth&username&key (not bound to an address, key deleted);
+//     su=<user> (administrators: anyone, resellers: their own users, others:
+//     access error); lang=en|ru with fallback to the scenario's default.
+//   - Formats, all rendered from one internal document (render.go):
+//     xml, devel (xml + interface metadata and paging), text (mgrctl style),
+//     sjson, json (pretty), xjson (same document as sjson), JSONdata (data
+//     only, plain string values), print (printable HTML table) and the HTML
+//     page when out is absent. JSON mapping: attributes "$x", text "$",
+//     elem/page/col/prop/param/filter always arrays, empty elements {},
+//     tparams echo without authinfo.
+//   - Lists page with p_cnt (default 1000) and p_num and sort with p_sort
+//     and p_order in the formats with paging (devel, sjson, json, xjson,
+//     HTML, print); xml, text and JSONdata carry every element, sorted.
+//   - ISPmanager funcs: user, user.edit, user.add, user.add.finish,
+//     user.delete, user.suspend, user.resume, preset, preset.edit,
+//     preset.delete, usrparam, webdomain(.edit/.delete), emaildomain(...),
+//     email(...), domain(...), domain.record(...), db(...), ipaddr,
+//     ipaddr.edit, ipaddr.delete, session.newkey, auth. Preset limits are
+//     copied into users and enforced; duplicates give the exists error.
+//   - IPmanager funcs: ip, ip.edit (elid = the address; without ip the
+//     next free address of ipnet is allocated), ip.delete, ip.filter,
+//     ipnet(.edit/.delete), userspace(.edit/.delete), usrparam,
+//     session.newkey, auth. Allocation: no duplicates, the address must be
+//     a host address of a network the caller sees.
+//
+// # Not emulated
+//
+//   - The real HTML interface (out absent answers a small HTML rendering of
+//     the same document), list filters (.filter funcs answer ok and change
+//     nothing), mgrctl, licences, FTP users, SSL certificates, DNS
+//     slaves, disk usage (quota_used comes from the scenario), the panel's
+//     IPmanager integration (ipsrc=auto takes the owner's default address).
+//   - Asynchronous operations: every function completes in its request,
+//     so Steps is empty.
+//
+// # Our assumptions (the documents are silent)
+//
+//   - Levels: administrator 30, reseller 20, user 16. root and admin1 are
+//     administrators; the user list shows the accounts below the caller.
+//   - Both products share one account table; a session opened on one
+//     product is unknown to the other. Disabled users cannot log in and
+//     get the same badpassword error as a wrong password.
+//   - Answers to func=auth and errors before authentication are a bare
+//     <doc> (no theme attributes, no tparams), as the real bad-credentials
+//     reply; a failed func=auth also carries an empty <authfail/>. An
+//     unknown, expired or foreign-address session is type auth, object
+//     expired.
+//   - Error types: exists, missed (parameter, or object func for an unknown
+//     function), value, access, notfound (elid), limit (object
+//     limit_<name>, value = the limit), used (deleting a network or space
+//     still in use), internal. XML errors carry stack and group (the
+//     template); JSON errors carry detail (the same template) instead.
+//   - Creating an object as an administrator or reseller needs owner=;
+//     a user owns what it creates. ipaddr.edit and ip.edit answer ok plus
+//     the new object's <id>.
+//   - A DNS zone is created from a template (NS, A for the apex, www, mail,
+//     ns1, ns2, MX, SPF TXT). Record keys are "name TYPE  data" with two
+//     spaces; MX data includes the priority. A delete elid that is itself a
+//     record key is not split at ", " (TXT values may contain it).
+//   - text format: one "k=v k=v" line per element, "k=v" lines for a form,
+//     "OK" for an action, "ERROR type(object): message" for an error; set
+//     flags print as "on".
+//   - Unknown paths under /ispmgr, /ipmgr and /manager answer an mgr5 error
+//     with HTTP 404; methods other than GET, POST and HEAD HTTP 405.
+package ispmgr

@@ -1,0 +1,441 @@
+package ispmgr
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// Request is one parsed API call, as the handler hands it to the model.
+type Request struct {
+	// Mgr is the product addressed: "ispmgr" or "ipmgr".
+	Mgr string
+	// Binary is the path the client called ("/ispmgr", "/manager/ipmgr").
+	Binary string
+	// Host is scheme://host[:port] as the client addressed the panel.
+	Host string
+	// IP is the client address sessions are bound to.
+	IP string
+	// Params are the query and form parameters.
+	Params *Params
+}
+
+// Func is the requested function.
+func (r *Request) Func() string { return r.Params.Get("func") }
+
+// Format is the requested output format.
+func (r *Request) Format() format { return parseFormat(r.Params.Get("out")) }
+
+// call is one function call in progress, inside the world's lock.
+type call struct {
+	tx    *state.Tx
+	st    *State
+	req   *Request
+	p     *Params
+	fn    string
+	lang  string
+	f     format
+	actor *User // who authenticated
+	user  *User // whose rights the call runs with (su)
+}
+
+// result is what a func produced, written into the answer document.
+type result interface {
+	fill(c *call, doc *Node)
+}
+
+// funcSpec is one function: the lowest level that may call it and its body.
+type funcSpec struct {
+	level int
+	run   func(c *call) (result, *mgrError)
+}
+
+// funcs lists every function per product.
+func funcs(mgr string) map[string]funcSpec {
+	if mgr == mgrIP {
+		return ipFuncs
+	}
+	return ispFuncs
+}
+
+// Call runs one API call and returns the answer document. Every outcome,
+// errors included, is a document: mgr5 answers HTTP 200 with <error>.
+func Call(tx *state.Tx, req *Request) *Node {
+	st := state.PanelState[State](tx, Name)
+	c := &call{tx: tx, st: st, req: req, p: req.Params, fn: req.Func(), f: req.Format(), lang: st.Lang}
+	if l := req.Params.Get("lang"); languages[l] {
+		c.lang = l
+	}
+	if c.fn == "auth" {
+		return c.auth()
+	}
+	if e := c.authenticate(); e != nil {
+		e.Value = "remote_addr: [" + req.IP + "]"
+		return c.bareError(e, false)
+	}
+	res, e := c.run()
+	if e != nil {
+		return c.errorDoc(e)
+	}
+	return c.document(res)
+}
+
+// run resolves su, finds the function and checks the caller's level.
+func (c *call) run() (result, *mgrError) {
+	if su := c.p.Get("su"); su != "" {
+		u, e := c.st.canSu(c.actor, su)
+		if e != nil {
+			return nil, e
+		}
+		c.user = u
+	}
+	if c.fn == "" {
+		return nil, missed("func")
+	}
+	spec, ok := funcs(c.req.Mgr)[c.fn]
+	if !ok {
+		return nil, errorf(errMissed, "func", c.fn)
+	}
+	if c.user.Level < spec.level {
+		return nil, accessDenied(c.fn)
+	}
+	return spec.run(c)
+}
+
+// authenticate accepts authinfo=user:password or auth=<sid>.
+func (c *call) authenticate() *mgrError {
+	var u *User
+	var e *mgrError
+	switch {
+	case c.p.Has("authinfo"):
+		name, pass, _ := strings.Cut(c.p.Get("authinfo"), ":")
+		u, e = c.st.login(name, pass)
+	case c.p.Get("auth") != "":
+		u, e = c.st.useSession(c.tx, c.p.Get("auth"), c.req.Mgr, c.req.IP)
+	default:
+		e = errorf(errAuth, objBadPassword, "")
+	}
+	if e != nil {
+		return e
+	}
+	c.actor, c.user = u, u
+	return nil
+}
+
+// auth is func=auth: password login (bound to the client address) or
+// one-time key login (not bound).
+func (c *call) auth() *Node {
+	var s *Session
+	var u *User
+	var e *mgrError
+	name := c.p.Get("username")
+	if key := c.p.Get("key"); key != "" {
+		s, u, e = c.st.useKey(c.tx, c.req.Mgr, name, key)
+	} else if u, e = c.st.login(name, c.p.Get("password")); e == nil {
+		s = c.st.openSession(c.tx, u, c.req.Mgr, c.req.IP, true)
+	}
+	if e != nil {
+		e.Value = "remote_addr: [" + c.req.IP + "]"
+		return c.bareError(e, true)
+	}
+	doc := newNode("doc")
+	doc.Add("auth").Set("id", s.ID).Set("level", itoa(u.Level)).SetText(s.ID)
+	return doc
+}
+
+// bareError is an error before anyone is known: no theme attributes, no
+// tparams (the real bad-credentials answer). A failed func=auth also
+// carries an empty <authfail/> for the clients that test for it.
+func (c *call) bareError(e *mgrError, authfail bool) *Node {
+	doc := newNode("doc")
+	doc.Kids = append(doc.Kids, c.errorNode(e))
+	if authfail {
+		doc.Add("authfail")
+	}
+	return doc
+}
+
+// errorDoc is an error for an authenticated caller.
+func (c *call) errorDoc(e *mgrError) *Node {
+	doc := newNode("doc")
+	c.rootAttrs(doc)
+	doc.Kids = append(doc.Kids, c.errorNode(e))
+	c.tparams(doc)
+	return doc
+}
+
+// errorNode builds <error> the way the vendor document shows it: params,
+// the call stack and the message template (XML), the message, and the
+// template again as detail (JSON).
+func (c *call) errorNode(e *mgrError) *Node {
+	n := newNode("error").Set("type", e.Type).Set("object", e.Object).Set("lang", c.lang)
+	p := n.Add("param").Set("name", "object").Set("type", "msg")
+	if l := e.label(c.lang); l != "" {
+		p.Set("msg", l)
+	}
+	p.SetText(e.Object)
+	if e.Value != "" {
+		n.Add("param").Set("name", "value").SetText(e.Value)
+	}
+	tmpl, msg := e.template(c.lang), e.message(c.lang)
+	if e.Msg != "" {
+		tmpl, msg = e.Msg, e.Msg
+	}
+	if c.actor != nil {
+		stack := n.Add("stack")
+		stack.Part = partXMLOnly
+		stack.Add("action").Set("level", itoa(c.actor.Level)).Set("user", c.actor.Name).SetText(c.fn)
+	}
+	g := n.Add("group").SetText(tmpl)
+	g.Part = partXMLOnly
+	n.Add("msg").SetText(msg)
+	d := n.Add("detail").SetText(tmpl)
+	d.Part = partJSONOnly
+	return n
+}
+
+// document wraps a result in the full answer.
+func (c *call) document(res result) *Node {
+	doc := newNode("doc")
+	c.rootAttrs(doc)
+	res.fill(c, doc)
+	c.tparams(doc)
+	return doc
+}
+
+// rootAttrs are the <doc> attributes of an authenticated answer.
+func (c *call) rootAttrs(doc *Node) {
+	host := c.st.Host
+	if host == "" {
+		host = c.req.Host
+	}
+	logolink := host
+	if i := strings.LastIndex(host, ":"); i > len("https:") {
+		logolink = host[:i]
+	}
+	doc.Set("lang", c.lang).Set("func", c.fn).Set("binary", c.req.Binary).Set("host", host).
+		Set("themename", "dragon").Set("features", "ed13a2f9c0b54d7e8f61a9b3c2d4e5f6").Set("notify", "").
+		Set("theme", "/manimg/dragon/").Set("css", "main.css").Set("logo", "logo.png").
+		Set("logolink", logolink).Set("favicon", "favicon.ico").Set("localdir", "local_bcb8d1e2f3a4/")
+}
+
+var xmlName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+
+// tparams echoes the request parameters, except the credentials of authinfo.
+func (c *call) tparams(doc *Node) {
+	t := doc.Add("tparams")
+	t.Part = partMeta
+	for _, k := range c.p.Names() {
+		if k == "authinfo" || !xmlName.MatchString(k) {
+			continue
+		}
+		t.Add(k).SetText(c.p.Get(k))
+	}
+}
+
+// ---- results ----
+
+// okResult is an action's answer; id is the new object's id when the
+// panel reports it.
+type okResult struct{ id string }
+
+func (r okResult) fill(c *call, doc *Node) {
+	doc.Add("ok")
+	doc.AddText("id", r.id)
+	uiNode(doc, "saved_filters")
+}
+
+// formResult is an object's parameters; fields is a holder whose children
+// are the fields.
+type formResult struct {
+	elid   string
+	fields *Node
+}
+
+func (r formResult) fill(c *call, doc *Node) {
+	doc.AddText("elid", r.elid)
+	doc.Kids = append(doc.Kids, r.fields.Kids...)
+	md := uiNode(doc, "metadata").Set("name", c.fn).Set("type", "form").Set("mgr", c.req.Mgr)
+	form := md.Add("form")
+	for _, f := range r.fields.Kids {
+		form.Add("field").Set("name", f.Name)
+	}
+	uiNode(doc, "saved_filters")
+}
+
+// column is one list column: its name and how it sorts.
+type column struct {
+	name    string
+	numeric bool
+}
+
+// listResult is a table; key names the column that identifies elements.
+type listResult struct {
+	key   string
+	cols  []column
+	elems []*Node
+}
+
+// defaultPageSize is what the panel shows per page unless p_cnt says otherwise.
+const defaultPageSize = 1000
+
+func (r listResult) fill(c *call, doc *Node) {
+	sortCol, order := r.sorting(c.p)
+	r.sortElems(sortCol, order)
+	total := len(r.elems)
+	cnt, num := pageParams(c.p, total)
+	elems := r.elems
+	if c.f.pages() {
+		lo := min((num-1)*cnt, total)
+		elems = elems[lo:min(lo+cnt, total)]
+	}
+	doc.Kids = append(doc.Kids, elems...)
+	uiNode(doc, "messages").Set("name", c.fn).Add("msg")
+	md := uiNode(doc, "metadata").Set("name", c.fn).Set("type", "list").Set("key", r.key).Set("mgr", c.req.Mgr)
+	cd := md.Add("coldata")
+	for _, col := range r.cols {
+		n := cd.Add("col").Set("name", col.name).Set("type", "data").Set("sort", map[bool]string{true: "digit", false: "alpha"}[col.numeric])
+		if col.name == sortCol {
+			n.Set("sorted", order)
+		}
+	}
+	uiNode(doc, "p_cnt").SetText(itoa(cnt))
+	uiNode(doc, "p_elems").SetText(itoa(total))
+	uiNode(doc, "p_num").SetText(itoa(num))
+	uiNode(doc, "p_order").SetText(order)
+	uiNode(doc, "p_sort").SetText(sortCol)
+	pf := uiNode(doc, "p_possible_filters")
+	for _, col := range r.cols {
+		pf.Add("filter").Set("name", col.name)
+	}
+	pages := max(1, (total+cnt-1)/cnt)
+	for i := 1; i <= pages; i++ {
+		uiNode(doc, "page").SetText(itoa(i))
+	}
+	uiNode(doc, "saved_filters")
+	uiNode(doc, "tips").Add("tip").SetText("mbar_pin")
+}
+
+// pages says whether the format pages lists (xml, text and JSONdata show
+// everything, as the vendor documents).
+func (f format) pages() bool { return f != fmtXML && f != fmtText && f != fmtJSONData }
+
+// pageParams reads p_cnt (page size) and p_num (1-based page, clamped to
+// the last page).
+func pageParams(p *Params, total int) (cnt, num int) {
+	cnt, num = defaultPageSize, 1
+	if v, err := strconv.Atoi(p.Get("p_cnt")); err == nil && v > 0 {
+		cnt = v
+	}
+	if v, err := strconv.Atoi(p.Get("p_num")); err == nil && v > 0 {
+		num = v
+	}
+	pages := max(1, (total+cnt-1)/cnt)
+	return cnt, min(num, pages)
+}
+
+// sorting reads p_sort (a column; unknown ones fall back to the key) and
+// p_order (asc or desc).
+func (r listResult) sorting(p *Params) (string, string) {
+	col := r.key
+	for _, cl := range r.cols {
+		if cl.name == p.Get("p_sort") {
+			col = cl.name
+		}
+	}
+	order := "asc"
+	if p.Get("p_order") == "desc" {
+		order = "desc"
+	}
+	return col, order
+}
+
+func (r listResult) sortElems(col, order string) {
+	numeric := false
+	for _, cl := range r.cols {
+		if cl.name == col {
+			numeric = cl.numeric
+		}
+	}
+	less := func(a, b string) bool {
+		if numeric {
+			x, errx := strconv.ParseFloat(a, 64)
+			y, erry := strconv.ParseFloat(b, 64)
+			if errx == nil && erry == nil {
+				return x < y
+			}
+		}
+		return a < b
+	}
+	sort.SliceStable(r.elems, func(i, j int) bool {
+		a, b := elemText(r.elems[i], col), elemText(r.elems[j], col)
+		if order == "desc" {
+			return less(b, a)
+		}
+		return less(a, b)
+	})
+}
+
+func elemText(e *Node, col string) string {
+	if n := e.Child(col); n != nil {
+		return n.Text
+	}
+	return ""
+}
+
+// uiNode adds an interface-description child (not in plain xml).
+func uiNode(doc *Node, name string) *Node {
+	n := doc.Add(name)
+	n.Part = partUI
+	return n
+}
+
+// ---- helpers the funcs share ----
+
+// sok says whether the call submits a form (create or change).
+func (c *call) sok() bool { return c.p.Get("sok") != "" }
+
+// require returns a parameter or the missed error naming it.
+func (c *call) require(name string) (string, *mgrError) {
+	v := strings.TrimSpace(c.p.Get(name))
+	if v == "" {
+		return "", missed(name)
+	}
+	return v, nil
+}
+
+// ownerFor decides who owns an object being created: a user owns what it
+// creates; an administrator or reseller must name the owner, a user it may
+// see.
+func (c *call) ownerFor() (*User, *mgrError) {
+	if c.user.Level < levelReseller {
+		return c.user, nil
+	}
+	name := c.p.Get("owner")
+	if name == "" {
+		return nil, missed("owner")
+	}
+	o := c.st.Users[name]
+	if o == nil || !c.st.sees(c.user, name) || o.Level >= levelAdmin {
+		return nil, badValue("owner", name)
+	}
+	return o, nil
+}
+
+// checkLimit fails when owner already has as many objects of a kind as
+// its limit allows (a missing limit is unlimited).
+func checkLimit(owner *User, limit string, count int) *mgrError {
+	if max, ok := owner.Limits[limit]; ok && count >= max {
+		return overLimit(limit, max)
+	}
+	return nil
+}
+
+// fieldsNode is a holder for form fields.
+func fieldsNode() *Node { return newNode("fields") }
+
+// ok is the plain action answer.
+func ok() (result, *mgrError) { return okResult{}, nil }

@@ -1,0 +1,121 @@
+package ispmgr
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
+)
+
+// serve is every mgr5 call: parse, one model call, render.
+func (p *Panel) serve(c echo.Context) error {
+	m := c.Request().Method
+	if m != http.MethodGet && m != http.MethodPost && m != http.MethodHead {
+		return &simhttp.Error{Kind: simhttp.KindMethod, Status: http.StatusMethodNotAllowed, Msg: "method " + m + " is not served"}
+	}
+	req := parseRequest(c)
+	var doc *Node
+	if err := simhttp.Do(c, func(tx *state.Tx) error {
+		doc = Call(tx, req)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return write(c, http.StatusOK, doc, req.Format())
+}
+
+// parseRequest collects what the model needs from the HTTP request.
+func parseRequest(c echo.Context) *Request {
+	r := c.Request()
+	mgr := mgrISP
+	if strings.HasSuffix(r.URL.Path, "ipmgr") {
+		mgr = mgrIP
+	}
+	return &Request{Mgr: mgr, Binary: r.URL.Path, Host: c.Scheme() + "://" + r.Host, IP: c.RealIP(), Params: requestParams(c)}
+}
+
+// requestParams reads the query string and, for a form POST, the body;
+// body values win over query values.
+func requestParams(c echo.Context) *Params {
+	r := c.Request()
+	p := NewParams()
+	p.ParseParams(r.URL.RawQuery)
+	if r.Method == http.MethodPost && isFormBody(r.Header.Get(echo.HeaderContentType)) {
+		p.ParseParams(string(simhttp.Body(c)))
+	}
+	return p
+}
+
+// isFormBody accepts form bodies, including those sent without a type.
+func isFormBody(ct string) bool {
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	return ct == "" || strings.HasPrefix(ct, echo.MIMEApplicationForm) || strings.HasPrefix(ct, "text/plain")
+}
+
+// write sends a document in the requested format.
+func write(c echo.Context, status int, doc *Node, f format) error {
+	return c.Blob(status, f.ContentType(), Render(doc, f))
+}
+
+// RenderError writes an error raised outside the funcs (unknown path,
+// method, contract violation, injected fault, panic) as an mgr5 error
+// document in the format the request asked for.
+func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
+	p := requestParams(c)
+	me, status := nativeError(e)
+	lang := "en"
+	if l := p.Get("lang"); languages[l] {
+		lang = l
+	}
+	cl := &call{p: p, lang: lang, fn: p.Get("func")}
+	doc := cl.bareError(me, false)
+	return write(c, status, doc, parseFormat(p.Get("out")))
+}
+
+// nativeError maps the shared machinery's error kinds onto mgr5 errors
+// and HTTP statuses (mgr5 itself answers 200 even for errors).
+func nativeError(e *simhttp.Error) (*mgrError, int) {
+	status := e.Status
+	me := &mgrError{Type: e.Code, Object: e.Value, Msg: e.Msg}
+	switch e.Kind {
+	case simhttp.KindNotFound:
+		me.Type, me.Object, me.Value, me.Msg = errNotFound, "path", c404(e), ""
+		status = orStatus(status, http.StatusNotFound)
+	case simhttp.KindMethod:
+		me.Type, me.Object = errValue, "method"
+		status = orStatus(status, http.StatusMethodNotAllowed)
+	case simhttp.KindBadRequest:
+		me.Type, me.Object = errValue, "request"
+		status = orStatus(status, http.StatusOK)
+	case simhttp.KindWorld:
+		me.Type, me.Object = errValue, "world"
+		status = orStatus(status, http.StatusBadRequest)
+	case simhttp.KindInternal:
+		me.Type, me.Object = errInternal, "sys"
+		status = orStatus(status, http.StatusInternalServerError)
+	default:
+		if me.Type == "" {
+			me.Type = errInternal
+		}
+		status = orStatus(status, http.StatusOK)
+	}
+	return me, status
+}
+
+// c404 is the unknown path named in a not-found error's message.
+func c404(e *simhttp.Error) string {
+	if i := strings.LastIndex(e.Msg, " "); i >= 0 {
+		return e.Msg[i+1:]
+	}
+	return e.Msg
+}
+
+func orStatus(s, d int) int {
+	if s == 0 {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,254 @@
+package ispmgr
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// Access levels as mgr5 reports them in <auth level=...>.
+const (
+	levelUser     = 16
+	levelReseller = 20
+	levelAdmin    = 30
+)
+
+// levelNames are the scenario spellings of the levels.
+var levelNames = map[string]int{"user": levelUser, "reseller": levelReseller, "admin": levelAdmin}
+
+// The two products served from this package.
+const (
+	mgrISP = "ispmgr"
+	mgrIP  = "ipmgr"
+)
+
+// timingSessionIdle is how long a session lives after its last request.
+const timingSessionIdle = Name + ".session_idle"
+
+// defaultSessionIdle is the documented mgr5 idle expiry.
+const defaultSessionIdle = time.Hour
+
+// State is everything the panel remembers in one world. Both products
+// share the account table (root, admin1 and vasya log in to either).
+type State struct {
+	Lang         string                  `json:"lang"`
+	Host         string                  `json:"host"`
+	Users        map[string]*User        `json:"users"`
+	Presets      map[string]*Preset      `json:"presets"`
+	WebDomains   map[string]*WebDomain   `json:"webdomains"`
+	EmailDomains map[string]*EmailDomain `json:"emaildomains"`
+	Mailboxes    map[string]*Mailbox     `json:"mailboxes"`
+	Zones        map[string]*Zone        `json:"zones"`
+	DBs          map[string]*Database    `json:"dbs"`
+	IPAddrs      map[string]*IPAddr      `json:"ipaddrs"`
+	Spaces       map[string]*Space       `json:"userspaces"`
+	Nets         map[string]*Net         `json:"ipnets"`
+	IPs          map[string]*IP          `json:"ips"`
+	Sessions     map[string]*Session     `json:"sessions"`
+	Keys         map[string]*Key         `json:"keys"`
+}
+
+// newState makes an empty state with every map ready.
+func newState() *State {
+	return &State{
+		Lang: "en", Users: map[string]*User{}, Presets: map[string]*Preset{},
+		WebDomains: map[string]*WebDomain{}, EmailDomains: map[string]*EmailDomain{},
+		Mailboxes: map[string]*Mailbox{}, Zones: map[string]*Zone{}, DBs: map[string]*Database{},
+		IPAddrs: map[string]*IPAddr{}, Spaces: map[string]*Space{}, Nets: map[string]*Net{},
+		IPs: map[string]*IP{}, Sessions: map[string]*Session{}, Keys: map[string]*Key{},
+	}
+}
+
+// User is a panel account: an administrator, a reseller or a user.
+type User struct {
+	ID        int64          `json:"id"`
+	Name      string         `json:"name"`
+	Password  string         `json:"password"`
+	FullName  string         `json:"fullname,omitempty"`
+	Email     string         `json:"email,omitempty"`
+	Comment   string         `json:"comment,omitempty"`
+	Level     int            `json:"level"`
+	Owner     string         `json:"owner,omitempty"`
+	Preset    string         `json:"preset,omitempty"`
+	Active    bool           `json:"active"`
+	Limits    map[string]int `json:"limits,omitempty"`
+	QuotaUsed int            `json:"quota_used,omitempty"`
+}
+
+// Preset is a user template: the limits new users get.
+type Preset struct {
+	ID     int64          `json:"id"`
+	Name   string         `json:"name"`
+	Limits map[string]int `json:"limits,omitempty"`
+}
+
+// Session is a login made with func=auth. A session made from a one-time
+// key is not bound to the client address.
+type Session struct {
+	ID       string    `json:"id"`
+	User     string    `json:"user"`
+	Mgr      string    `json:"mgr"`
+	IP       string    `json:"ip,omitempty"`
+	Bound    bool      `json:"bound"`
+	LastUsed time.Time `json:"last_used"`
+}
+
+// Key is a one-time login key made by session.newkey.
+type Key struct {
+	Key     string    `json:"key"`
+	User    string    `json:"user"`
+	Mgr     string    `json:"mgr"`
+	Created time.Time `json:"created"`
+}
+
+// limitNames are the preset and user limits the panel enforces, without
+// the limit_ prefix they carry on the wire.
+var limitNames = []string{"webdomains", "emaildomains", "emails", "domains", "db", "quota", "ipaddrs"}
+
+func isLimitName(s string) bool {
+	for _, n := range limitNames {
+		if n == s {
+			return true
+		}
+	}
+	return false
+}
+
+// newSessionID draws a 24-hex-digit session id from the world's RNG.
+func newSessionID(tx *state.Tx) string {
+	r := tx.Rand()
+	return fmt.Sprintf("%016x%08x", r.Uint64(), r.Uint32())
+}
+
+// sessionIdle is the configured idle lifetime of sessions.
+func sessionIdle(tx *state.Tx) time.Duration { return tx.Timing(timingSessionIdle) }
+
+// login checks a username and password. Disabled accounts fail like a
+// wrong password: the panel does not tell an attacker which one it was.
+func (st *State) login(name, password string) (*User, *mgrError) {
+	u := st.Users[name]
+	if u == nil || u.Password != password || password == "" || !u.Active {
+		return nil, errorf(errAuth, objBadPassword, "")
+	}
+	return u, nil
+}
+
+// openSession makes a session for u.
+func (st *State) openSession(tx *state.Tx, u *User, mgr, ip string, bound bool) *Session {
+	st.dropExpiredSessions(tx)
+	s := &Session{ID: newSessionID(tx), User: u.Name, Mgr: mgr, IP: ip, Bound: bound, LastUsed: tx.Now()}
+	for st.Sessions[s.ID] != nil {
+		s.ID = newSessionID(tx)
+	}
+	st.Sessions[s.ID] = s
+	return s
+}
+
+// dropExpiredSessions forgets sessions idle for longer than the lifetime.
+func (st *State) dropExpiredSessions(tx *state.Tx) {
+	for _, id := range sortedKeys(st.Sessions) {
+		if st.Sessions[id].expired(tx) {
+			delete(st.Sessions, id)
+		}
+	}
+}
+
+func (s *Session) expired(tx *state.Tx) bool {
+	return tx.Now().Sub(s.LastUsed) >= sessionIdle(tx)
+}
+
+// useSession resolves auth=<sid>: the session must exist, belong to this
+// product, come from the address it was opened from (unless made from a
+// key) and not be idle for an hour. Using it restarts the idle hour.
+func (st *State) useSession(tx *state.Tx, sid, mgr, ip string) (*User, *mgrError) {
+	s := st.Sessions[sid]
+	if s == nil || s.Mgr != mgr || (s.Bound && s.IP != ip) {
+		return nil, errorf(errAuth, "expired", "")
+	}
+	if s.expired(tx) {
+		delete(st.Sessions, sid)
+		return nil, errorf(errAuth, "expired", "")
+	}
+	u := st.Users[s.User]
+	if u == nil || !u.Active {
+		delete(st.Sessions, sid)
+		return nil, errorf(errAuth, "disabled", "")
+	}
+	s.LastUsed = tx.Now()
+	return u, nil
+}
+
+// newKey stores a one-time login key for a user (session.newkey).
+func (st *State) newKey(tx *state.Tx, mgr, username, key string) *mgrError {
+	if username == "" {
+		return missed("username")
+	}
+	if key == "" {
+		return missed("key")
+	}
+	if len([]rune(key)) < 16 {
+		return badValue("key", key)
+	}
+	if st.Users[username] == nil {
+		return notFound("user", username)
+	}
+	st.Keys[key] = &Key{Key: key, User: username, Mgr: mgr, Created: tx.Now()}
+	return nil
+}
+
+// useKey logs a user in with a one-time key and deletes the key. The
+// session is not bound to the client address.
+func (st *State) useKey(tx *state.Tx, mgr, username, key string) (*Session, *User, *mgrError) {
+	k := st.Keys[key]
+	if k == nil || k.User != username || k.Mgr != mgr {
+		return nil, nil, errorf(errAuth, objBadPassword, "")
+	}
+	u := st.Users[username]
+	if u == nil || !u.Active {
+		return nil, nil, errorf(errAuth, objBadPassword, "")
+	}
+	delete(st.Keys, key)
+	return st.openSession(tx, u, mgr, "", false), u, nil
+}
+
+// canSu applies the su rules: an administrator may act as anyone, a
+// reseller as its own users, everyone else only as themselves.
+func (st *State) canSu(actor *User, target string) (*User, *mgrError) {
+	t := st.Users[target]
+	if t == nil {
+		return nil, notFound("user", target)
+	}
+	switch {
+	case actor.Name == t.Name, actor.Level >= levelAdmin:
+		return t, nil
+	case actor.Level >= levelReseller && t.Owner == actor.Name:
+		return t, nil
+	}
+	return nil, accessDenied("su")
+}
+
+// sees says whether actor may see objects owned by owner.
+func (st *State) sees(actor *User, owner string) bool {
+	switch {
+	case actor.Level >= levelAdmin:
+		return true
+	case actor.Name == owner:
+		return true
+	case actor.Level >= levelReseller:
+		o := st.Users[owner]
+		return o != nil && o.Owner == actor.Name
+	}
+	return false
+}
+
+// sortedKeys lists a map's keys in order, for deterministic output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,642 @@
+package ispmgr
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// WebDomain is a site (func=webdomain).
+type WebDomain struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	Owner      string `json:"owner"`
+	IPAddr     string `json:"ipaddr,omitempty"`
+	Aliases    string `json:"aliases,omitempty"`
+	DocRoot    string `json:"docroot"`
+	Email      string `json:"email,omitempty"`
+	PHP        bool   `json:"php"`
+	PHPMode    string `json:"php_mode,omitempty"`
+	PHPVersion string `json:"php_version,omitempty"`
+	Secure     bool   `json:"secure"`
+	Active     bool   `json:"active"`
+}
+
+// EmailDomain is a mail domain (func=emaildomain).
+type EmailDomain struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Owner  string `json:"owner"`
+	IPAddr string `json:"ipaddr,omitempty"`
+	Active bool   `json:"active"`
+}
+
+// Mailbox is a mailbox in a mail domain (func=email).
+type Mailbox struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Domain   string `json:"domain"`
+	Owner    string `json:"owner"`
+	Password string `json:"password"`
+	MaxSize  int    `json:"maxsize,omitempty"`
+	Note     string `json:"note,omitempty"`
+	Active   bool   `json:"active"`
+}
+
+// Address is the mailbox's full address, its id in the panel.
+func (m *Mailbox) Address() string { return m.Name + "@" + m.Domain }
+
+// Database is a database (func=db).
+type Database struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Owner  string `json:"owner"`
+	Type   string `json:"type"`
+	DBUser string `json:"dbuser"`
+	Pass   string `json:"password"`
+	Size   int    `json:"size,omitempty"`
+}
+
+var (
+	domainName  = regexp.MustCompile(`^([a-z0-9_]([a-z0-9\-_]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9\-]{0,61}[a-z0-9]$`)
+	mailboxName = regexp.MustCompile(`^[a-z0-9!#$%&'*+/=?^_{|}~\-]+(\.[a-z0-9!#$%&'*+/=?^_{|}~\-]+)*$`)
+	dbName      = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+)
+
+// normDomain lowercases a domain name and drops a trailing dot.
+func normDomain(s string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+}
+
+// ownedCount counts objects of an owner in any of the panel's maps.
+func ownedCount[V any](m map[string]V, owner func(V) string, name string) int {
+	n := 0
+	for _, v := range m {
+		if owner(v) == name {
+			n++
+		}
+	}
+	return n
+}
+
+// visibleElids resolves an elid list against a map, all or none.
+func visibleElids[V any](c *call, m map[string]V, owner func(V) string, kind string) ([]string, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	var out []string
+	for _, id := range splitElids(elid) {
+		v, ok := m[id]
+		if !ok || !c.st.sees(c.user, owner(v)) {
+			return nil, notFound(kind, id)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// lookupVisible finds one object by elid for a form or a change.
+func lookupVisible[V any](c *call, m map[string]V, owner func(V) string, kind, elid string) (V, *mgrError) {
+	v, ok := m[elid]
+	if !ok || !c.st.sees(c.user, owner(v)) {
+		var zero V
+		return zero, notFound(kind, elid)
+	}
+	return v, nil
+}
+
+// ---- webdomain ----
+
+func webOwner(w *WebDomain) string { return w.Owner }
+
+var webCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "active"}, {name: "owner"},
+	{name: "database"}, {name: "ipaddr"}, {name: "docroot"}, {name: "php"}, {name: "php_mode"},
+	{name: "php_version"}, {name: "aliases"}}
+
+func webdomainList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, name := range sortedKeys(c.st.WebDomains) {
+		w := c.st.WebDomains[name]
+		if c.st.sees(c.user, w.Owner) {
+			elems = append(elems, webElem(c, w))
+		}
+	}
+	return listResult{key: "name", cols: webCols, elems: elems}, nil
+}
+
+var notUsed = map[string]string{"en": "Not used", "ru": "Не используется"}
+
+func webElem(c *call, w *WebDomain) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(w.ID, 10))
+	e.AddText("name", w.Name)
+	e.AddText("active", onOff(w.Active))
+	e.AddText("owner", w.Owner)
+	e.Add("database").Set("orig", "db_not_assigned").SetText(notUsed[c.lang])
+	e.AddText("ipaddr", w.IPAddr)
+	e.AddText("docroot", w.DocRoot)
+	e.AddText("php", onOff(w.PHP))
+	e.AddText("php_mode", w.PHPMode)
+	e.AddText("php_version", w.PHPVersion)
+	e.AddText("aliases", w.Aliases)
+	e.AddFlag("secure", w.Secure)
+	e.AddFlag("ssl_issued_success", w.Secure)
+	return e
+}
+
+func webdomainEdit(c *call) (result, *mgrError) {
+	elid := normDomain(c.p.Get("elid"))
+	if elid == "" {
+		if !c.sok() {
+			f := fieldsNode()
+			f.Add("name")
+			f.AddText("php", "on")
+			f.AddText("php_mode", "php_mode_mod")
+			return formResult{fields: f}, nil
+		}
+		owner, e := c.ownerFor()
+		if e != nil {
+			return nil, e
+		}
+		name, e := c.require("name")
+		if e != nil {
+			return nil, e
+		}
+		w, e := c.newWebDomain(owner, normDomain(name))
+		if e != nil {
+			return nil, e
+		}
+		c.storeWebDomain(w)
+		return ok()
+	}
+	w, e := lookupVisible(c, c.st.WebDomains, webOwner, "webdomain", elid)
+	if e != nil {
+		return nil, e
+	}
+	if !c.sok() {
+		return webForm(w), nil
+	}
+	next := *w
+	if e := c.webParams(&next, c.st.Users[w.Owner]); e != nil {
+		return nil, e
+	}
+	*w = next
+	return ok()
+}
+
+func webForm(w *WebDomain) result {
+	f := fieldsNode()
+	f.AddText("name", w.Name)
+	f.AddText("owner", w.Owner)
+	f.AddText("aliases", w.Aliases)
+	f.AddText("ipaddrs", w.IPAddr)
+	f.AddText("home", w.DocRoot)
+	f.AddText("email", w.Email)
+	f.AddText("php", onOff(w.PHP))
+	f.AddText("php_mode", w.PHPMode)
+	f.AddText("php_version", w.PHPVersion)
+	f.AddText("secure", onOff(w.Secure))
+	f.AddText("active", onOff(w.Active))
+	return formResult{elid: w.Name, fields: f}
+}
+
+// newWebDomain checks a new site for owner and returns it unstored.
+func (c *call) newWebDomain(owner *User, name string) (*WebDomain, *mgrError) {
+	if !domainName.MatchString(name) {
+		return nil, badValue("name", name)
+	}
+	if c.st.WebDomains[name] != nil {
+		return nil, exists("webdomain", name)
+	}
+	if e := checkLimit(owner, "webdomains", ownedCount(c.st.WebDomains, webOwner, owner.Name)); e != nil {
+		return nil, e
+	}
+	w := &WebDomain{Name: name, Owner: owner.Name, Aliases: "www." + name, PHP: true, PHPMode: "php_mode_mod",
+		PHPVersion: "native", Active: true, Email: "webmaster@" + name,
+		DocRoot: "/var/www/" + owner.Name + "/data/www/" + name, IPAddr: c.st.defaultIPAddr(owner.Name)}
+	if e := c.webParams(w, owner); e != nil {
+		return nil, e
+	}
+	return w, nil
+}
+
+// webParams applies the changeable site parameters.
+func (c *call) webParams(w *WebDomain, owner *User) *mgrError {
+	ip := c.p.Get("ipaddrs")
+	if ip == "" {
+		ip = c.p.Get("ipaddr")
+	}
+	if ip != "" {
+		if !c.st.ipUsableBy(ip, owner.Name) {
+			return badValue("ipaddrs", ip)
+		}
+		w.IPAddr = ip
+	}
+	if c.p.Has("aliases") {
+		w.Aliases = c.p.Get("aliases")
+	}
+	if v := c.p.Get("php_mode"); v != "" {
+		switch v {
+		case "php_mode_mod", "php_mode_cgi", "php_mode_fcgi_apache", "php_mode_fcgi_nginxfpm", "php_mode_lsapi":
+			w.PHPMode = v
+		default:
+			return badValue("php_mode", v)
+		}
+	}
+	if v := c.p.Get("php_version"); v != "" {
+		w.PHPVersion = v
+	}
+	if c.p.Has("php") {
+		w.PHP = isOn(c.p.Get("php"))
+	}
+	if c.p.Has("secure") {
+		w.Secure = isOn(c.p.Get("secure"))
+	}
+	if v := c.p.Get("email"); v != "" {
+		w.Email = v
+	}
+	return nil
+}
+
+func (c *call) storeWebDomain(w *WebDomain) {
+	w.ID = c.tx.NextID(Name + ".webdomain")
+	c.st.WebDomains[w.Name] = w
+}
+
+func webdomainDelete(c *call) (result, *mgrError) {
+	ids, e := visibleElids(c, c.st.WebDomains, webOwner, "webdomain")
+	if e != nil {
+		return nil, e
+	}
+	for _, id := range ids {
+		delete(c.st.WebDomains, id)
+	}
+	return ok()
+}
+
+// ---- emaildomain ----
+
+func mailDomOwner(d *EmailDomain) string { return d.Owner }
+
+var emailDomainCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "owner"}, {name: "ipaddr"}, {name: "active"}}
+
+func emaildomainList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, name := range sortedKeys(c.st.EmailDomains) {
+		d := c.st.EmailDomains[name]
+		if !c.st.sees(c.user, d.Owner) {
+			continue
+		}
+		e := newNode("elem")
+		e.AddText("id", strconv.FormatInt(d.ID, 10))
+		e.AddText("name", d.Name)
+		e.AddText("owner", d.Owner)
+		e.AddText("ipaddr", d.IPAddr)
+		e.AddText("active", onOff(d.Active))
+		elems = append(elems, e)
+	}
+	return listResult{key: "name", cols: emailDomainCols, elems: elems}, nil
+}
+
+func emaildomainEdit(c *call) (result, *mgrError) {
+	elid := normDomain(c.p.Get("elid"))
+	if elid == "" {
+		if !c.sok() {
+			f := fieldsNode()
+			f.Add("name")
+			return formResult{fields: f}, nil
+		}
+		owner, e := c.ownerFor()
+		if e != nil {
+			return nil, e
+		}
+		name, e := c.require("name")
+		if e != nil {
+			return nil, e
+		}
+		d, e := c.newEmailDomain(owner, normDomain(name))
+		if e != nil {
+			return nil, e
+		}
+		c.storeEmailDomain(d)
+		return ok()
+	}
+	d, e := lookupVisible(c, c.st.EmailDomains, mailDomOwner, "emaildomain", elid)
+	if e != nil {
+		return nil, e
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		f.AddText("name", d.Name)
+		f.AddText("owner", d.Owner)
+		f.AddText("ipaddrs", d.IPAddr)
+		f.AddText("active", onOff(d.Active))
+		return formResult{elid: d.Name, fields: f}, nil
+	}
+	if ip := c.p.Get("ipaddrs"); ip != "" {
+		if !c.st.ipUsableBy(ip, d.Owner) {
+			return nil, badValue("ipaddrs", ip)
+		}
+		d.IPAddr = ip
+	}
+	return ok()
+}
+
+// newEmailDomain checks a new mail domain for owner and returns it unstored.
+func (c *call) newEmailDomain(owner *User, name string) (*EmailDomain, *mgrError) {
+	if !domainName.MatchString(name) {
+		return nil, badValue("name", name)
+	}
+	if c.st.EmailDomains[name] != nil {
+		return nil, exists("emaildomain", name)
+	}
+	if e := checkLimit(owner, "emaildomains", ownedCount(c.st.EmailDomains, mailDomOwner, owner.Name)); e != nil {
+		return nil, e
+	}
+	d := &EmailDomain{Name: name, Owner: owner.Name, Active: true, IPAddr: c.st.defaultIPAddr(owner.Name)}
+	if ip := c.p.Get("ipaddrs"); ip != "" {
+		if !c.st.ipUsableBy(ip, owner.Name) {
+			return nil, badValue("ipaddrs", ip)
+		}
+		d.IPAddr = ip
+	}
+	return d, nil
+}
+
+func (c *call) storeEmailDomain(d *EmailDomain) {
+	d.ID = c.tx.NextID(Name + ".emaildomain")
+	c.st.EmailDomains[d.Name] = d
+}
+
+func emaildomainDelete(c *call) (result, *mgrError) {
+	ids, e := visibleElids(c, c.st.EmailDomains, mailDomOwner, "emaildomain")
+	if e != nil {
+		return nil, e
+	}
+	for _, id := range ids {
+		c.st.deleteEmailDomain(id)
+	}
+	return ok()
+}
+
+// deleteEmailDomain removes a mail domain with its mailboxes.
+func (st *State) deleteEmailDomain(name string) {
+	for k, m := range st.Mailboxes {
+		if m.Domain == name {
+			delete(st.Mailboxes, k)
+		}
+	}
+	delete(st.EmailDomains, name)
+}
+
+// ---- email (mailboxes) ----
+
+func mailboxOwner(m *Mailbox) string { return m.Owner }
+
+var emailCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "owner"}, {name: "maxsize", numeric: true},
+	{name: "used", numeric: true}, {name: "active"}, {name: "note"}}
+
+func emailList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, addr := range sortedKeys(c.st.Mailboxes) {
+		m := c.st.Mailboxes[addr]
+		if !c.st.sees(c.user, m.Owner) {
+			continue
+		}
+		e := newNode("elem")
+		e.AddText("id", strconv.FormatInt(m.ID, 10))
+		e.AddText("name", addr)
+		e.AddText("owner", m.Owner)
+		if m.MaxSize > 0 {
+			e.AddText("maxsize", itoa(m.MaxSize))
+		}
+		e.AddText("used", "0")
+		e.AddText("active", onOff(m.Active))
+		e.AddText("note", m.Note)
+		elems = append(elems, e)
+	}
+	return listResult{key: "name", cols: emailCols, elems: elems}, nil
+}
+
+func emailEdit(c *call) (result, *mgrError) {
+	elid := strings.ToLower(c.p.Get("elid"))
+	if elid == "" {
+		if !c.sok() {
+			f := fieldsNode()
+			f.Add("name")
+			f.Add("domainname")
+			return formResult{fields: f}, nil
+		}
+		m, e := c.newMailbox()
+		if e != nil {
+			return nil, e
+		}
+		m.ID = c.tx.NextID(Name + ".email")
+		c.st.Mailboxes[m.Address()] = m
+		return ok()
+	}
+	m, e := lookupVisible(c, c.st.Mailboxes, mailboxOwner, "email", elid)
+	if e != nil {
+		return nil, e
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		f.AddText("name", m.Name)
+		f.AddText("domainname", m.Domain)
+		if m.MaxSize > 0 {
+			f.AddText("maxsize", itoa(m.MaxSize))
+		}
+		f.AddText("note", m.Note)
+		return formResult{elid: elid, fields: f}, nil
+	}
+	next := *m
+	if e := c.mailboxParams(&next); e != nil {
+		return nil, e
+	}
+	if pass := c.p.Get("passwd"); pass != "" {
+		next.Password = pass
+	}
+	*m = next
+	return ok()
+}
+
+// newMailbox checks a new mailbox: name (a local part, or a whole
+// address), domainname (a mail domain the caller sees), passwd.
+func (c *call) newMailbox() (*Mailbox, *mgrError) {
+	name, e := c.require("name")
+	if e != nil {
+		return nil, e
+	}
+	name = strings.ToLower(name)
+	domain := normDomain(c.p.Get("domainname"))
+	if local, dom, found := strings.Cut(name, "@"); found {
+		name, domain = local, normDomain(dom)
+	}
+	if domain == "" {
+		return nil, missed("domainname")
+	}
+	if !mailboxName.MatchString(name) {
+		return nil, badValue("name", name)
+	}
+	d, e := lookupVisible(c, c.st.EmailDomains, mailDomOwner, "emaildomain", domain)
+	if e != nil {
+		return nil, badValue("domainname", domain)
+	}
+	if c.st.Mailboxes[name+"@"+domain] != nil {
+		return nil, exists("email", name+"@"+domain)
+	}
+	pass, e := c.require("passwd")
+	if e != nil {
+		return nil, e
+	}
+	if c.p.Has("confirm") && c.p.Get("confirm") != pass {
+		return nil, badValue("confirm", "")
+	}
+	owner := c.st.Users[d.Owner]
+	if e := checkLimit(owner, "emails", ownedCount(c.st.Mailboxes, mailboxOwner, owner.Name)); e != nil {
+		return nil, e
+	}
+	m := &Mailbox{Name: name, Domain: domain, Owner: d.Owner, Password: pass, Active: true}
+	if e := c.mailboxParams(m); e != nil {
+		return nil, e
+	}
+	return m, nil
+}
+
+func (c *call) mailboxParams(m *Mailbox) *mgrError {
+	if v := c.p.Get("maxsize"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return badValue("maxsize", v)
+		}
+		m.MaxSize = n
+	}
+	if c.p.Has("note") {
+		m.Note = c.p.Get("note")
+	}
+	return nil
+}
+
+func emailDelete(c *call) (result, *mgrError) {
+	ids, e := visibleElids(c, c.st.Mailboxes, mailboxOwner, "email")
+	if e != nil {
+		return nil, e
+	}
+	for _, id := range ids {
+		delete(c.st.Mailboxes, id)
+	}
+	return ok()
+}
+
+// ---- db ----
+
+func dbOwner(d *Database) string { return d.Owner }
+
+var dbCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "owner"}, {name: "type"},
+	{name: "server"}, {name: "size", numeric: true}, {name: "users"}}
+
+var dbServers = map[string]string{"mysql": "MySQL", "postgresql": "PostgreSQL"}
+
+func dbList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, name := range sortedKeys(c.st.DBs) {
+		d := c.st.DBs[name]
+		if !c.st.sees(c.user, d.Owner) {
+			continue
+		}
+		e := newNode("elem")
+		e.AddText("id", strconv.FormatInt(d.ID, 10))
+		e.AddText("name", d.Name)
+		e.AddText("owner", d.Owner)
+		e.AddText("type", d.Type)
+		e.AddText("server", dbServers[d.Type])
+		e.AddText("size", itoa(d.Size))
+		e.AddText("users", d.DBUser)
+		elems = append(elems, e)
+	}
+	return listResult{key: "name", cols: dbCols, elems: elems}, nil
+}
+
+func dbEdit(c *call) (result, *mgrError) {
+	elid := c.p.Get("elid")
+	if elid == "" {
+		if !c.sok() {
+			f := fieldsNode()
+			f.Add("name")
+			f.AddText("type", "mysql")
+			return formResult{fields: f}, nil
+		}
+		d, e := c.newDatabase()
+		if e != nil {
+			return nil, e
+		}
+		d.ID = c.tx.NextID(Name + ".db")
+		c.st.DBs[d.Name] = d
+		return ok()
+	}
+	d, e := lookupVisible(c, c.st.DBs, dbOwner, "db", elid)
+	if e != nil {
+		return nil, e
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		f.AddText("name", d.Name)
+		f.AddText("owner", d.Owner)
+		f.AddText("type", d.Type)
+		f.AddText("username", d.DBUser)
+		return formResult{elid: d.Name, fields: f}, nil
+	}
+	if pass := c.p.Get("password"); pass != "" {
+		d.Pass = pass
+	}
+	return ok()
+}
+
+// newDatabase checks a new database: name, owner, type, username, password.
+func (c *call) newDatabase() (*Database, *mgrError) {
+	owner, e := c.ownerFor()
+	if e != nil {
+		return nil, e
+	}
+	name, e := c.require("name")
+	if e != nil {
+		return nil, e
+	}
+	if !dbName.MatchString(name) {
+		return nil, badValue("name", name)
+	}
+	if c.st.DBs[name] != nil {
+		return nil, exists("db", name)
+	}
+	typ := orDefault(c.p.Get("type"), "mysql")
+	if dbServers[typ] == "" {
+		return nil, badValue("type", typ)
+	}
+	user := orDefault(c.p.Get("username"), name)
+	if !dbName.MatchString(user) {
+		return nil, badValue("username", user)
+	}
+	pass, e := c.require("password")
+	if e != nil {
+		return nil, e
+	}
+	if c.p.Has("confirm") && c.p.Get("confirm") != pass {
+		return nil, badValue("confirm", "")
+	}
+	if e := checkLimit(owner, "db", ownedCount(c.st.DBs, dbOwner, owner.Name)); e != nil {
+		return nil, e
+	}
+	return &Database{Name: name, Owner: owner.Name, Type: typ, DBUser: user, Pass: pass}, nil
+}
+
+func dbDelete(c *call) (result, *mgrError) {
+	ids, e := visibleElids(c, c.st.DBs, dbOwner, "db")
+	if e != nil {
+		return nil, e
+	}
+	for _, id := range ids {
+		delete(c.st.DBs, id)
+	}
+	return ok()
+}

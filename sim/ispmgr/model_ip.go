@@ -1,0 +1,719 @@
+package ispmgr
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// The roles of an ISPmanager address.
+const (
+	roleShared   = "shared"
+	roleAssigned = "assigned"
+)
+
+// IPAddr is an address of the ISPmanager server (func=ipaddr): shared by
+// every user or assigned to one.
+type IPAddr struct {
+	ID    int64  `json:"id"`
+	IP    string `json:"ip"`
+	Role  string `json:"role"`
+	Owner string `json:"owner,omitempty"`
+	Note  string `json:"note,omitempty"`
+}
+
+// Space is an IPmanager address space: a group of networks and the users
+// who may use them (func=userspace).
+type Space struct {
+	ID    int64    `json:"id"`
+	Name  string   `json:"name"`
+	Note  string   `json:"note,omitempty"`
+	Users []string `json:"users,omitempty"`
+}
+
+// Net is an IPmanager network (func=ipnet), named by its CIDR prefix.
+type Net struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Gateway string `json:"gateway,omitempty"`
+	Space   string `json:"userspace,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// IP is an address allocated in IPmanager (func=ip), named by its value.
+type IP struct {
+	ID     int64  `json:"id"`
+	IP     string `json:"ip"`
+	Domain string `json:"domain,omitempty"`
+	IPType string `json:"iptype,omitempty"`
+	Note   string `json:"note,omitempty"`
+	Net    string `json:"ipnet"`
+}
+
+// family names an address family the way IPmanager does.
+func family(a netip.Addr) string {
+	if a.Is4() {
+		return "ipv4"
+	}
+	return "ipv6"
+}
+
+// ---- ISPmanager ipaddr ----
+
+// defaultIPAddr is the address new objects of owner get: its first
+// assigned address, else the first shared one ("" if none).
+func (st *State) defaultIPAddr(owner string) string {
+	var best *IPAddr
+	for _, a := range st.IPAddrs {
+		if a.Role == roleAssigned && a.Owner == owner && (best == nil || best.Role != roleAssigned || a.ID < best.ID) {
+			best = a
+		}
+		if a.Role == roleShared && (best == nil || (best.Role == roleShared && a.ID < best.ID)) {
+			best = a
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.IP
+}
+
+// ipUsableBy says whether owner may put objects on the address.
+func (st *State) ipUsableBy(ip, owner string) bool {
+	a := st.IPAddrs[ip]
+	return a != nil && (a.Role == roleShared || a.Owner == owner)
+}
+
+var ipaddrCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "iprole"}, {name: "owner"}, {name: "note"}}
+
+// ipaddrList is func=ipaddr: users see the shared addresses and their own.
+func ipaddrList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, ip := range sortedKeys(c.st.IPAddrs) {
+		a := c.st.IPAddrs[ip]
+		if a.Role != roleShared && !c.st.sees(c.user, a.Owner) {
+			continue
+		}
+		e := newNode("elem")
+		e.AddText("id", strconv.FormatInt(a.ID, 10))
+		e.AddText("name", a.IP)
+		e.AddText("iprole", a.Role)
+		e.AddText("owner", a.Owner)
+		e.AddText("note", a.Note)
+		elems = append(elems, e)
+	}
+	return listResult{key: "id", cols: ipaddrCols, elems: elems}, nil
+}
+
+// findIPAddr finds an address by id or by value.
+func (st *State) findIPAddr(elid string) *IPAddr {
+	if a := st.IPAddrs[elid]; a != nil {
+		return a
+	}
+	for _, a := range st.IPAddrs {
+		if strconv.FormatInt(a.ID, 10) == elid {
+			return a
+		}
+	}
+	return nil
+}
+
+// ipaddrEdit is func=ipaddr.edit; a new address answers with its id.
+func ipaddrEdit(c *call) (result, *mgrError) {
+	elid := c.p.Get("elid")
+	var a *IPAddr
+	if elid != "" {
+		if a = c.st.findIPAddr(elid); a == nil {
+			return nil, notFound("ipaddr", elid)
+		}
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		if a == nil {
+			f.Add("name")
+			f.AddText("iprole", roleShared)
+			return formResult{fields: f}, nil
+		}
+		f.AddText("name", a.IP)
+		f.AddText("iprole", a.Role)
+		f.AddText("owner", a.Owner)
+		f.AddText("note", a.Note)
+		return formResult{elid: elid, fields: f}, nil
+	}
+	next := IPAddr{Role: roleShared}
+	if a != nil {
+		next = *a
+	} else {
+		ip, e := c.require("name")
+		if e != nil {
+			return nil, e
+		}
+		addr, err := netip.ParseAddr(ip)
+		if err != nil {
+			return nil, badValue("name", ip)
+		}
+		if c.st.IPAddrs[addr.String()] != nil {
+			return nil, exists("ipaddr", addr.String())
+		}
+		next.IP = addr.String()
+	}
+	if e := c.ipaddrRole(&next, a); e != nil {
+		return nil, e
+	}
+	if c.p.Has("note") {
+		next.Note = c.p.Get("note")
+	}
+	if a != nil {
+		*a = next
+		return ok()
+	}
+	next.ID = c.tx.NextID(Name + ".ipaddr")
+	c.st.IPAddrs[next.IP] = &next
+	return okResult{id: strconv.FormatInt(next.ID, 10)}, nil
+}
+
+// ipaddrRole applies iprole and owner; assigning counts against the
+// owner's address limit.
+func (c *call) ipaddrRole(a *IPAddr, old *IPAddr) *mgrError {
+	if v := c.p.Get("iprole"); v != "" {
+		if v != roleShared && v != roleAssigned {
+			return badValue("iprole", v)
+		}
+		a.Role = v
+	}
+	if a.Role == roleShared {
+		a.Owner = ""
+		return nil
+	}
+	if v := c.p.Get("owner"); v != "" {
+		a.Owner = v
+	}
+	if a.Owner == "" {
+		return missed("owner")
+	}
+	o := c.st.Users[a.Owner]
+	if o == nil || o.Level >= levelAdmin {
+		return badValue("owner", a.Owner)
+	}
+	if old != nil && old.Role == roleAssigned && old.Owner == a.Owner {
+		return nil
+	}
+	n := 0
+	for _, x := range c.st.IPAddrs {
+		if x.Role == roleAssigned && x.Owner == a.Owner {
+			n++
+		}
+	}
+	return checkLimit(o, "ipaddrs", n)
+}
+
+func ipaddrDelete(c *call) (result, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	var drop []string
+	for _, id := range splitElids(elid) {
+		a := c.st.findIPAddr(id)
+		if a == nil {
+			return nil, notFound("ipaddr", id)
+		}
+		drop = append(drop, a.IP)
+	}
+	for _, ip := range drop {
+		delete(c.st.IPAddrs, ip)
+	}
+	return ok()
+}
+
+// ---- IPmanager ----
+
+// spaceHas says whether a user may use the networks of a space.
+func (s *Space) has(user string) bool {
+	for _, u := range s.Users {
+		if u == user {
+			return true
+		}
+	}
+	return false
+}
+
+// netVisible says whether the caller sees a network.
+func (c *call) netVisible(n *Net) bool {
+	if n == nil {
+		return false
+	}
+	if c.user.Level >= levelAdmin {
+		return true
+	}
+	s := c.st.Spaces[n.Space]
+	return s != nil && s.has(c.user.Name)
+}
+
+var ipCols = []column{{name: "id", numeric: true}, {name: "ip"}, {name: "domain"}, {name: "iptype"}, {name: "note"}, {name: "family"}, {name: "ipnet"}}
+
+// ipList is func=ip (level user): addresses in the networks the caller sees.
+func ipList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, key := range sortedKeys(c.st.IPs) {
+		ip := c.st.IPs[key]
+		if n := c.st.Nets[ip.Net]; n == nil || !c.netVisible(n) {
+			continue
+		}
+		elems = append(elems, ipElem(ip))
+	}
+	return listResult{key: "ip", cols: ipCols, elems: elems}, nil
+}
+
+func ipElem(ip *IP) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(ip.ID, 10))
+	e.AddText("ip", ip.IP)
+	e.AddText("domain", ip.Domain)
+	e.AddText("iptype", ip.IPType)
+	e.AddText("note", ip.Note)
+	e.AddText("family", family(netip.MustParseAddr(ip.IP)))
+	e.AddText("ipnet", ip.Net)
+	return e
+}
+
+// ipEdit is func=ip.edit: elid is the address itself.
+func ipEdit(c *call) (result, *mgrError) {
+	elid := c.p.Get("elid")
+	var ip *IP
+	if elid != "" {
+		ip = c.st.IPs[canonicalIP(elid)]
+		if ip == nil || !c.netVisible(c.st.Nets[ip.Net]) {
+			return nil, notFound("ip", elid)
+		}
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		if ip == nil {
+			f.AddText("family", "ipv4")
+			f.Add("ip")
+			return formResult{fields: f}, nil
+		}
+		f.AddText("family", family(netip.MustParseAddr(ip.IP)))
+		f.AddText("ip", ip.IP)
+		f.AddText("domain", ip.Domain)
+		f.AddText("iptype", ip.IPType)
+		f.AddText("note", ip.Note)
+		f.AddText("ipnet", ip.Net)
+		return formResult{elid: ip.IP, fields: f}, nil
+	}
+	if ip != nil {
+		next := *ip
+		c.ipFields(&next)
+		*ip = next
+		return ok()
+	}
+	created, e := c.allocateIP()
+	if e != nil {
+		return nil, e
+	}
+	created.ID = c.tx.NextID(Name + ".ip")
+	c.ipFields(created)
+	c.st.IPs[created.IP] = created
+	return okResult{id: strconv.FormatInt(created.ID, 10)}, nil
+}
+
+func (c *call) ipFields(ip *IP) {
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"domain", &ip.Domain}, {"iptype", &ip.IPType}, {"note", &ip.Note}} {
+		if c.p.Has(f.name) {
+			*f.dst = c.p.Get(f.name)
+		}
+	}
+	if ip.IPType == "" {
+		ip.IPType = "public"
+	}
+}
+
+// canonicalIP is an address in its canonical spelling ("" if invalid).
+func canonicalIP(s string) string {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	return a.String()
+}
+
+// allocateIP checks an address to allocate: the given ip must be valid,
+// of the given family, free, inside a network the caller sees (ipnet if
+// named) and not the network's own or broadcast address. Without ip the
+// next free address of ipnet is taken.
+func (c *call) allocateIP() (*IP, *mgrError) {
+	var net *Net
+	if name := c.p.Get("ipnet"); name != "" {
+		net = c.st.findNet(name)
+		if net == nil || !c.netVisible(net) {
+			return nil, badValue("ipnet", name)
+		}
+	}
+	raw := c.p.Get("ip")
+	if raw == "" {
+		if net == nil {
+			return nil, missed("ip")
+		}
+		a, ok := c.st.nextFree(net)
+		if !ok {
+			return nil, errorf(errLimit, "ipnet", net.Name)
+		}
+		return &IP{IP: a.String(), Net: net.Name}, nil
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, badValue("ip", raw)
+	}
+	if f := c.p.Get("family"); f != "" && f != family(a) {
+		return nil, badValue("family", f)
+	}
+	if c.st.IPs[a.String()] != nil {
+		return nil, exists("ip", a.String())
+	}
+	if net == nil {
+		net = c.st.netOf(a, c)
+	}
+	if net == nil || !usable(netip.MustParsePrefix(net.Name), a) {
+		return nil, badValue("ip", raw)
+	}
+	return &IP{IP: a.String(), Net: net.Name}, nil
+}
+
+// usable says whether a is a host address of prefix p (IPv4 networks keep
+// their network and broadcast addresses; /31 and /32 have none).
+func usable(p netip.Prefix, a netip.Addr) bool {
+	if !p.Contains(a) {
+		return false
+	}
+	if !a.Is4() || p.Bits() >= 31 {
+		return true
+	}
+	return a != p.Addr() && a != broadcast(p)
+}
+
+func broadcast(p netip.Prefix) netip.Addr {
+	b := p.Addr().As4()
+	host := uint32(1)<<(32-p.Bits()) - 1
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// nextFree is the lowest free host address of a network, skipping the
+// gateway; the search stops after 65536 addresses.
+func (st *State) nextFree(n *Net) (netip.Addr, bool) {
+	p := netip.MustParsePrefix(n.Name)
+	a := p.Addr()
+	for i := 0; i < 1<<16 && p.Contains(a); i++ {
+		if usable(p, a) && st.IPs[a.String()] == nil && a.String() != n.Gateway {
+			return a, true
+		}
+		a = a.Next()
+	}
+	return netip.Addr{}, false
+}
+
+// findNet finds a network by CIDR name or id.
+func (st *State) findNet(name string) *Net {
+	if p, err := netip.ParsePrefix(name); err == nil {
+		if n := st.Nets[p.Masked().String()]; n != nil {
+			return n
+		}
+	}
+	for _, n := range st.Nets {
+		if strconv.FormatInt(n.ID, 10) == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// netOf is the most specific visible network containing a.
+func (st *State) netOf(a netip.Addr, c *call) *Net {
+	var best *Net
+	bestBits := -1
+	for _, name := range sortedKeys(st.Nets) {
+		n := st.Nets[name]
+		p := netip.MustParsePrefix(n.Name)
+		if p.Contains(a) && p.Bits() > bestBits && c.netVisible(n) {
+			best, bestBits = n, p.Bits()
+		}
+	}
+	return best
+}
+
+func ipDelete(c *call) (result, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	var drop []string
+	for _, id := range splitElids(elid) {
+		ip := c.st.IPs[canonicalIP(id)]
+		if ip == nil || !c.netVisible(c.st.Nets[ip.Net]) {
+			return nil, notFound("ip", id)
+		}
+		drop = append(drop, ip.IP)
+	}
+	for _, k := range drop {
+		delete(c.st.IPs, k)
+	}
+	return ok()
+}
+
+var netCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "family"}, {name: "gateway"},
+	{name: "userspace"}, {name: "used", numeric: true}, {name: "note"}}
+
+// ipnetList is func=ipnet: the networks the caller sees, with usage.
+func ipnetList(c *call) (result, *mgrError) {
+	used := map[string]int{}
+	for _, ip := range c.st.IPs {
+		used[ip.Net]++
+	}
+	var elems []*Node
+	for _, name := range sortedKeys(c.st.Nets) {
+		n := c.st.Nets[name]
+		if !c.netVisible(n) {
+			continue
+		}
+		e := newNode("elem")
+		e.AddText("id", strconv.FormatInt(n.ID, 10))
+		e.AddText("name", n.Name)
+		e.AddText("family", family(netip.MustParsePrefix(n.Name).Addr()))
+		e.AddText("gateway", n.Gateway)
+		e.AddText("userspace", n.Space)
+		e.AddText("used", itoa(used[n.Name]))
+		e.AddText("note", n.Note)
+		elems = append(elems, e)
+	}
+	return listResult{key: "name", cols: netCols, elems: elems}, nil
+}
+
+// ipnetEdit is func=ipnet.edit; changes are for administrators.
+func ipnetEdit(c *call) (result, *mgrError) {
+	elid := c.p.Get("elid")
+	var n *Net
+	if elid != "" {
+		if n = c.st.findNet(elid); n == nil || !c.netVisible(n) {
+			return nil, notFound("ipnet", elid)
+		}
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		if n == nil {
+			f.Add("name")
+			return formResult{fields: f}, nil
+		}
+		f.AddText("name", n.Name)
+		f.AddText("gateway", n.Gateway)
+		f.AddText("userspace", n.Space)
+		f.AddText("note", n.Note)
+		return formResult{elid: n.Name, fields: f}, nil
+	}
+	if c.user.Level < levelAdmin {
+		return nil, accessDenied(c.fn)
+	}
+	next := Net{}
+	if n != nil {
+		next = *n
+	} else {
+		p, e := c.newNetPrefix()
+		if e != nil {
+			return nil, e
+		}
+		next.Name = p.String()
+	}
+	if e := c.netFields(&next); e != nil {
+		return nil, e
+	}
+	if n != nil {
+		*n = next
+		return ok()
+	}
+	next.ID = c.tx.NextID(Name + ".ipnet")
+	c.st.Nets[next.Name] = &next
+	return okResult{id: strconv.FormatInt(next.ID, 10)}, nil
+}
+
+// newNetPrefix checks a new network: a CIDR prefix without host bits that
+// overlaps no existing network.
+func (c *call) newNetPrefix() (netip.Prefix, *mgrError) {
+	name, e := c.require("name")
+	if e != nil {
+		return netip.Prefix{}, e
+	}
+	p, err := netip.ParsePrefix(name)
+	if err != nil || p.Masked() != p {
+		return netip.Prefix{}, badValue("name", name)
+	}
+	if c.st.Nets[p.String()] != nil {
+		return netip.Prefix{}, exists("ipnet", p.String())
+	}
+	for _, k := range sortedKeys(c.st.Nets) {
+		if netip.MustParsePrefix(k).Overlaps(p) {
+			return netip.Prefix{}, badValue("name", name)
+		}
+	}
+	return p, nil
+}
+
+func (c *call) netFields(n *Net) *mgrError {
+	p := netip.MustParsePrefix(n.Name)
+	if v := c.p.Get("gateway"); v != "" {
+		a, err := netip.ParseAddr(v)
+		if err != nil || !p.Contains(a) {
+			return badValue("gateway", v)
+		}
+		n.Gateway = a.String()
+	}
+	if c.p.Has("userspace") {
+		s := c.p.Get("userspace")
+		if s != "" && c.st.Spaces[s] == nil {
+			return badValue("userspace", s)
+		}
+		n.Space = s
+	}
+	if c.p.Has("note") {
+		n.Note = c.p.Get("note")
+	}
+	return nil
+}
+
+// ipnetDelete removes empty networks; one with addresses is refused.
+func ipnetDelete(c *call) (result, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	var drop []string
+	for _, id := range splitElids(elid) {
+		n := c.st.findNet(id)
+		if n == nil {
+			return nil, notFound("ipnet", id)
+		}
+		for _, ip := range sortedKeys(c.st.IPs) {
+			if c.st.IPs[ip].Net == n.Name {
+				return nil, errorf(errUsed, "ipnet", n.Name)
+			}
+		}
+		drop = append(drop, n.Name)
+	}
+	for _, k := range drop {
+		delete(c.st.Nets, k)
+	}
+	return ok()
+}
+
+var spaceCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "users"}, {name: "note"}}
+
+// userspaceList is func=userspace (administrators).
+func userspaceList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, name := range sortedKeys(c.st.Spaces) {
+		s := c.st.Spaces[name]
+		e := newNode("elem")
+		e.AddText("id", strconv.FormatInt(s.ID, 10))
+		e.AddText("name", s.Name)
+		e.AddText("users", strings.Join(s.Users, ", "))
+		e.AddText("note", s.Note)
+		elems = append(elems, e)
+	}
+	return listResult{key: "name", cols: spaceCols, elems: elems}, nil
+}
+
+func userspaceEdit(c *call) (result, *mgrError) {
+	elid := c.p.Get("elid")
+	var s *Space
+	if elid != "" {
+		if s = c.st.Spaces[elid]; s == nil {
+			return nil, notFound("userspace", elid)
+		}
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		if s == nil {
+			f.Add("name")
+			return formResult{fields: f}, nil
+		}
+		f.AddText("name", s.Name)
+		f.AddText("users", strings.Join(s.Users, ", "))
+		f.AddText("note", s.Note)
+		return formResult{elid: s.Name, fields: f}, nil
+	}
+	next := Space{}
+	if s != nil {
+		next = *s
+	} else {
+		name, e := c.require("name")
+		if e != nil {
+			return nil, e
+		}
+		if !presetName.MatchString(name) {
+			return nil, badValue("name", name)
+		}
+		if c.st.Spaces[name] != nil {
+			return nil, exists("userspace", name)
+		}
+		next.Name = name
+	}
+	if c.p.Has("users") {
+		users := splitList(c.p.Get("users"))
+		for _, u := range users {
+			if c.st.Users[u] == nil {
+				return nil, badValue("users", u)
+			}
+		}
+		next.Users = users
+	}
+	if c.p.Has("note") {
+		next.Note = c.p.Get("note")
+	}
+	if s != nil {
+		*s = next
+		return ok()
+	}
+	next.ID = c.tx.NextID(Name + ".userspace")
+	c.st.Spaces[next.Name] = &next
+	return ok()
+}
+
+// splitList splits a comma-separated list of names.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// userspaceDelete removes spaces no network uses.
+func userspaceDelete(c *call) (result, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	names := splitElids(elid)
+	for _, name := range names {
+		if c.st.Spaces[name] == nil {
+			return nil, notFound("userspace", name)
+		}
+		for _, k := range sortedKeys(c.st.Nets) {
+			if c.st.Nets[k].Space == name {
+				return nil, errorf(errUsed, "userspace", name)
+			}
+		}
+	}
+	for _, name := range names {
+		delete(c.st.Spaces, name)
+	}
+	return ok()
+}
+
+// ipFilter is func=ip.filter: filters are an interface matter, accepted
+// and ignored.
+func ipFilter(c *call) (result, *mgrError) { return ok() }

@@ -1,0 +1,479 @@
+package ispmgr
+
+import (
+	"regexp"
+	"strconv"
+)
+
+// userName is what the panel accepts as an account name (a system user).
+var userName = regexp.MustCompile(`^[a-z_][a-z0-9_.\-]{0,31}$`)
+
+// presetName is what the panel accepts as a template name.
+var presetName = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
+
+var userCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "fullname"}, {name: "active"},
+	{name: "level", numeric: true}, {name: "owner"}, {name: "preset"}, {name: "quota_total", numeric: true},
+	{name: "quota_used", numeric: true}, {name: "comment"}}
+
+// userList is func=user: the accounts below the caller.
+func userList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, name := range sortedKeys(c.st.Users) {
+		u := c.st.Users[name]
+		if u.Level >= levelAdmin || u.Name == c.user.Name || !c.st.sees(c.user, name) {
+			continue
+		}
+		elems = append(elems, userElem(u))
+	}
+	return listResult{key: "name", cols: userCols, elems: elems}, nil
+}
+
+func userElem(u *User) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(u.ID, 10))
+	e.AddText("name", u.Name)
+	e.AddText("fullname", u.FullName)
+	e.AddText("active", onOff(u.Active))
+	e.AddText("level", itoa(u.Level))
+	e.AddText("owner", u.Owner)
+	e.AddText("preset", u.Preset)
+	if q, ok := u.Limits["quota"]; ok {
+		e.AddText("quota_total", itoa(q))
+	}
+	e.AddText("quota_used", itoa(u.QuotaUsed))
+	e.AddText("comment", u.Comment)
+	return e
+}
+
+// userEdit is func=user.edit: the form, a new user (sok without elid) or a
+// change (sok with elid).
+func userEdit(c *call) (result, *mgrError) {
+	elid := c.p.Get("elid")
+	if elid == "" && c.sok() {
+		return userCreate(c)
+	}
+	var u *User
+	if elid != "" {
+		var e *mgrError
+		if u, e = c.managedUser(elid); e != nil {
+			return nil, e
+		}
+	}
+	if !c.sok() {
+		return userForm(u), nil
+	}
+	return userChange(c, u)
+}
+
+// managedUser finds an account the caller manages.
+func (c *call) managedUser(name string) (*User, *mgrError) {
+	u := c.st.Users[name]
+	if u == nil || u.Level >= levelAdmin || u.Name == c.user.Name || !c.st.sees(c.user, name) {
+		return nil, notFound("user", name)
+	}
+	return u, nil
+}
+
+func userForm(u *User) result {
+	f := fieldsNode()
+	if u == nil {
+		f.Add("name")
+		return formResult{fields: f}
+	}
+	f.AddText("name", u.Name)
+	f.AddText("fullname", u.FullName)
+	f.AddText("email", u.Email)
+	f.AddText("comment", u.Comment)
+	f.AddText("preset", u.Preset)
+	f.AddText("owner", u.Owner)
+	f.AddText("active", onOff(u.Active))
+	for _, l := range limitNames {
+		if v, ok := u.Limits[l]; ok {
+			f.AddText("limit_"+l, itoa(v))
+		}
+	}
+	return formResult{elid: u.Name, fields: f}
+}
+
+// newUserFromParams checks every parameter of a new account and returns
+// it without storing it.
+func (c *call) newUserFromParams() (*User, *mgrError) {
+	name, e := c.require("name")
+	if e != nil {
+		return nil, e
+	}
+	if !userName.MatchString(name) {
+		return nil, badValue("name", name)
+	}
+	if c.st.Users[name] != nil {
+		return nil, exists("user", name)
+	}
+	pass, e := c.require("passwd")
+	if e != nil {
+		return nil, e
+	}
+	if c.p.Has("confirm") && c.p.Get("confirm") != pass {
+		return nil, badValue("confirm", "")
+	}
+	u := &User{Name: name, Password: pass, Level: levelUser, Active: true, Limits: map[string]int{},
+		FullName: c.p.Get("fullname"), Email: c.p.Get("email"), Comment: c.p.Get("comment")}
+	if c.user.Level < levelAdmin {
+		u.Owner = c.user.Name
+	}
+	if e := c.applyPresetAndLimits(u); e != nil {
+		return nil, e
+	}
+	if st := c.p.Get("status"); st == "off" || st == "2" {
+		u.Active = false
+	}
+	return u, nil
+}
+
+// applyPresetAndLimits copies a named preset's limits into u, then the
+// explicit limit_* parameters over them.
+func (c *call) applyPresetAndLimits(u *User) *mgrError {
+	limits := map[string]int{}
+	for k, v := range u.Limits {
+		limits[k] = v
+	}
+	preset := u.Preset
+	if name := c.p.Get("preset"); name != "" && name != "custom" {
+		p := c.st.Presets[name]
+		if p == nil {
+			return badValue("preset", name)
+		}
+		preset = name
+		limits = map[string]int{}
+		for k, v := range p.Limits {
+			limits[k] = v
+		}
+	}
+	if e := c.readLimits(limits); e != nil {
+		return e
+	}
+	u.Preset, u.Limits = preset, limits
+	return nil
+}
+
+// readLimits applies limit_* parameters: a number sets the limit, an empty
+// value removes it (unlimited).
+func (c *call) readLimits(limits map[string]int) *mgrError {
+	for _, l := range limitNames {
+		key := "limit_" + l
+		if !c.p.Has(key) {
+			continue
+		}
+		v := c.p.Get(key)
+		if v == "" {
+			delete(limits, l)
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return badValue(key, v)
+		}
+		limits[l] = n
+	}
+	return nil
+}
+
+func userCreate(c *call) (result, *mgrError) {
+	u, e := c.newUserFromParams()
+	if e != nil {
+		return nil, e
+	}
+	c.storeUser(u)
+	return okResult{}, nil
+}
+
+func (c *call) storeUser(u *User) {
+	u.ID = c.tx.NextID(Name + ".user")
+	c.st.Users[u.Name] = u
+}
+
+func userChange(c *call, u *User) (result, *mgrError) {
+	pass := c.p.Get("passwd")
+	if pass != "" && c.p.Has("confirm") && c.p.Get("confirm") != pass {
+		return nil, badValue("confirm", "")
+	}
+	next := *u
+	if e := c.applyPresetAndLimits(&next); e != nil {
+		return nil, e
+	}
+	if pass != "" {
+		next.Password = pass
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"fullname", &next.FullName}, {"email", &next.Email}, {"comment", &next.Comment}} {
+		if c.p.Has(f.name) {
+			*f.dst = c.p.Get(f.name)
+		}
+	}
+	*u = next
+	return okResult{}, nil
+}
+
+// userAddFinish is the wizard's last step: the user and, unless switched
+// off, its first web and mail domains, all checked before anything is made.
+func userAddFinish(c *call) (result, *mgrError) {
+	u, e := c.newUserFromParams()
+	if e != nil {
+		return nil, e
+	}
+	var web *WebDomain
+	var mail *EmailDomain
+	if name := domainParam(c, "webdomain"); name != "" {
+		if web, e = c.newWebDomain(u, name); e != nil {
+			return nil, e
+		}
+		if c.p.Get("ipsrc") == "do_not_assign" {
+			web.IPAddr = ""
+		}
+	}
+	if name := domainParam(c, "emaildomain"); name != "" {
+		if mail, e = c.newEmailDomain(u, name); e != nil {
+			return nil, e
+		}
+	}
+	c.storeUser(u)
+	if web != nil {
+		c.storeWebDomain(web)
+	}
+	if mail != nil {
+		c.storeEmailDomain(mail)
+	}
+	return okResult{}, nil
+}
+
+// domainParam reads the wizard's <kind>_name unless <kind>=off.
+func domainParam(c *call, kind string) string {
+	if c.p.Get(kind) == "off" {
+		return ""
+	}
+	return normDomain(c.p.Get(kind + "_name"))
+}
+
+// forEachManagedUser resolves an elid list to accounts the caller manages,
+// all of them or none.
+func (c *call) managedUsers() ([]*User, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	var out []*User
+	for _, name := range splitElids(elid) {
+		u, e := c.managedUser(name)
+		if e != nil {
+			return nil, e
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// userDelete removes accounts with everything they own.
+func userDelete(c *call) (result, *mgrError) {
+	users, e := c.managedUsers()
+	if e != nil {
+		return nil, e
+	}
+	for _, u := range users {
+		c.st.deleteUser(u.Name)
+	}
+	return ok()
+}
+
+func (st *State) deleteUser(name string) {
+	for k, v := range st.WebDomains {
+		if v.Owner == name {
+			delete(st.WebDomains, k)
+		}
+	}
+	for k, v := range st.EmailDomains {
+		if v.Owner == name {
+			st.deleteEmailDomain(k)
+		}
+	}
+	for k, v := range st.Zones {
+		if v.Owner == name {
+			delete(st.Zones, k)
+		}
+	}
+	for k, v := range st.DBs {
+		if v.Owner == name {
+			delete(st.DBs, k)
+		}
+	}
+	for _, a := range st.IPAddrs {
+		if a.Owner == name {
+			a.Owner, a.Role = "", roleShared
+		}
+	}
+	st.dropSessionsOf(name)
+	for k, v := range st.Keys {
+		if v.User == name {
+			delete(st.Keys, k)
+		}
+	}
+	delete(st.Users, name)
+}
+
+func (st *State) dropSessionsOf(name string) {
+	for id, s := range st.Sessions {
+		if s.User == name {
+			delete(st.Sessions, id)
+		}
+	}
+}
+
+// userSetActive is func=user.suspend and user.resume.
+func userSetActive(active bool) func(c *call) (result, *mgrError) {
+	return func(c *call) (result, *mgrError) {
+		users, e := c.managedUsers()
+		if e != nil {
+			return nil, e
+		}
+		for _, u := range users {
+			u.Active = active
+			if !active {
+				c.st.dropSessionsOf(u.Name)
+			}
+		}
+		return ok()
+	}
+}
+
+var presetCols = func() []column {
+	cols := []column{{name: "id", numeric: true}, {name: "name"}}
+	for _, l := range limitNames {
+		cols = append(cols, column{name: "limit_" + l, numeric: true})
+	}
+	return cols
+}()
+
+// presetList is func=preset.
+func presetList(c *call) (result, *mgrError) {
+	var elems []*Node
+	for _, name := range sortedKeys(c.st.Presets) {
+		p := c.st.Presets[name]
+		e := newNode("elem")
+		e.AddText("id", strconv.FormatInt(p.ID, 10))
+		e.AddText("name", p.Name)
+		addLimits(e, p.Limits)
+		elems = append(elems, e)
+	}
+	return listResult{key: "name", cols: presetCols, elems: elems}, nil
+}
+
+func addLimits(n *Node, limits map[string]int) {
+	for _, l := range limitNames {
+		if v, ok := limits[l]; ok {
+			n.AddText("limit_"+l, itoa(v))
+		}
+	}
+}
+
+// presetEdit is func=preset.edit; only administrators change templates.
+func presetEdit(c *call) (result, *mgrError) {
+	elid := c.p.Get("elid")
+	var p *Preset
+	if elid != "" {
+		if p = c.st.Presets[elid]; p == nil {
+			return nil, notFound("preset", elid)
+		}
+	}
+	if !c.sok() {
+		f := fieldsNode()
+		if p != nil {
+			f.AddText("name", p.Name)
+			addLimits(f, p.Limits)
+		} else {
+			f.Add("name")
+		}
+		return formResult{elid: elid, fields: f}, nil
+	}
+	if c.user.Level < levelAdmin {
+		return nil, accessDenied(c.fn)
+	}
+	limits := map[string]int{}
+	if p != nil {
+		for k, v := range p.Limits {
+			limits[k] = v
+		}
+	}
+	if e := c.readLimits(limits); e != nil {
+		return nil, e
+	}
+	if p != nil {
+		p.Limits = limits
+		return ok()
+	}
+	name, e := c.require("name")
+	if e != nil {
+		return nil, e
+	}
+	if !presetName.MatchString(name) {
+		return nil, badValue("name", name)
+	}
+	if c.st.Presets[name] != nil {
+		return nil, exists("preset", name)
+	}
+	c.st.Presets[name] = &Preset{ID: c.tx.NextID(Name + ".preset"), Name: name, Limits: limits}
+	return ok()
+}
+
+// presetDelete removes templates; users keep the limits they were given.
+func presetDelete(c *call) (result, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	names := splitElids(elid)
+	for _, n := range names {
+		if c.st.Presets[n] == nil {
+			return nil, notFound("preset", n)
+		}
+	}
+	for _, n := range names {
+		delete(c.st.Presets, n)
+	}
+	return ok()
+}
+
+// usrparam is the caller's own settings; with sok it changes the password
+// (the official module calls it with su=<user>).
+func usrparam(c *call) (result, *mgrError) {
+	u := c.user
+	if !c.sok() {
+		f := fieldsNode()
+		f.AddText("name", u.Name)
+		f.AddText("fullname", u.FullName)
+		f.AddText("email", u.Email)
+		f.AddText("lang", c.lang)
+		return formResult{fields: f}, nil
+	}
+	pass := c.p.Get("passwd")
+	if pass != "" && c.p.Has("confirm") && c.p.Get("confirm") != pass {
+		return nil, badValue("confirm", "")
+	}
+	if pass != "" {
+		u.Password = pass
+	}
+	if c.p.Has("fullname") {
+		u.FullName = c.p.Get("fullname")
+	}
+	if c.p.Has("email") {
+		u.Email = c.p.Get("email")
+	}
+	return ok()
+}
+
+// sessionNewKey is func=session.newkey: a one-time login key for a user.
+func sessionNewKey(c *call) (result, *mgrError) {
+	if e := c.st.newKey(c.tx, c.req.Mgr, c.p.Get("username"), c.p.Get("key")); e != nil {
+		return nil, e
+	}
+	return ok()
+}

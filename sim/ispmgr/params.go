@@ -1,0 +1,97 @@
+package ispmgr
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Params are a request's parameters: the query string and, for POST, the
+// form body, read the way the panel reads them.
+type Params struct {
+	order []string
+	vals  map[string]string
+}
+
+// NewParams makes an empty parameter set.
+func NewParams() *Params { return &Params{vals: map[string]string{}} }
+
+// ignoredParams are the interface's own parameters the API drops.
+var ignoredParams = map[string]bool{"sfrom": true, "clicked_button": true, "operafake": true, "progressid": true}
+
+// ParseParams adds the pairs of a query string or form body. It is lenient
+// the way mgr5 is: values clients send unencoded (':', '@', '/') are taken
+// as they are, '+' is a space, a broken %-escape is kept literally, a pair
+// without '=' has an empty value, and the interface's own parameters and
+// values equal to "*" are dropped. A later value replaces an earlier one.
+func (p *Params) ParseParams(raw string) {
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, v = unescapeLenient(k), unescapeLenient(v)
+		if k == "" || ignoredParams[k] || v == "*" {
+			continue
+		}
+		p.Set(k, v)
+	}
+}
+
+// unescapeLenient decodes a query component, falling back to the raw text
+// (with '+' as space) when it is not valid percent-encoding.
+func unescapeLenient(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return strings.ReplaceAll(s, "+", " ")
+}
+
+// Set sets a parameter.
+func (p *Params) Set(k, v string) {
+	if _, ok := p.vals[k]; !ok {
+		p.order = append(p.order, k)
+	}
+	p.vals[k] = v
+}
+
+// Get returns a parameter's value ("" when absent).
+func (p *Params) Get(k string) string { return p.vals[k] }
+
+// Has says whether the parameter was sent, even empty.
+func (p *Params) Has(k string) bool {
+	_, ok := p.vals[k]
+	return ok
+}
+
+// Names lists the parameter names in sorted order.
+func (p *Params) Names() []string {
+	names := append([]string(nil), p.order...)
+	sort.Strings(names)
+	return names
+}
+
+// Len is the number of parameters.
+func (p *Params) Len() int { return len(p.order) }
+
+// splitElids splits an elid list: mgr5 joins several ids with ", ".
+func splitElids(elid string) []string {
+	var out []string
+	for _, s := range strings.Split(elid, ", ") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// isOn reads a checkbox value: mgr5 sends "on" and "off".
+func isOn(v string) bool { return v == "on" || v == "yes" || v == "1" || v == "true" }
+
+// onOff renders a boolean the way mgr5 lists do.
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
