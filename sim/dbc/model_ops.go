@@ -262,22 +262,19 @@ func (st *State) ResizeDisk(tx *state.Tx, req *Request, id string) *Error {
 	if e := needClosed(t.Status); e != nil {
 		return e
 	}
-	probe := t.Spec
-	if e := n.fits(&probe, t.ID, n.usageOf(t)+int(size)-d.SizeGB); e != nil {
+	if e := n.checkData(int(size) - d.SizeGB); e != nil {
 		return e
 	}
 	return beginOp(tx, n, t, "disk_resize", name, int(size))
 }
 
-// usageOf is the data-disk space a VM holds.
-func (n *Node) usageOf(t *Task) int {
-	total := 0
-	for _, d := range t.Disks {
-		if d.Name != "vda" {
-			total += d.SizeGB
-		}
+// checkData checks that the node's data disk has extra GB left.
+func (n *Node) checkData(extra int) *Error {
+	free := n.DiskDataGB - n.usage("").data
+	if extra > free {
+		return taskError(fmt.Sprintf("no enough disk, available: %dG", max(free, 0)))
 	}
-	return total
+	return nil
 }
 
 // AddDisk attaches a new data disk to a stopped VM.
@@ -300,8 +297,7 @@ func (st *State) AddDisk(tx *state.Tx, req *Request, id string) *Error {
 	if e := needClosed(t.Status); e != nil {
 		return e
 	}
-	probe := t.Spec
-	if e := n.fits(&probe, t.ID, n.usageOf(t)+int(size)); e != nil {
+	if e := n.checkData(int(size)); e != nil {
 		return e
 	}
 	name := t.nextDiskName()

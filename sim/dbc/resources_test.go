@@ -1,0 +1,316 @@
+package dbc_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/state"
+)
+
+// runningVM creates a VM and lets it boot.
+func (e *env) runningVM(t *testing.T) string {
+	t.Helper()
+	id := e.createVM(t, nil)
+	e.srv.Advance(3 * time.Minute)
+	return id
+}
+
+// closedVM creates a VM and shuts it down.
+func (e *env) closedVM(t *testing.T) string {
+	t.Helper()
+	id := e.runningVM(t)
+	e.post(t, "/api/v1/tasks/shutdown/"+id, alice(t, node1, nil)).expect(t, 200, 0)
+	e.srv.Advance(30 * time.Second)
+	return id
+}
+
+func (e *env) disks(t *testing.T, id string) map[string]string {
+	t.Helper()
+	var list []struct{ Name, File, Size string }
+	e.post(t, "/api/v1/disk/list/"+id, alice(t, node1, nil)).expect(t, 200, 0).decode(t, &list)
+	out := map[string]string{}
+	for _, d := range list {
+		out[d.Name] = d.Size
+	}
+	return out
+}
+
+func TestDisks(t *testing.T) {
+	e := newEnv(t)
+	id := e.runningVM(t)
+	if d := e.disks(t, id); d["vda"] != "350G" || d["vdb"] != "100G" || len(d) != 2 {
+		t.Fatalf("disks %v", d)
+	}
+	e.post(t, "/api/v1/disk/add/"+id, alice(t, node1, map[string]any{"size": 20})).
+		expect(t, 200, 1, "task is not closed, please shutdown it first")
+	e.post(t, "/api/v1/tasks/shutdown/"+id, alice(t, node1, nil)).expect(t, 200, 0)
+	e.srv.Advance(30 * time.Second)
+
+	e.post(t, "/api/v1/disk/add/"+id, alice(t, node1, map[string]any{"size": 20, "mount_dir": "/data2"})).expect(t, 200, 0, "ok")
+	if s := e.status(t, id); s != "disk adding" {
+		t.Fatal(s)
+	}
+	e.srv.Advance(20 * time.Second)
+	if s := e.status(t, id); s != "closed" {
+		t.Fatal(s)
+	}
+	if d := e.disks(t, id); d["vdc"] != "20G" {
+		t.Fatalf("after add %v", d)
+	}
+	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 50})).expect(t, 200, 1, "new size must be larger than 100G")
+	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdz", "size": 500})).expect(t, 200, 1, "disk not exist: vdz")
+	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": "x"})).expect(t, 200, 1, "size is invalid")
+	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 5000})).expect(t, 200, 1, "no enough disk, available: 3880G")
+	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 200})).expect(t, 200, 0, "ok")
+	e.srv.Advance(20 * time.Second)
+	e.post(t, "/api/v1/disk/delete/"+id, alice(t, node1, map[string]any{"disk": "vda"})).expect(t, 200, 1, "system disk can not be deleted")
+	e.post(t, "/api/v1/disk/delete/"+id, alice(t, node1, map[string]any{"disk": "vdc"})).expect(t, 200, 0, "ok")
+	e.srv.Advance(10 * time.Second)
+	if d := e.disks(t, id); d["vdb"] != "200G" || d["vdc"] != "" {
+		t.Fatalf("after resize and delete %v", d)
+	}
+	e.post(t, "/api/v1/disk/list/"+id, map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{}}).
+		expect(t, 400, -25, "session_id and wallet all invalid")
+}
+
+func TestDiskFailure(t *testing.T) {
+	e := newEnv(t)
+	id := e.closedVM(t)
+	if err := e.srv.SetFaults(state.FaultRule{Name: "resize", Match: state.FaultMatch{Route: "disk/resize"},
+		Action: state.FaultAction{FailTask: &state.FailTaskSpec{Msg: "qemu-img: resize failed"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 200})).expect(t, 200, 0)
+	e.srv.Advance(20 * time.Second)
+	if s := e.status(t, id); s != "resize disk error" {
+		t.Fatal(s)
+	}
+	if d := e.disks(t, id); d["vdb"] != "100G" {
+		t.Fatalf("failed resize changed the disk: %v", d)
+	}
+}
+
+func TestSnapshots(t *testing.T) {
+	e := newEnv(t)
+	id := e.runningVM(t)
+	snap := map[string]any{"snapshot_name": "snap1", "desc": "before upgrade", "image_server": "ID_2"}
+	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, snap)).expect(t, 200, 1, "task is not closed, please shutdown it first")
+	e.post(t, "/api/v1/tasks/shutdown/"+id, alice(t, node1, nil)).expect(t, 200, 0)
+	e.srv.Advance(30 * time.Second)
+	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, map[string]any{"snapshot_name": "snap1", "image_server": "ID_9"})).
+		expect(t, 200, 1, "image_server is invalid")
+	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, snap)).expect(t, 200, 0, "ok")
+	if s := e.status(t, id); s != "snapshot creating" {
+		t.Fatal(s)
+	}
+	var one map[string]any
+	e.post(t, "/api/v1/snapshot/list/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 0).decode(t, &one)
+	if one["status"] != "creating" {
+		t.Fatalf("snapshot %v", one)
+	}
+	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, snap)).expect(t, 200, 1, "snapshot_name already exist")
+	e.srv.Advance(2 * time.Minute)
+	if s := e.status(t, id); s != "closed" {
+		t.Fatal(s)
+	}
+	e.post(t, "/api/v1/snapshot/delete/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 1, "snapshot is uploading")
+	e.srv.Advance(3 * time.Minute)
+	list := e.c.JSON("POST", "/api/v1/snapshot/list/"+id, alice(t, node1, nil))
+	simtest.Golden(t, "snapshot_list.json", list.Body)
+	var centre []map[string]string
+	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{"image_server": "ID_2"}}).
+		expect(t, 200, 0).decode(t, &centre)
+	if last := centre[len(centre)-1]; last["image_name"] != id+"_snap1.qcow2" {
+		t.Fatalf("centre after snapshot upload %v", centre)
+	}
+	e.post(t, "/api/v1/snapshot/list/"+id+"/nope", alice(t, node1, nil)).expect(t, 200, 1, "snapshot_name not exist")
+	e.post(t, "/api/v1/snapshot/delete/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/snapshot/delete/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 1, "snapshot_name not exist")
+}
+
+func TestMiningNodes(t *testing.T) {
+	e := newEnv(t)
+	list := e.c.JSON("POST", "/api/v1/mining_nodes", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{}})
+	if !strings.HasSuffix(string(list.Body), "}\r\n") || strings.Contains(string(list.Body), "\n    ") {
+		t.Fatalf("node list is not compact: %q", list.Body)
+	}
+	simtest.Golden(t, "mining_nodes_list.json", list.Body)
+	e.runningVM(t)
+	info := e.c.JSON("POST", "/api/v1/mining_nodes", map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{}})
+	simtest.Golden(t, "mining_node_info.json", info.Body)
+	e.post(t, "/api/v1/mining_nodes", map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{"image_server": "ID_7"}}).
+		expect(t, 400, -25, "image_server not exist")
+	e.post(t, "/api/v1/mining_nodes/free_memory", alice(t, node1, nil)).expect(t, 200, 0, "ok")
+}
+
+func TestNodeErrorFraming(t *testing.T) {
+	e := newEnv(t)
+	r := e.c.JSON("POST", "/api/v1/tasks/nope", alice(t, node1, nil))
+	if string(r.Body) != "{\"errcode\":-3,\"message\":\"task_id not exist\"}\r\n" || r.Status != 200 {
+		t.Fatalf("%d %q", r.Status, r.Body)
+	}
+}
+
+func TestImages(t *testing.T) {
+	e := newEnv(t)
+	servers := e.c.JSON("POST", "/api/v1/images/servers", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{}})
+	if string(servers.Body) != "{\"errcode\":0,\"message\":[\"ID_1\",\"ID_2\"]}\r\n" {
+		t.Fatalf("servers %q", servers.Body)
+	}
+	nodeList := e.c.JSON("POST", "/api/v1/images", map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{}})
+	if !strings.Contains(string(nodeList.Body), `"image_name:":"ubuntu.qcow2"`) {
+		t.Fatalf("node listing lost the image_name: quirk: %s", nodeList.Body)
+	}
+	simtest.Golden(t, "images_node.json", nodeList.Body)
+	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{}}).
+		expect(t, 400, -25, "image_server is empty")
+	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{"image_server": "X"}}).
+		expect(t, 400, -25, "image_server not exist")
+
+	dl := map[string]any{"image_server": "ID_1", "image_filename": "ubuntu-2204.qcow2", "local_dir": "/data"}
+	e.post(t, "/api/v1/images/download", alice(t, node1, dl)).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/images/download", alice(t, node1, dl)).expect(t, 200, 1, "image ubuntu-2204.qcow2 is already downloading")
+	e.srv.Advance(2 * time.Minute)
+	var p map[string]string
+	e.post(t, "/api/v1/images/downloadprogress", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 0).decode(t, &p)
+	if p["progress"] != "40%" || p["status"] != "running" {
+		t.Fatalf("progress after 2m %v", p)
+	}
+	e.srv.Advance(3 * time.Minute)
+	e.post(t, "/api/v1/images/downloadprogress", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 0).decode(t, &p)
+	if p["progress"] != "100%" || p["status"] != "finished" {
+		t.Fatalf("progress after 5m %v", p)
+	}
+	// The user view shows the images the caller brought onto the node.
+	var mine []map[string]string
+	e.post(t, "/api/v1/images", alice(t, node1, nil)).expect(t, 200, 0).decode(t, &mine)
+	if len(mine) != 1 || mine[0]["image_name:"] != "ubuntu-2204.qcow2" {
+		t.Fatalf("user view %v", mine)
+	}
+	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 1, "image not exist: ubuntu-2204.qcow2")
+
+	// Upload, stop half way.
+	up := map[string]any{"image_server": "ID_2", "image_filename": "windows-10.qcow2"}
+	e.post(t, "/api/v1/images/upload", alice(t, node1, up)).expect(t, 200, 0, "ok")
+	e.srv.Advance(time.Minute)
+	e.post(t, "/api/v1/images/upload_stop", alice(t, node1, map[string]any{"image_filename": "windows-10.qcow2"})).expect(t, 200, 0, "ok")
+	e.srv.Advance(10 * time.Minute)
+	e.post(t, "/api/v1/images/uploadprogress", alice(t, node1, map[string]any{"image_filename": "windows-10.qcow2"})).expect(t, 200, 0).decode(t, &p)
+	if p["progress"] != "20%" || p["status"] != "stopped" {
+		t.Fatalf("stopped upload %v", p)
+	}
+	e.post(t, "/api/v1/images/upload_stop", alice(t, node1, map[string]any{"image_filename": "windows-10.qcow2"})).expect(t, 200, 1, "no running upload of image windows-10.qcow2")
+	e.post(t, "/api/v1/images/upload", alice(t, node1, map[string]any{"image_server": "ID_2"})).expect(t, 400, -25, "image_filename is empty")
+	e.post(t, "/api/v1/images/upload", alice(t, node1, map[string]any{"image_server": 2, "image_filename": "a"})).
+		expect(t, 400, -25, "parse request params failed: image_server is not string")
+	// An image a VM was made from stays.
+	e.createVM(t, nil)
+	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_filename": "ubuntu.qcow2"})).expect(t, 200, 1)
+}
+
+func TestLAN(t *testing.T) {
+	e := newEnv(t)
+	lan := func(name, cidr string) map[string]any {
+		return alice(t, node3, map[string]any{"network_name": name, "ip_cidr": cidr})
+	}
+	e.post(t, "/api/v1/lan/create", lan("test", "192.168.66.0/24")).expect(t, 200, 1, "network name must be 6-10 letters or digits")
+	e.post(t, "/api/v1/lan/create", lan("testnet_1", "192.168.66.0/24")).expect(t, 200, 1, "network name must be 6-10 letters or digits")
+	e.post(t, "/api/v1/lan/create", lan("testnet", "192.168.66.1/24")).expect(t, 200, 1, "ip_cidr is invalid")
+	e.post(t, "/api/v1/lan/create", lan("testnet", "192.168.66.0")).expect(t, 200, 1, "ip_cidr is invalid")
+	e.post(t, "/api/v1/lan/create", lan("testnet", "192.168.66.0/24")).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/lan/create", lan("testnet", "192.168.67.0/24")).expect(t, 200, 1, "network name already exists")
+	e.post(t, "/api/v1/lan/create", lan("othernet", "192.168.66.128/25")).expect(t, 200, 1, "ip_cidr overlaps network testnet")
+
+	add := map[string]any{"image_name": "ubuntu.qcow2", "ssh_port": "5684", "vnc_port": "5904", "gpu_count": "1",
+		"cpu_cores": "4", "mem_size": "8", "disk_size": "50", "network_name": "testnet"}
+	var created struct {
+		TaskID string `json:"task_id"`
+	}
+	e.post(t, "/api/v1/tasks/start", alice(t, node3, add)).expect(t, 200, 0).decode(t, &created)
+	e.srv.Advance(3 * time.Minute)
+	var info map[string]any
+	e.post(t, "/api/v1/tasks/"+created.TaskID, alice(t, node3, nil)).expect(t, 200, 0).decode(t, &info)
+	if info["network_name"] != "testnet" || info["local_address"].([]any)[0] != "192.168.66.2" {
+		t.Fatalf("lan detail %v", info)
+	}
+	list := e.c.JSON("POST", "/api/v1/lan", alice(t, node3, nil))
+	if !strings.Contains(string(list.Body), created.TaskID) {
+		t.Fatalf("lan list %s", list.Body)
+	}
+	e.post(t, "/api/v1/lan/delete/testnet", alice(t, node3, nil)).expect(t, 200, 1, "network is in use by task "+created.TaskID)
+	e.post(t, "/api/v1/tasks/delete/"+created.TaskID, alice(t, node3, nil)).expect(t, 200, 0)
+	e.srv.Advance(time.Minute)
+	e.post(t, "/api/v1/lan/delete/testnet", alice(t, node3, nil)).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/lan/delete/testnet", alice(t, node3, nil)).expect(t, 200, 1, "network not exist")
+}
+
+// bmBody is signed by the bare-metal node itself (its id as wallet).
+func bmBody(additional any) map[string]any {
+	return map[string]any{"peer_nodes_list": []string{bmNode}, "additional": orEmpty(additional),
+		"wallet": bmNode, "nonce": "5tYLiAF9vVP8bRqSfV9DfZnizsDNY7dNeEWrSUAY8f1LKiZqBu8zaVs", "sign": "3c680ba745af"}
+}
+
+func TestBareMetal(t *testing.T) {
+	e := newEnv(t)
+	list := e.c.JSON("POST", "/api/v1/bare_metal", bmBody(nil))
+	simtest.Golden(t, "bare_metal_list.json", list.Body)
+	notOwner := bmBody(nil)
+	notOwner["wallet"] = aliceAddr
+	e.post(t, "/api/v1/bare_metal", notOwner).expect(t, 200, -3, "check authority failed: nonce check failed")
+
+	machine := map[string]any{"uuid": "5156995b-da18-4268-9734-f8d168e90a7d", "ip": "175.221.204.111",
+		"ipmi_hostname": "192.168.0.111", "ipmi_username": "admin", "ipmi_password": "pw", "ipmi_port": 623}
+	var added struct {
+		Nodes []struct {
+			NodeID string `json:"node_id"`
+			UUID   string `json:"uuid"`
+		} `json:"bare_metal_nodes"`
+	}
+	e.post(t, "/api/v1/bare_metal/add", bmBody(map[string]any{"bare_metal_nodes": []any{machine}})).expect(t, 200, 0).decode(t, &added)
+	if len(added.Nodes) != 1 || len(added.Nodes[0].NodeID) != 64 || added.Nodes[0].UUID != machine["uuid"] {
+		t.Fatalf("added %+v", added)
+	}
+	e.post(t, "/api/v1/bare_metal/add", bmBody(map[string]any{"bare_metal_nodes": []any{machine}})).
+		expect(t, 200, 1, "uuid 5156995b-da18-4268-9734-f8d168e90a7d already exists")
+	delete(machine, "ipmi_password")
+	e.post(t, "/api/v1/bare_metal/add", bmBody(map[string]any{"bare_metal_nodes": []any{machine}})).
+		expect(t, 200, 1, "bare_metal_nodes[0] ipmi_password is empty")
+	// A new machine is online, not rented.
+	e.post(t, "/api/v1/bare_metal/power", alice(t, added.Nodes[0].NodeID, map[string]any{"command": "status"})).
+		expect(t, 200, -3, "check authority failed: machine is not be rented")
+	e.post(t, "/api/v1/bare_metal/delete", bmBody(map[string]any{"bare_metal_node_ids": []string{added.Nodes[0].NodeID}})).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/bare_metal/delete", bmBody(map[string]any{"bare_metal_node_ids": []string{added.Nodes[0].NodeID}})).
+		expect(t, 200, 1, "node_id "+added.Nodes[0].NodeID+" not exist")
+
+	power := func(cmd string) answer {
+		return e.post(t, "/api/v1/bare_metal/power", alice(t, bmMachine, map[string]any{"command": cmd}))
+	}
+	power("status").expect(t, 200, 0, "Chassis Power is on")
+	power("off").expect(t, 200, 0, "ok")
+	power("status").expect(t, 200, 0, "Chassis Power is on")
+	e.srv.Advance(10 * time.Second)
+	power("status").expect(t, 200, 0, "Chassis Power is off")
+	power("reset").expect(t, 200, 1, "power is off, can not reset")
+	power("boot").expect(t, 200, 1, "command is invalid")
+	e.post(t, "/api/v1/bare_metal/bootdev", alice(t, bmMachine, map[string]any{"device": "pxe"})).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/bare_metal/bootdev", alice(t, bmMachine, map[string]any{"device": "usb"})).expect(t, 200, 1, "device is invalid")
+	e.post(t, "/api/v1/bare_metal/power", walletBody(t, dev(t, "Bob"), bobAddr, bmMachine, map[string]any{"command": "on"})).
+		expect(t, 200, -3, "check authority failed: wallet not rented")
+}
+
+func TestInjectedNativeError(t *testing.T) {
+	e := newEnv(t)
+	if err := e.srv.SetFaults(state.FaultRule{Name: "relay", Match: state.FaultMatch{Route: "tasks"},
+		Action: state.FaultAction{Error: &state.NativeErrorSpec{Code: "-32701", Msg: "broadcast request failed"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.post(t, "/api/v1/tasks", alice(t, node1, nil)).expect(t, 400, -32701, "broadcast request failed")
+	if err := e.srv.SetFaults(state.FaultRule{Name: "node", Match: state.FaultMatch{Route: "tasks/{id}"},
+		Action: state.FaultAction{Error: &state.NativeErrorSpec{Code: "-3", Msg: "check authority failed: machine is not be rented"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.post(t, "/api/v1/tasks/abc", alice(t, node1, nil)).expect(t, 200, -3, "check authority failed: machine is not be rented")
+}
