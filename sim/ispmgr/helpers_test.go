@@ -42,7 +42,7 @@ func q(kv ...string) string {
 // get calls path with the pairs as the query string.
 func (e *env) get(path string, kv ...string) *simtest.Response {
 	e.t.Helper()
-	return e.c.Get(path + "?" + q(kv...)).Expect(e.t, 200)
+	return e.c.Get(path+"?"+q(kv...)).Expect(e.t, 200)
 }
 
 // getFrom is get from another client address (X-Real-IP, which echo's
