@@ -1,0 +1,389 @@
+package dci6_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/panelsim/panelsim/panelsimtest"
+	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/state"
+)
+
+// formType is what curl -d sends when no Content-Type is given.
+const formType = "application/x-www-form-urlencoded"
+
+func start(t *testing.T, opts ...panelsimtest.Option) (*panelsimtest.Server, *simtest.Client) {
+	t.Helper()
+	srv := panelsimtest.RunT(t, opts...)
+	return srv, simtest.New(t, srv)
+}
+
+func login(t *testing.T, c *simtest.Client, email string) string {
+	t.Helper()
+	r := c.Do(http.MethodPost, "/api/auth/v4/public/token", []byte(`{"email":"`+email+`","password":"secret"}`), "Content-Type", formType)
+	r.Expect(t, http.StatusCreated)
+	tok, _ := r.Map(t)["token"].(string)
+	if tok == "" {
+		t.Fatalf("no token in %s", r.Body)
+	}
+	return tok
+}
+
+// curl sends a request the way the seeds' curl examples do: the body with
+// curl's default form type, and the token in the cookie and x-xsrf-token.
+func curl(c *simtest.Client, method, path, body, token string) *simtest.Response {
+	h := []string{"Isp-Box-Instance", "true"}
+	if token != "" {
+		h = append(h, "Cookie", "ses6="+token, "X-Xsrf-Token", token)
+	}
+	if body != "" {
+		h = append(h, "Content-Type", formType)
+	}
+	return c.Do(method, path, []byte(body), h...)
+}
+
+// envelope reads a DCI error answer.
+func envelope(t *testing.T, r *simtest.Response) (int, string) {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code int    `json:"code"`
+			Msg  string `json:"msg"`
+		} `json:"error"`
+	}
+	r.Decode(t, &e)
+	return e.Error.Code, e.Error.Msg
+}
+
+func expectError(t *testing.T, r *simtest.Response, status, code int) {
+	t.Helper()
+	r.Expect(t, status)
+	if got, msg := envelope(t, r); got != code {
+		t.Fatalf("error code %d (%s), want %d", got, msg, code)
+	}
+}
+
+// transcript collects answers for one golden file.
+type transcript []map[string]any
+
+func (tr *transcript) add(step string, r *simtest.Response) {
+	var body any = string(r.Body)
+	if json.Valid(r.Body) {
+		body = json.RawMessage(r.Body)
+	}
+	*tr = append(*tr, map[string]any{"step": step, "status": r.Status, "body": body})
+}
+
+func (tr transcript) golden(t *testing.T, name string) {
+	t.Helper()
+	b, err := json.Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	simtest.Golden(t, name, b)
+}
+
+// TestSeedCurlExamples runs every curl example of the two vendor seeds as
+// written (host aside; placeholders filled with real ids), in an order that
+// makes each meaningful, and pins every answer.
+func TestSeedCurlExamples(t *testing.T) {
+	srv, c := start(t)
+	var tr transcript
+	step := func(name string, want int, r *simtest.Response) *simtest.Response {
+		t.Helper()
+		tr.add(name, r)
+		return r.Expect(t, want)
+	}
+	// General: login by password.
+	admin := step("login", 201, c.Do("POST", "/api/auth/v4/public/token", []byte(`{"email": "admin@example.com", "password": "secret"}`), "Content-Type", formType)).Map(t)["token"].(string)
+	step("configuration", 200, curl(c, "GET", "/api/dci/v3/server/configuration", "", admin))
+	step("server list", 200, curl(c, "GET", "/api/dci/v3/server", "", admin))
+	step("server by id", 200, curl(c, "GET", "/api/dci/v3/server/2", "", admin))
+	step("user list", 200, curl(c, "GET", "/api/dci/v3/user", "", admin))
+	// As written, the example re-adds admin@example.com with role "level".
+	step("user create as written", 400, curl(c, "POST", "/api/dci/v3/user", `{"email":"admin@example.com","full_name":"name","password":"pass","phone_number":"phone","role":"level"}`, admin))
+	step("user create", 200, curl(c, "POST", "/api/dci/v3/user", `{"email":"user3@example.com","full_name":"name","password":"pass","phone_number":"phone","role":"@user"}`, admin))
+	step("owner set", 200, curl(c, "POST", "/api/dci/v3/server/3/owner", `{"owner":3}`, admin))
+	step("owner release", 200, curl(c, "DELETE", "/api/dci/v3/server/3/owner", "", admin))
+	step("suspend", 200, curl(c, "POST", "/api/dci/v3/server/4/suspend", `{}`, admin))
+	srv.Advance(5 * time.Second)
+	step("resume", 200, curl(c, "POST", "/api/dci/v3/server/4/resume", `{}`, admin))
+	srv.Advance(5 * time.Second)
+	for _, action := range []string{"power_off", "power_on", "power_reset"} {
+		step(action, 200, curl(c, "POST", "/api/dci/v3/server/4/"+action, `{}`, admin))
+		srv.Advance(10 * time.Second)
+	}
+	step("ip list", 200, curl(c, "GET", "/api/dci/v3/ip", "", admin))
+	step("server ip list", 200, curl(c, "GET", "/api/dci/v3/server/1/ip", "", admin))
+	step("ipnet list", 200, curl(c, "GET", "/api/ip/v3/ipnet", "", admin))
+	step("ippool list", 200, curl(c, "GET", "/api/ip/v3/ippool", "", admin))
+	step("ip add", 200, curl(c, "POST", "/api/dci/v3/server/4/ip", `{"domain":"s4.example.com","family":"ipv4","ip_name":"203.0.113.77","ip_net":1,"ip_pool":1,"set_as_main_ipv4":true,"userspace":1}`, admin))
+	srv.Advance(3 * time.Second)
+	ip := step("server ip after add", 200, curl(c, "GET", "/api/dci/v3/server/4/ip", "", admin))
+	var ips struct {
+		List []struct{ ID int64 } `json:"list"`
+	}
+	ip.Decode(t, &ips)
+	step("ip remove", 200, curl(c, "POST", fmt.Sprintf("/api/dci/v3/server/4/ip/%d", ips.List[0].ID), `{}`, admin))
+	srv.Advance(3 * time.Second)
+	step("diag", 200, curl(c, "POST", "/api/dci/v3/server/5/operation_diag", `{"setup_ipmi":false,"ipmi_pool":0,"os_template_id":0,"clear_hdd":"none"}`, admin))
+	srv.Advance(10 * time.Minute)
+	step("clear hdd", 200, curl(c, "POST", "/api/dci/v3/server/5/operation_clear_hdd", `{"clear_hdd":"none"}`, admin))
+	srv.Advance(2 * time.Minute)
+	step("os install", 200, curl(c, "POST", "/api/dci/v3/server/5/operation_os", `{"hdd_raid":"raid_1","os_template_id":1,"password":"pass","ssh_pub_keys":["ssh-ed25519 AAAAC3Nza example"]}`, admin))
+	srv.Advance(15 * time.Minute)
+	step("server after os install", 200, curl(c, "GET", "/api/dci/v3/server/5", "", admin))
+	step("boot order", 200, curl(c, "POST", "/api/dci/v3/setting/operation_change_boot_order", `{"value": "true"}`, admin))
+	// General: a token with a fixed expiry, sent with x-xsrf-token only.
+	step("token", 201, c.Do("POST", "/auth/v4/token", []byte(`{"expires_at": "2030-01-31 00:00:00", "description": "Token for integration"}`), "Content-Type", formType, "X-Xsrf-Token", admin))
+	step("token ttl", 200, c.Do("POST", "/auth/v4/setting/token_ttl", []byte(`{"value": "999"}`), "Content-Type", formType, "X-Xsrf-Token", admin, "Cookie", "ses6="+admin))
+	key := step("key create", 201, c.Do("POST", "/api/auth/v4/user/client@example.com/key", []byte(`{}`), "Content-Type", formType, "X-Xsrf-Token", admin, "Isp-Box-Instance", "true")).Map(t)["key"].(string)
+	client := step("key login", 201, c.Do("POST", "/api/auth/v4/public/key", []byte(`{"key": "`+key+`"}`), "Content-Type", formType, "Isp-Box-Instance", "true")).Map(t)["token"].(string)
+	step("client boot order as user", 403, curl(c, "POST", "/api/dci/v3/setting/operation_change_boot_order", `{"value": "true"}`, client))
+	key2 := step("key create for link", 201, c.Do("POST", "/api/auth/v4/user/client%40example.com/key", []byte(`{}`), "Content-Type", formType, "X-Xsrf-Token", admin)).Map(t)["key"].(string)
+	link := step("key link", 302, c.Get("/auth/key-v4/"+key2))
+	cookie := link.Header.Get("Set-Cookie")
+	if !strings.HasPrefix(cookie, "ses6=2-") || link.Header.Get("Location") != "/" {
+		t.Fatalf("key link: cookie %q location %q", cookie, link.Header.Get("Location"))
+	}
+	tok := strings.TrimPrefix(strings.SplitN(cookie, ";", 2)[0], "ses6=")
+	step("server list by cookie", 200, c.Get("/api/dci/v3/server", "Cookie", "ses6="+tok))
+	step("bad login", 401, c.Do("POST", "/api/auth/v4/public/token", []byte(`{"email": "admin@example.com", "password": "nope"}`), "Content-Type", formType))
+	step("doc token", 401, curl(c, "GET", "/api/dci/v3/server/configuration", "", "E6900A56BE7DF0FB28ED7BE7"))
+	tr.golden(t, "seed_curls.json")
+}
+
+func TestTokenCarriers(t *testing.T) {
+	_, c := start(t)
+	tok := login(t, c, "client@example.com")
+	for name, h := range map[string][]string{
+		"x-xsrf-token": {"X-Xsrf-Token", tok},
+		"ISP-Session":  {"Isp-Session", tok},
+		"ses6 cookie":  {"Cookie", "ses6=" + tok},
+		"all three":    {"X-Xsrf-Token", tok, "Isp-Session", tok, "Cookie", "ses6=" + tok},
+	} {
+		t.Run(name, func(t *testing.T) { c.Get("/dci/v3/server", h...).Expect(t, 200) })
+	}
+	for name, h := range map[string][]string{
+		"none":    nil,
+		"unknown": {"X-Xsrf-Token", "1-00000000-0000-4000-8000-000000000000"},
+		"doc's":   {"Cookie", "ses6=E6900A56BE7DF0FB28ED7BE7"},
+	} {
+		t.Run("refused "+name, func(t *testing.T) {
+			r := c.Get("/api/dci/v3/server", h...)
+			r.Expect(t, 401)
+			if string(r.Body) != `{"error":{"code":3001,"msg":"Unauthorized"}}`+"\n" {
+				t.Fatalf("body %q", r.Body)
+			}
+		})
+	}
+}
+
+func TestTokenIdleExpiryOverHTTP(t *testing.T) {
+	srv, c := start(t)
+	tok := login(t, c, "admin@example.com")
+	srv.Advance(59 * time.Minute)
+	c.Get("/api/dci/v3/server/1", "X-Xsrf-Token", tok).Expect(t, 200)
+	srv.Advance(61 * time.Minute)
+	expectError(t, c.Get("/api/dci/v3/server/1", "X-Xsrf-Token", tok), 401, 3001)
+
+	tok = login(t, c, "admin@example.com")
+	c.JSON("POST", "/api/auth/v4/setting/token_ttl", `{"value":"180"}`, "X-Xsrf-Token", tok).Expect(t, 200)
+	srv.Advance(179 * time.Minute)
+	c.Get("/api/dci/v3/server/1", "X-Xsrf-Token", tok).Expect(t, 200)
+	expectError(t, c.JSON("POST", "/api/auth/v4/setting/token_ttl", `{"value":"soon"}`, "X-Xsrf-Token", tok), 400, 1001)
+}
+
+func TestLogout(t *testing.T) {
+	_, c := start(t)
+	tok := login(t, c, "client@example.com")
+	other := login(t, c, "admin@example.com")
+	expectError(t, c.Do("DELETE", "/auth/v4/token/"+other, nil, "X-Xsrf-Token", tok), 404, 3080)
+	c.Do("DELETE", "/auth/v4/token/"+tok, nil, "X-Xsrf-Token", tok).Expect(t, 200)
+	expectError(t, c.Get("/dci/v3/server", "X-Xsrf-Token", tok), 401, 3001)
+	c.Get("/dci/v3/server", "X-Xsrf-Token", other).Expect(t, 200)
+}
+
+// TestRoles checks what a @user may and may not do, against an admin.
+func TestRoles(t *testing.T) {
+	_, c := start(t)
+	user := login(t, c, "client@example.com")
+	admin := login(t, c, "admin@example.com")
+	cases := []struct {
+		method, path, body string
+		user, admin        int
+	}{
+		{"GET", "/api/dci/v3/server/1", "", 200, 200},
+		{"GET", "/api/dci/v3/server/3", "", 404, 200},
+		{"GET", "/api/dci/v3/server/1/ip", "", 200, 200},
+		{"GET", "/api/dci/v3/server/3/ip", "", 404, 200},
+		{"GET", "/api/dci/v3/os_template", "", 200, 200},
+		{"GET", "/api/dci/v3/task", "", 200, 200},
+		{"GET", "/api/dci/v3/ip", "", 200, 200},
+		{"GET", "/api/dci/v3/server/configuration", "", 403, 200},
+		{"GET", "/api/dci/v3/user", "", 403, 200},
+		{"GET", "/api/ip/v3/ipnet", "", 403, 200},
+		{"GET", "/api/ip/v3/ippool", "", 403, 200},
+		{"GET", "/api/ip/v3/ip", "", 403, 200},
+		{"POST", "/api/dci/v3/server/1/suspend", "{}", 403, 200},
+		{"POST", "/api/dci/v3/server/1/owner", `{"owner":2}`, 403, 200},
+		{"POST", "/api/dci/v3/server/2/ip", `{}`, 403, 200},
+		{"POST", "/api/dci/v3/server/6/operation_diag", `{}`, 403, 200},
+		{"POST", "/api/dci/v3/server/7/operation_clear_hdd", `{"clear_hdd":"simple"}`, 403, 200},
+		{"POST", "/api/dci/v3/user", `{"email":"x@example.com","password":"p"}`, 403, 200},
+		{"POST", "/api/auth/v4/user/client@example.com/key", `{}`, 403, 201},
+		{"POST", "/api/dci/v3/server/27/power_off", "{}", 200, 409},
+		{"POST", "/api/dci/v3/server/2/operation_os", `{"os_template_id":1}`, 200, 409},
+		{"POST", "/api/dci/v3/server/8/power_off", "{}", 404, 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			r := c.JSON(tc.method, tc.path, tc.body, "X-Xsrf-Token", user)
+			r.Expect(t, tc.user)
+			if tc.user == 403 {
+				expectError(t, r, 403, 3003)
+			}
+			if tc.user == 404 {
+				expectError(t, r, 404, 3080)
+			}
+			c.JSON(tc.method, tc.path, tc.body, "X-Xsrf-Token", admin).Expect(t, tc.admin)
+		})
+	}
+	var list struct {
+		Size int `json:"size"`
+		List []struct {
+			OwnerEmail string `json:"owner_email"`
+		} `json:"list"`
+	}
+	c.Get("/api/dci/v3/server", "X-Xsrf-Token", user).Decode(t, &list)
+	if list.Size != 3 {
+		t.Fatalf("user sees %d servers", list.Size)
+	}
+	for _, s := range list.List {
+		if s.OwnerEmail != "client@example.com" {
+			t.Fatalf("user sees a server of %q", s.OwnerEmail)
+		}
+	}
+}
+
+func TestNativeErrors(t *testing.T) {
+	_, c := start(t)
+	tok := login(t, c, "admin@example.com")
+	cases := []struct {
+		name, method, path, ctype, body string
+		status, code                    int
+		msgHas                          string
+	}{
+		{"unknown dci route", "GET", "/api/dci/v3/nothing", "", "", 404, 1106, ""},
+		{"unknown route no prefix", "GET", "/dci/v3/server/1/nothing", "", "", 404, 1106, ""},
+		{"unknown auth route", "POST", "/auth/v4/nothing", "", "", 404, 1106, ""},
+		{"unknown ip route", "GET", "/api/ip/v3/nothing", "", "", 404, 1106, ""},
+		{"wrong method", "PUT", "/api/dci/v3/server/1", "", "", 404, 1106, ""},
+		{"unknown server", "GET", "/api/dci/v3/server/999", "", "", 404, 3080, ""},
+		{"non-numeric server", "GET", "/api/dci/v3/server/abc", "", "", 404, 3080, ""},
+		{"unknown task", "GET", "/api/dci/v3/task/999", "", "", 404, 3080, ""},
+		{"not json", "POST", "/api/dci/v3/server/1/owner", formType, "owner=2", 400, 1001, "body"},
+		{"wrong type", "POST", "/api/dci/v3/server/1/owner", formType, `{"owner":"two"}`, 400, 1001, "owner"},
+		{"wrong type json", "POST", "/api/dci/v3/server/1/owner", "application/json", `{"owner":"two"}`, 400, 1001, "owner"},
+		{"missing owner", "POST", "/api/dci/v3/server/1/owner", formType, `{}`, 400, 1001, "owner"},
+		{"bad raid", "POST", "/api/dci/v3/server/3/operation_os", formType, `{"hdd_raid":"raid","os_template_id":1}`, 400, 1001, "hdd_raid"},
+		{"unknown template", "POST", "/api/dci/v3/server/3/operation_os", formType, `{"os_template_id":42}`, 400, 1001, "os_template_id"},
+		{"ssh keys type", "POST", "/api/dci/v3/server/3/operation_os", formType, `{"os_template_id":1,"ssh_pub_keys":"k"}`, 400, 1001, "ssh_pub_keys"},
+		{"bad clear_hdd", "POST", "/api/dci/v3/server/3/operation_clear_hdd", formType, `{"clear_hdd":"deep"}`, 400, 1001, "clear_hdd"},
+		{"ip taken", "POST", "/api/dci/v3/server/3/ip", formType, `{"ip_name":"203.0.113.2"}`, 409, 1301, ""},
+		{"ip wrong family", "POST", "/api/dci/v3/server/3/ip", formType, `{"family":"ipv6","ip_net":1}`, 400, 1303, ""},
+		{"bad where", "GET", "/api/dci/v3/server?where=nosuch+EQ+1", "", "", 400, 1001, "nosuch"},
+		{"bad limit", "GET", "/api/dci/v3/server?limit=x", "", "", 400, 1001, "limit"},
+		{"duplicate email", "POST", "/api/dci/v3/user", formType, `{"email":"client@example.com","password":"p"}`, 409, 1401, ""},
+		{"bad role", "POST", "/api/dci/v3/user", formType, `{"email":"n@example.com","password":"p","role":"root"}`, 400, 1001, "role"},
+		{"bad expires_at", "POST", "/api/auth/v4/token", formType, `{"expires_at":"tomorrow"}`, 400, 1001, "expires_at"},
+		{"unknown key user", "POST", "/api/auth/v4/user/ghost@example.com/key", formType, `{}`, 404, 3080, ""},
+		{"bad key", "POST", "/api/auth/v4/public/key", formType, `{"key":"1-nope"}`, 401, 3005, ""},
+		{"login without password", "POST", "/api/auth/v4/public/token", formType, `{"email":"a@b"}`, 400, 1001, "password"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := []string{"X-Xsrf-Token", tok}
+			if tc.ctype != "" {
+				h = append(h, "Content-Type", tc.ctype)
+			}
+			r := c.Do(tc.method, tc.path, []byte(tc.body), h...)
+			expectError(t, r, tc.status, tc.code)
+			if _, msg := envelope(t, r); !strings.Contains(msg, tc.msgHas) {
+				t.Fatalf("message %q does not name %q", msg, tc.msgHas)
+			}
+		})
+	}
+}
+
+// TestOSInstallFailTask arms a fail_task fault for the OS install route and
+// follows the failure to the task and the server.
+func TestOSInstallFailTask(t *testing.T) {
+	srv, c := start(t)
+	tok := login(t, c, "admin@example.com")
+	err := srv.SetFaults(state.FaultRule{Name: "partitioning-breaks", Panel: "dci6",
+		Match:  state.FaultMatch{Route: "/api/dci/v3/server/:id/operation_os"},
+		Action: state.FaultAction{FailTask: &state.FailTaskSpec{Step: "partitioning", Code: "5001", Msg: "Disk partitioning failed"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct{ ID, Task int64 }
+	c.JSON("POST", "/dci/v3/server/6/operation_os", `{"os_template_id":2}`, "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &ref)
+	srv.Advance(4 * time.Minute)
+	mid := c.Get("/api/dci/v3/server/6", "X-Xsrf-Token", tok).Expect(t, 200)
+	srv.Advance(11 * time.Minute)
+	task := c.Get(fmt.Sprintf("/api/dci/v3/task/%d", ref.Task), "X-Xsrf-Token", tok).Expect(t, 200)
+	after := c.Get("/api/dci/v3/server/6", "X-Xsrf-Token", tok).Expect(t, 200)
+	polled := c.Get(fmt.Sprintf("/api/dci/v3/task?where=consul_id+EQ+%d", ref.Task), "X-Xsrf-Token", tok).Expect(t, 200)
+	var tr transcript
+	tr.add("server at 4m", mid)
+	tr.add("task", task)
+	tr.add("server after", after)
+	tr.add("task poll", polled)
+	tr.golden(t, "os_install_fail.json")
+	var s struct {
+		Operation struct {
+			Status     string         `json:"status"`
+			StatusInfo map[string]any `json:"status_info"`
+		} `json:"operation"`
+	}
+	after.Decode(t, &s)
+	if s.Operation.Status != "fail" || s.Operation.StatusInfo["step"] != "partitioning" {
+		t.Fatalf("operation after failure: %+v", s.Operation)
+	}
+	entries := srv.Requests(state.JournalFilter{})
+	fired := false
+	for _, e := range entries {
+		fired = fired || e.Fault == "partitioning-breaks"
+	}
+	if !fired {
+		t.Fatal("the journal does not show the fault")
+	}
+}
+
+func TestInjectedErrorIsNative(t *testing.T) {
+	srv, c := start(t)
+	tok := login(t, c, "admin@example.com")
+	if err := srv.SetFaults(state.FaultRule{Name: "busy", Panel: "dci6", Match: state.FaultMatch{Route: "/api/dci/v3/server/:id"},
+		Action: state.FaultAction{Error: &state.NativeErrorSpec{Code: "3080", Msg: "Instance not found"}}}); err != nil {
+		t.Fatal(err)
+	}
+	expectError(t, c.Get("/dci/v3/server/1", "X-Xsrf-Token", tok), 404, 3080)
+}
+
+func TestGoldenBodies(t *testing.T) {
+	_, c := start(t)
+	tok := login(t, c, "admin@example.com")
+	user := login(t, c, "client@example.com")
+	var tr transcript
+	tr.add("server list where", c.Get("/api/dci/v3/server?orderby=owner_email+asc&limit=0,2&where=(owner_email+IS+null)+AND+is_new+EQ+false", "X-Xsrf-Token", tok))
+	tr.add("user's servers", c.Get("/api/dci/v3/server?orderby=id+desc&limit=1", "X-Xsrf-Token", user))
+	tr.add("os templates", c.Get("/api/dci/v3/os_template", "X-Xsrf-Token", user))
+	tr.add("ip/v3 ip", c.Get("/ip/v3/ip?orderby=name+asc&limit=0,300&where=ipnet+EQ+1+AND+status+NE+'extended'", "X-Xsrf-Token", tok))
+	tr.add("users", c.Get("/dci/v3/user?orderby=id+asc", "X-Xsrf-Token", tok))
+	tr.golden(t, "lists.json")
+}
