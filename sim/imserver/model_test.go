@@ -3,6 +3,7 @@ package imserver
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -328,4 +329,26 @@ func prioOf(r Record) int {
 		return r.Priority
 	}
 	return -1
+}
+
+// TestScenarioDocExampleSeeds keeps scenarios/imserver.md honest: its
+// example block must seed.
+func TestScenarioDocExampleSeeds(t *testing.T) {
+	raw, err := os.ReadFile("../../scenarios/imserver.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	i := strings.Index(doc, "```yaml\n")
+	j := strings.Index(doc[i+8:], "```")
+	w := newWorld(t, doc[i+8:i+8+j])
+	_ = inModel(t, w, "petrov", func(m *model) error {
+		if n := len(m.st.Servers); n != 4 {
+			t.Errorf("%d servers, want 2 explicit + 2 generated", n)
+		}
+		if ifs, _ := m.Interfaces(334); len(ifs) != 2 {
+			t.Errorf("server 334 interfaces: %+v", ifs)
+		}
+		return nil
+	})
 }
