@@ -237,7 +237,7 @@ func (c *Container) call(ctx context.Context, prefix, method, path string, in, o
 			Error string `json:"error"`
 			Field string `json:"field"`
 		}
-		if json.Unmarshal(raw, &msg) == nil && msg.Error != "" {
+		if json.NewDecoder(bytes.NewReader(raw)).Decode(&msg) == nil && msg.Error != "" {
 			e.Msg, e.Field = msg.Error, msg.Field
 		} else {
 			e.Msg = string(bytes.TrimSpace(raw))
