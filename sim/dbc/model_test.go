@@ -1,0 +1,454 @@
+package dbc
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/panelsim/panelsim/scenarios"
+	"github.com/panelsim/panelsim/state"
+)
+
+// newWorld builds a world with this panel only, seeded from yaml.
+func newWorld(t testing.TB, yaml string) *state.World {
+	t.Helper()
+	p := New()
+	sc, err := scenarios.Parse("test.yaml", []byte(yaml), scenarios.Known{Panels: []string{Name}, Timings: p.Timings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := state.NewWorld(state.Config{
+		Name: "t", Seed: sc.Seed, Start: sc.Start, Timings: sc.Timings, Steps: p.Steps(),
+		States: map[string]func() any{Name: p.NewState},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Do(func(tx *state.Tx) error { return p.Seed(tx, sc) }); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+const trustWorld = `
+seed: 3
+dbc:
+  signatures: trust
+  image_servers: [{id: ID_1, images: [{name: ubuntu.qcow2}]}]
+  nodes:
+    - {id: 58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45, renter: //Alice, gpu: {count: 2}}
+`
+
+func trustRequest(t testing.TB, additional string) *Request {
+	t.Helper()
+	body := `{"peer_nodes_list":["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"],` +
+		`"additional":` + additional + `,"wallet":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY","nonce":"n","sign":"s"}`
+	r, err := ParseRequest([]byte(body), prefixNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestModelCreateRunsOnTheClock(t *testing.T) {
+	w := newWorld(t, trustWorld)
+	req := trustRequest(t, `{"image_name":"ubuntu.qcow2","ssh_port":"22","vnc_port":"5900","gpu_count":"2","cpu_cores":"2","mem_size":"2","disk_size":"10"}`)
+	var id string
+	err := w.Do(func(tx *state.Tx) error {
+		res, e := stateOf(tx).CreateTask(tx, req)
+		if e != nil {
+			return e
+		}
+		id = res.TaskID
+		// The node's only two GPUs are now held.
+		_, e = stateOf(tx).CreateTask(tx, trustRequest(t, `{"image_name":"ubuntu.qcow2","ssh_port":"23","vnc_port":"5901","gpu_count":"1","cpu_cores":"2","mem_size":"2","disk_size":"10"}`))
+		if e == nil || e.Msg != "no enough gpu, available: 0" {
+			t.Errorf("second create: %v", e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran, _ := w.Advance(3 * time.Minute)
+	if len(ran) != 1 || ran[0].Kind != stepTask || ran[0].Error != "" {
+		t.Fatalf("ran %+v", ran)
+	}
+	_ = w.Do(func(tx *state.Tx) error {
+		task := stateOf(tx).Nodes["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"].Tasks[id]
+		if task.Status != StatusRunning || len(task.Logs) == 0 {
+			t.Errorf("task %+v", task)
+		}
+		return nil
+	})
+}
+
+func TestModelStateSurvivesSnapshot(t *testing.T) {
+	w := newWorld(t, trustWorld)
+	req := trustRequest(t, `{"image_name":"ubuntu.qcow2","ssh_port":"22","vnc_port":"5900","gpu_count":"1","cpu_cores":"2","mem_size":"2","disk_size":"10"}`)
+	_ = w.Do(func(tx *state.Tx) error { _, e := stateOf(tx).CreateTask(tx, req); return errOrNil(e) })
+	fork, err := w.Fork("copy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fork.Advance(3 * time.Minute)
+	_ = fork.Do(func(tx *state.Tx) error {
+		for _, task := range stateOf(tx).Nodes["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"].Tasks {
+			if task.Status != StatusRunning {
+				t.Errorf("forked task %s", task.Status)
+			}
+		}
+		return nil
+	})
+}
+
+func errOrNil(e *Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+func TestSeedErrors(t *testing.T) {
+	cases := []struct{ yaml, key string }{
+		{"dbc:\n  signatures: maybe\n", "dbc.signatures"},
+		{"dbc:\n  nodes:\n    - {id: abc}\n", "dbc.nodes[0].id"},
+		{"dbc:\n  nodes:\n    - {id: " + strings.Repeat("a", 64) + ", renter: nobody}\n", "dbc.nodes[0].renter"},
+		{"dbc:\n  nodes:\n    - {id: " + strings.Repeat("a", 64) + ", status: online, renter: //Alice}\n", "dbc.nodes[0].renter"},
+		{"dbc:\n  nodes:\n    - {id: " + strings.Repeat("a", 64) + ", status: gone}\n", "dbc.nodes[0].status"},
+		{"dbc:\n  nodes:\n    - {id: " + strings.Repeat("a", 64) + ", renter_multisig: {wallets: [//Alice], threshold: 2}}\n", "dbc.nodes[0].renter_multisig.threshold"},
+		{"dbc:\n  image_servers:\n    - {id: ID_1, images: [{name: a, size: big}]}\n", "dbc.image_servers[0].images[0].size"},
+		{"dbc:\n  bare_metal:\n    - {id: " + strings.Repeat("b", 64) + ", machines: [{node_id: x}]}\n", "dbc.bare_metal[0].machines[0].node_id"},
+		{"dbc:\n  unknown: 1\n", "dbc.unknown"},
+	}
+	p := New()
+	for _, tc := range cases {
+		sc, err := scenarios.Parse("s.yaml", []byte(tc.yaml), scenarios.Known{Panels: []string{Name}, Timings: p.Timings()})
+		if err == nil {
+			_, err = seedState(sc)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%q: error %v, want one naming %s", tc.yaml, err, tc.key)
+		}
+	}
+}
+
+func TestDefaultScenarioSeeds(t *testing.T) {
+	p := New()
+	sc, err := scenarios.Parse("default.yaml", scenarios.DefaultYAML(), scenarios.Known{
+		Panels: []string{"dci6", "imserver", Name, "ispmgr"}, Timings: p.Timings()})
+	if err != nil {
+		t.Skipf("default scenario does not parse with only this panel's timings: %v", err)
+	}
+	st, err := seedState(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45",
+		"80720ffadecb07087b3a5b6f88b91b58f7c738b15405c93914ee04f607a14965",
+		"441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533"} {
+		if n := st.Nodes[id]; n == nil || n.Renter != DevWallets["//Alice"] {
+			t.Errorf("node %s: %+v", id, n)
+		}
+	}
+}
+
+func TestParseRequestTable(t *testing.T) {
+	cases := []struct{ body, msg string }{
+		{``, "http request body is empty"},
+		{`{"peer_nodes_list":[1],"additional":{}}`, ""},
+		{`{"peer_nodes_list":["a"],"additional":{},"multisig_accounts":{}}`, "multisig_accounts has no member wallets"},
+		{`{"peer_nodes_list":["a"],"additional":{},"multisig_accounts":{"wallets":1}}`, "multisig_accounts member wallets is not array"},
+		{`{"peer_nodes_list":["a"],"additional":{},"multisig_accounts":{"wallets":[]}}`, "multisig_accounts has no member threshold"},
+		{`{"peer_nodes_list":["a"],"additional":{},"multisig_accounts":{"wallets":[],"threshold":"1"}}`, "multisig_accounts has no member signs"},
+		{`{"peer_nodes_list":["a"],"additional":{},"multisig_accounts":{"wallets":[],"threshold":"1","signs":{}}}`, "multisig_accounts member signs is not array"},
+		{`{"peer_nodes_list":["a"],"additional":{},"rent_order":5}`, "rent_order is not string"},
+		{`{"peer_nodes_list":["a"],"additional":{},"session_id_sign":null}`, "session_id_sign is not string"},
+		{`{"peer_nodes_list":["a"],"additional":{}} x`, "json parse error: The document root must not be followed by other values.(42)"},
+		{`{"peer_nodes_list":["a"] "additional":{}}`, "json parse error: Missing a comma or '}' after an object member.(25)"},
+		{`{"peer_nodes_list":["a"`, "json parse error: Missing a comma or ']' after an array element.(23)"},
+		{`{"peer_nodes_list":"a`, "json parse error: Missing a closing quotation mark in string.(21)"},
+		{`null`, "invalid json"},
+	}
+	for _, tc := range cases {
+		_, err := ParseRequest([]byte(tc.body), prefixNone)
+		got := ""
+		if err != nil {
+			got = err.Msg
+		}
+		if got != tc.msg {
+			t.Errorf("%q: %q, want %q", tc.body, got, tc.msg)
+		}
+	}
+}
+
+func TestPrecheck(t *testing.T) {
+	cases := []struct {
+		body string
+		kind precheckKind
+		ok   bool
+	}{
+		{`{"peer_nodes_list":[],"additional":{},"session_id":"s","session_id_sign":"x"}`, precheckWallet, true},
+		{`{"peer_nodes_list":[],"additional":{},"session_id":"s"}`, precheckSession, false},
+		{`{"peer_nodes_list":[],"additional":{},"wallet":"w","nonce":"n","sign":"s"}`, precheckWallet, true},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"1","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, true},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"1","signs":[{"wallet":"c","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"x","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a"],"threshold":"1","signs":[{"wallet":"a","nonce":"","sign":"s"}]}}`, precheckWallet, false},
+		{`{"peer_nodes_list":[],"additional":{}}`, precheckNone, true},
+	}
+	for _, tc := range cases {
+		r, err := ParseRequest([]byte(tc.body), prefixNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.precheck(tc.kind) == nil; got != tc.ok {
+			t.Errorf("%s: precheck ok=%v", tc.body, got)
+		}
+	}
+}
+
+func TestSelectLog(t *testing.T) {
+	lines := make([]string, 50)
+	for i := range lines {
+		lines[i] = strings.Repeat(string(rune('a'+i%26)), 49) // 50 bytes with the newline
+	}
+	cases := []struct {
+		q          LogQuery
+		n          int
+		first, end byte
+	}{
+		{LogQuery{Head: true, Lines: 3}, 3, 'a', 'c'},
+		{LogQuery{Lines: 3}, 3, 'v', 'x'},
+		{LogQuery{Head: true, Lines: 100}, 20, 'a', 't'},
+		{LogQuery{Lines: 99}, 20, 'e', 'x'},
+	}
+	for _, tc := range cases {
+		got := SelectLog(lines, tc.q)
+		if len(got) != tc.n || got[0][0] != tc.first || got[len(got)-1][0] != tc.end {
+			t.Errorf("%+v: %d lines %c..%c", tc.q, len(got), got[0][0], got[len(got)-1][0])
+		}
+	}
+	long := SelectLog([]string{strings.Repeat("x", 3000)}, LogQuery{Lines: 1})
+	if len(long) != 1 || len(long[0]) != 1023 {
+		t.Errorf("a single long line is cut to %d bytes", len(long[0]))
+	}
+}
+
+func TestParseLogQuery(t *testing.T) {
+	cases := []struct {
+		flag, n string
+		has     bool
+		want    LogQuery
+		err     string
+	}{
+		{"", "", false, LogQuery{Lines: 100}, ""},
+		{"head", "10", true, LogQuery{Head: true, Lines: 10}, ""},
+		{"tail", "101", true, LogQuery{Lines: 99}, ""},
+		{"tail", "100", true, LogQuery{Lines: 100}, ""},
+		{"tail", "-1", true, LogQuery{}, "invalid line num"},
+		{"tail", "", true, LogQuery{}, "invalid line num"},
+		{"up", "1", true, LogQuery{}, `head_or_tail is invalid"`},
+	}
+	for _, tc := range cases {
+		q, err := ParseLogQuery(tc.flag, tc.n, tc.has)
+		if tc.err != "" {
+			if err == nil || err.Msg != tc.err {
+				t.Errorf("%+v: err %v", tc, err)
+			}
+			continue
+		}
+		if err != nil || q != tc.want {
+			t.Errorf("%+v: %+v %v", tc, q, err)
+		}
+	}
+}
+
+func TestParseCustomPort(t *testing.T) {
+	cases := []struct {
+		in   string
+		ok   bool
+		want PortMap
+	}{
+		{"tcp/udp,123", true, PortMap{"tcp/udp", 123, 123, 123, 123}},
+		{"tcp,111:222", true, PortMap{"tcp", 111, 111, 222, 222}},
+		{"udp,333-444", true, PortMap{"udp", 333, 444, 333, 444}},
+		{"tcp,555-666:777-888", true, PortMap{"tcp", 555, 666, 777, 888}},
+		{"tcp,555-666:777-889", false, PortMap{}},
+		{"tcp,666-555", false, PortMap{}},
+		{"icmp,1", false, PortMap{}},
+		{"tcp,0", false, PortMap{}},
+		{"tcp,65536", false, PortMap{}},
+		{"tcp", false, PortMap{}},
+		{"tcp,01", false, PortMap{}},
+	}
+	for _, tc := range cases {
+		got, ok := ParseCustomPort(tc.in)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("%s: %+v %v", tc.in, got, ok)
+		}
+	}
+}
+
+func TestValidNetworkFilter(t *testing.T) {
+	for in, want := range map[string]bool{
+		"in,tcp,22,0.0.0.0/0,accept":     true,
+		"in,tcp,3389,0.0.0.0/0,accept":   true,
+		"out,all,all,0.0.0.0/0,accept":   true,
+		"in,all,all,0.0.0.0/0,drop":      true,
+		"in,udp,1000-2000,10.0.0.1,drop": true,
+		"in,tcp,22,0.0.0.0/0":            false,
+		"sideways,tcp,22,0.0.0.0/0,drop": false,
+		"in,tcp,99999,0.0.0.0/0,drop":    false,
+		"in,tcp,22,nowhere,drop":         false,
+		"in,gre,22,0.0.0.0/0,drop":       false,
+	} {
+		if got := ValidNetworkFilter(in); got != want {
+			t.Errorf("%s: %v", in, got)
+		}
+	}
+}
+
+func TestParseRoute(t *testing.T) {
+	cases := []struct{ path, op, id, name, err string }{
+		{"/api/v1/", "version", "", "", ""},
+		{"/api/v1/tasks", "tasks", "", "", ""},
+		{"/api/v1/tasks/start", "tasks/start", "", "", ""},
+		{"/api/v1/tasks/start/abc", "tasks/start/{id}", "abc", "", ""},
+		{"/api/v1/tasks/abc", "tasks/{id}", "abc", "", ""},
+		{"/api/v1/tasks/restart/abc", "tasks/restart", "abc", "", ""},
+		{"/api/v1/tasks/", "", "", "", "invalid uri, please use /tasks"},
+		{"/api/v1/tasks/a/b/c", "", "", "", "invalid requests uri"},
+		{"/api/v1/snapshot/list/abc/s1", "snapshot/list", "abc", "s1", ""},
+		{"/api/v1/snapshot/delete/abc", "", "", "", "snapshot_name is empty"},
+		{"/api/v1/lan/delete/testnet", "lan/delete", "", "testnet", ""},
+		{"/api/v1/lan/delete/", "", "", "", "network_name is empty"},
+		{"/api/v1/images/downloadprogress", "images/downloadprogress", "", "", ""},
+		{"/api/v1/peers", "", "", "", "not support uri:"},
+		{"/other", "", "", "", "request uri is invalid, uri:/other"},
+	}
+	for _, tc := range cases {
+		rt, err := ParseRoute(tc.path)
+		if tc.err != "" {
+			if err == nil || err.Msg != tc.err {
+				t.Errorf("%s: %+v %v", tc.path, rt, err)
+			}
+			continue
+		}
+		if err != nil || rt.Op != tc.op || rt.ID != tc.id || rt.Name != tc.name {
+			t.Errorf("%s: %+v %v", tc.path, rt, err)
+		}
+	}
+}
+
+func TestEncodeFraming(t *testing.T) {
+	if got := string(Encode(0, "ok", false)); got != "{\"errcode\":0,\"message\":\"ok\"}\r\n" {
+		t.Errorf("compact %q", got)
+	}
+	if got := string(Encode(-25, "has no additional", true)); got != "{\n    \"errcode\": -25,\n    \"message\": \"has no additional\"\n}\r\n" {
+		t.Errorf("pretty %q", got)
+	}
+	if got := string(Encode(0, []string{"<a&b>"}, false)); !strings.Contains(got, "<a&b>") {
+		t.Errorf("escaped %q", got)
+	}
+}
+
+// Fuzz targets: every request parser must answer (a value or a native
+// error) without panicking.
+
+func FuzzParseRequest(f *testing.F) {
+	for _, s := range []string{``, `{}`, `[]`, `{"peer_nodes_list":[],"additional":{}}`,
+		`{"peer_nodes_list":["a"],"additional":{},"multisig_accounts":{"wallets":["a"],"threshold":"1","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`,
+		`{"peer_nodes_list":"x`, `{"a":}`, "\x00"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := ParseRequest(body, prefixParams)
+		if (r == nil) == (err == nil) {
+			t.Fatalf("request %v and error %v", r, err)
+		}
+		if err != nil && (err.Code != CodeInvalidParams || err.Msg == "") {
+			t.Fatalf("error %+v", err)
+		}
+		if r != nil {
+			r.precheck(precheckSession)
+			r.precheck(precheckWallet)
+		}
+	})
+}
+
+func FuzzParseRoute(f *testing.F) {
+	for _, s := range []string{"/api/v1/", "/api/v1/tasks/start/x", "/api/v1/snapshot/list/a/b", "/api/v1//", "/api/v1/tasks//"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		rt, err := ParseRoute(path)
+		if err == nil && rt.Op == "" {
+			t.Fatalf("%q: no operation and no error", path)
+		}
+		if err == nil && rt.Op != "version" {
+			if _, ok := handlers[rt.Op]; !ok {
+				t.Fatalf("%q: operation %q has no handler", path, rt.Op)
+			}
+		}
+	})
+}
+
+func additionalRequest(add []byte) *Request {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(add, &m) != nil {
+		return nil
+	}
+	return &Request{Additional: m}
+}
+
+func FuzzParseCreate(f *testing.F) {
+	f.Add([]byte(`{"image_name":"u","ssh_port":"1","vnc_port":"2","gpu_count":"0","cpu_cores":"1","mem_size":"1","disk_size":"1","custom_port":["tcp,1-2:3-4"],"multicast":["230.0.0.1:5558"],"network_filters":["in,all,all,0.0.0.0/0,drop"]}`))
+	f.Add([]byte(`{"operation_system":"windows","rdp_port":"3389"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, add []byte) {
+		r := additionalRequest(add)
+		if r == nil {
+			return
+		}
+		spec, err := ParseCreate(r)
+		if (spec == nil) == (err == nil) {
+			t.Fatalf("spec %v and error %v", spec, err)
+		}
+		if spec != nil {
+			if spec.CPUs < 1 || spec.MemGB < 1 || spec.DiskGB < 1 || spec.GPUs < 0 || spec.VNCPort < 1 {
+				t.Fatalf("accepted %+v", spec)
+			}
+			spec.hostPorts()
+		}
+		ParseModify(r, TaskSpec{})
+		ParseLAN(r)
+		ParseMachines(r)
+	})
+}
+
+func FuzzParseCustomPort(f *testing.F) {
+	for _, s := range []string{"tcp,1", "udp,1:2", "tcp/udp,1-2:3-4", "x", "tcp,-", "tcp,1-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, ok := ParseCustomPort(s)
+		if ok && (m.HostLo > m.HostHi || m.HostLo < 1 || m.GuestHi-m.GuestLo != m.HostHi-m.HostLo) {
+			t.Fatalf("%q accepted as %+v", s, m)
+		}
+		ValidNetworkFilter(s)
+		validMulticast(s)
+	})
+}
+
+func FuzzParseLogQuery(f *testing.F) {
+	f.Add("tail", "10", true)
+	f.Add("head", "x", true)
+	f.Fuzz(func(t *testing.T, flag, n string, has bool) {
+		q, err := ParseLogQuery(flag, n, has)
+		if err == nil && (q.Lines < 1 || q.Lines > 100) {
+			t.Fatalf("lines %d", q.Lines)
+		}
+	})
+}
