@@ -350,3 +350,37 @@ func TestOperationNamesTheCmdInTheJournal(t *testing.T) {
 		t.Errorf("the journal keeps the body: %q", entries[0].Body)
 	}
 }
+
+func TestInjectedErrorKeepsItsStatus(t *testing.T) {
+	a := newAPI(t)
+	err := a.srv.SetFaults(state.FaultRule{Name: "down", Panel: "imserver",
+		Action: state.FaultAction{Error: &state.NativeErrorSpec{Code: "0099", Status: 503}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := a.c.Get("/api?cmd=login&loginUsername=petrov&loginPassword=superpassword")
+	r.Expect(t, 503)
+	if string(r.Body) != `{"success":false,"data":"0099","login":"petrov"}` {
+		t.Fatalf("body %s", r.Body)
+	}
+	if r.Header.Get("X-Panelsim-Fault") != "down" {
+		t.Error("the fault names itself")
+	}
+}
+
+func TestWorldsAreIsolated(t *testing.T) {
+	a := newAPI(t)
+	sess := a.login("petrov", "superpassword")
+	other := a.c.World("other")
+	ans := a.decode(other.Get("/api?cmd=get_account&sess=" + sess))
+	if ans.code() != "0010" {
+		t.Fatalf("a session of one world is unknown in another: %s", ans.raw)
+	}
+	var out struct {
+		SMS []any `json:"sms"`
+	}
+	other.Get("/_panelsim/imserver/sms").Expect(t, 200).Decode(t, &out)
+	if out.SMS == nil || len(out.SMS) != 0 {
+		t.Fatalf("empty sms list is [], got %v", out.SMS)
+	}
+}

@@ -3,6 +3,7 @@ package imserver
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/panelsim/panelsim/state"
@@ -161,7 +162,7 @@ func (m *model) checkSMSKey(a *Account, given string) error {
 	}
 	k.Attempts--
 	m.syncSMS(*k)
-	if given != k.Key {
+	if !sameKey(given, k.Key) {
 		if k.Attempts == 0 {
 			a.Key = nil
 			return fail(CodeSMSAttempts, "wrong SMS key, and that was the last of %d attempts", smsKeyAttempts)
@@ -184,12 +185,23 @@ func (m *model) syncSMS(k SMSKey) {
 	}
 }
 
+// sameKey compares keys the way an int parameter is meant: the vendor
+// documents smskey and passkey as int, so "012345" and 12345 are one key.
+func sameKey(given, want string) bool {
+	if given == want {
+		return true
+	}
+	g, err1 := strconv.ParseUint(given, 10, 64)
+	w, err2 := strconv.ParseUint(want, 10, 64)
+	return err1 == nil && err2 == nil && g == w
+}
+
 func (m *model) usePasskey(a *Account, given string) error {
 	if given == "" {
 		return fail(CodePasskeyNeeded, "account %s needs an eToken PASS passkey", a.Login)
 	}
 	for i, pk := range a.Passkeys {
-		if pk == given {
+		if sameKey(given, pk) {
 			a.Passkeys = append(a.Passkeys[:i:i], a.Passkeys[i+1:]...)
 			return nil
 		}

@@ -190,11 +190,18 @@ func (m *model) queue(s *Server, cmd string, change any) error {
 		t.Fail = true
 		t.FailReason = failReason(string(f.Code), f.Msg)
 	}
-	if err := m.tx.After(d, stepTask, taskArgs{Task: t.ID}); err != nil {
-		return err
+	if d > 0 {
+		if err := m.tx.After(d, stepTask, taskArgs{Task: t.ID}); err != nil {
+			return err
+		}
 	}
 	m.st.Tasks[t.ID] = t
 	s.Task = t.ID
+	if d == 0 {
+		// A timing of 0 means instant: the task is done when the answer
+		// leaves, not at the next clock advance.
+		return completeTask(m, t.ID)
+	}
 	return nil
 }
 

@@ -352,3 +352,23 @@ func TestScenarioDocExampleSeeds(t *testing.T) {
 		return nil
 	})
 }
+
+func TestSameKeyComparesAsIntegers(t *testing.T) {
+	cases := []struct {
+		given, want string
+		same        bool
+	}{
+		{"012345", "012345", true},
+		{"12345", "012345", true},
+		{"012345", "12345", true},
+		{"12346", "012345", false},
+		{"", "000000", false},
+		{"abc", "abc", true},
+		{"-12345", "012345", false},
+	}
+	for _, tc := range cases {
+		if got := sameKey(tc.given, tc.want); got != tc.same {
+			t.Errorf("sameKey(%q, %q) = %v", tc.given, tc.want, got)
+		}
+	}
+}

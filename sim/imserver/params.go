@@ -34,10 +34,14 @@ func parseParams(rawQuery, contentType string, body []byte) (params, error) {
 	}
 	trimmed := bytes.TrimSpace(body)
 	bodyJSON := len(trimmed) > 0 && trimmed[0] == '{'
-	if len(trimmed) > 0 && !bodyJSON && isFormType(contentType) {
+	switch {
+	case len(trimmed) == 0 || bodyJSON:
+	case isFormType(contentType):
 		if err := p.mergeCGI(string(body)); err != nil {
 			keep(fail(CodeBadValue, "form body: %v", err))
 		}
+	case isJSONType(contentType):
+		keep(fail(CodeBadValue, "request body: %v", errNotObject))
 	}
 	if s, ok := p["json"].(string); ok {
 		if err := p.mergeJSON([]byte(s)); err != nil {
@@ -60,6 +64,11 @@ func isFormType(contentType string) bool {
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "application/x-www-form-urlencoded" || mt == "text/plain")
+}
+
+func isJSONType(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func (p params) mergeCGI(raw string) error {

@@ -98,21 +98,28 @@ func (*Panel) Operation(c echo.Context) string {
 }
 
 // RenderError writes any error as {"success":false,"data":"<code>","login":…}
-// with HTTP 200 (a fault rule may ask for another status). The reason goes
+// with HTTP 200 (a fault rule, a crash or a bad world keep their status). The reason goes
 // to the X-Panelsim-Reason header, since the vendor's envelope has no room.
 func (pn *Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	code := e.Code
 	if code == "" {
 		code = kindCode(e.Kind)
 	}
-	status := e.Status
-	if status == 0 {
-		status = http.StatusOK
+	status := http.StatusOK
+	if keepsStatus(e.Kind) && e.Status != 0 {
+		status = e.Status
 	}
 	if e.Msg != "" {
 		c.Response().Header().Set("X-Panelsim-Reason", strings.ReplaceAll(e.Msg, "\n", " "))
 	}
 	return writeJSON(c, status, envelope{Success: false, Data: errorCode(code), Login: pn.loginOf(c)})
+}
+
+// keepsStatus says whose HTTP status survives: a fault rule's, a crash's
+// and a bad world's. Everything the vendor itself would answer (unknown
+// command, bad request, wrong method) is HTTP 200 like every IMserver error.
+func keepsStatus(k simhttp.ErrorKind) bool {
+	return k == simhttp.KindInjected || k == simhttp.KindInternal || k == simhttp.KindWorld
 }
 
 func kindCode(k simhttp.ErrorKind) string {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/sim/simhttp/simtest"
 	"github.com/panelsim/panelsim/state"
 )
@@ -361,5 +362,65 @@ func TestSameRequestsSameBytes(t *testing.T) {
 	}
 	if first, second := run(), run(); string(first) != string(second) {
 		t.Fatalf("two worlds from one scenario differ:\n%s\n%s", first, second)
+	}
+}
+
+func TestZeroTimingsAreInstant(t *testing.T) {
+	a := newAPI(t, panelsimtest.WithScenarioYAML(`
+timings:
+  imserver.run: 0s
+  imserver.create: 0s
+  imserver.clone_per_gb: 0s
+  imserver.ticket_reply: 0s
+imserver:
+  accounts:
+    - login: u
+      password: p
+      contracts: [{balance: 1000}]
+      servers: [{id: 7, status: stopped, preset: 1}]
+`))
+	sess := a.login("u", "p")
+	a.ok(sess, "run_server", "id", "7")
+	if st := a.status(sess, "7"); st.Status != "running" {
+		t.Fatalf("instant run_server: %+v", st)
+	}
+	id := a.str(a.ok(sess, "add_server", "json", `{"preset":1}`))
+	if st := a.status(sess, id); st.Status != "running" {
+		t.Fatalf("instant add_server: %+v", st)
+	}
+	if l := a.logs(sess); len(l) != 2 || l[0].Status != 1 || l[0].DateCommit != l[0].DatePost {
+		t.Fatalf("instant tasks are done at once: %+v", l)
+	}
+	tid := a.str(a.ok(sess, "add_ticket", "subject", "s", "message", "m"))
+	tk := into[[]struct {
+		Status string `json:"status"`
+	}](t, a.ok(sess, "get_tickets", "id", tid))
+	if tk[0].Status != "answered" {
+		t.Fatalf("instant support: %+v", tk)
+	}
+}
+
+func TestJSONBodyMustBeAnObject(t *testing.T) {
+	a := newAPI(t, panelsimtest.WithValidation("off"))
+	ans := a.decode(a.c.JSON("POST", "/api?cmd=get_logs", `[1,2]`))
+	if ans.Success || ans.code() != "0003" {
+		t.Fatalf("want 0003, got %s", ans.raw)
+	}
+}
+
+func TestStrictValidationAnswersNatively(t *testing.T) {
+	a := newAPI(t) // strict by default in panelsimtest
+	ans := a.decode(a.c.JSON("POST", "/api", `{"cmd":`))
+	if ans.Success || ans.code() != "0003" {
+		t.Fatalf("want 0003, got %s", ans.raw)
+	}
+}
+
+func TestOtherMethodsAre0004(t *testing.T) {
+	a := newAPI(t, panelsimtest.WithValidation("off"))
+	a.c.SkipValidation = true // PUT is not in the contract
+	ans := a.decode(a.c.Do("PUT", "/api?cmd=get_logs", nil))
+	if ans.Success || ans.code() != "0004" {
+		t.Fatalf("want 0004, got %s", ans.raw)
 	}
 }
