@@ -96,6 +96,10 @@ func dci6Flow(t *testing.T, w *panelsimtc.World) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dci, err := w.PanelURL(ctx, "dci6") // .../api/dci/v3; auth lives beside it
+	if err != nil {
+		t.Fatal(err)
+	}
 	status, body := do(t, http.MethodPost, base+"/api/auth/v4/public/token", "application/json",
 		strings.NewReader(`{"email":"admin@example.com","password":"secret"}`))
 	if status != http.StatusCreated {
@@ -109,7 +113,7 @@ func dci6Flow(t *testing.T, w *panelsimtc.World) {
 		t.Fatalf("token: no token in %s", body)
 	}
 	servers := func() (int, string) {
-		req, err := http.NewRequest(http.MethodGet, base+"/api/dci/v3/server", nil)
+		req, err := http.NewRequest(http.MethodGet, dci+"/server", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,11 +166,10 @@ func dci6Flow(t *testing.T, w *panelsimtc.World) {
 // the panel's own envelope.
 func imserverFlow(t *testing.T, w *panelsimtc.World) {
 	ctx := context.Background()
-	api, err := w.BaseURL(ctx)
+	api, err := w.PanelURL(ctx, "imserver")
 	if err != nil {
 		t.Fatal(err)
 	}
-	api += "/api"
 	status, body := get(t, api+"?cmd=login&loginUsername=petrov&loginPassword=superpassword")
 	var ok struct {
 		Success bool   `json:"success"`
@@ -190,11 +193,11 @@ func imserverFlow(t *testing.T, w *panelsimtc.World) {
 
 // dbcFlow: the client's version root answers without auth.
 func dbcFlow(t *testing.T, w *panelsimtc.World) {
-	base, err := w.BaseURL(context.Background())
+	api, err := w.PanelURL(context.Background(), "dbc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, body := get(t, base+"/api/v1/")
+	status, body := get(t, api+"/")
 	var v struct {
 		Errcode int `json:"errcode"`
 		Message struct {
@@ -205,7 +208,7 @@ func dbcFlow(t *testing.T, w *panelsimtc.World) {
 	if status != http.StatusOK || v.Errcode != 0 || v.Message.ClientVersion == "" {
 		t.Fatalf("version root: %d %s", status, body)
 	}
-	status, body = do(t, http.MethodPost, base+"/api/v1/no_such_route", "application/json", strings.NewReader("{}"))
+	status, body = do(t, http.MethodPost, api+"/no_such_route", "application/json", strings.NewReader("{}"))
 	var e struct {
 		Errcode int `json:"errcode"`
 	}
@@ -218,12 +221,12 @@ func dbcFlow(t *testing.T, w *panelsimtc.World) {
 // ispmgrFlow: func=auth gives a session id in out=json, a wrong password
 // the mgr5 auth error.
 func ispmgrFlow(t *testing.T, w *panelsimtc.World) {
-	base, err := w.BaseURL(context.Background())
+	mgr, err := w.PanelURL(context.Background(), "ispmgr")
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := url.Values{"func": {"auth"}, "username": {"root"}, "password": {"secret"}, "out": {"json"}}
-	status, body := get(t, base+"/ispmgr?"+q.Encode())
+	status, body := get(t, mgr+"?"+q.Encode())
 	var auth struct {
 		Doc struct {
 			Auth struct {
@@ -236,7 +239,7 @@ func ispmgrFlow(t *testing.T, w *panelsimtc.World) {
 		t.Fatalf("func=auth: %d %s", status, body)
 	}
 	q.Set("password", "wrong")
-	_, body = get(t, base+"/ispmgr?"+q.Encode())
+	_, body = get(t, mgr+"?"+q.Encode())
 	if !strings.Contains(body, `"error"`) || !strings.Contains(body, "auth") {
 		t.Fatalf("func=auth with a wrong password: %s, want an auth error", body)
 	}

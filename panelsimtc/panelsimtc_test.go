@@ -317,8 +317,19 @@ func isolatedWorld(t *testing.T, ctr *panelsimtc.Container, i int) {
 		}
 	}
 	name := fmt.Sprint("rule-of-world", i)
-	if err := w.SetFaults(ctx, state.FaultRule{Name: name, Panel: "dci6", Match: state.FaultMatch{Path: "/nothing-here"}, Action: state.FaultAction{Status: 500 + i}}); err != nil {
+	// Every world breaks the same URL its own way: the DBC client's
+	// version root, which needs no login.
+	if err := w.SetFaults(ctx, state.FaultRule{Name: name, Panel: "dbc", Action: state.FaultAction{Status: 500 + i, Body: name}}); err != nil {
 		t.Fatal(err)
+	}
+	dbc, err := w.PanelURL(ctx, "dbc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range i {
+		if status, body := get(t, dbc+"/"); status != 500+i || body != name {
+			t.Errorf("world %d: DBC version root answered %d %q, want its own fault %d %q", i, status, body, 500+i, name)
+		}
 	}
 	now, err := w.Now(ctx)
 	if err != nil {
@@ -338,14 +349,24 @@ func isolatedWorld(t *testing.T, ctr *panelsimtc.Container, i int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(entries) != i {
+		t.Errorf("world %d: journal has %d entries, want its own %d requests", i, len(entries), i)
+	}
 	for _, e := range entries {
-		if e.World != w.Name() {
-			t.Errorf("world %d: journal has an entry of world %q: %+v", i, e.World, e)
+		if e.World != w.Name() || e.Fault != name {
+			t.Errorf("world %d: journal entry of world %q, fault %q: want %q, %q", i, e.World, e.Fault, w.Name(), name)
 		}
 	}
 	// The default world is untouched by all of this.
 	if rules, err := ctr.World(panelsimtc.DefaultWorld).Faults(ctx); err != nil || len(rules) != 0 {
 		t.Errorf("default world's faults %+v, %v: want none", rules, err)
+	}
+	dbcDefault, err := ctr.PanelURL(ctx, "dbc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := get(t, dbcDefault+"/"); status != http.StatusOK {
+		t.Errorf("default world's DBC version root: %d %s", status, body)
 	}
 }
 
