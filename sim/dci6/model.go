@@ -1,6 +1,7 @@
 package dci6
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -219,7 +220,7 @@ func sortedIDs[V any](m map[int64]V) []int64 {
 	for id := range m {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	slices.Sort(ids)
 	return ids
 }
 

@@ -138,7 +138,10 @@ func TestOSInstallLifecycle(t *testing.T) {
 		t.Fatalf("at 4m the step is %v, want partitioning", step)
 	}
 	// A second operation while one runs is refused.
-	err := doErr(t, w, nil, func(tx *state.Tx) error { _, err := InstallOS(tx, client, 1, OSRequest{OSTemplateID: &tpl}); return err })
+	err := doErr(t, w, nil, func(tx *state.Tx) error {
+		_, err := InstallOS(tx, client, 1, OSRequest{OSTemplateID: &tpl})
+		return err
+	})
 	if codeOf(err) != codeBusy {
 		t.Fatalf("second operation: %v, want busy", err)
 	}
@@ -516,7 +519,9 @@ func TestCreateUser(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	users := do(t, w, func(tx *state.Tx) (ListView[UserView], error) { return ListUsers(tx, ListQuery{Where: "server_count GT 0"}) })
+	users := do(t, w, func(tx *state.Tx) (ListView[UserView], error) {
+		return ListUsers(tx, ListQuery{Where: "server_count GT 0"})
+	})
 	if users.Size != 1 || users.List[0].Email != "client@example.com" || users.List[0].ServerCount != 3 {
 		t.Fatalf("users with servers: %+v", users)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // This file is the list query language of the ISPsystem 6 platform:
@@ -100,25 +101,19 @@ func parseLimit(s string) (offset, count int, err error) {
 // applyQuery filters, sorts and pages rows (already in id order, which
 // breaks ties), returning the page and the number of matches.
 func applyQuery[T any](rows []T, q listQuery, fields fieldSet[T]) ([]T, int) {
-	get := func(r T) func(string) any {
-		return func(f string) any { return fields[f](r) }
-	}
 	out := rows[:0:0]
-	for _, r := range rows {
-		if q.where == nil || q.where.eval(get(r)) {
-			out = append(out, r)
+	if q.where == nil {
+		out = append(out, rows...)
+	} else {
+		match := compile(q.where, fields)
+		for _, r := range rows {
+			if match(r) {
+				out = append(out, r)
+			}
 		}
 	}
 	if len(q.order) > 0 {
-		sort.SliceStable(out, func(i, j int) bool {
-			for _, k := range q.order {
-				c := compareValues(fields[k.field](out[i]), fields[k.field](out[j]))
-				if c != 0 {
-					return (c < 0) != k.desc
-				}
-			}
-			return false
-		})
+		sortRows(out, q.order, fields)
 	}
 	total := len(out)
 	if q.offset >= len(out) {
@@ -129,6 +124,70 @@ func applyQuery[T any](rows []T, q listQuery, fields fieldSet[T]) ([]T, int) {
 		out = out[:q.limit]
 	}
 	return out, total
+}
+
+// compile binds a where expression to a row type's accessors once, so
+// filtering a large list does no name lookups per row.
+func compile[T any](c cond, fields fieldSet[T]) func(T) bool {
+	switch x := c.(type) {
+	case andCond:
+		l, r := compile(x.l, fields), compile(x.r, fields)
+		return func(v T) bool { return l(v) && r(v) }
+	case orCond:
+		l, r := compile(x.l, fields), compile(x.r, fields)
+		return func(v T) bool { return l(v) || r(v) }
+	case notCond:
+		in := compile(x.c, fields)
+		return func(v T) bool { return !in(v) }
+	case nullCond:
+		get := fields[x.field]
+		return func(v T) bool { return (get(v) == nil) != x.not }
+	case cmpCond:
+		get := fields[x.field]
+		return func(v T) bool { return x.match(get(v)) }
+	}
+	return func(T) bool { return false }
+}
+
+// sortRows orders rows by the keys, stable so id order breaks ties. Key
+// values are read once per row.
+func sortRows[T any](rows []T, order []orderKey, fields fieldSet[T]) {
+	if len(order) == 1 && order[0].field == "id" {
+		if order[0].desc {
+			for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+				rows[i], rows[j] = rows[j], rows[i]
+			}
+		}
+		return
+	}
+	s := &keyedRows[T]{rows: rows, order: order, keys: make([][]any, len(rows))}
+	for i, r := range rows {
+		s.keys[i] = make([]any, len(order))
+		for k, o := range order {
+			s.keys[i][k] = fields[o.field](r)
+		}
+	}
+	sort.Stable(s)
+}
+
+type keyedRows[T any] struct {
+	rows  []T
+	order []orderKey
+	keys  [][]any
+}
+
+func (s *keyedRows[T]) Len() int { return len(s.rows) }
+func (s *keyedRows[T]) Swap(i, j int) {
+	s.rows[i], s.rows[j] = s.rows[j], s.rows[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+}
+func (s *keyedRows[T]) Less(i, j int) bool {
+	for k, o := range s.order {
+		if c := compareValues(s.keys[i][k], s.keys[j][k]); c != 0 {
+			return (c < 0) != o.desc
+		}
+	}
+	return false
 }
 
 // compareValues orders nil first, then by value; mixed kinds by text.
@@ -152,7 +211,7 @@ func compareValues(a, b any) int {
 		}
 	case string:
 		if y, ok := b.(string); ok {
-			return strings.Compare(strings.ToLower(x), strings.ToLower(y))
+			return compareFold(x, y)
 		}
 	}
 	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
@@ -188,9 +247,10 @@ type nullCond struct {
 	not   bool
 }
 type cmpCond struct {
-	field string
-	op    string
-	value any // string, int64, float64, bool
+	field   string
+	op      string
+	value   any    // string, int64, float64, bool
+	pattern []rune // CP: the value lower-cased
 }
 
 func (c andCond) eval(g func(string) any) bool { return c.l.eval(g) && c.r.eval(g) }
@@ -201,13 +261,18 @@ func (c nullCond) eval(g func(string) any) bool {
 	return isNull != c.not
 }
 
-func (c cmpCond) eval(g func(string) any) bool {
-	v := g(c.field)
+func (c cmpCond) eval(g func(string) any) bool { return c.match(g(c.field)) }
+
+// match compares a field's value with the condition's literal.
+func (c cmpCond) match(v any) bool {
 	if v == nil {
 		return false // SQL: a comparison with NULL is never true
 	}
 	if c.op == "CP" {
-		return like(fmt.Sprint(v), fmt.Sprint(c.value))
+		if str, ok := v.(string); ok {
+			return likeFold(str, c.pattern)
+		}
+		return likeFold(fmt.Sprint(v), c.pattern)
 	}
 	r, ok := compareLiteral(v, c.value)
 	if !ok {
@@ -263,9 +328,26 @@ func compareLiteral(v, lit any) (int, bool) {
 			return cmpOrdered(boolInt(x), boolInt(b)), true
 		}
 	case string:
-		return strings.Compare(strings.ToLower(x), strings.ToLower(literalText(lit))), true
+		return compareFold(x, literalText(lit)), true
 	}
 	return 0, false
+}
+
+// compareFold orders strings case-insensitively (as the platform's
+// database collation does) without allocating.
+func compareFold(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			la, lb := unicode.ToLower(ra), unicode.ToLower(rb)
+			if la != lb {
+				return cmpOrdered(int64(la), int64(lb))
+			}
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmpOrdered(len(a), len(b))
 }
 
 func literalText(lit any) string {
@@ -287,10 +369,11 @@ func cmpFloat(a, b float64) int {
 
 // like is SQL LIKE, case-insensitive: % any run, _ one character.
 func like(s, pattern string) bool {
-	return likeRunes([]rune(strings.ToLower(s)), []rune(strings.ToLower(pattern)))
+	return likeFold(s, []rune(strings.ToLower(pattern)))
 }
 
-func likeRunes(s, p []rune) bool {
+// likeFold matches s against a lower-cased pattern without allocating.
+func likeFold(s string, p []rune) bool {
 	for len(p) > 0 {
 		switch p[0] {
 		case '%':
@@ -300,24 +383,36 @@ func likeRunes(s, p []rune) bool {
 			if len(p) == 0 {
 				return true
 			}
-			for i := 0; i <= len(s); i++ {
-				if likeRunes(s[i:], p) {
+			for i := 0; i <= len(s); {
+				if likeFold(s[i:], p) {
 					return true
 				}
+				if i == len(s) {
+					break
+				}
+				_, n := utf8.DecodeRuneInString(s[i:])
+				i += n
 			}
 			return false
 		case '_':
-			if len(s) == 0 {
+			if s == "" {
 				return false
 			}
+			_, n := utf8.DecodeRuneInString(s)
+			s = s[n:]
 		default:
-			if len(s) == 0 || s[0] != p[0] {
+			if s == "" {
 				return false
 			}
+			r, n := utf8.DecodeRuneInString(s)
+			if unicode.ToLower(r) != p[0] {
+				return false
+			}
+			s = s[n:]
 		}
-		s, p = s[1:], p[1:]
+		p = p[1:]
 	}
-	return len(s) == 0
+	return s == ""
 }
 
 // token kinds of the where lexer.
@@ -511,7 +606,11 @@ func (p *whereParser) comparison() (cond, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cmpCond{field: f.text, op: opName, value: v}, nil
+	c := cmpCond{field: f.text, op: opName, value: v}
+	if opName == "CP" {
+		c.pattern = []rune(strings.ToLower(literalText(v)))
+	}
+	return c, nil
 }
 
 func (p *whereParser) isNull(field string) (cond, error) {
