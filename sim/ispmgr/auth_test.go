@@ -184,3 +184,30 @@ func TestSuspendedUserCannotLogIn(t *testing.T) {
 		t.Fatal("resumed user cannot work")
 	}
 }
+
+func TestSessionsHook(t *testing.T) {
+	e := newEnv(t)
+	sid, _ := login(t, e, "/ispmgr", "vasya", "vasyapass")
+	e.sjson("ok", "/ipmgr", "func", "session.newkey", "username", "vasya", "key", "abcdefghijklmnopqrstuvwxyz", "authinfo", root)
+	var v struct {
+		Sessions []struct {
+			ID, User, Mgr, IP string
+			Bound             bool
+			Expires           time.Time
+		}
+		Keys []struct{ Key, User, Mgr string }
+	}
+	e.c.Get("/_panelsim/ispmgr/sessions").Expect(t, 200).Decode(t, &v)
+	if len(v.Sessions) != 1 || v.Sessions[0].ID != sid || !v.Sessions[0].Bound || v.Sessions[0].Mgr != "ispmgr" ||
+		!v.Sessions[0].Expires.Equal(e.srv.Now().Add(time.Hour)) {
+		t.Errorf("sessions %+v", v.Sessions)
+	}
+	if len(v.Keys) != 1 || v.Keys[0].User != "vasya" || v.Keys[0].Mgr != "ipmgr" {
+		t.Errorf("keys %+v", v.Keys)
+	}
+	e.srv.Advance(time.Hour)
+	e.c.Get("/_panelsim/ispmgr/sessions").Expect(t, 200).Decode(t, &v)
+	if len(v.Sessions) != 0 {
+		t.Errorf("expired session listed: %+v", v.Sessions)
+	}
+}

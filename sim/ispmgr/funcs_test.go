@@ -375,3 +375,36 @@ func TestPostFormBodyAndIgnoredParams(t *testing.T) {
 		t.Errorf("body func did not win: %v", tp)
 	}
 }
+
+// TestDedicatedAddressFromIPmanager: ipaddr.edit with only iptype (the
+// official module's way) takes the next free address of the IPmanager
+// networks and allocates it there too.
+func TestDedicatedAddressFromIPmanager(t *testing.T) {
+	e := newEnv(t)
+	doc := e.sjson("ok", "/ispmgr", "func", "ipaddr.edit", "sok", "ok", "iprole", "assigned", "iptype", "public", "owner", "vasya", "authinfo", root)
+	if str(doc, "id") == "" {
+		t.Fatalf("no id: %v", doc)
+	}
+	// 192.0.2.1 is the gateway, .10 and .11 are taken.
+	got := names(e.sjson("list.ipaddr", "/ispmgr", "func", "ipaddr", "authinfo", vasya), "name")
+	if !reflect.DeepEqual(got, []string{"192.0.2.10", "192.0.2.11", "192.0.2.2"}) {
+		t.Errorf("vasya's addresses %v", got)
+	}
+	ips := names(e.sjson("list.ip", "/ipmgr", "func", "ip", "authinfo", root), "ip")
+	if !reflect.DeepEqual(ips, []string{"192.0.2.10", "192.0.2.2", "198.51.100.7"}) {
+		t.Errorf("IPmanager addresses %v", ips)
+	}
+}
+
+func TestAdminCreatesUserForReseller(t *testing.T) {
+	e := newEnv(t)
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "user.edit", "sok", "ok", "name", "sub", "passwd", "x", "owner", "reseller1", "authinfo", root))
+	expectError(t, e.sjson("error", "/ispmgr", "func", "user.edit", "sok", "ok", "name", "sub2", "passwd", "x", "owner", "vasya", "authinfo", root), "value", "owner")
+	got := names(e.sjson("list.user", "/ispmgr", "func", "user", "authinfo", "reseller1:respass"), "name")
+	if !reflect.DeepEqual(got, []string{"petya", "sub"}) {
+		t.Errorf("reseller's users %v", got)
+	}
+	// A reseller creates users of its own.
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "user.add", "sok", "ok", "name", "sub3", "passwd", "x", "authinfo", "reseller1:respass"))
+	e.sjson("list.webdomain", "/ispmgr", "func", "webdomain", "su", "sub3", "authinfo", "reseller1:respass")
+}

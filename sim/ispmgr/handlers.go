@@ -119,3 +119,16 @@ func orStatus(s, d int) int {
 	}
 	return s
 }
+
+// sessionsHook is GET /_panelsim/ispmgr/sessions: live sessions and unused
+// one-time keys of the world.
+func (p *Panel) sessionsHook(c echo.Context) error {
+	var v AuthView
+	if err := simhttp.World(c).Do(func(tx *state.Tx) error {
+		v = Sessions(tx)
+		return nil
+	}); err != nil {
+		return c.JSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	}
+	return c.JSON(http.StatusOK, v)
+}

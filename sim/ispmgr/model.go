@@ -252,3 +252,49 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// SessionView is a session as the inspection hook shows it.
+type SessionView struct {
+	ID       string    `json:"id"`
+	User     string    `json:"user"`
+	Mgr      string    `json:"mgr"`
+	IP       string    `json:"ip"`
+	Bound    bool      `json:"bound"`
+	LastUsed time.Time `json:"last_used"`
+	Expires  time.Time `json:"expires"`
+}
+
+// KeyView is a one-time key as the inspection hook shows it.
+type KeyView struct {
+	Key     string    `json:"key"`
+	User    string    `json:"user"`
+	Mgr     string    `json:"mgr"`
+	Created time.Time `json:"created"`
+}
+
+// AuthView is what GET /_panelsim/ispmgr/sessions answers: the live
+// sessions and the unused one-time keys, so a test can see what a billing
+// system did without calling the panel.
+type AuthView struct {
+	Sessions []SessionView `json:"sessions"`
+	Keys     []KeyView     `json:"keys"`
+}
+
+// Sessions lists the live (not expired) sessions and the unused keys.
+func Sessions(tx *state.Tx) AuthView {
+	st := state.PanelState[State](tx, Name)
+	v := AuthView{Sessions: []SessionView{}, Keys: []KeyView{}}
+	for _, id := range sortedKeys(st.Sessions) {
+		s := st.Sessions[id]
+		if s.expired(tx) {
+			continue
+		}
+		v.Sessions = append(v.Sessions, SessionView{ID: s.ID, User: s.User, Mgr: s.Mgr, IP: s.IP, Bound: s.Bound,
+			LastUsed: s.LastUsed, Expires: s.LastUsed.Add(sessionIdle(tx))})
+	}
+	for _, k := range sortedKeys(st.Keys) {
+		key := st.Keys[k]
+		v.Keys = append(v.Keys, KeyView{Key: key.Key, User: key.User, Mgr: key.Mgr, Created: key.Created})
+	}
+	return v
+}

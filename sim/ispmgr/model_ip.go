@@ -141,21 +141,14 @@ func ipaddrEdit(c *call) (result, *mgrError) {
 		return formResult{elid: elid, fields: f}, nil
 	}
 	next := IPAddr{Role: roleShared}
+	var fromIPmgr *IP
 	if a != nil {
 		next = *a
 	} else {
-		ip, e := c.require("name")
-		if e != nil {
+		var e *mgrError
+		if next.IP, fromIPmgr, e = c.newIPAddrValue(); e != nil {
 			return nil, e
 		}
-		addr, err := netip.ParseAddr(ip)
-		if err != nil {
-			return nil, badValue("name", ip)
-		}
-		if c.st.IPAddrs[addr.String()] != nil {
-			return nil, exists("ipaddr", addr.String())
-		}
-		next.IP = addr.String()
 	}
 	if e := c.ipaddrRole(&next, a); e != nil {
 		return nil, e
@@ -167,9 +160,63 @@ func ipaddrEdit(c *call) (result, *mgrError) {
 		*a = next
 		return ok()
 	}
+	if fromIPmgr != nil {
+		fromIPmgr.ID = c.tx.NextID(Name + ".ip")
+		fromIPmgr.Note = "ISPmanager " + orDefault(next.Owner, "shared")
+		c.st.IPs[fromIPmgr.IP] = fromIPmgr
+	}
 	next.ID = c.tx.NextID(Name + ".ipaddr")
 	c.st.IPAddrs[next.IP] = &next
 	return okResult{id: strconv.FormatInt(next.ID, 10)}, nil
+}
+
+// newIPAddrValue is the address of a new ISPmanager address: name= as
+// given, or, with only iptype= (how the official billing module asks for a
+// dedicated address), the next free address of the IPmanager networks,
+// which is then also allocated there.
+func (c *call) newIPAddrValue() (string, *IP, *mgrError) {
+	ip := c.p.Get("name")
+	if ip == "" && c.p.Get("iptype") != "" {
+		alloc := c.st.allocateAny(c.p.Get("iptype"))
+		if alloc == nil {
+			return "", nil, badValue("iptype", c.p.Get("iptype"))
+		}
+		if c.st.IPAddrs[alloc.IP] != nil {
+			return "", nil, exists("ipaddr", alloc.IP)
+		}
+		return alloc.IP, alloc, nil
+	}
+	if ip == "" {
+		return "", nil, missed("name")
+	}
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "", nil, badValue("name", ip)
+	}
+	if c.st.IPAddrs[addr.String()] != nil {
+		return "", nil, exists("ipaddr", addr.String())
+	}
+	return addr.String(), nil, nil
+}
+
+// allocateAny takes the next free IPv4 host address of the IPmanager
+// networks (in name order) that is not already an ISPmanager address.
+func (st *State) allocateAny(iptype string) *IP {
+	for _, name := range sortedKeys(st.Nets) {
+		n := st.Nets[name]
+		p := netip.MustParsePrefix(n.Name)
+		if !p.Addr().Is4() {
+			continue
+		}
+		a := p.Addr()
+		for i := 0; i < 1<<16 && p.Contains(a); i, a = i+1, a.Next() {
+			s := a.String()
+			if usable(p, a) && st.IPs[s] == nil && st.IPAddrs[s] == nil && s != n.Gateway {
+				return &IP{IP: s, IPType: iptype, Net: n.Name}
+			}
+		}
+	}
+	return nil
 }
 
 // ipaddrRole applies iprole and owner; assigning counts against the

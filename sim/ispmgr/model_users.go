@@ -119,6 +119,11 @@ func (c *call) newUserFromParams() (*User, *mgrError) {
 		FullName: c.p.Get("fullname"), Email: c.p.Get("email"), Comment: c.p.Get("comment")}
 	if c.user.Level < levelAdmin {
 		u.Owner = c.user.Name
+	} else if o := c.p.Get("owner"); o != "" {
+		if r := c.st.Users[o]; r == nil || r.Level != levelReseller {
+			return nil, badValue("owner", o)
+		}
+		u.Owner = o
 	}
 	if e := c.applyPresetAndLimits(u); e != nil {
 		return nil, e

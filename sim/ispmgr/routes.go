@@ -1,6 +1,7 @@
 package ispmgr
 
 import (
+	"net/http"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ func (p *Panel) Register(r *simhttp.Router) {
 	r.NotFound("/ispmgr")
 	r.NotFound("/ipmgr")
 	r.NotFound("/manager")
+	r.Control(http.MethodGet, "/sessions", p.sessionsHook)
 }
 
 // CanonicalPath maps the /manager aliases onto the spec's paths.
