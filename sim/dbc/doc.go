@@ -107,6 +107,12 @@
 //     nonce and sign are checked.
 //   - Times are printed in UTC ("2006-01-02 15:04:05"); the node info masks
 //     the last two octets of its IP.
+//   - /api/v1 without the trailing slash answers the version too (the real
+//     client answers 404 -32601 there; panelsim's brief asks for both).
+//   - In trust mode a multisig still needs valid SS58 wallets, because the
+//     account the node checks is derived from their keys.
+//   - Each async operation is one step: a fail_task rule's step name is not
+//     consulted; transfers fail half way.
 //   - The contract of the version root is shadowed by IMserver's
 //     /api/{path} in the merged contract; its answers are tested by hand.
 package dbc

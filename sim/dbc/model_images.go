@@ -256,13 +256,13 @@ func (st *State) DeleteImage(tx *state.Tx, req *Request) *Error {
 	if img.Owner != "" && img.Owner != c.Wallet {
 		return taskError("image not exist: " + file)
 	}
-	for _, t := range n.Tasks {
+	for _, t := range n.sortedTasks() {
 		if t.Spec.Image == file {
 			return taskError("image is in use by task " + t.ID)
 		}
 	}
-	for _, t := range n.Transfers {
-		if t.Image == file && t.Status == "running" {
+	for _, key := range sortedKeys(n.Transfers) {
+		if t := n.Transfers[key]; t.Image == file && t.Status == "running" {
 			return taskError("image is being " + t.Kind + "ed")
 		}
 	}

@@ -314,3 +314,36 @@ func TestInjectedNativeError(t *testing.T) {
 	}
 	e.post(t, "/api/v1/tasks/abc", alice(t, node1, nil)).expect(t, 200, -3, "check authority failed: machine is not be rented")
 }
+
+func TestTransferFailure(t *testing.T) {
+	e := newEnv(t)
+	if err := e.srv.SetFaults(state.FaultRule{Name: "dl", Match: state.FaultMatch{Route: "images/download"},
+		Action: state.FaultAction{FailTask: &state.FailTaskSpec{}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.post(t, "/api/v1/images/download", alice(t, node2, map[string]any{"image_server": "ID_2", "image_filename": "centos-7.qcow2"})).expect(t, 200, 0)
+	e.srv.Advance(10 * time.Minute)
+	var p map[string]string
+	e.post(t, "/api/v1/images/downloadprogress", alice(t, node2, map[string]any{"image_filename": "centos-7.qcow2"})).expect(t, 200, 0).decode(t, &p)
+	if p["status"] != "failed" || p["progress"] != "50%" {
+		t.Fatalf("failed download %v", p)
+	}
+	var imgs []map[string]string
+	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{node2}, "additional": map[string]any{}}).expect(t, 200, 0).decode(t, &imgs)
+	if len(imgs) != 1 {
+		t.Fatalf("a failed download left an image: %v", imgs)
+	}
+}
+
+func TestJournalOperations(t *testing.T) {
+	e := newEnv(t)
+	id := e.createVM(t, nil)
+	e.post(t, "/api/v1/tasks/"+id, alice(t, node1, nil))
+	e.post(t, "/api/v1/tasks/start/"+id, alice(t, node1, nil))
+	e.post(t, "/api/v1/tasks/restart/"+id+"?force_reboot=1", alice(t, node1, nil))
+	for _, op := range []string{"tasks/start", "tasks/{id}", "tasks/start/{id}", "tasks/restart"} {
+		if got := e.srv.Requests(state.JournalFilter{Panel: "dbc", Op: op}); len(got) != 1 {
+			t.Errorf("journal has %d entries for %s", len(got), op)
+		}
+	}
+}
