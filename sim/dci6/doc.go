@@ -71,7 +71,8 @@
 //     (status running|complete|fail). progress_info items are {name,status}.
 //   - power_status is on|off; a new task is refused (1201) while a long
 //     operation, a power task or a port change runs on the server. Suspending
-//     a suspended server or resuming an "ok" one is 1202.
+//     a suspended server or resuming an "ok" one is 1202, and so is a long
+//     operation on a suspended server (it could not boot from the network).
 //   - operation_os: hdd_raid defaults to no_raid and must fit the disk count
 //     (raid_1 2, raid_5 3, raid_10 4); a failure from partitioning on leaves
 //     the server without OS. Passwords and SSH keys are checked, not stored.

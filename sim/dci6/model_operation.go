@@ -1,6 +1,7 @@
 package dci6
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -68,7 +69,19 @@ type ClearRequest struct {
 	ClearHDD *string `json:"clear_hdd"`
 }
 
+// checkOperable refuses a long operation on a server whose switch ports
+// are off: it could not boot from the network.
+func checkOperable(sv *Server) error {
+	if sv.State == stateSuspended || sv.State == stateSuspendError {
+		return &apiError{Code: codeWrongState, Msg: fmt.Sprintf("Server %d is suspended: resume it first", sv.ID), Value: map[string]any{"state": sv.State}}
+	}
+	return nil
+}
+
 func (s *State) startOperation(tx *state.Tx, sv *Server, name string, steps []TaskStep, params map[string]string) (TaskRef, error) {
+	if err := checkOperable(sv); err != nil {
+		return TaskRef{}, err
+	}
 	t, err := startTask(tx, s, name, sv.ID, steps, params)
 	if err != nil {
 		return TaskRef{}, err

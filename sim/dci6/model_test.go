@@ -288,6 +288,12 @@ func TestSuspendResume(t *testing.T) {
 	if err := doErr(t, w, nil, func(tx *state.Tx) error { _, err := Suspend(tx, 1); return err }); codeOf(err) != codeWrongState {
 		t.Fatalf("suspend twice: %v", err)
 	}
+	if err := doErr(t, w, nil, func(tx *state.Tx) error {
+		_, err := ClearDisks(tx, 1, ClearRequest{ClearHDD: ptr("simple")})
+		return err
+	}); codeOf(err) != codeWrongState {
+		t.Fatalf("clear disks of a suspended server: %v", err)
+	}
 	do(t, w, func(tx *state.Tx) (TaskRef, error) { return Resume(tx, 1) })
 	if server(t, w, 1).State != stateResuming {
 		t.Fatal("not resuming")

@@ -180,3 +180,34 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"1", "0", "-3", "abc", "9223372036854775808", "client%40example.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if id, ok := parseID(s); ok && id <= 0 {
+			t.Fatalf("parseID(%q) accepted %d", s, id)
+		}
+		_ = unescapePath(s)
+	})
+}
+
+func TestCanonicalPath(t *testing.T) {
+	p := New()
+	cases := map[string]string{
+		"/dci/v3/server/:id":    "/api/dci/v3/server/:id",
+		"/auth/v4/public/token": "/api/auth/v4/public/token",
+		"/auth/key-v4/:key":     "/api/auth/key-v4/:key",
+		"/ip/v3/ipnet":          "/api/ip/v3/ipnet",
+		"/api/dci/v3/server":    "/api/dci/v3/server",
+		"/ipmgr":                "/ipmgr",
+		"/dcimanager":           "/dcimanager",
+		"/_panelsim/dci6/state": "/_panelsim/dci6/state",
+	}
+	for in, want := range cases {
+		if got := p.CanonicalPath(in); got != want {
+			t.Errorf("CanonicalPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
