@@ -1,7 +1,9 @@
 package imserver_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"strings"
 	"testing"
 	"time"
@@ -258,6 +260,15 @@ func TestTransportForms(t *testing.T) {
 		}},
 		{"cmd in query, JSON body", func() *simtest.Response {
 			return a.c.JSON("POST", "/api?cmd=get_servers_status&sess="+sess, `{"id":"333"}`)
+		}},
+		{"POST multipart (PHP curl with an array)", func() *simtest.Response {
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			for _, kv := range [][2]string{{"cmd", "get_servers_status"}, {"sess", sess}, {"id", "333"}} {
+				_ = mw.WriteField(kv[0], kv[1])
+			}
+			_ = mw.Close()
+			return a.c.Do("POST", "/api", b.Bytes(), "Content-Type", mw.FormDataContentType())
 		}},
 		{"json= wins over CGI", func() *simtest.Response {
 			return a.c.Get("/api?cmd=get_servers_status&sess=" + sess + "&id=334&json=" + urlq(`{"id":333}`))

@@ -23,7 +23,7 @@
 // Assumptions: later sources win (query < form body < json= < raw JSON
 // body); a key given twice in CGI counts with its first value; a body whose
 // first non-blank byte is "{" is JSON whatever its Content-Type; multipart
-// bodies are not read. JSON values may be numbers or numeric strings
+// bodies are read (file parts ignored). JSON values may be numbers or numeric strings
 // ("333" and 333 alike). Any other path under /api (not /api/v1/… of DBC,
 // not /api/dci/v3, /api/auth/v4, /api/ip/v3 of DCImanager) answers 0001.
 // The error envelope's login is the session's login when the session is

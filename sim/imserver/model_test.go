@@ -135,7 +135,8 @@ func TestParseParams(t *testing.T) {
 		{name: "raw JSON body", query: "cmd=x", ctype: "application/json", body: `{"id":5,"flag":true}`, want: map[string]string{"cmd": "x", "id": "5", "flag": "1"}},
 		{name: "JSON body without type", body: ` {"cmd":"get_logs"}`, want: map[string]string{"cmd": "get_logs"}},
 		{name: "charset in type", ctype: "application/x-www-form-urlencoded; charset=utf-8", body: "cmd=a", want: map[string]string{"cmd": "a"}},
-		{name: "multipart is not read", ctype: "multipart/form-data; boundary=x", body: "cmd=a", want: map[string]string{}},
+		{name: "multipart", query: "cmd=q", ctype: "multipart/form-data; boundary=XX", body: "--XX\r\nContent-Disposition: form-data; name=\"cmd\"\r\n\r\nget_logs\r\n--XX\r\nContent-Disposition: form-data; name=\"cmd\"\r\n\r\nsecond\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nfile\r\n--XX--\r\n", want: map[string]string{"cmd": "get_logs", "f": ""}},
+		{name: "multipart without boundary", ctype: "multipart/form-data", body: "x", want: map[string]string{}, err: true},
 		{name: "malformed json keeps cmd", query: `cmd=get_logs&json={"id"`, want: map[string]string{"cmd": "get_logs"}, err: true},
 		{name: "json array", query: `json=[1]`, want: map[string]string{}, err: true},
 		{name: "json null", query: `json=null`, want: map[string]string{}, err: true},
@@ -370,5 +371,17 @@ func TestSameKeyComparesAsIntegers(t *testing.T) {
 		if got := sameKey(tc.given, tc.want); got != tc.same {
 			t.Errorf("sameKey(%q, %q) = %v", tc.given, tc.want, got)
 		}
+	}
+}
+
+func TestHeaderSafe(t *testing.T) {
+	got := headerSafe("нет \"сервера\"\r\n333")
+	for _, c := range []byte(got) {
+		if c < 0x20 || c >= 0x7f {
+			t.Fatalf("not header-safe: %q", got)
+		}
+	}
+	if !strings.Contains(got, `"`) || !strings.Contains(got, "333") {
+		t.Fatalf("reason mangled: %q", got)
 	}
 }

@@ -3,7 +3,9 @@ package imserver
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/url"
 	"strconv"
 	"strings"
@@ -40,6 +42,10 @@ func parseParams(rawQuery, contentType string, body []byte) (params, error) {
 		if err := p.mergeCGI(string(body)); err != nil {
 			keep(fail(CodeBadValue, "form body: %v", err))
 		}
+	case isMultipart(contentType):
+		if err := p.mergeMultipart(contentType, body); err != nil {
+			keep(fail(CodeBadValue, "multipart body: %v", err))
+		}
 	case isJSONType(contentType):
 		keep(fail(CodeBadValue, "request body: %v", errNotObject))
 	}
@@ -65,6 +71,45 @@ func isFormType(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "application/x-www-form-urlencoded" || mt == "text/plain")
 }
+
+func isMultipart(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "multipart/form-data"
+}
+
+// mergeMultipart reads the form fields of a multipart body (what PHP's curl
+// sends for an array of POST fields); file parts are ignored.
+func (p params) mergeMultipart(contentType string, body []byte) error {
+	_, ps, _ := mime.ParseMediaType(contentType)
+	if ps["boundary"] == "" {
+		return parseErr("no boundary")
+	}
+	r := multipart.NewReader(bytes.NewReader(body), ps["boundary"])
+	seen := map[string]bool{}
+	for {
+		part, err := r.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := part.FormName()
+		if name == "" || part.FileName() != "" {
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxField))
+		if err != nil {
+			return err
+		}
+		if !seen[name] {
+			p[name], seen[name] = string(v), true
+		}
+	}
+}
+
+// maxField bounds one multipart field.
+const maxField = 1 << 20
 
 func isJSONType(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)

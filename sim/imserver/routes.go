@@ -3,6 +3,7 @@ package imserver
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +111,7 @@ func (pn *Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 		status = e.Status
 	}
 	if e.Msg != "" {
-		c.Response().Header().Set("X-Panelsim-Reason", strings.ReplaceAll(e.Msg, "\n", " "))
+		c.Response().Header().Set("X-Panelsim-Reason", headerSafe(e.Msg))
 	}
 	return writeJSON(c, status, envelope{Success: false, Data: errorCode(code), Login: pn.loginOf(c)})
 }
@@ -120,6 +121,14 @@ func (pn *Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 // command, bad request, wrong method) is HTTP 200 like every IMserver error.
 func keepsStatus(k simhttp.ErrorKind) bool {
 	return k == simhttp.KindInjected || k == simhttp.KindInternal || k == simhttp.KindWorld
+}
+
+// headerSafe makes a reason fit in a header: ASCII, no control characters
+// (non-ASCII text is escaped the way Go quotes strings).
+func headerSafe(msg string) string {
+	q := strconv.QuoteToASCII(msg)
+	q = strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
+	return q
 }
 
 func kindCode(k simhttp.ErrorKind) string {
