@@ -399,6 +399,13 @@ func TestRunOptions(t *testing.T) {
 	if seed := snapshotSeed(t, ctr); seed != 777 {
 		t.Errorf("seed %d, want WithSeed's 777", seed)
 	}
+	info, err := ctr.Inspect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hc := info.Config.Healthcheck; hc == nil || len(hc.Test) == 0 || hc.Test[0] != "NONE" {
+		t.Errorf("healthcheck %+v: the module waits on HTTP and should switch the image's probe off", hc)
+	}
 	env := containerEnv(t, ctr)
 	for _, kv := range []string{"PANELSIM_VALIDATE=log", "PANELSIM_SCENARIO=" + panelsimtc.ScenarioPath} {
 		if !env[kv] {
