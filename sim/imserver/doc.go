@@ -59,7 +59,9 @@
 //	0098 the request names a panelsim world that cannot exist
 //	0099 internal error
 //
-// A fault rule's native error uses its own code, zero-padded to 4 digits.
+// Every one of these is HTTP 200. A fault rule's native error uses its own
+// code (zero-padded to 4 digits) and keeps the rule's HTTP status; a
+// recovered crash is 0099 with HTTP 500; a bad world keeps the core's 400.
 //
 // # Accounts and sessions
 //
