@@ -20,6 +20,7 @@ const (
 	codeIPTaken       = 1301 // the address belongs to another server
 	codePoolExhausted = 1302 // no free address left in the pool or network
 	codeWrongFamily   = 1303 // the address, network or pool is of the other IP family
+	codeInUse         = 1304 // the network still has addresses in use
 	codeDuplicate     = 1401 // a user with this email exists
 )
 
@@ -47,7 +48,7 @@ func statusOf(code int) int {
 		return status404
 	case codeMethod:
 		return status405
-	case codeBusy, codeWrongState, codeIPTaken, codePoolExhausted, codeDuplicate:
+	case codeBusy, codeWrongState, codeIPTaken, codePoolExhausted, codeInUse, codeDuplicate:
 		return status409
 	}
 	return status500

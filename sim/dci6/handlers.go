@@ -321,3 +321,57 @@ func (p *Panel) listIPMgrIPs(c echo.Context, _ Caller) error {
 	lq := queryOf(c)
 	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[IPMgrIPView], error) { return ListIPMgrIPs(tx, lq) })
 }
+
+// pathID reads a positive id path parameter of an object kind.
+func pathID(c echo.Context, kind string) (int64, error) {
+	id, ok := parseID(c.Param("id"))
+	if !ok {
+		return 0, notFound(kind, c.Param("id"))
+	}
+	return id, nil
+}
+
+func (p *Panel) listSwitchPorts(c echo.Context, _ Caller) error {
+	id, err := pathID(c, "switch")
+	if err != nil {
+		return writeError(c, err)
+	}
+	lq := queryOf(c)
+	return run(c, http.StatusOK, func(tx *state.Tx) (ListView[SwitchPortView], error) { return ListSwitchPorts(tx, id, lq) })
+}
+
+func (p *Panel) deleteNet(c echo.Context, _ Caller) error {
+	id, err := pathID(c, "ipnet")
+	if err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (IDView, error) { return DeleteNet(tx, id) })
+}
+
+func (p *Panel) getPool(c echo.Context, _ Caller) error {
+	id, err := pathID(c, "ippool")
+	if err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (PoolView, error) { return GetPool(tx, id) })
+}
+
+func (p *Panel) updatePool(c echo.Context, _ Caller) error {
+	id, err := pathID(c, "ippool")
+	if err != nil {
+		return writeError(c, err)
+	}
+	var req PoolRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (IDView, error) { return UpdatePool(tx, id, req) })
+}
+
+func (p *Panel) createPool(c echo.Context, _ Caller) error {
+	var req PoolRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (IDView, error) { return CreatePool(tx, req) })
+}

@@ -433,3 +433,46 @@ func TestWorldsAreIsolated(t *testing.T) {
 	srv.Reset()
 	expectError(t, c.Get("/api/dci/v3/server/3", "X-Xsrf-Token", tok), 401, 3001)
 }
+
+func TestIPManagerWritesAndSwitchPorts(t *testing.T) {
+	srv, c := start(t)
+	tok := login(t, c, "admin@example.com")
+	h := []string{"X-Xsrf-Token", tok}
+	var id struct{ ID int64 }
+	c.JSON("POST", "/ip/v3/userspace/public/ippool", `{"name":"Extra","note":"for tests"}`, h...).Expect(t, 200).Decode(t, &id)
+	c.JSON("POST", fmt.Sprintf("/ip/v3/ippool/%d", id.ID), `{"note":"renamed note"}`, h...).Expect(t, 200)
+	var pool struct{ Name, Note string }
+	c.Get(fmt.Sprintf("/api/ip/v3/ippool/%d", id.ID), h...).Expect(t, 200).Decode(t, &pool)
+	if pool.Name != "Extra" || pool.Note != "renamed note" {
+		t.Fatalf("pool %+v", pool)
+	}
+	expectError(t, c.JSON("POST", "/ip/v3/userspace/public/ippool", `{"note":"x"}`, h...), 400, 1001)
+	expectError(t, c.Get("/api/ip/v3/ippool/99", h...), 404, 3080)
+	expectError(t, c.Do("DELETE", "/ip/v3/ipnet/1", nil, h...), 409, 1304)
+	c.Do("DELETE", "/ip/v3/ipnet/3", nil, h...).Expect(t, 200)
+	var nets struct{ Size int }
+	c.Get("/ip/v3/ipnet", h...).Decode(t, &nets)
+	if nets.Size != 2 {
+		t.Fatalf("%d networks after deleting one of 3", nets.Size)
+	}
+
+	c.JSON("POST", "/dci/v3/server/1/suspend", `{}`, h...).Expect(t, 200)
+	srv.Advance(5 * time.Second)
+	var ports struct {
+		Size int
+		List []struct {
+			AdminStatus      string `json:"admin_status"`
+			IsIPMIConnection bool   `json:"is_ipmi_connection"`
+		}
+	}
+	c.Get("/api/dci/v3/switch/1/port?where=server+EQ+1&orderby=id+asc", h...).Expect(t, 200).Decode(t, &ports)
+	if ports.Size != 2 || ports.List[0].AdminStatus != "down" || ports.List[1].AdminStatus != "up" || !ports.List[1].IsIPMIConnection {
+		t.Fatalf("ports of a suspended server %+v", ports)
+	}
+	expectError(t, c.Get("/api/dci/v3/switch/9/port", h...), 404, 3080)
+	var ips struct{ Size int }
+	c.Get("/api/dci/v3/ipmgr/ip?orderby=name+asc&limit=0,512&where=NOT+domain+CP+'%25extended.%25'+AND+(ipnet+EQ+1)", h...).Expect(t, 200).Decode(t, &ips)
+	if ips.Size != 3 {
+		t.Fatalf("%d addresses in network 1, want the 3 seeded", ips.Size)
+	}
+}

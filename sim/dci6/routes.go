@@ -86,7 +86,14 @@ func (p *Panel) routes() []route {
 		{http.MethodGet, "/dci/v3/os_template", userLevel, p.listOSTemplates},
 		{http.MethodPost, "/dci/v3/setting/operation_change_boot_order", adminLevel, p.setBootOrder},
 
+		{http.MethodGet, "/dci/v3/ipmgr/ip", adminLevel, p.listIPMgrIPs},
+		{http.MethodGet, "/dci/v3/switch/:id/port", adminLevel, p.listSwitchPorts},
+
 		{http.MethodGet, "/ip/v3/ipnet", adminLevel, p.listNets},
+		{http.MethodDelete, "/ip/v3/ipnet/:id", adminLevel, p.deleteNet},
+		{http.MethodGet, "/ip/v3/ippool/:id", adminLevel, p.getPool},
+		{http.MethodPost, "/ip/v3/ippool/:id", adminLevel, p.updatePool},
+		{http.MethodPost, "/ip/v3/userspace/public/ippool", adminLevel, p.createPool},
 		{http.MethodGet, "/ip/v3/ippool", adminLevel, p.listPools},
 		{http.MethodGet, "/ip/v3/ip", adminLevel, p.listIPMgrIPs},
 	}
