@@ -81,6 +81,11 @@ func New(cfg Config) (*Server, error) {
 	if err := checkValidateMode(cfg.Validate); err != nil {
 		return nil, err
 	}
+	for _, m := range []string{cfg.Clock, cfg.DefaultClock} {
+		if _, err := state.ParseClockMode(m); m != "" && err != nil {
+			return nil, err
+		}
+	}
 	s := &Server{cfg: cfg, panels: cfg.Panels, steps: map[string]state.StepFunc{}, states: map[string]func() any{}}
 	if err := s.collectPanels(); err != nil {
 		return nil, err

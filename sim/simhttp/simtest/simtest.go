@@ -18,6 +18,7 @@ import (
 	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -203,4 +204,23 @@ func Golden(t testing.TB, name string, got []byte) {
 	if !bytes.Equal(want, got) {
 		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- want\n%s\n--- got\n%s", path, truncate(want), truncate(got))
 	}
+}
+
+// Replay sends the journaled requests again, in order, and returns the
+// answers: the same scenario, seed and requests must give the same bytes.
+func (c *Client) Replay(entries []state.Entry) []*Response {
+	c.t.Helper()
+	out := make([]*Response, 0, len(entries))
+	for _, e := range entries {
+		path := e.Path
+		if e.Query != "" {
+			path += "?" + e.Query
+		}
+		var header []string
+		for k, v := range e.Headers {
+			header = append(header, k, v)
+		}
+		out = append(out, c.Do(e.Method, path, []byte(e.Body), header...))
+	}
+	return out
 }
