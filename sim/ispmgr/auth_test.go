@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/panelsim/panelsim/sim/ispmgr"
+	"github.com/panelsim/panelsim/state"
 )
 
 func login(t *testing.T, e *env, path, user, pass string) (sid, level string) {
@@ -210,4 +213,26 @@ func TestSessionsHook(t *testing.T) {
 	if len(v.Sessions) != 0 {
 		t.Errorf("expired session listed: %+v", v.Sessions)
 	}
+}
+
+// TestKeyWithoutUsername: Khorsa's client calls session.newkey with only
+// key= and names the user at login; the creator's su rights decide.
+func TestKeyWithoutUsername(t *testing.T) {
+	e := newEnv(t)
+	key := "23d5a822f913171ee6e7ba691edf33e9"
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "session.newkey", "key", key, "authinfo", root))
+	a := e.sjson("auth", "/ispmgr", "func", "auth", "username", "petya", "key", key, "checkcookie", "no")["auth"].(map[string]any)
+	if a["$level"] != "16" {
+		t.Fatalf("level %v", a["$level"])
+	}
+	// Used once, whatever user is named next.
+	expectError(t, e.sjson("error", "/ispmgr", "func", "auth", "username", "vasya", "key", key, "checkcookie", "no"), "auth", "badpassword")
+	// A key made without username cannot log in an administrator's peer
+	// that the creator may not act as: here a key of a deleted creator.
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "session.newkey", "key", key+"x", "authinfo", "admin1:mypasswd"))
+	e.srv.Do(func(tx *state.Tx) error {
+		delete(state.PanelState[ispmgr.State](tx, "ispmgr").Users, "admin1")
+		return nil
+	})
+	expectError(t, e.sjson("error", "/ispmgr", "func", "auth", "username", "vasya", "key", key+"x", "checkcookie", "no"), "auth", "badpassword")
 }

@@ -161,7 +161,7 @@ func (c *call) bareError(e *mgrError, authfail bool) *Node {
 // errorDoc is an error for an authenticated caller.
 func (c *call) errorDoc(e *mgrError) *Node {
 	doc := newNode("doc")
-	c.rootAttrs(doc)
+	c.rootAttrs(doc, false)
 	doc.Kids = append(doc.Kids, c.errorNode(e))
 	c.tparams(doc)
 	return doc
@@ -200,14 +200,15 @@ func (c *call) errorNode(e *mgrError) *Node {
 // document wraps a result in the full answer.
 func (c *call) document(res result) *Node {
 	doc := newNode("doc")
-	c.rootAttrs(doc)
+	_, list := res.(listResult)
+	c.rootAttrs(doc, list)
 	res.fill(c, doc)
 	c.tparams(doc)
 	return doc
 }
 
 // rootAttrs are the <doc> attributes of an authenticated answer.
-func (c *call) rootAttrs(doc *Node) {
+func (c *call) rootAttrs(doc *Node, list bool) {
 	host := c.st.Host
 	if host == "" {
 		host = c.req.Host
@@ -217,10 +218,16 @@ func (c *call) rootAttrs(doc *Node) {
 		logolink = host[:i]
 	}
 	doc.Set("lang", c.lang).Set("func", c.fn).Set("binary", c.req.Binary).Set("host", host).
-		Set("themename", "dragon").Set("features", "ed13a2f9c0b54d7e8f61a9b3c2d4e5f6").Set("notify", "").
-		Set("theme", "/manimg/dragon/").Set("css", "main.css").Set("logo", "logo.png").
+		Set("themename", "dragon").Set("features", features).Set("notify", "")
+	if list {
+		doc.Set("favorite", "no").Set("pin", "no")
+	}
+	doc.Set("theme", "/manimg/dragon/").Set("css", "main.css").Set("logo", "logo.png").
 		Set("logolink", logolink).Set("favicon", "favicon.ico").Set("localdir", "local_bcb8d1e2f3a4/")
 }
+
+// features is the interface feature hash the panel reports (fixed here).
+const features = "ed13a2f9c0b54d7e8f61a9b3c2d4e5f6"
 
 var xmlName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
 
@@ -293,13 +300,13 @@ func (r listResult) fill(c *call, doc *Node) {
 		elems = elems[lo:min(lo+cnt, total)]
 	}
 	doc.Kids = append(doc.Kids, elems...)
-	uiNode(doc, "messages").Set("name", c.fn).Add("msg")
+	uiNode(doc, "messages").Set("name", c.fn).Set("checked", features).Add("msg")
 	md := uiNode(doc, "metadata").Set("name", c.fn).Set("type", "list").Set("key", r.key).Set("mgr", c.req.Mgr)
 	cd := md.Add("coldata")
 	for _, col := range r.cols {
 		n := cd.Add("col").Set("name", col.name).Set("type", "data").Set("sort", map[bool]string{true: "digit", false: "alpha"}[col.numeric])
 		if col.name == sortCol {
-			n.Set("sorted", order)
+			n.Set("sorted", map[string]string{"asc": "+1", "desc": "-1"}[order])
 		}
 	}
 	uiNode(doc, "p_cnt").SetText(itoa(cnt))

@@ -95,10 +95,12 @@ type Session struct {
 	LastUsed time.Time `json:"last_used"`
 }
 
-// Key is a one-time login key made by session.newkey.
+// Key is a one-time login key made by session.newkey. A key made without
+// username may log in anyone its creator may act as (su rules).
 type Key struct {
 	Key     string    `json:"key"`
-	User    string    `json:"user"`
+	User    string    `json:"user,omitempty"`
+	Creator string    `json:"creator"`
 	Mgr     string    `json:"mgr"`
 	Created time.Time `json:"created"`
 }
@@ -180,21 +182,20 @@ func (st *State) useSession(tx *state.Tx, sid, mgr, ip string) (*User, *mgrError
 	return u, nil
 }
 
-// newKey stores a one-time login key for a user (session.newkey).
-func (st *State) newKey(tx *state.Tx, mgr, username, key string) *mgrError {
-	if username == "" {
-		return missed("username")
-	}
+// newKey stores a one-time login key (session.newkey). username names the
+// user the key logs in; some clients leave it out and name the user only
+// at login, which the creator's su rights then cover.
+func (st *State) newKey(tx *state.Tx, creator *User, mgr, username, key string) *mgrError {
 	if key == "" {
 		return missed("key")
 	}
 	if len([]rune(key)) < 16 {
 		return badValue("key", key)
 	}
-	if st.Users[username] == nil {
+	if username != "" && st.Users[username] == nil {
 		return notFound("user", username)
 	}
-	st.Keys[key] = &Key{Key: key, User: username, Mgr: mgr, Created: tx.Now()}
+	st.Keys[key] = &Key{Key: key, User: username, Creator: creator.Name, Mgr: mgr, Created: tx.Now()}
 	return nil
 }
 
@@ -202,7 +203,7 @@ func (st *State) newKey(tx *state.Tx, mgr, username, key string) *mgrError {
 // session is not bound to the client address.
 func (st *State) useKey(tx *state.Tx, mgr, username, key string) (*Session, *User, *mgrError) {
 	k := st.Keys[key]
-	if k == nil || k.User != username || k.Mgr != mgr {
+	if k == nil || k.Mgr != mgr || (k.User != "" && k.User != username) || !st.keyCovers(k, username) {
 		return nil, nil, errorf(errAuth, objBadPassword, "")
 	}
 	u := st.Users[username]
@@ -211,6 +212,20 @@ func (st *State) useKey(tx *state.Tx, mgr, username, key string) (*Session, *Use
 	}
 	delete(st.Keys, key)
 	return st.openSession(tx, u, mgr, "", false), u, nil
+}
+
+// keyCovers says whether a key made without a username may log in user:
+// only if its creator still exists and may act as that user.
+func (st *State) keyCovers(k *Key, user string) bool {
+	if k.User != "" {
+		return true
+	}
+	creator := st.Users[k.Creator]
+	if creator == nil {
+		return false
+	}
+	_, e := st.canSu(creator, user)
+	return e == nil
 }
 
 // canSu applies the su rules: an administrator may act as anyone, a
@@ -268,6 +283,7 @@ type SessionView struct {
 type KeyView struct {
 	Key     string    `json:"key"`
 	User    string    `json:"user"`
+	Creator string    `json:"creator"`
 	Mgr     string    `json:"mgr"`
 	Created time.Time `json:"created"`
 }
@@ -294,7 +310,7 @@ func Sessions(tx *state.Tx) AuthView {
 	}
 	for _, k := range sortedKeys(st.Keys) {
 		key := st.Keys[k]
-		v.Keys = append(v.Keys, KeyView{Key: key.Key, User: key.User, Mgr: key.Mgr, Created: key.Created})
+		v.Keys = append(v.Keys, KeyView{Key: key.Key, User: key.User, Creator: key.Creator, Mgr: key.Mgr, Created: key.Created})
 	}
 	return v
 }

@@ -111,8 +111,8 @@ func lookupVisible[V any](c *call, m map[string]V, owner func(V) string, kind, e
 func webOwner(w *WebDomain) string { return w.Owner }
 
 var webCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "active"}, {name: "owner"},
-	{name: "database"}, {name: "ipaddr"}, {name: "docroot"}, {name: "php"}, {name: "php_mode"},
-	{name: "php_version"}, {name: "aliases"}}
+	{name: "database"}, {name: "ipaddr"}, {name: "docroot"}, {name: "handler"}, {name: "php"}, {name: "php_mode"},
+	{name: "php_version"}, {name: "aliases"}, {name: "secure"}}
 
 func webdomainList(c *call) (result, *mgrError) {
 	var elems []*Node
@@ -136,13 +136,29 @@ func webElem(c *call, w *WebDomain) *Node {
 	e.Add("database").Set("orig", "db_not_assigned").SetText(notUsed[c.lang])
 	e.AddText("ipaddr", w.IPAddr)
 	e.AddText("docroot", w.DocRoot)
+	e.AddText("handler", handlerLabel(w))
 	e.AddText("php", onOff(w.PHP))
 	e.AddText("php_mode", w.PHPMode)
 	e.AddText("php_version", w.PHPVersion)
 	e.AddText("aliases", w.Aliases)
-	e.AddFlag("secure", w.Secure)
+	e.AddText("analyzer", "off")
+	e.AddText("secure", onOff(w.Secure))
 	e.AddFlag("ssl_issued_success", w.Secure)
 	return e
+}
+
+// phpModeLabels are the handler column's names of the PHP modes.
+var phpModeLabels = map[string]string{
+	"php_mode_mod": "PHP module (Apache)", "php_mode_cgi": "PHP CGI", "php_mode_fcgi_apache": "PHP FastCGI (Apache)",
+	"php_mode_fcgi_nginxfpm": "PHP FastCGI (Nginx+PHP-FPM)", "php_mode_lsapi": "PHP LSAPI",
+}
+
+// handlerLabel is the site's handler as the list shows it.
+func handlerLabel(w *WebDomain) string {
+	if !w.PHP {
+		return "Static"
+	}
+	return phpModeLabels[w.PHPMode] + " " + w.PHPVersion
 }
 
 func webdomainEdit(c *call) (result, *mgrError) {

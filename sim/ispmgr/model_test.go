@@ -120,8 +120,8 @@ func TestJSONMapping(t *testing.T) {
 		f    format
 		want string
 	}{
-		{fmtSJSON, `{"doc":{"$lang":"en","elem":[{"name":{"$":"a\"b<c>"},"user":{"$used":"1","$limit":"10"},"php":{}}],"ok":{},"tip":[{"$":"x"},{"$":"y"}]}}`},
-		{fmtJSONData, `{"doc":{"elem":[{"name":"a\"b<c>","user":{"$used":"1","$limit":"10"},"php":{}}],"ok":{},"tip":["x","y"]}}`},
+		{fmtSJSON, `{"doc":{"$lang":"en","elem":[{"name":{"$":"a\"b<c>"},"php":{},"user":{"$used":"1","$limit":"10"}}],"ok":{},"tip":[{"$":"x"},{"$":"y"}]}}`},
+		{fmtJSONData, `{"doc":{"elem":[{"name":"a\"b<c>","php":{},"user":{"$used":"1","$limit":"10"}}],"ok":{},"tip":["x","y"]}}`},
 	} {
 		if got := string(Render(doc, tc.f)); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.f, got, tc.want)

@@ -477,7 +477,7 @@ func usrparam(c *call) (result, *mgrError) {
 
 // sessionNewKey is func=session.newkey: a one-time login key for a user.
 func sessionNewKey(c *call) (result, *mgrError) {
-	if e := c.st.newKey(c.tx, c.req.Mgr, c.p.Get("username"), c.p.Get("key")); e != nil {
+	if e := c.st.newKey(c.tx, c.actor, c.req.Mgr, c.p.Get("username"), c.p.Get("key")); e != nil {
 		return nil, e
 	}
 	return ok()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"html"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -296,7 +297,11 @@ func writeJSON(b *bytes.Buffer, n *Node, f format, root bool) {
 			writeJSONString(b, a.Value)
 		}
 	}
-	for _, g := range groupKids(kids) {
+	groups := groupKids(kids)
+	// mgr5's JSON writer keeps attributes in order but emits children by
+	// name, as the real replies show (elem fields, doc children, error).
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i][0].Name < groups[j][0].Name })
+	for _, g := range groups {
 		sep()
 		writeJSONString(b, g[0].Name)
 		b.WriteByte(':')
