@@ -42,12 +42,21 @@
 //     diag_error entries reflect it.
 //   - Lists answer {"list":[...],"size":N} with where (EQ NE CP GT LT GE LE,
 //     IS [NOT] null, NOT, AND, OR, parentheses), orderby and limit.
+//   - Beyond the seeds, what public clients call: GET /dci/v3/switch/{id}/port,
+//     GET /dci/v3/ipmgr/ip (the ip/v3 address shape), GET/POST
+//     /ip/v3/ippool/{id}, POST /ip/v3/userspace/public/ippool, DELETE
+//     /ip/v3/ipnet/{id} (refused with 1304 while addresses are in use), and
+//     legacy auth v3: POST /auth/v3/auth and /auth/v3/auth_by_key answer
+//     {"session":<token>}, DELETE /auth/v3/session/{token}, POST
+//     /auth/v3/user/{email}/key.
 //
 // # Not emulated
 //
-// Switch/PDU/IPMI management endpoints, VLANs, chassis/blade servers
-// (chassis and slot are always null), Intel AMT (null), eservice, ldap,
-// ipmiproxy, legacy auth v3, /dci/v3/ipmgr/ip, ip/v3 writes, swagger.
+// Switch/PDU/IPMI management endpoints (beyond listing switch ports),
+// VLANs, chassis/blade servers (chassis and slot are always null), Intel AMT
+// (null), eservice, ldap, ipmiproxy, ip/v3 ranges, GET /auth/v4/self/session,
+// swagger, the 503 "sleeping service" (a fault rule with status 503 and body
+// "Unavailable" produces it).
 //
 // # Our assumptions (seed and reference silent)
 //
@@ -56,7 +65,7 @@
 //     the same for a wrong email or password), 3003 access denied (403), 3005
 //     bad or used key (401), 1201 server busy (409), 1202 wrong state (409),
 //     1301 IP taken (409), 1302 no free IP (409), 1303 wrong IP family (400),
-//     1401 duplicate email (409). Unknown objects answer 404 code 3080
+//     1304 network in use (409), 1401 duplicate email (409). Unknown objects answer 404 code 3080
 //     "Instance not found".
 //   - Token answers carry the user id in "id" and tokens look like
 //     "<user id>-<uuid>". Keys look like "<key id>-<uuid>". POST auth/v4/token

@@ -375,3 +375,27 @@ func (p *Panel) createPool(c echo.Context, _ Caller) error {
 	}
 	return run(c, http.StatusOK, func(tx *state.Tx) (IDView, error) { return CreatePool(tx, req) })
 }
+
+// loginV3 is legacy auth v3 (older installs; ISPsystem's PHP library):
+// the same check, the token answered as {"session"}.
+func (p *Panel) loginV3(c echo.Context, _ Caller) error {
+	var req loginRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	if err := req.check(); err != nil {
+		return writeError(c, err)
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (SessionView, error) { return sessionOf(Login(tx, *req.Email, *req.Password)) })
+}
+
+func (p *Panel) loginByKeyV3(c echo.Context, _ Caller) error {
+	var req keyRequest
+	if err := body(c, &req); err != nil {
+		return writeError(c, err)
+	}
+	if req.Key == nil || *req.Key == "" {
+		return writeError(c, fieldError("key", "is required"))
+	}
+	return run(c, http.StatusOK, func(tx *state.Tx) (SessionView, error) { return sessionOf(LoginByKey(tx, *req.Key)) })
+}

@@ -476,3 +476,17 @@ func TestIPManagerWritesAndSwitchPorts(t *testing.T) {
 		t.Fatalf("%d addresses in network 1, want the 3 seeded", ips.Size)
 	}
 }
+
+func TestLegacyAuthV3(t *testing.T) {
+	_, c := start(t)
+	var s struct{ Session string }
+	c.Do("POST", "/auth/v3/auth", []byte(`{"email":"admin@example.com","password":"secret"}`), "Content-Type", formType).Expect(t, 200).Decode(t, &s)
+	c.Get("/dci/v3/server/1", "Isp-Session", s.Session).Expect(t, 200)
+	var k struct{ Key string }
+	c.JSON("POST", "/auth/v3/user/client@example.com/key", `{}`, "Isp-Session", s.Session).Expect(t, 201).Decode(t, &k)
+	var us struct{ Session string }
+	c.JSON("POST", "/auth/v3/auth_by_key", `{"key":"`+k.Key+`"}`).Expect(t, 200).Decode(t, &us)
+	c.Do("DELETE", "/auth/v3/session/"+us.Session, nil, "Isp-Session", us.Session).Expect(t, 200)
+	expectError(t, c.Get("/dci/v3/server", "Isp-Session", us.Session), 401, 3001)
+	expectError(t, c.JSON("POST", "/auth/v3/auth", `{"email":"admin@example.com","password":"x"}`), 401, 3002)
+}

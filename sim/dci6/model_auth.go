@@ -208,3 +208,13 @@ func LoginByKey(tx *state.Tx, key string) (TokenView, error) {
 	k.Used = true
 	return tokenView(newToken(tx, s, s.Users[k.UserID])), nil
 }
+
+// SessionView is the legacy auth v3 answer: the token as "session".
+type SessionView struct {
+	Session string `json:"session"`
+}
+
+// sessionOf turns a token answer into the auth v3 shape.
+func sessionOf(v TokenView, err error) (SessionView, error) {
+	return SessionView{Session: v.Token}, err
+}

@@ -61,6 +61,11 @@ func (p *Panel) routes() []route {
 		{http.MethodPost, "/auth/v4/setting/token_ttl", adminLevel, p.setTokenTTL},
 		{http.MethodPost, "/auth/v4/user/:user/key", adminLevel, p.createKey},
 
+		{http.MethodPost, "/auth/v3/auth", public, p.loginV3},
+		{http.MethodPost, "/auth/v3/auth_by_key", public, p.loginByKeyV3},
+		{http.MethodDelete, "/auth/v3/session/:token", userLevel, p.logout},
+		{http.MethodPost, "/auth/v3/user/:user/key", adminLevel, p.createKey},
+
 		{http.MethodGet, "/dci/v3/server", userLevel, p.listServers},
 		{http.MethodGet, "/dci/v3/server/configuration", adminLevel, p.listConfigurations},
 		{http.MethodGet, "/dci/v3/server/:id", userLevel, p.getServer},
