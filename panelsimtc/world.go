@@ -187,6 +187,7 @@ type Error struct {
 	Field  string
 }
 
+// Error says what was refused and why, in one line for test logs.
 func (e *Error) Error() string {
 	s := fmt.Sprintf("panelsimtc: %s %s: %d", e.Method, e.Path, e.Status)
 	if e.Field != "" {
