@@ -442,11 +442,13 @@ func TestNoControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", "/_panelsim/health", nil)
-	rec := &recorder{header: http.Header{}}
-	srv.Handler().ServeHTTP(rec, req)
-	if rec.status != 404 {
-		t.Fatalf("control plane answered %d with --no-control", rec.status)
+	for path, want := range map[string]int{"/_panelsim/clock": 404, "/_panelsim/faults": 404, "/_panelsim/health": 200} {
+		req, _ := http.NewRequest("GET", path, nil)
+		rec := &recorder{header: http.Header{}}
+		srv.Handler().ServeHTTP(rec, req)
+		if rec.status != want {
+			t.Errorf("%s answered %d with --no-control, want %d", path, rec.status, want)
+		}
 	}
 }
 

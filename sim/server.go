@@ -248,6 +248,9 @@ func (s *Server) newEcho(panels []Panel, control bool) *echo.Echo {
 	}
 	if control {
 		s.registerControl(e)
+	} else {
+		// Health stays: containers and scripts wait on it either way.
+		e.GET(ctl+"/health", s.health)
 	}
 	return e
 }
