@@ -304,6 +304,7 @@ func TestGatewayErrors(t *testing.T) {
 		{"bad id", "/api?cmd=run_server&sess=" + sess + "&id=abc", "0003", "petrov"},
 		{"missing id", "/api?cmd=run_server&sess=" + sess, "0002", "petrov"},
 		{"unknown path under /api", "/api/whatever", "0001", ""},
+		{"unknown deeper path under /api", "/api/a/b/c", "0001", ""},
 		{"cmd names are case-sensitive", "/api?cmd=GET_SERVERS&sess=" + sess, "0001", "petrov"},
 	}
 	for _, tc := range cases {

@@ -40,8 +40,27 @@ func (pn *Panel) Register(r *simhttp.Router) {
 	r.Control(http.MethodGet, "/sms", pn.smsHook)
 }
 
-// CanonicalPath maps served paths onto spec paths: the gateway has one.
-func (*Panel) CanonicalPath(p string) string { return p }
+// foreignAPIRoots are the paths under /api other panels serve (DBC's
+// /api/v1, DCImanager's /api/dci, /api/auth, /api/ip).
+var foreignAPIRoots = []string{"/api/v1", "/api/dci", "/api/auth", "/api/ip"}
+
+// unknownAPIPath is the spec's stand-in for every other path under /api.
+const unknownAPIPath = "/api/_unknown"
+
+// CanonicalPath maps every path under /api that is not another panel's
+// onto the literal spec path /api/_unknown (a path template would also
+// match the other panels' paths, which must reach their own specs).
+func (*Panel) CanonicalPath(p string) string {
+	if !strings.HasPrefix(p, "/api/") {
+		return p
+	}
+	for _, root := range foreignAPIRoots {
+		if p == root || strings.HasPrefix(p, root+"/") {
+			return p
+		}
+	}
+	return unknownAPIPath
+}
 
 // Timings are the default durations of the panel's tasks and lifetimes.
 func (*Panel) Timings() map[string]time.Duration {
