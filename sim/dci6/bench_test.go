@@ -81,3 +81,11 @@ func BenchmarkListServersCP10k(b *testing.B) {
 	q := url.Values{"where": {"name CP '%99%' AND power_status EQ 'off'"}, "limit": {"0,50"}}
 	benchGet(b, srv, "/api/dci/v3/server?"+q.Encode(), benchLogin(b, srv))
 }
+
+// BenchmarkListServersPage400of10k is the page size real billing modules
+// ask for, ordered by a text field.
+func BenchmarkListServersPage400of10k(b *testing.B) {
+	srv := panelsimtest.RunT(b, panelsimtest.WithScenarioYAML(bigScenario))
+	q := url.Values{"orderby": {"owner_email asc"}, "limit": {"0,400"}}
+	benchGet(b, srv, "/api/dci/v3/server?"+q.Encode(), benchLogin(b, srv))
+}

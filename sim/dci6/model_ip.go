@@ -377,8 +377,8 @@ func (s *State) ipView(ip *IP, withServer bool) IPView {
 	return v
 }
 
-// serverIPs lists a server's addresses in id order.
-func (s *State) serverIPs(serverID int64, withServer bool) []IPView {
+// ipsOf is a server's addresses in id order.
+func (s *State) ipsOf(serverID int64) []*IP {
 	var mine []*IP
 	for _, ip := range s.IPs {
 		if ip.ServerID == serverID {
@@ -386,8 +386,23 @@ func (s *State) serverIPs(serverID int64, withServer bool) []IPView {
 		}
 	}
 	sort.Slice(mine, func(i, j int) bool { return mine[i].ID < mine[j].ID })
-	out := make([]IPView, len(mine))
-	for i, ip := range mine {
+	return mine
+}
+
+// ipsByServer indexes every address by server, each list in id order, so
+// a long server list reads the addresses once.
+func (s *State) ipsByServer() map[int64][]*IP {
+	idx := map[int64][]*IP{}
+	for _, id := range sortedIDs(s.IPs) {
+		ip := s.IPs[id]
+		idx[ip.ServerID] = append(idx[ip.ServerID], ip)
+	}
+	return idx
+}
+
+func (s *State) ipViews(ips []*IP, withServer bool) []IPView {
+	out := make([]IPView, len(ips))
+	for i, ip := range ips {
 		out[i] = s.ipView(ip, withServer)
 	}
 	return out

@@ -115,6 +115,9 @@ func InstallOS(tx *state.Tx, c Caller, id int64, req OSRequest) (TaskRef, error)
 	if tpl == nil || tpl.Type != "os" {
 		return TaskRef{}, fieldError("os_template_id", "no OS template with id %d", *req.OSTemplateID)
 	}
+	if req.Password != nil && *req.Password == "" {
+		return TaskRef{}, fieldError("password", "must not be empty")
+	}
 	for i, k := range req.SSHPubKeys {
 		if k == "" {
 			return TaskRef{}, fieldError("ssh_pub_keys["+strconv.Itoa(i)+"]", "must not be empty")

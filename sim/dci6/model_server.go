@@ -9,6 +9,11 @@ import (
 
 // serverView renders a server with everything it is wired to.
 func (s *State) serverView(sv *Server) ServerView {
+	return s.serverViewWith(sv, s.ipsOf(sv.ID))
+}
+
+// serverViewWith renders a server whose addresses (in id order) are known.
+func (s *State) serverViewWith(sv *Server, ips []*IP) ServerView {
 	rack := s.Racks[sv.RackID]
 	loc := s.Locations[rack.LocationID]
 	cfg := s.Configs[sv.Config]
@@ -17,7 +22,7 @@ func (s *State) serverView(sv *Server) ServerView {
 		Operation: s.operationView(sv), Domain: sv.Domain, ID: sv.ID,
 		HardwareInfo: hardwareOf(cfg, sv), PerformInfo: map[string]any{}, Configuration: sv.Config,
 		Settings: SettingsView{EFI: sv.EFI}, State: sv.State, StateInfo: sv.StateInfo,
-		IP: s.serverIPs(sv.ID, false), SwitchConnection: s.switchConns(sv), PDUConnection: s.pduConn(sv, rack),
+		IP: s.ipViews(ips, false), SwitchConnection: s.switchConns(sv), PDUConnection: s.pduConn(sv, rack),
 		IPMI: IPMIView{Address: sv.IPMI.Address, ID: sv.IPMI.ID, Status: sv.IPMI.Status, StatusInfo: map[string]any{},
 			Type: sv.IPMI.Type, WebURL: "https://" + sv.IPMI.Address},
 		Location:   LocationView{Geolocation: loc.Geolocation, ID: loc.ID, Name: loc.Name, Userspace: loc.Userspace},
@@ -180,9 +185,10 @@ func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], er
 		}
 	}
 	page, total := applyQuery(rows, q, serverFields)
+	byServer := s.ipsByServer()
 	out := make([]ServerView, len(page))
 	for i, r := range page {
-		out[i] = s.serverView(r.sv)
+		out[i] = s.serverViewWith(r.sv, byServer[r.sv.ID])
 	}
 	return listOf(out, total), nil
 }
