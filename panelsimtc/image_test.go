@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/panelsim/panelsim/panelsimtc"
@@ -27,6 +28,7 @@ func TestImage(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now()
 	ctr, err := testcontainers.Run(ctx, img,
+		testcontainers.WithLogger(tclog.TestLogger(t)),
 		testcontainers.WithExposedPorts(panelsimtc.Port),
 		testcontainers.WithWaitStrategy(wait.ForHealthCheck().
 			WithPollInterval(50*time.Millisecond).

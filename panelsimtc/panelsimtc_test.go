@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/panelsim/panelsim/panelsimtc"
 	"github.com/panelsim/panelsim/state"
@@ -106,11 +107,14 @@ func dockerReachable() (err error) {
 func run(t *testing.T, opts ...testcontainers.ContainerCustomizer) *panelsimtc.Container {
 	t.Helper()
 	img := image(t)
+	opts = append([]testcontainers.ContainerCustomizer{testcontainers.WithLogger(tclog.TestLogger(t))}, opts...)
+	began := time.Now()
 	ctr, err := panelsimtc.Run(context.Background(), img, opts...)
 	testcontainers.CleanupContainer(t, ctr)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("Run: created, started and healthy in %s", time.Since(began).Round(time.Millisecond))
 	return ctr
 }
 
@@ -465,7 +469,8 @@ faults:
 // panelsim's own message, and still hands back the container to clean up.
 func TestRunFailure(t *testing.T) {
 	img := image(t)
-	ctr, err := panelsimtc.Run(context.Background(), img, panelsimtc.WithScenarioYAML("version: 1\nsede: 5\n"))
+	ctr, err := panelsimtc.Run(context.Background(), img, testcontainers.WithLogger(tclog.TestLogger(t)),
+		panelsimtc.WithScenarioYAML("version: 1\nsede: 5\n"))
 	testcontainers.CleanupContainer(t, ctr)
 	if err == nil {
 		t.Fatal("Run with a misspelt scenario key succeeded")
