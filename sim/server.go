@@ -103,7 +103,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.env = &simhttp.Env{Worlds: s.worlds, Validate: cfg.Validate, Validator: s.contract, Logger: cfg.Logger}
-	s.handler = s.newEcho(s.panels, !cfg.NoControl)
+	plane := controlFull
+	if cfg.NoControl {
+		plane = controlHealthOnly
+	}
+	s.handler = s.newEcho(s.panels, plane)
 	return s, nil
 }
 
@@ -230,13 +234,22 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) PanelHandler(name string) (http.Handler, error) {
 	for _, p := range s.panels {
 		if p.Name() == name {
-			return s.newEcho([]Panel{p}, false), nil
+			return s.newEcho([]Panel{p}, controlNone), nil
 		}
 	}
 	return nil, fmt.Errorf("unknown panel %q (want one of %s)", name, strings.Join(s.known.Panels, ", "))
 }
 
-func (s *Server) newEcho(panels []Panel, control bool) *echo.Echo {
+// controlPlane says how much of /_panelsim a listener serves.
+type controlPlane int
+
+const (
+	controlNone       controlPlane = iota // a --listen panel listener: that panel's paths only
+	controlHealthOnly                     // --no-control: containers still wait on health
+	controlFull
+)
+
+func (s *Server) newEcho(panels []Panel, plane controlPlane) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(io.Discard)
@@ -246,10 +259,10 @@ func (s *Server) newEcho(panels []Panel, control bool) *echo.Echo {
 		r := simhttp.NewRouter(e, p, s.env)
 		p.Register(r)
 	}
-	if control {
+	switch plane {
+	case controlFull:
 		s.registerControl(e)
-	} else {
-		// Health stays: containers and scripts wait on it either way.
+	case controlHealthOnly:
 		e.GET(ctl+"/health", s.health)
 	}
 	return e

@@ -112,7 +112,11 @@ func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.catchUp()
-	return fn(&Tx{w: w, scope: scope})
+	err := fn(&Tx{w: w, scope: scope})
+	// Steps due now (a timing of 0: "instant") run before the lock is let
+	// go, so the next request already sees them done.
+	w.runUntil(w.now)
+	return err
 }
 
 // Scope carries request-scoped data into a transaction.

@@ -354,3 +354,19 @@ func TestWorldsRegistry(t *testing.T) {
 		t.Fatalf("names %v", got)
 	}
 }
+
+func TestStepsDueNowRunWhenTheTransactionEnds(t *testing.T) {
+	r := &recorder{}
+	w := newTestWorld(t, r.steps(), ClockMode{}, nil)
+	_ = w.Do(func(tx *Tx) error {
+		_ = tx.After(0, "rec", "instant")
+		_ = tx.After(time.Second, "rec", "later")
+		if len(r.log) != 0 {
+			t.Error("a step ran inside the transaction that scheduled it")
+		}
+		return nil
+	})
+	if want := []string{"instant@0s"}; !reflect.DeepEqual(r.log, want) || w.Pending() != 1 {
+		t.Fatalf("ran %v pending %d, want the instant step only", r.log, w.Pending())
+	}
+}

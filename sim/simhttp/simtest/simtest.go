@@ -45,6 +45,14 @@ func New(t testing.TB, srv *panelsimtest.Server) *Client {
 	}
 }
 
+// For returns the client bound to another test (a subtest, or each run of
+// a fuzz target), so failures are reported there.
+func (c *Client) For(t testing.TB) *Client {
+	cp := *c
+	cp.t = t
+	return &cp
+}
+
 // World returns a client for another world (by path prefix).
 func (c *Client) World(name string) *Client {
 	cp := *c
