@@ -490,3 +490,41 @@ func TestLegacyAuthV3(t *testing.T) {
 	expectError(t, c.Get("/dci/v3/server", "Isp-Session", us.Session), 401, 3001)
 	expectError(t, c.JSON("POST", "/auth/v3/auth", `{"email":"admin@example.com","password":"x"}`), 401, 3002)
 }
+
+// TestScenarioDocExample loads the fault and timing examples of
+// scenarios/dci6.md on top of a small block, as a user would.
+func TestScenarioDocExample(t *testing.T) {
+	yaml := `
+timings:
+  dci6.operation_os: 30m
+faults:
+  - name: os-install-breaks
+    panel: dci6
+    match: {route: "/api/dci/v3/server/:id/operation_os"}
+    action: {fail_task: {step: partitioning, code: "5001", msg: "Disk partitioning failed"}}
+dci6:
+  users: [{email: admin@example.com, password: secret, role: "@admin"}]
+  locations: [{name: DC1}]
+  racks: [{name: A, location: DC1}]
+  configurations: [{name: C, platform: P, disks: [d1, d2]}]
+  os_templates: [{name: Debian 12}]
+  servers:
+    - {id: 100, name: web1, configuration: C, os_template: Debian 12}
+`
+	srv, c := start(t, panelsimtest.WithScenarioYAML(yaml))
+	tok := login(t, c, "admin@example.com")
+	var ref struct{ Task int64 }
+	c.JSON("POST", "/api/dci/v3/server/100/operation_os", `{"os_template_id":1}`, "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &ref)
+	srv.Advance(30 * time.Minute)
+	var task struct {
+		Status string
+		Error  struct {
+			Code int
+			Step string
+		}
+	}
+	c.Get(fmt.Sprintf("/api/dci/v3/task/%d", ref.Task), "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &task)
+	if task.Status != "fail" || task.Error.Code != 5001 || task.Error.Step != "partitioning" {
+		t.Fatalf("task %+v", task)
+	}
+}
