@@ -105,9 +105,12 @@ type Key struct {
 	Created time.Time `json:"created"`
 }
 
-// limitNames are the preset and user limits the panel enforces, without
-// the limit_ prefix they carry on the wire.
-var limitNames = []string{"webdomains", "emaildomains", "emails", "domains", "db", "quota", "ipaddrs"}
+// limitNames are the preset and user limits, without the limit_ prefix
+// they carry on the wire. The panel enforces the object counts
+// (webdomains, emaildomains, emails, domains, db, ipaddrs); the others are
+// kept and shown as the real panel's resource limits are, not enforced.
+var limitNames = []string{"webdomains", "emaildomains", "emails", "domains", "db", "quota", "ipaddrs",
+	"traff", "db_users", "ftp_users", "cpu", "memory", "process", "email_quota"}
 
 func isLimitName(s string) bool {
 	for _, n := range limitNames {

@@ -170,6 +170,14 @@ func ipaddrEdit(c *call) (result, *mgrError) {
 	return okResult{id: strconv.FormatInt(next.ID, 10)}, nil
 }
 
+// ipTypeOf is the IPmanager address type for an ISPmanager iptype=.
+func ipTypeOf(iptype string) string {
+	if iptype == "" || iptype == "ipv4" || iptype == "ipv6" {
+		return "public"
+	}
+	return iptype
+}
+
 // newIPAddrValue is the address of a new ISPmanager address: name= as
 // given, or, with only iptype= (how the official billing module asks for a
 // dedicated address), the next free address of the IPmanager networks,
@@ -199,20 +207,23 @@ func (c *call) newIPAddrValue() (string, *IP, *mgrError) {
 	return addr.String(), nil, nil
 }
 
-// allocateAny takes the next free IPv4 host address of the IPmanager
-// networks (in name order) that is not already an ISPmanager address.
+// allocateAny takes the next free host address of the IPmanager networks
+// (in name order) that is not already an ISPmanager address. iptype is the
+// family the billing module asks for (ipv4, the default, or ipv6); any
+// other value is an IPmanager address type and means IPv4.
 func (st *State) allocateAny(iptype string) *IP {
+	v6 := iptype == "ipv6"
 	for _, name := range sortedKeys(st.Nets) {
 		n := st.Nets[name]
 		p := netip.MustParsePrefix(n.Name)
-		if !p.Addr().Is4() {
+		if p.Addr().Is6() != v6 {
 			continue
 		}
 		a := p.Addr()
 		for i := 0; i < 1<<16 && p.Contains(a); i, a = i+1, a.Next() {
 			s := a.String()
 			if usable(p, a) && st.IPs[s] == nil && st.IPAddrs[s] == nil && s != n.Gateway {
-				return &IP{IP: s, IPType: iptype, Net: n.Name}
+				return &IP{IP: s, IPType: ipTypeOf(iptype), Net: n.Name}
 			}
 		}
 	}
@@ -436,8 +447,11 @@ func usable(p netip.Prefix, a netip.Addr) bool {
 	if !p.Contains(a) {
 		return false
 	}
-	if !a.Is4() || p.Bits() >= 31 {
+	switch {
+	case a.Is4() && p.Bits() >= 31, a.Is6() && p.Bits() >= 127:
 		return true
+	case a.Is6():
+		return a != p.Addr() // the subnet-router anycast address
 	}
 	return a != p.Addr() && a != broadcast(p)
 }

@@ -229,20 +229,30 @@ func userAddFinish(c *call) (result, *mgrError) {
 	}
 	var web *WebDomain
 	var mail *EmailDomain
+	dedicated, e := c.wizardAddress(u)
+	if e != nil {
+		return nil, e
+	}
 	if name := domainParam(c, "webdomain"); name != "" {
 		if web, e = c.newWebDomain(u, name); e != nil {
 			return nil, e
 		}
-		if c.p.Get("ipsrc") == "do_not_assign" {
-			web.IPAddr = ""
+		if dedicated != nil {
+			web.IPAddr = dedicated.IP
 		}
 	}
 	if name := domainParam(c, "emaildomain"); name != "" {
 		if mail, e = c.newEmailDomain(u, name); e != nil {
 			return nil, e
 		}
+		if dedicated != nil {
+			mail.IPAddr = dedicated.IP
+		}
 	}
 	c.storeUser(u)
+	if dedicated != nil {
+		c.storeDedicated(dedicated, u.Name)
+	}
 	if web != nil {
 		c.storeWebDomain(web)
 	}
@@ -250,6 +260,31 @@ func userAddFinish(c *call) (result, *mgrError) {
 		c.storeEmailDomain(mail)
 	}
 	return okResult{}, nil
+}
+
+// wizardAddress is the dedicated address user.add.finish gives the new
+// user with ipsrc=auto (iptype= names the family, as the official billing
+// module sends it); nil for do_not_assign or no ipsrc (shared addresses).
+func (c *call) wizardAddress(u *User) (*IP, *mgrError) {
+	if c.p.Get("ipsrc") != "auto" {
+		return nil, nil
+	}
+	if e := checkLimit(u, "ipaddrs", 0); e != nil {
+		return nil, e
+	}
+	ip := c.st.allocateAny(c.p.Get("iptype"))
+	if ip == nil {
+		return nil, badValue("iptype", c.p.Get("iptype"))
+	}
+	return ip, nil
+}
+
+// storeDedicated allocates ip in IPmanager and assigns it in ISPmanager.
+func (c *call) storeDedicated(ip *IP, owner string) {
+	ip.ID = c.tx.NextID(Name + ".ip")
+	ip.Note = "ISPmanager " + owner
+	c.st.IPs[ip.IP] = ip
+	c.st.IPAddrs[ip.IP] = &IPAddr{ID: c.tx.NextID(Name + ".ipaddr"), IP: ip.IP, Role: roleAssigned, Owner: owner}
 }
 
 // domainParam reads the wizard's <kind>_name unless <kind>=off.
