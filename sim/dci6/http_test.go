@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/panelsim/panelsim/panelsimtest"
+	"github.com/panelsim/panelsim/scenarios"
 	"github.com/panelsim/panelsim/sim/simhttp/simtest"
 	"github.com/panelsim/panelsim/state"
 )
@@ -526,5 +527,24 @@ dci6:
 	c.Get(fmt.Sprintf("/api/dci/v3/task/%d", ref.Task), "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &task)
 	if task.Status != "fail" || task.Error.Code != 5001 || task.Error.Step != "partitioning" {
 		t.Fatalf("task %+v", task)
+	}
+}
+
+// TestZeroTimingsAreInstant: with every timing 0 an operation is done by
+// the time its request is answered.
+func TestZeroTimingsAreInstant(t *testing.T) {
+	yaml := "timings:\n  dci6.operation_os: 0s\n  dci6.power: 0s\n" + string(scenarios.DefaultYAML())
+	_, c := start(t, panelsimtest.WithScenarioYAML(yaml))
+	tok := login(t, c, "admin@example.com")
+	c.JSON("POST", "/api/dci/v3/server/3/operation_os", `{"os_template_id":1}`, "X-Xsrf-Token", tok).Expect(t, 200)
+	c.JSON("POST", "/api/dci/v3/server/4/power_off", `{}`, "X-Xsrf-Token", tok).Expect(t, 200)
+	var s3, s4 struct {
+		Operation   struct{ Status string }
+		PowerStatus string `json:"power_status"`
+	}
+	c.Get("/api/dci/v3/server/3", "X-Xsrf-Token", tok).Decode(t, &s3)
+	c.Get("/api/dci/v3/server/4", "X-Xsrf-Token", tok).Decode(t, &s4)
+	if s3.Operation.Status != "complete" || s4.PowerStatus != "off" {
+		t.Fatalf("with zero timings: os %q power %q", s3.Operation.Status, s4.PowerStatus)
 	}
 }
