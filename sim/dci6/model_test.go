@@ -545,3 +545,31 @@ func TestSnapshotRestoreKeepsTasksRunning(t *testing.T) {
 		t.Fatal("the fork's task should finish independently of the parent's")
 	}
 }
+
+func TestTaskAndIPVisibility(t *testing.T) {
+	w := newWorld(t, nil)
+	do(t, w, func(tx *state.Tx) (TaskRef, error) { return Power(tx, admin, 3, "power_off") })
+	mine := do(t, w, func(tx *state.Tx) (TaskRef, error) { return Power(tx, client, 1, "power_off") })
+	userTasks := do(t, w, func(tx *state.Tx) (ListView[TaskView], error) { return ListTasks(tx, client, ListQuery{}) })
+	if userTasks.Size != 1 || userTasks.List[0].ID != mine.Task {
+		t.Fatalf("user sees tasks %+v", userTasks.List)
+	}
+	all := do(t, w, func(tx *state.Tx) (ListView[TaskView], error) {
+		return ListTasks(tx, admin, ListQuery{Where: "status EQ 'running' AND name EQ 'power_off'", OrderBy: "id desc"})
+	})
+	if all.Size != 2 || all.List[0].ID != mine.Task {
+		t.Fatalf("admin running tasks %+v", all.List)
+	}
+	if err := doErr(t, w, nil, func(tx *state.Tx) error { _, err := GetTask(tx, client, 1); return err }); codeOf(err) != codeNotFound {
+		t.Fatalf("user reading another's task: %v", err)
+	}
+	ips := do(t, w, func(tx *state.Tx) (ListView[IPView], error) { return ListIPs(tx, client, 0, ListQuery{}) })
+	if ips.Size != 3 {
+		t.Fatalf("user sees %d addresses, want the 3 of its servers", ips.Size)
+	}
+	for _, ip := range ips.List {
+		if *ip.Server != "server1" && *ip.Server != "server2" && *ip.Server != "server27" {
+			t.Fatalf("user sees an address of %s", *ip.Server)
+		}
+	}
+}
