@@ -15,13 +15,16 @@
 //     and on a dedicated --listen ispmgr=ADDR one. Values sent unencoded
 //     (':', '@', '/', spaces as '+') are read as the panel reads them;
 //     sfrom, clicked_button, operafake, progressid and "*" values are
-//     dropped. HTTP 200 for every answer, errors included.
+//     dropped; empty values are kept (they clear a field). HTTP 200 for
+//     every answer, errors included.
 //   - Auth: func=auth (username+password; the session is bound to the
 //     client address, c.RealIP(), and expires after one idle hour on the
 //     virtual clock, timing "ispmgr.session_idle"); auth=<sid>;
 //     authinfo=user:password on any call; session.newkey (administrators,
 //     key of at least 16 characters) and the one-time key login
-//     func=auth&username&key (not bound to an address, key deleted);
+//     func=auth&username&key (not bound to an address, key deleted; a key
+//     made without username logs in anyone its creator may su to);
+//     authinfo limited to networks when the scenario sets authinfo_from;
 //     su=<user> (administrators: anyone, resellers: their own users, others:
 //     access error); lang=en|ru with fallback to the scenario's default.
 //   - Formats, all rendered from one internal document (render.go):

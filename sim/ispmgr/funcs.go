@@ -110,6 +110,8 @@ func (c *call) authenticate() *mgrError {
 	var u *User
 	var e *mgrError
 	switch {
+	case c.p.Has("authinfo") && !c.st.authinfoAllowed(c.req.IP):
+		e = errorf(errAuth, objBadPassword, "")
 	case c.p.Has("authinfo"):
 		name, pass, _ := strings.Cut(c.p.Get("authinfo"), ":")
 		u, e = c.st.login(name, pass)

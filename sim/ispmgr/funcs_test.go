@@ -184,7 +184,7 @@ func TestUserAddFinish(t *testing.T) {
 // certbot plugin: form POST to add a TXT record, list, delete by rkey.
 func TestDNSRecordsLikeTheACMEClients(t *testing.T) {
 	e := newEnv(t)
-	r := e.c.Form(http.MethodPost, "/manager/ispmgr", q("authinfo", vasya, "out", "json", "func", "domain.record.edit", "plid", "vasya.example.com",
+	r := e.c.Form(http.MethodPost, "/manager/ispmgr", q("authinfo", vasya, "out", "json", "func", "domain.record.edit", "plid", "vasya.example.com.",
 		"rtype", "txt", "name", "_acme-challenge.vasya.example.com.", "value", "tok+en/==", "sok", "ok")).Expect(t, 200)
 	expectOK(t, e.checkSchema("ok", r.Body))
 	doc := e.sjson("list.domain.record", "/ispmgr", "func", "domain.record", "plid", "vasya.example.com", "authinfo", vasya)
@@ -212,7 +212,8 @@ func TestDNSRecordsLikeTheACMEClients(t *testing.T) {
 		expectError(t, e.sjson("error", "/ispmgr", append([]string{"func", "domain.record.edit", "plid", "vasya.example.com", "sok", "ok", "authinfo", vasya}, tc.params...)...), tc.typ, tc.object)
 	}
 	expectOK(t, e.sjson("ok", "/ispmgr", "func", "domain.record.edit", "plid", "vasya.example.com", "rtype", "mx", "name", "@", "value", "mx2", "priority", "20", "sok", "ok", "authinfo", vasya))
-	expectOK(t, e.sjson("ok", "/ispmgr", "func", "domain.record.delete", "plid", "vasya.example.com", "elid", key+", vasya.example.com. MX  20 mx2.vasya.example.com.", "authinfo", vasya))
+	// cert-manager sends the resolved zone with its trailing dot, and elname.
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "domain.record.delete", "plid", "vasya.example.com.", "elid", key+", vasya.example.com. MX  20 mx2.vasya.example.com.", "elname", key, "authinfo", vasya))
 	doc = e.sjson("list.domain.record", "/ispmgr", "func", "domain.record", "plid", "vasya.example.com", "authinfo", vasya)
 	for _, k := range names(doc, "rkey") {
 		if strings.Contains(k, "acme") || strings.Contains(k, "mx2") {

@@ -2,6 +2,7 @@ package ispmgr
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"time"
 
@@ -33,8 +34,11 @@ const defaultSessionIdle = time.Hour
 // State is everything the panel remembers in one world. Both products
 // share the account table (root, admin1 and vasya log in to either).
 type State struct {
-	Lang         string                  `json:"lang"`
-	Host         string                  `json:"host"`
+	Lang string `json:"lang"`
+	Host string `json:"host"`
+	// AuthinfoFrom limits authinfo= logins to these networks (the panel's
+	// RestrictAuthinfoRange); empty allows every address.
+	AuthinfoFrom []string                `json:"authinfo_from,omitempty"`
 	Users        map[string]*User        `json:"users"`
 	Presets      map[string]*Preset      `json:"presets"`
 	WebDomains   map[string]*WebDomain   `json:"webdomains"`
@@ -138,6 +142,23 @@ func (st *State) login(name, password string) (*User, *mgrError) {
 		return nil, errorf(errAuth, objBadPassword, "")
 	}
 	return u, nil
+}
+
+// authinfoAllowed applies the authinfo address restriction.
+func (st *State) authinfoAllowed(ip string) bool {
+	if len(st.AuthinfoFrom) == 0 {
+		return true
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, r := range st.AuthinfoFrom {
+		if p, err := netip.ParsePrefix(r); err == nil && p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // openSession makes a session for u.

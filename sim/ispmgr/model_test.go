@@ -159,6 +159,7 @@ func TestSeedErrorsNameTheKey(t *testing.T) {
 		{"ip outside", "  networks:\n    - {name: 10.0.0.0/24}\n  ips:\n    - {ip: 10.0.1.1}\n", "ispmgr.ips[0].ip"},
 		{"overlap", "  networks:\n    - {name: 10.0.0.0/16}\n    - {name: 10.0.1.0/24}\n", "ispmgr.networks[1].name"},
 		{"bad lang", "  lang: de\n", "ispmgr.lang"},
+		{"bad authinfo range", "  authinfo_from: [10.0.0.0]\n", "ispmgr.authinfo_from[0]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := newWorld(t, "version: 1\nispmgr:\n"+tc.block)
@@ -196,6 +197,27 @@ func TestSeedWithoutBlockAndGenerated(t *testing.T) {
 			t.Error("generated users differ between two builds with one seed")
 		}
 		first = snap.Panels[Name]
+	}
+}
+
+func TestAuthinfoFrom(t *testing.T) {
+	w, err := newWorld(t, "version: 1\nispmgr:\n  authinfo_from: [10.0.0.0/8]\n  users: [{name: root, password: secret, level: admin}]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ip string
+		ok bool
+	}{{"10.1.2.3", true}, {"192.0.2.1", false}, {"::ffff:10.0.0.1", true}} {
+		_ = w.Do(func(tx *state.Tx) error {
+			p := NewParams()
+			p.ParseParams("func=preset&authinfo=root:secret")
+			doc := Call(tx, &Request{Mgr: mgrISP, IP: tc.ip, Params: p})
+			if (doc.Child("error") == nil) != tc.ok {
+				t.Errorf("%s: allowed=%v", tc.ip, doc.Child("error") == nil)
+			}
+			return nil
+		})
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 type seedBlock struct {
 	Lang           string            `yaml:"lang"`
 	Host           string            `yaml:"host"`
+	AuthinfoFrom   []string          `yaml:"authinfo_from"`
 	Presets        []seedPreset      `yaml:"presets"`
 	Users          []seedUser        `yaml:"users"`
 	GeneratedUsers int               `yaml:"generated_users"`
@@ -175,6 +176,13 @@ func (s *seeder) apply(b *seedBlock) error {
 		s.st.Lang = b.Lang
 	}
 	s.st.Host = strings.TrimSuffix(b.Host, "/")
+	for i, r := range b.AuthinfoFrom {
+		p, err := netip.ParsePrefix(r)
+		if err != nil {
+			return s.errorf(fmt.Sprintf("authinfo_from[%d]", i), "%q is not a network like 10.0.0.0/8", r)
+		}
+		s.st.AuthinfoFrom = append(s.st.AuthinfoFrom, p.Masked().String())
+	}
 	steps := []func(*seedBlock) error{s.presets, s.users, s.ipaddrs, s.webdomains, s.emaildomains,
 		s.mailboxes, s.zones, s.databases, s.userspaces, s.networks, s.ips}
 	for _, step := range steps {
