@@ -50,6 +50,11 @@
 //     {"session":<token>}, DELETE /auth/v3/session/{token}, POST
 //     /auth/v3/user/{email}/key.
 //
+// # Inspection hook
+//
+// GET /_panelsim/dci6/sessions lists every token (user, last use, expiry,
+// alive) and login key of the world without renewing anything.
+//
 // # Not emulated
 //
 // Switch/PDU/IPMI management endpoints (beyond listing switch ports),

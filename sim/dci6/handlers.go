@@ -399,3 +399,15 @@ func (p *Panel) loginByKeyV3(c echo.Context, _ Caller) error {
 	}
 	return run(c, http.StatusOK, func(tx *state.Tx) (SessionView, error) { return sessionOf(LoginByKey(tx, *req.Key)) })
 }
+
+// sessionsHook serves GET /_panelsim/dci6/sessions (control plane).
+func (p *Panel) sessionsHook(c echo.Context) error {
+	var v SessionsView
+	if err := simhttp.World(c).Do(func(tx *state.Tx) error {
+		v = Sessions(tx)
+		return nil
+	}); err != nil {
+		return c.JSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	}
+	return c.JSON(http.StatusOK, v)
+}

@@ -548,3 +548,22 @@ func TestZeroTimingsAreInstant(t *testing.T) {
 		t.Fatalf("with zero timings: os %q power %q", s3.Operation.Status, s4.PowerStatus)
 	}
 }
+
+func TestSessionsHook(t *testing.T) {
+	srv, c := start(t)
+	tok := login(t, c, "client@example.com")
+	srv.Advance(61 * time.Minute)
+	c.SkipValidation = true // the control plane's hooks are not in the panel contract
+	var v struct {
+		TokenTTL string `json:"token_ttl"`
+		Tokens   []struct {
+			Token string
+			Alive bool
+			Email string
+		}
+	}
+	c.Get("/_panelsim/dci6/sessions").Expect(t, 200).Decode(t, &v)
+	if v.TokenTTL != "1h0m0s" || len(v.Tokens) != 1 || v.Tokens[0].Token != tok || v.Tokens[0].Alive || v.Tokens[0].Email != "client@example.com" {
+		t.Fatalf("sessions %+v", v)
+	}
+}

@@ -2,6 +2,7 @@ package dci6
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -217,4 +218,69 @@ type SessionView struct {
 // sessionOf turns a token answer into the auth v3 shape.
 func sessionOf(v TokenView, err error) (SessionView, error) {
 	return SessionView{Session: v.Token}, err
+}
+
+// SessionsView is what GET /_panelsim/dci6/sessions shows: every token and
+// login key with what a test needs to reason about expiry.
+type SessionsView struct {
+	Now      string          `json:"now"`
+	TokenTTL string          `json:"token_ttl"`
+	Tokens   []TokenInfoView `json:"tokens"`
+	Keys     []KeyInfoView   `json:"keys"`
+}
+
+// TokenInfoView is one token in the inspection hook.
+type TokenInfoView struct {
+	Token       string `json:"token"`
+	UserID      int64  `json:"user_id"`
+	Email       string `json:"email"`
+	LastUsed    string `json:"last_used"`
+	ExpiresAt   string `json:"expires_at"`
+	Fixed       bool   `json:"fixed"`
+	Alive       bool   `json:"alive"`
+	Description string `json:"description,omitempty"`
+}
+
+// KeyInfoView is one login key in the inspection hook.
+type KeyInfoView struct {
+	ID        int64  `json:"id"`
+	Key       string `json:"key"`
+	UserID    int64  `json:"user_id"`
+	ExpiresAt string `json:"expires_at"`
+	Used      bool   `json:"used"`
+}
+
+// Sessions lists tokens (by token text) and keys (by id) without touching
+// them: reading does not renew a token.
+func Sessions(tx *state.Tx) SessionsView {
+	s := st(tx)
+	now := tx.Now()
+	v := SessionsView{Now: formatTime(now), TokenTTL: s.TokenTTL.String(), Tokens: []TokenInfoView{}, Keys: []KeyInfoView{}}
+	names := make([]string, 0, len(s.Tokens))
+	for k := range s.Tokens {
+		names = append(names, k)
+	}
+	sortStrings(names)
+	for _, name := range names {
+		t := s.Tokens[name]
+		exp := t.LastUsed.Add(s.TokenTTL)
+		if t.ExpiresAt != nil {
+			exp = *t.ExpiresAt
+		}
+		email := ""
+		if u := s.Users[t.UserID]; u != nil {
+			email = u.Email
+		}
+		v.Tokens = append(v.Tokens, TokenInfoView{Token: t.Token, UserID: t.UserID, Email: email, LastUsed: formatTime(t.LastUsed),
+			ExpiresAt: formatTime(exp), Fixed: t.ExpiresAt != nil, Alive: t.alive(now, s.TokenTTL), Description: t.Description})
+	}
+	keys := make([]*LoginKey, 0, len(s.Keys))
+	for _, k := range s.Keys {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].ID < keys[j].ID })
+	for _, k := range keys {
+		v.Keys = append(v.Keys, KeyInfoView{ID: k.ID, Key: k.Key, UserID: k.UserID, ExpiresAt: formatTime(k.ExpiresAt), Used: k.Used})
+	}
+	return v
 }

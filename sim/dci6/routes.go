@@ -132,6 +132,7 @@ func (p *Panel) Register(r *simhttp.Router) {
 		r.NotFound("/api" + pre)
 		r.NotFound(pre)
 	}
+	r.Control(http.MethodGet, "/sessions", p.sessionsHook)
 }
 
 func (p *Panel) dispatch(methods map[string]route) echo.HandlerFunc {
