@@ -192,14 +192,18 @@ func printBanner(w io.Writer, srv *sim.Server, listeners []listener, https bool)
 	base := scheme + "://" + displayAddr(listeners[0].ln.Addr())
 	sc := srv.Scenario()
 	fmt.Fprintf(w, "panelsim %s on %s (scenario %s, seed %d)\n", version, base, sc.File, sc.Seed)
+	urlWidth := 0
+	for _, p := range srv.Panels() {
+		urlWidth = max(urlWidth, len(base+p.Info().Base))
+	}
 	for _, p := range srv.Panels() {
 		info := p.Info()
-		fmt.Fprintf(w, "  %-10s %-14s %s%s  login: %s\n", p.Name(), info.Title, base, info.Base, info.Login)
+		fmt.Fprintf(w, "  %-9s %-*s  %s; login: %s\n", p.Name(), urlWidth, base+info.Base, info.Title, info.Login)
 	}
 	for _, l := range listeners[1:] {
-		fmt.Fprintf(w, "  %-10s own listener  %s://%s\n", l.name, scheme, displayAddr(l.ln.Addr()))
+		fmt.Fprintf(w, "  %-9s %s://%s  (own listener)\n", l.name, scheme, displayAddr(l.ln.Addr()))
 	}
-	fmt.Fprintf(w, "  control    %s/_panelsim (clock, faults, worlds, journal)\n", base)
+	fmt.Fprintf(w, "  %-9s %-*s  clock, faults, worlds, journal, specs\n", "control", urlWidth, base+"/_panelsim")
 }
 
 // displayAddr turns a wildcard listen address into one a person can open.
