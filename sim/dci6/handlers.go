@@ -34,13 +34,9 @@ func run[T any](c echo.Context, status int, call func(tx *state.Tx) (T, error)) 
 	return c.JSON(status, out)
 }
 
-// body decodes the request's JSON body into v, answering a 400 if it fails.
-func body(c echo.Context, v any) error {
-	if err := parseJSONBody(simhttp.Body(c), v); err != nil {
-		return err
-	}
-	return nil
-}
+// body decodes the request's JSON body into v; the error is a 400 naming
+// the field.
+func body(c echo.Context, v any) error { return parseJSONBody(simhttp.Body(c), v) }
 
 func queryOf(c echo.Context) ListQuery {
 	return ListQuery{Where: c.QueryParam("where"), OrderBy: c.QueryParam("orderby"), Limit: c.QueryParam("limit")}
