@@ -2,6 +2,7 @@ package ispmgr_test
 
 import (
 	"encoding/xml"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,5 +118,29 @@ func TestOfficialModuleFlow(t *testing.T) {
 	d = module(t, e, "user.delete", url.Values{"elid": {"client1"}})
 	if d.Error == nil || d.Error.Type+":"+d.Error.Msg != "notfound:User 'client1' not found" {
 		t.Fatalf("error after delete: %+v", d.Error)
+	}
+}
+
+// TestMultipartPost: PHP's curl posts an array of fields as
+// multipart/form-data.
+func TestMultipartPost(t *testing.T) {
+	e := newEnv(t)
+	var b strings.Builder
+	w := multipart.NewWriter(&b)
+	for _, kv := range [][2]string{{"out", "xml"}, {"func", "user.suspend"}, {"authinfo", root}, {"elid", "vasya"}, {"sfrom", "x"}} {
+		if err := w.WriteField(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	r := e.c.Do(http.MethodPost, "/ispmgr", []byte(b.String()), "Content-Type", w.FormDataContentType()).Expect(t, 200)
+	if !strings.Contains(string(r.Body), "<ok/>") || strings.Contains(string(r.Body), "sfrom") {
+		t.Fatalf("multipart call: %s", r.Body)
+	}
+	doc := e.sjson("list.user", "/ispmgr", "func", "user", "authinfo", root)
+	for _, el := range elems(doc) {
+		if str(el, "name") == "vasya" && str(el, "active") != "off" {
+			t.Error("multipart user.suspend did not suspend")
+		}
 	}
 }

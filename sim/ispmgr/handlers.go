@@ -1,6 +1,10 @@
 package ispmgr
 
 import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -43,10 +47,45 @@ func requestParams(c echo.Context) *Params {
 	r := c.Request()
 	p := NewParams()
 	p.ParseParams(r.URL.RawQuery)
-	if r.Method == http.MethodPost && isFormBody(r.Header.Get(echo.HeaderContentType)) {
+	if r.Method != http.MethodPost {
+		return p
+	}
+	ct := r.Header.Get(echo.HeaderContentType)
+	switch {
+	case strings.HasPrefix(strings.ToLower(ct), echo.MIMEMultipartForm):
+		parseMultipart(p, ct, simhttp.Body(c))
+	case isFormBody(ct):
 		p.ParseParams(string(simhttp.Body(c)))
 	}
 	return p
+}
+
+// maxPartSize bounds one multipart field; uploads are not mgr5 API calls.
+const maxPartSize = 1 << 20
+
+// parseMultipart reads the fields of a multipart/form-data body (PHP's
+// curl sends an array of POST fields that way); file parts are skipped and
+// a broken body keeps whatever fields came before the break.
+func parseMultipart(p *Params, contentType string, body []byte) {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil || params["boundary"] == "" {
+		return
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return
+		}
+		name := part.FormName()
+		if name != "" && part.FileName() == "" {
+			v, _ := io.ReadAll(io.LimitReader(part, maxPartSize))
+			if !ignoredParams[name] && string(v) != "*" {
+				p.Set(name, string(v))
+			}
+		}
+		part.Close()
+	}
 }
 
 // isFormBody accepts form bodies, including those sent without a type.
