@@ -272,3 +272,29 @@ func TestScenarioDocExamples(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseMultipart(f *testing.F) {
+	f.Add("multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"func\"\r\n\r\nuser\r\n--XX--\r\n")
+	f.Add("multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\nbin\r\n--XX")
+	f.Add("multipart/form-data", "")
+	f.Add("multipart/form-data; boundary=\"", "--\r\n")
+	f.Fuzz(func(t *testing.T, ct, body string) {
+		p := NewParams()
+		parseMultipart(p, ct, []byte(body))
+		for _, k := range p.Names() {
+			if ignoredParams[k] || p.Get(k) == "*" {
+				t.Fatalf("kept %q", k)
+			}
+		}
+	})
+}
+
+func TestParseMultipart(t *testing.T) {
+	p := NewParams()
+	parseMultipart(p, "multipart/form-data; boundary=XX", []byte("--XX\r\nContent-Disposition: form-data; name=\"func\"\r\n\r\nuser\r\n"+
+		"--XX\r\nContent-Disposition: form-data; name=\"up\"; filename=\"a.txt\"\r\n\r\nfile\r\n"+
+		"--XX\r\nContent-Disposition: form-data; name=\"elid\"\r\n\r\na, b\r\n--XX--\r\n"))
+	if p.Get("func") != "user" || p.Get("elid") != "a, b" || p.Has("up") {
+		t.Fatalf("parsed %v", p.vals)
+	}
+}
