@@ -13,6 +13,9 @@ import (
 // defaultTokenTTL is the vendor's idle lifetime of a token.
 const defaultTokenTTL = 60 * time.Minute
 
+// maxTokenTTLMinutes (ten years) keeps the lifetime far from overflowing.
+const maxTokenTTLMinutes = 10 * 365 * 24 * 60
+
 // keyLifetime is how long a login key may be exchanged.
 const keyLifetime = time.Hour
 
@@ -169,8 +172,8 @@ func SetTokenTTL(tx *state.Tx, c Caller, value string) (SettingView, error) {
 		return SettingView{}, accessDenied()
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(value))
-	if err != nil || n <= 0 {
-		return SettingView{}, fieldError("value", "want a positive number of minutes, got %q", value)
+	if err != nil || n <= 0 || n > maxTokenTTLMinutes {
+		return SettingView{}, fieldError("value", "want a number of minutes from 1 to %d, got %q", maxTokenTTLMinutes, value)
 	}
 	st(tx).TokenTTL = time.Duration(n) * time.Minute
 	return SettingView{Name: "token_ttl", Value: strconv.Itoa(n)}, nil

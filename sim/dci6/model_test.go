@@ -573,3 +573,20 @@ func TestTaskAndIPVisibility(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenTTLBounds(t *testing.T) {
+	w := newWorld(t, nil)
+	for _, v := range []string{"0", "-5", "x", "99999999999", "5256001"} {
+		err := doErr(t, w, nil, func(tx *state.Tx) error { _, err := SetTokenTTL(tx, admin, v); return err })
+		if codeOf(err) != codeBadRequest {
+			t.Errorf("token_ttl %q: %v", v, err)
+		}
+	}
+	if err := doErr(t, w, nil, func(tx *state.Tx) error { _, err := SetTokenTTL(tx, client, "5"); return err }); codeOf(err) != codeAccessDenied {
+		t.Errorf("user setting token_ttl: %v", err)
+	}
+	v := do(t, w, func(tx *state.Tx) (SettingView, error) { return SetTokenTTL(tx, admin, " 5256000 ") })
+	if v.Value != "5256000" {
+		t.Fatalf("answer %+v", v)
+	}
+}
