@@ -236,3 +236,31 @@ func TestKeyWithoutUsername(t *testing.T) {
 	})
 	expectError(t, e.sjson("error", "/ispmgr", "func", "auth", "username", "vasya", "key", key+"x", "checkcookie", "no"), "auth", "badpassword")
 }
+
+// TestSessionCookie: a browser logging in (e.g. with a one-time key) gets
+// the session cookie and is recognised by it, from the same address.
+func TestSessionCookie(t *testing.T) {
+	e := newEnv(t)
+	r := e.get("/ispmgr", "func", "auth", "username", "vasya", "password", "vasyapass", "out", "xml")
+	var ck string
+	for _, c := range r.Header.Values("Set-Cookie") {
+		if v, ok := strings.CutPrefix(c, "ispmgrses5="); ok {
+			ck, _, _ = strings.Cut(v, ";")
+		}
+	}
+	if ck == "" || !strings.Contains(string(r.Body), ck) {
+		t.Fatalf("no session cookie: %v", r.Header)
+	}
+	body := string(e.c.Get("/ispmgr?out=xml&func=webdomain", "Cookie", "ispmgrses5="+ck).Expect(t, 200).Body)
+	if !strings.Contains(body, "vasya.example.com") {
+		t.Fatalf("cookie not accepted: %s", body)
+	}
+	body = string(e.c.Get("/ispmgr?out=xml&func=webdomain", "Cookie", "ispmgrses5="+ck, "X-Real-IP", "203.0.113.1").Expect(t, 200).Body)
+	if !strings.Contains(body, `type="auth"`) {
+		t.Fatalf("cookie from another address accepted: %s", body)
+	}
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "webdomain.suspend", "elid", "vasya.example.com", "authinfo", vasya))
+	if got := str(elems(e.sjson("list.webdomain", "/ispmgr", "func", "webdomain", "authinfo", vasya))[0], "active"); got != "off" {
+		t.Errorf("suspended site active=%s", got)
+	}
+}

@@ -25,6 +25,8 @@
 //     func=auth&username&key (not bound to an address, key deleted; a key
 //     made without username logs in anyone its creator may su to);
 //     authinfo limited to networks when the scenario sets authinfo_from;
+//     a successful func=auth also sets the session cookie <mgr>ses5 (e.g.
+//     ispmgrses5), which identifies the session when no auth= is sent;
 //     su=<user> (administrators: anyone, resellers: their own users, others:
 //     access error); lang=en|ru with fallback to the scenario's default.
 //   - Formats, all rendered from one internal document (render.go):
@@ -39,7 +41,8 @@
 //     HTML, print); xml, text and JSONdata carry every element, sorted.
 //   - ISPmanager funcs: user, user.edit, user.add, user.add.finish,
 //     user.delete, user.suspend, user.resume, preset, preset.edit,
-//     preset.delete, usrparam, webdomain(.edit/.delete), emaildomain(...),
+//     preset.delete, usrparam, webdomain(.edit/.delete/.suspend/.resume),
+//     emaildomain(...),
 //     email(...), domain(...), domain.record(...), db(...), ipaddr,
 //     ipaddr.edit, ipaddr.delete, session.newkey, auth. Preset limits are
 //     copied into users and enforced; duplicates give the exists error.

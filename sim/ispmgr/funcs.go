@@ -21,7 +21,14 @@ type Request struct {
 	IP string
 	// Params are the query and form parameters.
 	Params *Params
+	// Cookie is the session id of the browser's session cookie, used when
+	// the request has no auth= or authinfo=.
+	Cookie string
 }
+
+// CookieName is the session cookie the panel sets on a successful
+// func=auth ("ispmgrses5", "ipmgrses5").
+func (r *Request) CookieName() string { return r.Mgr + "ses5" }
 
 // Func is the requested function.
 func (r *Request) Func() string { return r.Params.Get("func") }
@@ -117,6 +124,8 @@ func (c *call) authenticate() *mgrError {
 		u, e = c.st.login(name, pass)
 	case c.p.Get("auth") != "":
 		u, e = c.st.useSession(c.tx, c.p.Get("auth"), c.req.Mgr, c.req.IP)
+	case c.req.Cookie != "":
+		u, e = c.st.useSession(c.tx, c.req.Cookie, c.req.Mgr, c.req.IP)
 	default:
 		e = errorf(errAuth, objBadPassword, "")
 	}

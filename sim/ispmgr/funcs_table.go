@@ -16,6 +16,8 @@ var ispFuncs = map[string]funcSpec{
 	"webdomain":            {levelUser, webdomainList},
 	"webdomain.edit":       {levelUser, webdomainEdit},
 	"webdomain.delete":     {levelUser, webdomainDelete},
+	"webdomain.suspend":    {levelUser, webdomainSetActive(false)},
+	"webdomain.resume":     {levelUser, webdomainSetActive(true)},
 	"emaildomain":          {levelUser, emaildomainList},
 	"emaildomain.edit":     {levelUser, emaildomainEdit},
 	"emaildomain.delete":   {levelUser, emaildomainDelete},

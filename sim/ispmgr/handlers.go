@@ -28,6 +28,9 @@ func (p *Panel) serve(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
+	if a := doc.Child("auth"); a != nil {
+		c.SetCookie(&http.Cookie{Name: req.CookieName(), Value: a.Attr("id"), Path: "/", HttpOnly: true})
+	}
 	return write(c, http.StatusOK, doc, req.Format())
 }
 
@@ -38,7 +41,11 @@ func parseRequest(c echo.Context) *Request {
 	if strings.HasSuffix(r.URL.Path, "ipmgr") {
 		mgr = mgrIP
 	}
-	return &Request{Mgr: mgr, Binary: r.URL.Path, Host: c.Scheme() + "://" + r.Host, IP: c.RealIP(), Params: requestParams(c)}
+	req := &Request{Mgr: mgr, Binary: r.URL.Path, Host: c.Scheme() + "://" + r.Host, IP: c.RealIP(), Params: requestParams(c)}
+	if ck, err := c.Cookie(req.CookieName()); err == nil {
+		req.Cookie = ck.Value
+	}
+	return req
 }
 
 // requestParams reads the query string and, for a form POST, the body;

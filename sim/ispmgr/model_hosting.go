@@ -280,6 +280,20 @@ func (c *call) storeWebDomain(w *WebDomain) {
 	c.st.WebDomains[w.Name] = w
 }
 
+// webdomainSetActive is func=webdomain.suspend and webdomain.resume.
+func webdomainSetActive(active bool) func(c *call) (result, *mgrError) {
+	return func(c *call) (result, *mgrError) {
+		ids, e := visibleElids(c, c.st.WebDomains, webOwner, "webdomain")
+		if e != nil {
+			return nil, e
+		}
+		for _, id := range ids {
+			c.st.WebDomains[id].Active = active
+		}
+		return ok()
+	}
+}
+
 func webdomainDelete(c *call) (result, *mgrError) {
 	ids, e := visibleElids(c, c.st.WebDomains, webOwner, "webdomain")
 	if e != nil {
