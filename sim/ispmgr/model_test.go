@@ -298,3 +298,42 @@ func TestParseMultipart(t *testing.T) {
 		t.Fatalf("parsed %v", p.vals)
 	}
 }
+
+// TestSnapshotRoundTrip: a world's state survives snapshot and restore
+// (forks, --state-file) with sessions and keys.
+func TestSnapshotRoundTrip(t *testing.T) {
+	w, err := newWorld(t, "version: 1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(w *state.World, q string) *Node {
+		var doc *Node
+		_ = w.Do(func(tx *state.Tx) error {
+			p := NewParams()
+			p.ParseParams(q)
+			doc = Call(tx, &Request{Mgr: mgrISP, Binary: "/ispmgr", IP: "10.0.0.1", Params: p})
+			return nil
+		})
+		return doc
+	}
+	sid := run(w, "func=auth&username=root&password=secret").Child("auth").Attr("id")
+	run(w, "func=session.newkey&username=vasya&key=0123456789abcdef0&authinfo=root:secret")
+	snap, err := w.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New()
+	w2, err := state.Restore(state.Config{Name: "r", Timings: p.Timings(), States: map[string]func() any{Name: p.NewState}}, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run(w2, "func=db&auth="+sid).Child("error") != nil {
+		t.Error("session lost in restore")
+	}
+	if run(w2, "func=auth&username=vasya&key=0123456789abcdef0").Child("auth") == nil {
+		t.Error("key lost in restore")
+	}
+	if !reflect.DeepEqual(Render(run(w, "func=webdomain&authinfo=root:secret"), fmtSJSON), Render(run(w2, "func=webdomain&authinfo=root:secret"), fmtSJSON)) {
+		t.Error("restored world answers differently")
+	}
+}
