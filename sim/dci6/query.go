@@ -373,46 +373,32 @@ func like(s, pattern string) bool {
 }
 
 // likeFold matches s against a lower-cased pattern without allocating.
+// It is the greedy wildcard match that backtracks only to the last %, so a
+// hostile pattern costs at most len(s)*len(p) steps.
 func likeFold(s string, p []rune) bool {
-	for len(p) > 0 {
-		switch p[0] {
-		case '%':
-			for len(p) > 0 && p[0] == '%' {
-				p = p[1:]
-			}
-			if len(p) == 0 {
-				return true
-			}
-			for i := 0; i <= len(s); {
-				if likeFold(s[i:], p) {
-					return true
-				}
-				if i == len(s) {
-					break
-				}
-				_, n := utf8.DecodeRuneInString(s[i:])
-				i += n
-			}
-			return false
-		case '_':
-			if s == "" {
-				return false
-			}
-			_, n := utf8.DecodeRuneInString(s)
-			s = s[n:]
+	si, pi := 0, 0
+	starP, starS := -1, 0
+	for si < len(s) {
+		r, n := utf8.DecodeRuneInString(s[si:])
+		switch {
+		case pi < len(p) && (p[pi] == '_' || (p[pi] != '%' && unicode.ToLower(r) == p[pi])):
+			si += n
+			pi++
+		case pi < len(p) && p[pi] == '%':
+			starP, starS = pi, si
+			pi++
+		case starP >= 0:
+			_, skip := utf8.DecodeRuneInString(s[starS:])
+			starS += skip
+			si, pi = starS, starP+1
 		default:
-			if s == "" {
-				return false
-			}
-			r, n := utf8.DecodeRuneInString(s)
-			if unicode.ToLower(r) != p[0] {
-				return false
-			}
-			s = s[n:]
+			return false
 		}
-		p = p[1:]
 	}
-	return s == ""
+	for pi < len(p) && p[pi] == '%' {
+		pi++
+	}
+	return pi == len(p)
 }
 
 // token kinds of the where lexer.

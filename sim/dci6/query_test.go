@@ -1,6 +1,7 @@
 package dci6
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -210,4 +211,27 @@ func TestCanonicalPath(t *testing.T) {
 			t.Errorf("CanonicalPath(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestLikeHostilePatternIsFast(t *testing.T) {
+	s := strings.Repeat("a", 4000)
+	p := strings.Repeat("%a", 2000) + "%b"
+	if like(s, p) {
+		t.Fatal("matched a pattern needing a b")
+	}
+}
+
+func FuzzLike(f *testing.F) {
+	f.Add("server12", "server1%")
+	f.Add("a.extended.b", "%extended.%")
+	f.Add("", "%_")
+	f.Fuzz(func(t *testing.T, s, p string) {
+		got := like(s, p)
+		if p == "%" && !got {
+			t.Fatalf("%% must match %q", s)
+		}
+		if !strings.ContainsAny(p, "%_") && got != strings.EqualFold(s, p) && strings.ToLower(s) == s && strings.ToLower(p) == p {
+			t.Fatalf("like(%q, %q) = %v without wildcards", s, p, got)
+		}
+	})
 }
