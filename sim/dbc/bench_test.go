@@ -27,13 +27,13 @@ func hexBytes(b []byte) []byte {
 }
 
 func BenchmarkParseRequest(b *testing.B) {
-	body := []byte(`{"peer_nodes_list":["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"],"additional":{"image_name":"ubuntu.qcow2","ssh_port":"5684","vnc_port":"5904","gpu_count":"1","cpu_cores":"8","mem_size":"16","disk_size":"100"},"wallet":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY","nonce":"5q7KRn4d8EmXFFsim8vHBp23N2CpERbD2mWR3WCo1o3teZnGxYEh4N6","sign":"0x2cdc83a57d8e75a6e6648af288e148fcb4adadbe7b2cf34f3dd6d3a2d07a215403cb8231b832e2ea8fc784cdd06495dbd7f79fa07d759b13159b29d9b2f5968c"}`)
+	body := []byte(`{"peer_nodes_list":["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"],"additional":{"image_name":"ubuntu.qcow2","ssh_port":"5684","vnc_port":"5904","gpu_count":"1","cpu_cores":"4","mem_size":"16","disk_size":"100"},"wallet":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY","nonce":"5q7KRn4d8EmXFFsim8vHBp23N2CpERbD2mWR3WCo1o3teZnGxYEh4N6","sign":"0x2cdc83a57d8e75a6e6648af288e148fcb4adadbe7b2cf34f3dd6d3a2d07a215403cb8231b832e2ea8fc784cdd06495dbd7f79fa07d759b13159b29d9b2f5968c"}`)
 	for i := 0; i < b.N; i++ {
 		r, err := ParseRequest(body, prefixNone)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ParseCreate(r); err != nil {
+		if _, err := testNode().PlanCreate(ReadCreateFields(r), "w"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -44,17 +44,50 @@
 //     disk resizing / adding / deleting, snapshot creating; a fail_task
 //     fault ends the operation in its "... error" status ("create error",
 //     "shutdown error", "resize disk error", ...) and logs the message.
-//     Creation checks the image on the node, data file, LAN, free GPUs,
-//     CPU cores, memory, data disk, host ports (ssh/rdp/vnc and custom
-//     port ranges) and public IPs against every VM on the node.
+//   - The node's task manager (DBC-AIComputingNet TaskManager, the version
+//     with public_ip, pxe and network_filters): tasks/start checks in its
+//     order with its messages (gpu_count -> "gpu_count exceeds number of
+//     leases" / "allocate gpu failed", operation_system, bios_mode,
+//     image_name, public_ip, ssh/rdp port, vnc_port [5900, 65535], cpu, mem,
+//     disk, data_file_name, network, multicast); counts are read with C's
+//     atoi and ports cast to 16 bits ("70000" is 4464); custom_port and
+//     network_filters are stored unchecked; with a public IP a bad login
+//     port falls back to 22 / 3389. What an action may do follows the
+//     libvirt state behind the status: no domain while creating ("task not
+//     exist", errcode 1), "task is running" / "task is shut_off" refusals,
+//     restart from shut off allowed, an action asked again while one runs
+//     takes over. Resources follow the node: a VM that is not shut off
+//     (creating included) holds its GPUs; only running VMs hold CPU cores,
+//     memory and ports (the VNC port always, ssh/rdp only without a public
+//     IP); starting or restarting re-checks them ("cpu count exceeds the
+//     maximum", "check gpu failed", "check memory failed", "check ssh_port
+//     failed", "check vnc_port failed").
+//   - tasks/modify with the node's messages; it answers "some changes will
+//     take effect on the next boot" when vnc, gpu, cpu or memory changed,
+//     else "ok"; like the node it always sets the public IP, so leaving
+//     new_public_ip out removes it. tasks/passwd only on a running VM ("Only
+//     the running task can change the password").
+//   - Disks: "please close task first and try again" unless shut off;
+//     disk/resize grows the disk BY size GB (the node runs qemu-img resize
+//     +size); disk/add's mount_dir must be a node directory (/data); vda
+//     cannot be deleted. PXE VMs have no disks and no snapshots ("pxe not
+//     support snapshot").
+//   - Snapshots of the system disk of a shut-off VM, file
+//     /tmp/dbc_snapshots/snap_<n>_<time>_vda.qcow2: creating ->
+//     uploading -> done, then in the image centre; snapshot/delete stops
+//     and removes it and answers "ok" even for an unknown name.
+//   - Images: download (image_server, image_filename, local_dir required,
+//     "image:<f> not exist", "image:<f> in downloading"), upload ("image:<f>
+//     in uploading"), progress in the node's hand-built JSON
+//     {"status": "downloading","progress": "40%"} (spaces after the colons,
+//     "done" at 100%), stops answer "ok" always, delete refuses files being
+//     transferred; a VM cannot be created from an image being transferred.
 //   - Task logs: flag head|tail (default tail), line_num (default 100;
 //     more than 100 becomes 99, the client's quirk; 0 or less "invalid line
 //     num"; other flags `head_or_tail is invalid"` with the stray quote),
 //     at most 1024 bytes (the documented cap) keeping the lines nearest the
 //     chosen end.
-//   - Disks, snapshots (VM must be closed), images (image centres, node
-//     images, the caller's own images; upload/download progress in tenths
-//     of dbc.image_upload / dbc.image_download; stop; delete), LANs (name
+//   - Image centres, node images and the caller's own images; LANs (name
 //     6-10 letters or digits, IPv4 CIDR /8-/30, no overlaps, in-use
 //     networks kept), bare-metal nodes (list/add/delete signed by the
 //     bare-metal node's own id) and bare-metal machines (power
@@ -84,22 +117,21 @@
 //     ids ("tasks/start" = create, "tasks/shutdown", "disk/add", "images",
 //     "lan/delete"), except "tasks/{id}" (detail) and "tasks/start/{id}"
 //     (start an existing VM).
-//   - Task-manager refusals are HTTP 200 errcode 1 with our wording
-//     ("ssh_port is invalid", "no enough gpu, available: 2", "port 5684 is
-//     already in use", "task is busy, status: creating", "task is not
-//     running", "task is not closed, please shutdown it first",
-//     "snapshot_name not exist", "task log not exist" while creating).
-//   - A VM's resources (GPUs, cores, memory, data disk, ports) stay held
-//     while it is closed, as libvirt keeps its definition; a port clash
-//     counts tcp and udp alike.
-//   - Disk operations and modify need a closed VM for disks; modify is
-//     refused only while an operation runs. The system disk is 350G and
-//     cannot be resized or deleted; added disks are vdc, vdd, ...
-//   - Snapshots: creating (dbc.snapshot_create, VM in "snapshot
-//     creating") -> uploading (dbc.snapshot_upload) -> done (status left
-//     out), then the file <task>_<name>.qcow2 is in the image centre.
-//   - /images/servers answers the list of centre ids; progress answers
-//     {"image_filename","image_server","progress":"40%","status"};
+//   - Node refusals are HTTP 200 errcode 1 ("task not exist" from the task
+//     manager) or -3 ("task_id not exist" when the task is not the
+//     caller's). Messages the source does not give are ours: snapshot_name
+//     and image_server checks of snapshot/create, LAN and bare-metal
+//     parameter checks, "can not find network info".
+//   - Deleting a VM whose creation failed is allowed (the real node has no
+//     domain for it and would answer "task not exist").
+//   - Unlike the node, which applies a modify field by field, a refused
+//     modify changes nothing.
+//   - A data disk uses the node's data_gb; the system disk (350G, the
+//     node's g_disk_system_size) is not counted.
+//   - Snapshot timings: dbc.snapshot_create (VM in "snapshot creating"),
+//     then dbc.snapshot_upload; a done snapshot has no status field.
+//   - /images/servers answers the list of centre ids; a file with no
+//     transfer under way reports done if it arrived, else 0%;
 //     bare_metal/power status answers "Chassis Power is on|off" (ipmitool's
 //     wording); power changes take dbc.bare_metal_power.
 //   - Bare-metal nodes sign with their node id as wallet and their node key,
@@ -112,7 +144,8 @@
 //   - In trust mode a multisig still needs valid SS58 wallets, because the
 //     account the node checks is derived from their keys.
 //   - Each async operation is one step: a fail_task rule's step name is not
-//     consulted; transfers fail half way.
+//     consulted; a failed transfer stops half way (progress then reads
+//     0%, as for any file with no transfer under way).
 //   - The contract of the version root is shadowed by IMserver's
 //     /api/{path} in the merged contract; its answers are tested by hand.
 package dbc

@@ -99,7 +99,11 @@ var handlers = map[string]handler{
 		return c.st.TaskLogs(c.tx, c.req, c.route.ID, c.logs)
 	}},
 	"tasks/modify": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
-		return ok(c.st.ModifyTask(c.tx, c.req, c.route.ID))
+		msg, err := c.st.ModifyTask(c.tx, c.req, c.route.ID)
+		if err != nil {
+			return nil, err
+		}
+		return msg, nil
 	}},
 	"tasks/passwd": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
 		return ok(c.st.SetPassword(c.tx, c.req, c.route.ID))
@@ -206,6 +210,9 @@ func (*Panel) serve(c echo.Context, rt Route) error {
 	}
 	if merr != nil {
 		return write(c, merr)
+	}
+	if raw, isRaw := msg.(RawBody); isRaw {
+		return send(c, http.StatusOK, append(raw, '\r', '\n'))
 	}
 	return send(c, http.StatusOK, Encode(CodeOK, msg, false))
 }

@@ -73,68 +73,87 @@ func (st *State) nodeImages(tx *state.Tx, req *Request, srv *ImageServer) (any, 
 // transferKey names an upload or download of a file on a node.
 func transferKey(kind, image string) string { return kind + ":" + image }
 
-// imageParams reads image_filename and image_server.
-func imageParams(req *Request, needServer bool) (string, string, *Error) {
-	file, ok := req.str("image_filename")
+// imageServerParam resolves image_server: the client maps the centre id
+// to its address and refuses ids it does not know.
+func (st *State) imageServerParam(req *Request) (*ImageServer, *Error) {
+	id, ok := req.str("image_server")
 	if !ok {
-		return "", "", clientError(string(prefixParams) + "image_filename is not string")
+		return nil, clientError(string(prefixParams) + "image_server is not string")
 	}
-	if file == "" {
-		return "", "", clientError("image_filename is empty")
+	if id == "" {
+		return nil, nil
 	}
-	server, ok := req.str("image_server")
-	if !ok {
-		return "", "", clientError(string(prefixParams) + "image_server is not string")
+	srv := st.imageServer(id)
+	if srv == nil {
+		return nil, clientError("image_server not exist")
 	}
-	if needServer && server == "" {
-		return "", "", clientError("image_server is empty")
-	}
-	return file, server, nil
+	return srv, nil
 }
 
 // StartTransfer begins uploading a node's image to a centre or downloading
-// a centre's image to a node; progress moves on the clock.
+// a centre's image to a node (with the node's checks and messages);
+// progress moves on the clock in tenths of dbc.image_upload /
+// dbc.image_download.
 func (st *State) StartTransfer(tx *state.Tx, req *Request, kind string) *Error {
-	file, server, err := imageParams(req, true)
+	srv, err := st.imageServerParam(req)
 	if err != nil {
 		return err
 	}
-	srv := st.imageServer(server)
+	n, c, err := st.enterNode(tx, req, kind+" image")
+	if err != nil {
+		return err
+	}
 	if srv == nil {
-		return clientError("image_server not exist")
+		return taskError("no image_server")
 	}
-	localDir, ok := req.str("local_dir")
-	if !ok {
-		return clientError(string(prefixParams) + "local_dir is not string")
-	}
-	n, c, e := st.enterNode(tx, req, kind+" image")
-	if e != nil {
-		return e
-	}
-	if cur := n.Transfers[transferKey(kind, file)]; cur != nil && cur.Status == "running" {
-		return taskError("image " + file + " is already " + kind + "ing")
-	}
-	if kind == "upload" && n.image(file) == nil {
-		return taskError("image not exist: " + file)
-	}
+	file := req.loose("image_filename")
 	if kind == "download" {
-		if srv.image(file) == nil {
-			return taskError("image not exist in image server: " + file)
-		}
-		if n.image(file) != nil {
-			return taskError("image already exist: " + file)
-		}
+		err = n.checkDownload(srv, file, req.loose("local_dir"))
+	} else {
+		err = n.checkUpload(file)
 	}
-	if n.Transfers == nil {
-		n.Transfers = map[string]*Transfer{}
+	if err != nil {
+		return err
 	}
-	t := &Transfer{Kind: kind, Image: file, Server: server, LocalDir: localDir, Owner: c.Wallet, Status: "running"}
+	t := &Transfer{Kind: kind, Image: file, Server: srv.ID, LocalDir: req.loose("local_dir"), Owner: c.Wallet, Status: "running"}
 	if prev := n.Transfers[transferKey(kind, file)]; prev != nil {
 		t.Gen = prev.Gen + 1
 	}
 	fail := tx.TaskFailure()
 	n.Transfers[transferKey(kind, file)] = t
 	return scheduleTransfer(tx, n, t, fail != nil)
+}
+
+func (n *Node) checkDownload(srv *ImageServer, file, localDir string) *Error {
+	switch {
+	case file == "":
+		return taskError("additional no image_filename")
+	case localDir == "":
+		return taskError("additional no local_dir")
+	case srv.image(file) == nil:
+		return taskError("image:" + file + " not exist")
+	case n.running("download", file):
+		return taskError("image:" + file + " in downloading")
+	}
+	return nil
+}
+
+func (n *Node) checkUpload(file string) *Error {
+	switch {
+	case file == "":
+		return taskError("image_filename is empty")
+	case n.image(file) == nil:
+		return taskError("image:" + file + " not exist")
+	case n.running("upload", file):
+		return taskError("image:" + file + " in uploading")
+	}
+	return nil
+}
+
+// running says whether a transfer of a file is under way.
+func (n *Node) running(kind, file string) bool {
+	t := n.Transfers[transferKey(kind, file)]
+	return t != nil && t.Status == "running"
 }
 
 // transferStep advances a transfer by one tenth.
@@ -195,79 +214,93 @@ func errString(e *Error) error {
 	return e
 }
 
-// Progress is the answer of uploadprogress / downloadprogress.
-type Progress struct {
-	ImageFilename string `json:"image_filename"`
-	ImageServer   string `json:"image_server"`
-	Progress      string `json:"progress"`
-	Status        string `json:"status"`
-}
+// RawBody is an answer the node builds by hand and the client relays
+// byte for byte.
+type RawBody []byte
 
-// TransferProgress reports how far an upload or download is.
-func (st *State) TransferProgress(tx *state.Tx, req *Request, kind string) (*Progress, *Error) {
-	file, _, err := imageParams(req, false)
+// TransferProgress reports how far an upload or download is, in the node's
+// hand-built JSON ({"status": "downloading","progress": "40%"}, with its
+// spaces). A file with no transfer under way is done if the node (upload:
+// the centre) has it, else at 0%.
+func (st *State) TransferProgress(tx *state.Tx, req *Request, kind string) (RawBody, *Error) {
+	if _, err := st.imageServerParam(req); err != nil {
+		return nil, err
+	}
+	n, _, err := st.enterNode(tx, req, kind+" image progress")
 	if err != nil {
 		return nil, err
 	}
-	n, _, e := st.enterNode(tx, req, kind+" image progress")
-	if e != nil {
-		return nil, e
+	file := req.loose("image_filename")
+	if file == "" {
+		return nil, taskError("additional no image_filename")
+	}
+	percent := 0
+	if t := n.Transfers[transferKey(kind, file)]; t != nil && t.Status == "running" {
+		percent = t.Percent
+	} else if n.hasTransferred(st, kind, file) {
+		percent = 100
+	}
+	status := kind + "ing"
+	if percent >= 100 {
+		status, percent = "done", 100
+	}
+	return RawBody(`{"errcode":0,"message":{"status": "` + status + `","progress": "` + strconv.Itoa(percent) + `%"}}`), nil
+}
+
+// hasTransferred says whether the file is where the transfer takes it.
+func (n *Node) hasTransferred(st *State, kind, file string) bool {
+	if kind == "download" {
+		return n.image(file) != nil
 	}
 	t := n.Transfers[transferKey(kind, file)]
 	if t == nil {
-		return nil, taskError("no " + kind + " of image " + file)
+		return false
 	}
-	return &Progress{t.Image, t.Server, strconv.Itoa(t.Percent) + "%", t.Status}, nil
+	srv := st.imageServer(t.Server)
+	return srv != nil && srv.image(file) != nil
 }
 
-// StopTransfer stops a running upload or download.
+// StopTransfer stops an upload or download; like the node it answers "ok"
+// whether or not one was under way.
 func (st *State) StopTransfer(tx *state.Tx, req *Request, kind string) *Error {
-	file, _, err := imageParams(req, false)
+	if _, err := st.imageServerParam(req); err != nil {
+		return err
+	}
+	n, _, err := st.enterNode(tx, req, "stop "+kind+" image")
 	if err != nil {
 		return err
 	}
-	n, _, e := st.enterNode(tx, req, "stop "+kind+" image")
-	if e != nil {
-		return e
+	file := req.loose("image_filename")
+	if file == "" {
+		return taskError("additional no image_filename")
 	}
-	t := n.Transfers[transferKey(kind, file)]
-	if t == nil || t.Status != "running" {
-		return taskError("no running " + kind + " of image " + file)
+	if t := n.Transfers[transferKey(kind, file)]; t != nil && t.Status == "running" {
+		t.Status = "stopped"
 	}
-	t.Status = "stopped"
 	return nil
 }
 
-// DeleteImage removes an image file from a node; images a VM was created
-// from or being transferred stay.
+// DeleteImage removes an image file from a node unless it is being
+// transferred (the node does not check whether a VM uses it).
 func (st *State) DeleteImage(tx *state.Tx, req *Request) *Error {
-	file, _, err := imageParams(req, false)
+	if _, err := st.imageServerParam(req); err != nil {
+		return err
+	}
+	n, _, err := st.enterNode(tx, req, "delete image")
 	if err != nil {
 		return err
 	}
-	n, c, e := st.enterNode(tx, req, "delete image")
-	if e != nil {
-		return e
-	}
-	img := n.image(file)
-	if img == nil {
-		return taskError("image not exist: " + file)
-	}
-	if img.Owner != "" && img.Owner != c.Wallet {
-		return taskError("image not exist: " + file)
-	}
-	for _, t := range n.sortedTasks() {
-		if t.Spec.Image == file {
-			return taskError("image is in use by task " + t.ID)
-		}
-	}
-	for _, key := range sortedKeys(n.Transfers) {
-		if t := n.Transfers[key]; t.Image == file && t.Status == "running" {
-			return taskError("image is being " + t.Kind + "ed")
-		}
+	file := req.loose("image_filename")
+	switch {
+	case file == "":
+		return taskError("image_filename is empty")
+	case n.image(file) == nil:
+		return taskError("image file:" + file + " is not exist")
+	case n.transferring(file):
+		return taskError("image file is in downloading or uploading, please try again later")
 	}
 	for i, x := range n.Images {
-		if x == img {
+		if x.Name == file {
 			n.Images = append(n.Images[:i], n.Images[i+1:]...)
 			break
 		}

@@ -110,20 +110,14 @@ func (st *State) MiningNode(req *Request) (*NodeInfo, *Error) {
 }
 
 func (n *Node) info() *NodeInfo {
-	running := usage{}
-	for _, t := range n.Tasks {
-		if t.Status != StatusClosed && t.Status != StatusCreateError {
-			running.gpus += t.Spec.GPUs
-			running.cpus += t.Spec.CPUs
-			running.mem += t.Spec.MemGB
-		}
-	}
-	data := n.usage("").data
+	usedCPUs, usedMem := n.runningUse("")
+	usedGPUs := n.GPUs - n.freeGPUs("")
+	data := n.DiskDataGB - n.freeData()
 	i := &NodeInfo{
 		Version: n.Version, NodeType: "compute_node", IP: maskIP(n.IP), OS: n.OS,
-		CPU:        CPUInfo{n.CPUType, n.CPUHz, strconv.Itoa(n.CPUCores), percent(running.cpus, n.CPUCores), strconv.Itoa(n.PhysicalCPUs)},
-		GPU:        GPUInfo{strconv.Itoa(n.GPUs), strconv.Itoa(running.gpus)},
-		Mem:        MemInfo{gb(n.MemGB), gb(max(n.MemGB-running.mem, 0)), percent(running.mem, n.MemGB)},
+		CPU:        CPUInfo{n.CPUType, n.CPUHz, strconv.Itoa(n.CPUCores), percent(usedCPUs, n.CPUCores), strconv.Itoa(n.PhysicalCPUs)},
+		GPU:        GPUInfo{strconv.Itoa(n.GPUs), strconv.Itoa(usedGPUs)},
+		Mem:        MemInfo{gb(n.MemGB), gb(max(n.MemGB-usedMem, 0)), percent(usedMem, n.MemGB)},
 		DiskSystem: DiskSysInfo{n.DiskType, gb(n.DiskSystemGB)},
 		DiskData:   []DiskData{{n.DataPath, n.DiskType, gb(n.DiskDataGB), gb(max(n.DiskDataGB-data, 0)), percent(data, n.DiskDataGB)}},
 		Images:     []ImageEntry{},

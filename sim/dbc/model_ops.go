@@ -65,6 +65,9 @@ func (st *State) TaskLogs(tx *state.Tx, req *Request, id string, q LogQuery) (*L
 	if err != nil {
 		return nil, err
 	}
+	if t.domain() == domainNone {
+		return nil, taskError("task not exist")
+	}
 	if len(t.Logs) == 0 {
 		return nil, taskError(msgNoLog)
 	}
@@ -113,81 +116,114 @@ func SelectLog(lines []string, q LogQuery) []string {
 	return out
 }
 
-// ParseModify reads tasks/modify's new_* fields onto a copy of the VM's
-// spec; absent fields keep their value.
-func ParseModify(req *Request, cur TaskSpec) (*TaskSpec, *Error) {
-	s := cur
-	for _, f := range []struct {
-		key string
-		dst *int
-		min int
-		cnt bool
-	}{
-		{"new_ssh_port", &s.SSHPort, 1, false}, {"new_vnc_port", &s.VNCPort, 1, false},
-		{"new_rdp_port", &s.RDPPort, 1, false}, {"new_gpu_count", &s.GPUs, 0, true},
-		{"new_cpu_cores", &s.CPUs, 1, true}, {"new_mem_size", &s.MemGB, 1, true},
-	} {
-		v, ok := req.str(f.key)
-		if !ok {
-			return nil, taskError(f.key + " is invalid")
-		}
-		if _, present := req.Additional[f.key]; !present {
-			continue
-		}
-		var n int
-		if f.cnt {
-			n, ok = parseCount(v, f.min)
-		} else {
-			n, ok = parsePort(v)
-		}
-		if !ok {
-			return nil, taskError(f.key + " is invalid")
-		}
-		*f.dst = n
-	}
-	ip, ok := req.str("new_public_ip")
-	if !ok || (ip != "" && !validIPv4(ip)) {
-		return nil, taskError("new_public_ip is invalid")
-	}
-	if _, present := req.Additional["new_public_ip"]; present {
-		s.PublicIP = ip
-	}
-	next := s
-	if e := next.readLists(req, "new_custom_port", "", "new_network_filters"); e != nil {
-		return nil, e
-	}
-	if _, present := req.Additional["new_custom_port"]; present {
-		s.CustomPorts = next.CustomPorts
-	}
-	if _, present := req.Additional["new_network_filters"]; present {
-		s.NetworkFilters = next.NetworkFilters
-	}
-	return &s, nil
-}
-
-// ModifyTask changes a VM's configuration; it is refused while an
-// operation runs and checked against what the node has left.
-func (st *State) ModifyTask(tx *state.Tx, req *Request, id string) *Error {
+// ModifyTask changes a VM's configuration the way the node's modifyTask
+// does, in its order and with its messages; some changes only take effect
+// at the next boot, which the answer says. Unlike the node, which applies
+// each change as it goes, nothing changes unless every check passes.
+func (st *State) ModifyTask(tx *state.Tx, req *Request, id string) (string, *Error) {
 	n, t, _, err := st.enterTask(tx, req, id, "modify task")
 	if err != nil {
-		return err
+		return "", err
 	}
-	if e := notBusy(t.Status); e != nil {
-		return e
+	if t.domain() == domainNone {
+		return "", taskError("task not exist")
 	}
-	if t.Status == StatusCreateError {
-		return taskError("task create failed, please delete it")
-	}
-	spec, e := ParseModify(req, t.Spec)
-	if e != nil {
-		return e
-	}
-	if e := n.fits(spec, t.ID, 0); e != nil {
-		return e
+	spec, reboot, err := n.PlanModify(t, req)
+	if err != nil {
+		return "", err
 	}
 	t.Spec = *spec
-	t.log(tx, "task config modified")
+	t.log(tx, "modify task successful")
+	if reboot {
+		return "some changes will take effect on the next boot", nil
+	}
+	return "ok", nil
+}
+
+// PlanModify checks tasks/modify's new_* fields against the node and
+// returns the VM's new spec and whether it needs a reboot.
+func (n *Node) PlanModify(t *Task, req *Request) (*TaskSpec, bool, *Error) {
+	s := t.Spec
+	reboot := false
+	// The node always sets the public IP: leaving new_public_ip out
+	// removes the VM's public IP.
+	if err := n.planPublicIP(&s, req.loose("new_public_ip"), t.ID); err != nil {
+		return nil, false, err
+	}
+	ssh, rdp := req.loose("new_ssh_port"), req.loose("new_rdp_port")
+	if err := n.modifyLoginPort(&s, t, "new_ssh_port", ssh, &s.SSHPort); err != nil {
+		return nil, false, err
+	}
+	if err := n.modifyLoginPort(&s, t, "new_rdp_port", rdp, &s.RDPPort); err != nil {
+		return nil, false, err
+	}
+	if ssh != "" && rdp != "" && port16(ssh) == port16(rdp) {
+		return nil, false, taskError("new_ssh_port and new_rdp_port are the same!")
+	}
+	if hasArray(req, "new_custom_port") {
+		s.CustomPorts = req.looseList("new_custom_port")
+	}
+	if hasArray(req, "new_network_filters") {
+		s.NetworkFilters = req.looseList("new_network_filters")
+	}
+	if v := req.loose("new_vnc_port"); v != "" {
+		p := port16(v)
+		if p < 5900 {
+			return nil, false, taskError("new_vnc_port " + v + " is invalid! (usage: 5900 =< port <= 65535)")
+		}
+		if n.portConflict(p, t.ID) != nil {
+			return nil, false, taskError("new_vnc_port " + v + " has been used!")
+		}
+		reboot = reboot || p != s.VNCPort
+		s.VNCPort = p
+	}
+	if v := req.loose("new_gpu_count"); v != "" {
+		count := port16(v)
+		if count != s.GPUs && (count > n.GPUs || count > n.freeGPUs(t.ID)) {
+			return nil, false, taskError("allocate gpu failed")
+		}
+		reboot = reboot || count != s.GPUs
+		s.GPUs = count
+	}
+	if v := req.loose("new_cpu_cores"); v != "" {
+		cpus := atoi(v)
+		if !n.cpuFits(cpus, t.ID) {
+			return nil, false, taskError("allocate cpu failed")
+		}
+		reboot = reboot || cpus != s.CPUs
+		s.CPUs = cpus
+	}
+	if v := req.loose("new_mem_size"); v != "" {
+		mem := atoi(v)
+		if !n.memFits(mem, t.ID) {
+			return nil, false, taskError("allocate memory failed")
+		}
+		reboot = reboot || mem != s.MemGB
+		s.MemGB = mem
+	}
+	return &s, reboot, nil
+}
+
+// modifyLoginPort checks a new ssh or rdp port: above 0 (after the 16-bit
+// cast) and, for a VM without a public IP, not used by a running VM.
+func (n *Node) modifyLoginPort(s *TaskSpec, t *Task, name, v string, dst *int) *Error {
+	if v == "" {
+		return nil
+	}
+	p := port16(v)
+	if p <= 0 {
+		return taskError(name + " " + v + " is invalid! (usage: > 0)")
+	}
+	if s.PublicIP == "" && n.portConflict(p, t.ID) != nil {
+		return taskError(name + " " + v + " has been used!")
+	}
+	*dst = p
 	return nil
+}
+
+func hasArray(req *Request, name string) bool {
+	raw, ok := req.Additional[name]
+	return ok && jsonKind(raw) == '['
 }
 
 // SetPassword changes a guest user's password through the guest agent;
@@ -197,21 +233,22 @@ func (st *State) SetPassword(tx *state.Tx, req *Request, id string) *Error {
 	if err != nil {
 		return err
 	}
-	user, ok := req.str("username")
-	if !ok || user == "" {
-		return taskError("username is empty")
+	switch t.domain() {
+	case domainNone:
+		return taskError("task not exist")
+	case domainRunning:
+	default:
+		return taskError("Only the running task can change the password")
 	}
-	pass, ok := req.str("password")
-	if !ok || pass == "" {
-		return taskError("password is empty")
+	user, pass := req.loose("username"), req.loose("password")
+	if pass == "" {
+		return taskError("password can not be empty")
 	}
-	if e := needRunning(t.Status); e != nil {
-		return e
+	if user == "" {
+		return taskError("user name can not be empty")
 	}
-	if user == t.User {
-		t.Password = pass
-	}
-	t.log(tx, "password of user "+user+" changed")
+	t.Password = pass
+	t.log(tx, "set password of user "+user)
 	return nil
 }
 
@@ -222,7 +259,7 @@ type DiskInfo struct {
 	Size string `json:"size"`
 }
 
-// ListDisks lists a VM's disks.
+// ListDisks lists a VM's disks (none for a PXE VM).
 func (st *State) ListDisks(tx *state.Tx, req *Request, id string) ([]DiskInfo, *Error) {
 	_, t, _, err := st.enterTask(tx, req, id, "list disk")
 	if err != nil {
@@ -235,73 +272,74 @@ func (st *State) ListDisks(tx *state.Tx, req *Request, id string) ([]DiskInfo, *
 	return out, nil
 }
 
-// ResizeDisk grows a data disk of a stopped VM.
+// msgCloseFirst is the disk and snapshot managers' refusal for a VM that
+// is not shut off.
+const msgCloseFirst = "please close task first and try again"
+
+// diskSize reads the size of disk/resize and disk/add (GB, a number).
+func diskSize(req *Request) (int, *Error) {
+	size, _, ok := req.num("size")
+	if !ok || size <= 0 || size > 1<<20 {
+		return 0, taskError("size is invalid (usage: size > 0)")
+	}
+	return int(size), nil
+}
+
+// ResizeDisk grows a disk of a shut-off VM by size GB: the node runs
+// "qemu-img resize <file> +<size>", so size is an increment, not the new
+// size.
 func (st *State) ResizeDisk(tx *state.Tx, req *Request, id string) *Error {
 	n, t, _, err := st.enterTask(tx, req, id, "resize disk")
 	if err != nil {
 		return err
 	}
-	name, ok := req.str("disk")
-	if !ok || name == "" {
-		return taskError("disk is invalid")
+	if len(t.Disks) == 0 {
+		return taskError("task have no disk")
 	}
-	size, present, ok := req.num("size")
-	if !present || !ok || size <= 0 || size > 1<<20 {
-		return taskError("size is invalid")
+	name := req.loose("disk")
+	if t.disk(name) == nil {
+		return taskError("task have no disk:" + name)
 	}
-	d := t.disk(name)
-	if d == nil {
-		return taskError("disk not exist: " + name)
+	size, err := diskSize(req)
+	if err != nil {
+		return err
 	}
-	if name == "vda" {
-		return taskError("system disk can not be resized")
+	if t.domain() != domainShutOff {
+		return taskError(msgCloseFirst)
 	}
-	if int(size) <= d.SizeGB {
-		return taskError(fmt.Sprintf("new size must be larger than %dG", d.SizeGB))
-	}
-	if e := needClosed(t.Status); e != nil {
-		return e
-	}
-	if e := n.checkData(int(size) - d.SizeGB); e != nil {
-		return e
-	}
-	return beginOp(tx, n, t, "disk_resize", name, int(size))
+	return beginOp(tx, n, t, "disk_resize", name, size)
 }
 
-// checkData checks that the node's data disk has extra GB left.
-func (n *Node) checkData(extra int) *Error {
-	free := n.DiskDataGB - n.usage("").data
-	if extra > free {
-		return taskError(fmt.Sprintf("no enough disk, available: %dG", max(free, 0)))
-	}
-	return nil
-}
-
-// AddDisk attaches a new data disk to a stopped VM.
+// AddDisk attaches a new data disk to a shut-off VM; mount_dir (default
+// /data) must be a directory of the node.
 func (st *State) AddDisk(tx *state.Tx, req *Request, id string) *Error {
 	n, t, _, err := st.enterTask(tx, req, id, "add disk")
 	if err != nil {
 		return err
 	}
-	size, present, ok := req.num("size")
-	if !present || !ok || size <= 0 || size > 1<<20 {
-		return taskError("size is invalid")
+	if len(t.Disks) == 0 {
+		return taskError("task have no disk")
 	}
-	mount, ok := req.str("mount_dir")
-	if !ok {
-		return taskError("mount_dir is invalid")
+	size, err := diskSize(req)
+	if err != nil {
+		return err
 	}
-	if mount == "" {
+	mount := req.loose("mount_dir")
+	if !hasString(req, "mount_dir") {
 		mount = "/data"
 	}
-	if e := needClosed(t.Status); e != nil {
-		return e
+	if mount != n.DataPath && mount != "/data" {
+		return taskError("not exist mount directory: " + mount)
 	}
-	if e := n.checkData(int(size)); e != nil {
-		return e
+	if t.domain() != domainShutOff {
+		return taskError(msgCloseFirst)
 	}
-	name := t.nextDiskName()
-	return beginStep(tx, t, taskStep{Node: n.ID, Task: t.ID, Op: "disk_add", Arg: name, Size: int(size), Mount: mount})
+	return beginStep(tx, t, taskStep{Node: n.ID, Task: t.ID, Op: "disk_add", Arg: t.nextDiskName(), Size: size, Mount: mount})
+}
+
+func hasString(req *Request, name string) bool {
+	raw, ok := req.Additional[name]
+	return ok && jsonKind(raw) == '"'
 }
 
 // nextDiskName is the next free virtio disk name (vdc, vdd, ...).
@@ -314,24 +352,24 @@ func (t *Task) nextDiskName() string {
 	return "vdz"
 }
 
-// DeleteDisk detaches and removes a data disk of a stopped VM.
+// DeleteDisk detaches and removes a data disk of a shut-off VM.
 func (st *State) DeleteDisk(tx *state.Tx, req *Request, id string) *Error {
 	n, t, _, err := st.enterTask(tx, req, id, "delete disk")
 	if err != nil {
 		return err
 	}
-	name, ok := req.str("disk")
-	if !ok || name == "" {
-		return taskError("disk is invalid")
+	if len(t.Disks) == 0 {
+		return taskError("task no disk")
 	}
+	name := req.loose("disk")
 	if t.disk(name) == nil {
-		return taskError("disk not exist: " + name)
+		return taskError("task have no disk:" + name)
+	}
+	if t.domain() != domainShutOff {
+		return taskError(msgCloseFirst)
 	}
 	if name == "vda" {
-		return taskError("system disk can not be deleted")
-	}
-	if e := needClosed(t.Status); e != nil {
-		return e
+		return taskError("can not allowed to delete disk:'vda'")
 	}
 	return beginOp(tx, n, t, "disk_delete", name, 0)
 }
@@ -354,9 +392,25 @@ func (s *Snapshot) info() SnapshotInfo {
 	return i
 }
 
+// snapshotTask is the checks every snapshot route shares: the VM's domain
+// exists and it does not boot from PXE.
+func (st *State) snapshotTask(tx *state.Tx, req *Request, id, what string) (*Node, *Task, *Error) {
+	n, t, _, err := st.enterTask(tx, req, id, what)
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.domain() == domainNone {
+		return nil, nil, taskError("task not exist")
+	}
+	if t.Spec.BiosMode == "pxe" {
+		return nil, nil, taskError("pxe not support snapshot")
+	}
+	return n, t, nil
+}
+
 // ListSnapshots lists a VM's snapshots.
 func (st *State) ListSnapshots(tx *state.Tx, req *Request, id string) ([]SnapshotInfo, *Error) {
-	_, t, _, err := st.enterTask(tx, req, id, "list snapshot")
+	_, t, err := st.snapshotTask(tx, req, id, "list snapshot")
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +423,7 @@ func (st *State) ListSnapshots(tx *state.Tx, req *Request, id string) ([]Snapsho
 
 // GetSnapshot is one snapshot of a VM.
 func (st *State) GetSnapshot(tx *state.Tx, req *Request, id, name string) (*SnapshotInfo, *Error) {
-	_, t, _, err := st.enterTask(tx, req, id, "list snapshot")
+	_, t, err := st.snapshotTask(tx, req, id, "list snapshot")
 	if err != nil {
 		return nil, err
 	}
@@ -383,48 +437,39 @@ func (st *State) GetSnapshot(tx *state.Tx, req *Request, id, name string) (*Snap
 
 var snapshotName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
-// CreateSnapshot snapshots a stopped VM and uploads it to an image centre.
+// CreateSnapshot snapshots the system disk of a shut-off VM and uploads it
+// to an image centre.
 func (st *State) CreateSnapshot(tx *state.Tx, req *Request, id string) *Error {
-	n, t, _, err := st.enterTask(tx, req, id, "create snapshot")
+	n, t, err := st.snapshotTask(tx, req, id, "create snapshot")
 	if err != nil {
 		return err
 	}
-	name, ok := req.str("snapshot_name")
-	if !ok || !snapshotName.MatchString(name) {
+	name, desc, server := req.loose("snapshot_name"), req.loose("desc"), req.loose("image_server")
+	switch {
+	case !snapshotName.MatchString(name):
 		return taskError("snapshot_name is invalid")
-	}
-	desc, ok := req.str("desc")
-	if !ok {
-		return taskError("desc is invalid")
-	}
-	server, ok := req.str("image_server")
-	if !ok || server == "" || st.imageServer(server) == nil {
+	case server == "" || st.imageServer(server) == nil:
 		return taskError("image_server is invalid")
-	}
-	if t.snapshot(name) != nil {
+	case t.snapshot(name) != nil:
 		return taskError("snapshot_name already exist")
+	case t.disk("vda") == nil:
+		return taskError("task have no disk:'vda'")
+	case t.domain() != domainShutOff:
+		return taskError(msgCloseFirst)
 	}
-	if e := needClosed(t.Status); e != nil {
-		return e
-	}
+	file := fmt.Sprintf("/tmp/dbc_snapshots/snap_%d_%s_vda.qcow2", tx.Rand().IntN(100000), tx.Now().Format("20060102150405"))
 	t.Snapshots = append(t.Snapshots, &Snapshot{
-		Name: name, Desc: desc, File: t.ID + "_" + name + ".qcow2", Server: server, Created: tx.Now(), Status: "creating",
+		Name: name, Desc: desc, File: file, Server: server, Created: tx.Now(), Status: "creating",
 	})
 	return beginOp(tx, n, t, "snapshot_create", name, 0)
 }
 
-// DeleteSnapshot removes a finished snapshot.
+// DeleteSnapshot stops a snapshot's upload and removes it; like the node it
+// answers "ok" whether or not the snapshot exists.
 func (st *State) DeleteSnapshot(tx *state.Tx, req *Request, id, name string) *Error {
-	_, t, _, err := st.enterTask(tx, req, id, "delete snapshot")
+	_, t, err := st.snapshotTask(tx, req, id, "delete snapshot")
 	if err != nil {
 		return err
-	}
-	s := t.snapshot(name)
-	if s == nil {
-		return taskError(msgSnapshotNotExist)
-	}
-	if s.Status != "none" {
-		return taskError("snapshot is " + s.Status)
 	}
 	t.dropSnapshot(name)
 	return nil

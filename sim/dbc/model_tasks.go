@@ -2,6 +2,7 @@ package dbc
 
 import (
 	"fmt"
+	"path"
 	"time"
 
 	"github.com/panelsim/panelsim/state"
@@ -66,11 +67,33 @@ type Snapshot struct {
 	Status  string    `json:"status"` // creating | uploading | none
 }
 
-// opSpec describes an asynchronous VM operation: the status while it runs,
-// the status it ends in, its failure status and its timing.
-type opSpec struct {
-	busy, done, failed, timing string
-	allowed                    func(status string) *Error
+// The domain states libvirt reports, as the node words them in "task is
+// <state>" refusals.
+const (
+	domainNone        = ""
+	domainRunning     = "running"
+	domainShutOff     = "shut_off"
+	domainPMSuspended = "pmsuspended"
+)
+
+// domain is the libvirt state behind a VM's task status: no domain while
+// it is being created (or failed to be), running while it runs or is being
+// stopped, restarted or reset, shut off otherwise.
+func (t *Task) domain() string {
+	status := t.Status
+	if status == StatusDeleting {
+		status = t.Resume
+	}
+	switch status {
+	case StatusCreating, StatusCreateError:
+		return domainNone
+	case StatusRunning, StatusRestarting, StatusResetting, StatusShuttingDown, StatusPoweringOff,
+		"shutdown error", "poweroff error", "reset error":
+		return domainRunning
+	case StatusPMSuspend:
+		return domainPMSuspended
+	}
+	return domainShutOff
 }
 
 func isBusy(status string) bool {
@@ -82,72 +105,26 @@ func isBusy(status string) bool {
 	return false
 }
 
-func busyError(status string) *Error { return taskError("task is busy, status: " + status) }
-
-func notBusy(status string) *Error {
-	if isBusy(status) {
-		return busyError(status)
-	}
-	return nil
-}
-
-func needRunning(status string) *Error {
-	if isBusy(status) {
-		return busyError(status)
-	}
-	if status != StatusRunning {
-		return taskError("task is not running")
-	}
-	return nil
-}
-
-func needClosed(status string) *Error {
-	if isBusy(status) {
-		return busyError(status)
-	}
-	if status != StatusClosed {
-		return taskError("task is not closed, please shutdown it first")
-	}
-	return nil
-}
-
-func canStart(status string) *Error {
-	switch {
-	case isBusy(status):
-		return busyError(status)
-	case status == StatusRunning:
-		return taskError("task is already running")
-	case status == StatusCreateError:
-		return taskError("task create failed, please delete it")
-	}
-	return nil
-}
-
-func canPowerOff(status string) *Error {
-	switch {
-	case isBusy(status):
-		return busyError(status)
-	case status == StatusClosed:
-		return taskError("task is not running")
-	case status == StatusCreateError:
-		return taskError("task create failed, please delete it")
-	}
-	return nil
+// opSpec describes an asynchronous VM operation: the status while it runs,
+// the status it ends in ("" = the status before), its failure status and
+// its timing.
+type opSpec struct {
+	busy, done, failed, timing string
 }
 
 // ops are the VM operations by operation name (also the fail_task step).
 var ops = map[string]opSpec{
-	"create":          {StatusCreating, StatusRunning, StatusCreateError, "dbc.create", nil},
-	"start":           {StatusStarting, StatusRunning, "start error", "dbc.start", canStart},
-	"shutdown":        {StatusShuttingDown, StatusClosed, "shutdown error", "dbc.shutdown", needRunning},
-	"poweroff":        {StatusPoweringOff, StatusClosed, "poweroff error", "dbc.poweroff", canPowerOff},
-	"restart":         {StatusRestarting, StatusRunning, "restart error", "dbc.restart", needRunning},
-	"reset":           {StatusResetting, StatusRunning, "reset error", "dbc.reset", needRunning},
-	"delete":          {StatusDeleting, "", "delete error", "dbc.delete", notBusy},
-	"disk_resize":     {StatusDiskResizing, "", "resize disk error", "dbc.disk_resize", needClosed},
-	"disk_add":        {StatusDiskAdding, "", "add disk error", "dbc.disk_add", needClosed},
-	"disk_delete":     {StatusDiskDeleting, "", "delete disk error", "dbc.disk_delete", needClosed},
-	"snapshot_create": {StatusSnapshotCreating, "", "create snapshot error", "dbc.snapshot_create", needClosed},
+	"create":          {StatusCreating, StatusRunning, StatusCreateError, "dbc.create"},
+	"start":           {StatusStarting, StatusRunning, "start error", "dbc.start"},
+	"shutdown":        {StatusShuttingDown, StatusClosed, "shutdown error", "dbc.shutdown"},
+	"poweroff":        {StatusPoweringOff, StatusClosed, "poweroff error", "dbc.poweroff"},
+	"restart":         {StatusRestarting, StatusRunning, "restart error", "dbc.restart"},
+	"reset":           {StatusResetting, StatusRunning, "reset error", "dbc.reset"},
+	"delete":          {StatusDeleting, "", "delete error", "dbc.delete"},
+	"disk_resize":     {StatusDiskResizing, "", "resize disk error", "dbc.disk_resize"},
+	"disk_add":        {StatusDiskAdding, "", "add disk error", "dbc.disk_add"},
+	"disk_delete":     {StatusDiskDeleting, "", "delete disk error", "dbc.disk_delete"},
+	"snapshot_create": {StatusSnapshotCreating, "", "create snapshot error", "dbc.snapshot_create"},
 }
 
 // taskStep is the argument of the dbc.task step: which operation on which
@@ -180,7 +157,7 @@ func beginStep(tx *state.Tx, t *Task, step taskStep) *Error {
 			step.FailMsg = spec.failed
 		}
 	}
-	if op != "create" {
+	if op != "create" && !isBusy(t.Status) {
 		t.Resume = t.Status
 	}
 	t.Gen++
@@ -238,7 +215,7 @@ func finishOp(tx *state.Tx, n *Node, t *Task, a taskStep) {
 		delete(n.Tasks, t.ID)
 	case "disk_resize":
 		if d := t.disk(a.Arg); d != nil {
-			d.SizeGB = a.Size
+			d.SizeGB += a.Size
 		}
 	case "disk_add":
 		t.Disks = append(t.Disks, &Disk{Name: a.Arg, SizeGB: a.Size, File: n.diskFile(t.ID, a.Arg), MountDir: a.Mount})
@@ -273,8 +250,8 @@ func runSnapshotStep(tx *state.Tx, a snapshotStep) error {
 		return nil
 	}
 	s.Status = "none"
-	if srv := st.imageServer(s.Server); srv != nil && srv.image(s.File) == nil {
-		srv.Images = append(srv.Images, &Image{Name: s.File, Size: int64(t.SystemGB) << 28})
+	if srv := st.imageServer(s.Server); srv != nil && srv.image(path.Base(s.File)) == nil {
+		srv.Images = append(srv.Images, &Image{Name: path.Base(s.File), Size: int64(t.SystemGB) << 28})
 	}
 	return nil
 }
@@ -377,66 +354,6 @@ func (n *Node) image(name string) *Image {
 	return nil
 }
 
-// usage is what the node's VMs (all wallets) hold of its resources.
-type usage struct {
-	gpus, cpus, mem, data int
-	ports                 map[int]string
-	publicIPs             map[string]string
-}
-
-// usage sums every VM but except (the one being modified).
-func (n *Node) usage(except string) usage {
-	u := usage{ports: map[int]string{}, publicIPs: map[string]string{}}
-	for _, id := range sortedKeys(n.Tasks) {
-		if id == except {
-			continue
-		}
-		t := n.Tasks[id]
-		u.gpus += t.Spec.GPUs
-		u.cpus += t.Spec.CPUs
-		u.mem += t.Spec.MemGB
-		for _, d := range t.Disks {
-			if d.Name != "vda" {
-				u.data += d.SizeGB
-			}
-		}
-		for _, p := range t.Spec.hostPorts() {
-			u.ports[p] = id
-		}
-		if t.Spec.PublicIP != "" {
-			u.publicIPs[t.Spec.PublicIP] = id
-		}
-	}
-	return u
-}
-
-// fits checks a spec against what the node has left (free GPUs, CPU cores,
-// memory, data disk, ports and public IPs).
-func (n *Node) fits(s *TaskSpec, except string, extraDataGB int) *Error {
-	u := n.usage(except)
-	switch {
-	case s.GPUs > n.GPUs-u.gpus:
-		return taskError(fmt.Sprintf("no enough gpu, available: %d", max(n.GPUs-u.gpus, 0)))
-	case s.CPUs > n.CPUCores-u.cpus:
-		return taskError(fmt.Sprintf("no enough cpu, available: %d", max(n.CPUCores-u.cpus, 0)))
-	case s.MemGB > n.MemGB-u.mem:
-		return taskError(fmt.Sprintf("no enough memory, available: %dG", max(n.MemGB-u.mem, 0)))
-	case extraDataGB > n.DiskDataGB-u.data:
-		return taskError(fmt.Sprintf("no enough disk, available: %dG", max(n.DiskDataGB-u.data, 0)))
-	}
-	seen := map[int]bool{}
-	for _, p := range s.hostPorts() {
-		if _, taken := u.ports[p]; taken || seen[p] {
-			return taskError(fmt.Sprintf("port %d is already in use", p))
-		}
-		seen[p] = true
-	}
-	if _, taken := u.publicIPs[s.PublicIP]; s.PublicIP != "" && taken {
-		return taskError("public_ip " + s.PublicIP + " is already in use")
-	}
-	return nil
-}
-
 // CreateResult is tasks/start's answer.
 type CreateResult struct {
 	TaskID     string `json:"task_id"`
@@ -445,19 +362,16 @@ type CreateResult struct {
 	Status     string `json:"status"`
 }
 
-// CreateTask checks the spec against the node and the caller's networks,
-// then defines the VM in "creating" for the dbc.create timing.
+// CreateTask checks tasks/start's parameters against the node and defines
+// the VM in "creating" for the dbc.create timing.
 func (st *State) CreateTask(tx *state.Tx, req *Request) (*CreateResult, *Error) {
 	n, c, err := st.enterNode(tx, req, "create task")
 	if err != nil {
 		return nil, err
 	}
-	spec, err := ParseCreate(req)
+	spec, err := n.PlanCreate(ReadCreateFields(req), c.Wallet)
 	if err != nil {
 		return nil, err
-	}
-	if e := n.checkCreate(spec, c); e != nil {
-		return nil, e
 	}
 	t := n.newTask(tx, spec, c, req.RentOrder)
 	if e := beginOp(tx, n, t, "create", "", 0); e != nil {
@@ -468,28 +382,27 @@ func (st *State) CreateTask(tx *state.Tx, req *Request) (*CreateResult, *Error) 
 	return &CreateResult{TaskID: t.ID, CreateTime: t.Created.Format(timeFormat), Desc: t.Spec.Desc, Status: t.Status}, nil
 }
 
-func (n *Node) checkCreate(spec *TaskSpec, c Caller) *Error {
-	if n.image(spec.Image) == nil {
-		return taskError("image not exist: " + spec.Image)
+// pwdChars is the alphabet of the node's generated passwords; the first
+// character is always a letter.
+const pwdChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/+[]@#^"
+
+// newPassword is a 16-character login password like the node's genpwd.
+func newPassword(tx *state.Tx) string {
+	b := []byte{pwdChars[tx.Rand().IntN(52)]}
+	for i := 0; i < 15; i++ {
+		b = append(b, pwdChars[tx.Rand().IntN(len(pwdChars))])
 	}
-	if spec.DataFile != "" && !contains(n.DataFiles, spec.DataFile) {
-		return taskError("data_file_name not exist: " + spec.DataFile)
-	}
-	if spec.NetworkName != "" {
-		if net := n.Networks[spec.NetworkName]; net == nil || net.Owner != c.Wallet {
-			return taskError("network_name not exist: " + spec.NetworkName)
-		}
-	}
-	return n.fits(spec, "", spec.DiskGB)
+	return string(b)
 }
 
 func (n *Node) newTask(tx *state.Tx, spec *TaskSpec, c Caller, rentOrder string) *Task {
 	id := newTaskID(tx)
+	pwd := newPassword(tx)
 	t := &Task{
 		ID: id, Wallet: c.Wallet, Spec: *spec, Created: tx.Now(), User: "dbc",
-		Password: randomString(tx, 16), VNCPassword: randomString(tx, 8), SystemGB: 350,
+		Password: pwd, VNCPassword: pwd[:8], SystemGB: systemDiskGB,
 		MAC:       fmt.Sprintf("52:54:00:%02x:%02x:%02x", tx.Rand().IntN(256), tx.Rand().IntN(256), tx.Rand().IntN(256)),
-		RentOrder: rentOrder,
+		RentOrder: rentOrder, Disks: []*Disk{},
 	}
 	if rentOrder == "" {
 		t.RentOrder = n.RentOrder
@@ -500,15 +413,23 @@ func (n *Node) newTask(tx *state.Tx, spec *TaskSpec, c Caller, rentOrder string)
 	if spec.NetworkName != "" {
 		t.LocalIP = n.Networks[spec.NetworkName].nextAddress(n)
 	}
-	t.Disks = []*Disk{
-		{Name: "vda", SizeGB: t.SystemGB, File: n.diskFile(id, "vda")},
-		{Name: "vdb", SizeGB: spec.DiskGB, File: n.diskFile(id, "vdb")},
+	if spec.BiosMode == "pxe" {
+		return t
 	}
+	stamp := tx.Now().Format("20060102150405")
+	vdb := fmt.Sprintf("%s/data_%d_%s.qcow2", n.DataPath, tx.Rand().IntN(100000), stamp)
 	if spec.DataFile != "" {
-		t.Disks[1].File = n.DataPath + "/" + spec.DataFile
+		vdb = n.DataPath + "/" + spec.DataFile
+	}
+	t.Disks = []*Disk{
+		{Name: "vda", SizeGB: t.SystemGB, File: fmt.Sprintf("%s/vm_%d_%s.qcow2", n.DataPath, tx.Rand().IntN(100000), stamp)},
+		{Name: "vdb", SizeGB: spec.DiskGB, File: vdb},
 	}
 	return t
 }
+
+// systemDiskGB is the node's fixed system disk size (g_disk_system_size).
+const systemDiskGB = 350
 
 // enterNode finds the GPU node a request addresses and authorises the
 // caller there. An unknown node never answers: the client times out.
@@ -593,7 +514,9 @@ var actionWhat = map[string]string{
 	"restart": "restart task", "reset": "reset task", "delete": "delete task",
 }
 
-// TaskAction starts, stops, restarts, resets or deletes a VM.
+// TaskAction starts, stops, restarts, resets or deletes a VM. What is
+// allowed follows the libvirt state, as on the node: an operation may be
+// asked again while one runs and then takes over.
 func (st *State) TaskAction(tx *state.Tx, req *Request, id, action string, force bool) *Error {
 	n, t, _, err := st.enterTask(tx, req, id, actionWhat[action])
 	if err != nil {
@@ -603,7 +526,7 @@ func (st *State) TaskAction(tx *state.Tx, req *Request, id, action string, force
 	if op == "stop" {
 		op = "poweroff"
 	}
-	if e := ops[op].allowed(t.Status); e != nil {
+	if e := n.allowAction(t, op); e != nil {
 		return e
 	}
 	if op == "restart" && force {
@@ -611,4 +534,60 @@ func (st *State) TaskAction(tx *state.Tx, req *Request, id, action string, force
 	}
 	tx.Note("dbc: task %s %s", t.ID, op)
 	return beginOp(tx, n, t, op, "", 0)
+}
+
+// allowAction is the task manager's check of one action against the
+// domain state (and, to start or restart, against the node's resources).
+func (n *Node) allowAction(t *Task, op string) *Error {
+	dom := t.domain()
+	if dom == domainNone && !(op == "delete" && t.Status == StatusCreateError) {
+		return taskError("task not exist")
+	}
+	refuse := taskError("task is " + dom)
+	switch op {
+	case "start":
+		if dom != domainShutOff && dom != domainPMSuspended {
+			return refuse
+		}
+		return n.checkResources(t)
+	case "restart":
+		if dom != domainShutOff && dom != domainRunning {
+			return refuse
+		}
+		return n.checkResources(t)
+	case "shutdown", "poweroff":
+		if dom == domainShutOff {
+			return refuse
+		}
+	case "reset":
+		if dom != domainRunning {
+			return refuse
+		}
+	}
+	return nil
+}
+
+// checkResources is check_resource: before a VM starts, its cores, GPUs,
+// memory, ports and public IP must still be free.
+func (n *Node) checkResources(t *Task) *Error {
+	usedCPUs, usedMem := n.runningUse(t.ID)
+	switch {
+	case usedCPUs+t.Spec.CPUs > n.CPUCores:
+		return taskError("cpu count exceeds the maximum")
+	case t.Spec.GPUs > n.freeGPUs(t.ID):
+		return taskError("check gpu failed")
+	case t.domain() != domainRunning && t.Spec.MemGB > n.MemGB-usedMem:
+		return taskError("check memory failed")
+	}
+	if isLinux(t.Spec.OS) && n.portConflict(t.Spec.SSHPort, t.ID) != nil {
+		return taskError("check ssh_port failed")
+	}
+	if isWindows(t.Spec.OS) && n.portConflict(t.Spec.RDPPort, t.ID) != nil {
+		return taskError("check rdp_port failed")
+	}
+	if n.portConflict(t.Spec.VNCPort, t.ID) != nil {
+		return taskError("check vnc_port failed")
+	}
+	probe := t.Spec
+	return n.planPublicIP(&probe, t.Spec.PublicIP, t.ID)
 }

@@ -63,7 +63,7 @@ func TestModelCreateRunsOnTheClock(t *testing.T) {
 		id = res.TaskID
 		// The node's only two GPUs are now held.
 		_, e = stateOf(tx).CreateTask(tx, trustRequest(t, `{"image_name":"ubuntu.qcow2","ssh_port":"23","vnc_port":"5901","gpu_count":"1","cpu_cores":"2","mem_size":"2","disk_size":"10"}`))
-		if e == nil || e.Msg != "no enough gpu, available: 0" {
+		if e == nil || e.Msg != "allocate gpu failed" {
 			t.Errorf("second create: %v", e)
 		}
 		return nil
@@ -265,48 +265,117 @@ func TestParseLogQuery(t *testing.T) {
 	}
 }
 
-func TestParseCustomPort(t *testing.T) {
-	cases := []struct {
-		in   string
-		ok   bool
-		want PortMap
-	}{
-		{"tcp/udp,123", true, PortMap{"tcp/udp", 123, 123, 123, 123}},
-		{"tcp,111:222", true, PortMap{"tcp", 111, 111, 222, 222}},
-		{"udp,333-444", true, PortMap{"udp", 333, 444, 333, 444}},
-		{"tcp,555-666:777-888", true, PortMap{"tcp", 555, 666, 777, 888}},
-		{"tcp,555-666:777-889", false, PortMap{}},
-		{"tcp,666-555", false, PortMap{}},
-		{"icmp,1", false, PortMap{}},
-		{"tcp,0", false, PortMap{}},
-		{"tcp,65536", false, PortMap{}},
-		{"tcp", false, PortMap{}},
-		{"tcp,01", false, PortMap{}},
+func TestAtoi(t *testing.T) {
+	for in, want := range map[string]int{"": 0, "8": 8, " 8": 8, "8x": 8, "x8": 0, "-1": -1, "+3": 3, "007": 7} {
+		if got := atoi(in); got != want {
+			t.Errorf("atoi(%q) = %d", in, got)
+		}
 	}
-	for _, tc := range cases {
-		got, ok := ParseCustomPort(tc.in)
-		if ok != tc.ok || got != tc.want {
-			t.Errorf("%s: %+v %v", tc.in, got, ok)
+	if port16("70000") != 4464 || port16("65535") != 65535 || port16("-1") != 65535 {
+		t.Errorf("16-bit cast: %d %d %d", port16("70000"), port16("65535"), port16("-1"))
+	}
+}
+
+func TestCheckMulticast(t *testing.T) {
+	cases := map[string]string{
+		"230.0.0.1:5558": "",
+		"224.0.0.1:1":    "",
+		"230.0.0.1":      "multicast format: ip:port",
+		"10.0.0.1:5558":  "address is not a multicast address",
+		"230.0.0.1:x":    "invalid multicast port",
+		"230.0.0.1:1:2":  "multicast format: ip:port",
+	}
+	for in, want := range cases {
+		err := checkMulticast([]string{in})
+		got := ""
+		if err != nil {
+			got = err.Msg
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", in, got, want)
 		}
 	}
 }
 
-func TestValidNetworkFilter(t *testing.T) {
-	for in, want := range map[string]bool{
-		"in,tcp,22,0.0.0.0/0,accept":     true,
-		"in,tcp,3389,0.0.0.0/0,accept":   true,
-		"out,all,all,0.0.0.0/0,accept":   true,
-		"in,all,all,0.0.0.0/0,drop":      true,
-		"in,udp,1000-2000,10.0.0.1,drop": true,
-		"in,tcp,22,0.0.0.0/0":            false,
-		"sideways,tcp,22,0.0.0.0/0,drop": false,
-		"in,tcp,99999,0.0.0.0/0,drop":    false,
-		"in,tcp,22,nowhere,drop":         false,
-		"in,gre,22,0.0.0.0/0,drop":       false,
-	} {
-		if got := ValidNetworkFilter(in); got != want {
-			t.Errorf("%s: %v", in, got)
+// testNode is a node with 4 GPUs, 16 cores, 64G and one running VM that
+// holds 2 GPUs, 8 cores, 32G, ssh 2222 and vnc 5901.
+func testNode() *Node {
+	n := &Node{ID: "n", IP: "1.2.3.4", GPUs: 4, CPUCores: 16, MemGB: 64, DiskDataGB: 1000, DataPath: "/data",
+		Images: []*Image{{Name: "ubuntu.qcow2"}}, DataFiles: []string{"d.qcow2"},
+		Tasks: map[string]*Task{}, Networks: map[string]*Network{"mynet123": {Name: "mynet123", CIDR: "10.1.0.0/24", Owner: "w"}},
+		Transfers: map[string]*Transfer{}}
+	n.Tasks["busy"] = &Task{ID: "busy", Status: StatusRunning, Spec: TaskSpec{OS: "linux", GPUs: 2, CPUs: 8, MemGB: 32, SSHPort: 2222, VNCPort: 5901},
+		Disks: []*Disk{{Name: "vda", SizeGB: 350}, {Name: "vdb", SizeGB: 100}}}
+	return n
+}
+
+func TestPlanCreate(t *testing.T) {
+	base := CreateFields{Image: "ubuntu.qcow2", SSH: "22", VNC: "5900", GPUs: "1", CPUs: "4", Mem: "8", Disk: "10"}
+	cases := []struct {
+		name string
+		edit func(f *CreateFields)
+		msg  string
+	}{
+		{"ok", func(f *CreateFields) {}, ""},
+		{"gpu negative", func(f *CreateFields) { f.GPUs = "-1" }, "gpu_count is invalid (usage: gpu_count >= 0)"},
+		{"gpu lease", func(f *CreateFields) { f.GPUs = "5" }, "gpu_count exceeds number of leases"},
+		{"gpu busy", func(f *CreateFields) { f.GPUs = "3" }, "allocate gpu failed"},
+		{"gpu before os", func(f *CreateFields) { f.GPUs = "3"; f.OS = "beos" }, "allocate gpu failed"},
+		{"os", func(f *CreateFields) { f.OS = "BeOS" }, "unsupported operation system: beos (usage: 'linux' 'windows')"},
+		{"bios", func(f *CreateFields) { f.Bios = "efi" }, "unsupported bios mode: efi (usage: 'legacy(default)'、'uefi'、'pxe')"},
+		{"no image", func(f *CreateFields) { f.Image = "" }, "image_name is empty"},
+		{"image ext", func(f *CreateFields) { f.Image = "a.img" }, "'image_name' extension name is invalid"},
+		{"image missing", func(f *CreateFields) { f.Image = "a.qcow2" }, "'image_name' is not exist (path:/data/a.qcow2)"},
+		{"public ip", func(f *CreateFields) { f.PublicIP = "1.2.3" }, "invalid public ip"},
+		{"public ip node", func(f *CreateFields) { f.PublicIP = "1.2.3.4" }, "public ip being used"},
+		{"ssh empty", func(f *CreateFields) { f.SSH = "" }, "ssh_port is empty"},
+		{"ssh digits", func(f *CreateFields) { f.SSH = "22a" }, "ssh_port is not digit"},
+		{"ssh with public ip falls back", func(f *CreateFields) { f.SSH = ""; f.PublicIP = "5.6.7.8" }, ""},
+		{"ssh conflict", func(f *CreateFields) { f.SSH = "2222" }, "port conflict, exist ssh_port = 2222"},
+		{"ssh on vnc", func(f *CreateFields) { f.SSH = "5901" }, "port conflict, exist vnc_port = 5901"},
+		{"windows rdp", func(f *CreateFields) { f.OS = "Windows" }, "rdp_port is empty"},
+		{"vnc empty", func(f *CreateFields) { f.VNC = "" }, "vnc_port is empty"},
+		{"vnc low", func(f *CreateFields) { f.VNC = "5899" }, "vnc_port is invalid (usage: [5900, 65535])"},
+		{"vnc wraps", func(f *CreateFields) { f.VNC = "70000" }, "vnc_port is invalid (usage: [5900, 65535])"},
+		{"vnc conflict", func(f *CreateFields) { f.VNC = "5901" }, "port conflict, exist vnc_port = 5901"},
+		{"cpu", func(f *CreateFields) { f.CPUs = "x" }, "cpu_cores is invalid"},
+		{"cpu busy", func(f *CreateFields) { f.CPUs = "9" }, "allocate cpu failed"},
+		{"mem", func(f *CreateFields) { f.Mem = "0" }, "mem_size is invalid"},
+		{"mem busy", func(f *CreateFields) { f.Mem = "33" }, "allocate mem failed"},
+		{"disk", func(f *CreateFields) { f.Disk = "" }, "disk_size is invalid (usage: disk_size > 0)"},
+		{"disk pxe", func(f *CreateFields) { f.Disk = ""; f.Bios = "pxe" }, ""},
+		{"disk full", func(f *CreateFields) { f.Disk = "901" }, "allocate disk failed"},
+		{"data file", func(f *CreateFields) { f.DataFile = "x.qcow2" }, "data_file_name is not exist, path: /data/x.qcow2"},
+		{"network", func(f *CreateFields) { f.Network = "other123" }, "can not find network info"},
+		{"network ok", func(f *CreateFields) { f.Network = "mynet123" }, ""},
+		{"multicast", func(f *CreateFields) { f.Multicast = []string{"1.1.1.1:1"} }, "address is not a multicast address"},
+		{"atoi counts", func(f *CreateFields) { f.CPUs = "4 cores"; f.GPUs = "none" }, ""},
+	}
+	for _, tc := range cases {
+		n := testNode()
+		f := base
+		tc.edit(&f)
+		spec, err := n.PlanCreate(f, "w")
+		got := ""
+		if err != nil {
+			got = err.Msg
 		}
+		if got != tc.msg || (err == nil) == (spec == nil) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.msg)
+		}
+	}
+}
+
+func TestClosedVMsFreeCPUButKeepNothing(t *testing.T) {
+	n := testNode()
+	n.Tasks["busy"].Status = StatusClosed
+	spec, err := n.PlanCreate(CreateFields{Image: "ubuntu.qcow2", SSH: "2222", VNC: "5901", GPUs: "4", CPUs: "16", Mem: "64", Disk: "10"}, "w")
+	if err != nil {
+		t.Fatalf("a shut-off VM still holds resources: %v", err)
+	}
+	n.Tasks["new"] = &Task{ID: "new", Status: StatusRunning, Spec: *spec}
+	if err := n.checkResources(n.Tasks["busy"]); err == nil || err.Msg != "cpu count exceeds the maximum" {
+		t.Fatalf("starting the old VM: %v", err)
 	}
 }
 
@@ -403,42 +472,29 @@ func additionalRequest(add []byte) *Request {
 	return &Request{Additional: m}
 }
 
-func FuzzParseCreate(f *testing.F) {
-	f.Add([]byte(`{"image_name":"u","ssh_port":"1","vnc_port":"2","gpu_count":"0","cpu_cores":"1","mem_size":"1","disk_size":"1","custom_port":["tcp,1-2:3-4"],"multicast":["230.0.0.1:5558"],"network_filters":["in,all,all,0.0.0.0/0,drop"]}`))
-	f.Add([]byte(`{"operation_system":"windows","rdp_port":"3389"}`))
-	f.Add([]byte(`{}`))
+func FuzzPlanCreate(f *testing.F) {
+	f.Add([]byte(`{"image_name":"ubuntu.qcow2","ssh_port":"22","vnc_port":"5900","gpu_count":"1","cpu_cores":"1","mem_size":"1","disk_size":"1","multicast":["230.0.0.1:5558"],"network_filters":["in,all,all,0.0.0.0/0,drop"]}`))
+	f.Add([]byte(`{"operation_system":"windows","rdp_port":"3389","public_ip":"5.6.7.8"}`))
+	f.Add([]byte(`{"new_ssh_port":"2222","new_vnc_port":"70000","new_gpu_count":"-1","new_cpu_cores":"0","new_mem_size":"x","new_custom_port":[1,"tcp,1"]}`))
+	f.Add([]byte(`{"network_name":"abcdef","ip_cidr":"10.0.0.0/8","bare_metal_nodes":[{"uuid":"u"}]}`))
 	f.Fuzz(func(t *testing.T, add []byte) {
 		r := additionalRequest(add)
 		if r == nil {
 			return
 		}
-		spec, err := ParseCreate(r)
+		n := testNode()
+		spec, err := n.PlanCreate(ReadCreateFields(r), "w")
 		if (spec == nil) == (err == nil) {
 			t.Fatalf("spec %v and error %v", spec, err)
 		}
-		if spec != nil {
-			if spec.CPUs < 1 || spec.MemGB < 1 || spec.DiskGB < 1 || spec.GPUs < 0 || spec.VNCPort < 1 {
-				t.Fatalf("accepted %+v", spec)
-			}
-			spec.hostPorts()
+		if spec != nil && (spec.CPUs < 1 || spec.MemGB < 1 || spec.GPUs < 0 || spec.VNCPort < 5900) {
+			t.Fatalf("accepted %+v", spec)
 		}
-		ParseModify(r, TaskSpec{})
+		if _, _, err := n.PlanModify(n.Tasks["busy"], r); err != nil && err.Code != CodeError {
+			t.Fatalf("modify error %+v", err)
+		}
 		ParseLAN(r)
 		ParseMachines(r)
-	})
-}
-
-func FuzzParseCustomPort(f *testing.F) {
-	for _, s := range []string{"tcp,1", "udp,1:2", "tcp/udp,1-2:3-4", "x", "tcp,-", "tcp,1-"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		m, ok := ParseCustomPort(s)
-		if ok && (m.HostLo > m.HostHi || m.HostLo < 1 || m.GuestHi-m.GuestLo != m.HostHi-m.HostLo) {
-			t.Fatalf("%q accepted as %+v", s, m)
-		}
-		ValidNetworkFilter(s)
-		validMulticast(s)
 	})
 }
 

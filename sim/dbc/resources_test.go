@@ -43,12 +43,16 @@ func TestDisks(t *testing.T) {
 	if d := e.disks(t, id); d["vda"] != "350G" || d["vdb"] != "100G" || len(d) != 2 {
 		t.Fatalf("disks %v", d)
 	}
-	e.post(t, "/api/v1/disk/add/"+id, alice(t, node1, map[string]any{"size": 20})).
-		expect(t, 200, 1, "task is not closed, please shutdown it first")
+	disk := func(verb string, add map[string]any) answer {
+		return e.post(t, "/api/v1/disk/"+verb+"/"+id, alice(t, node1, add))
+	}
+	disk("add", map[string]any{"size": 20}).expect(t, 200, 1, "please close task first and try again")
 	e.post(t, "/api/v1/tasks/shutdown/"+id, alice(t, node1, nil)).expect(t, 200, 0)
 	e.srv.Advance(30 * time.Second)
 
-	e.post(t, "/api/v1/disk/add/"+id, alice(t, node1, map[string]any{"size": 20, "mount_dir": "/data2"})).expect(t, 200, 0, "ok")
+	disk("add", map[string]any{"size": 20, "mount_dir": "/mnt"}).expect(t, 200, 1, "not exist mount directory: /mnt")
+	disk("add", map[string]any{"size": 0}).expect(t, 200, 1, "size is invalid (usage: size > 0)")
+	disk("add", map[string]any{"size": 20}).expect(t, 200, 0, "ok")
 	if s := e.status(t, id); s != "disk adding" {
 		t.Fatal(s)
 	}
@@ -59,16 +63,16 @@ func TestDisks(t *testing.T) {
 	if d := e.disks(t, id); d["vdc"] != "20G" {
 		t.Fatalf("after add %v", d)
 	}
-	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 50})).expect(t, 200, 1, "new size must be larger than 100G")
-	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdz", "size": 500})).expect(t, 200, 1, "disk not exist: vdz")
-	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": "x"})).expect(t, 200, 1, "size is invalid")
-	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 5000})).expect(t, 200, 1, "no enough disk, available: 3880G")
-	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 200})).expect(t, 200, 0, "ok")
+	disk("resize", map[string]any{"disk": "vdz", "size": 500}).expect(t, 200, 1, "task have no disk:vdz")
+	disk("resize", map[string]any{"disk": "vdb", "size": "x"}).expect(t, 200, 1, "size is invalid (usage: size > 0)")
+	// size is what the disk grows by (qemu-img resize +size).
+	disk("resize", map[string]any{"disk": "vdb", "size": 50}).expect(t, 200, 0, "ok")
 	e.srv.Advance(20 * time.Second)
-	e.post(t, "/api/v1/disk/delete/"+id, alice(t, node1, map[string]any{"disk": "vda"})).expect(t, 200, 1, "system disk can not be deleted")
-	e.post(t, "/api/v1/disk/delete/"+id, alice(t, node1, map[string]any{"disk": "vdc"})).expect(t, 200, 0, "ok")
+	disk("delete", map[string]any{"disk": "vda"}).expect(t, 200, 1, "can not allowed to delete disk:'vda'")
+	disk("delete", map[string]any{"disk": "vdq"}).expect(t, 200, 1, "task have no disk:vdq")
+	disk("delete", map[string]any{"disk": "vdc"}).expect(t, 200, 0, "ok")
 	e.srv.Advance(10 * time.Second)
-	if d := e.disks(t, id); d["vdb"] != "200G" || d["vdc"] != "" {
+	if d := e.disks(t, id); d["vdb"] != "150G" || d["vdc"] != "" {
 		t.Fatalf("after resize and delete %v", d)
 	}
 	e.post(t, "/api/v1/disk/list/"+id, map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{}}).
@@ -82,7 +86,7 @@ func TestDiskFailure(t *testing.T) {
 		Action: state.FaultAction{FailTask: &state.FailTaskSpec{Msg: "qemu-img: resize failed"}}}); err != nil {
 		t.Fatal(err)
 	}
-	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 200})).expect(t, 200, 0)
+	e.post(t, "/api/v1/disk/resize/"+id, alice(t, node1, map[string]any{"disk": "vdb", "size": 100})).expect(t, 200, 0)
 	e.srv.Advance(20 * time.Second)
 	if s := e.status(t, id); s != "resize disk error" {
 		t.Fatal(s)
@@ -96,7 +100,7 @@ func TestSnapshots(t *testing.T) {
 	e := newEnv(t)
 	id := e.runningVM(t)
 	snap := map[string]any{"snapshot_name": "snap1", "desc": "before upgrade", "image_server": "ID_2"}
-	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, snap)).expect(t, 200, 1, "task is not closed, please shutdown it first")
+	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, snap)).expect(t, 200, 1, "please close task first and try again")
 	e.post(t, "/api/v1/tasks/shutdown/"+id, alice(t, node1, nil)).expect(t, 200, 0)
 	e.srv.Advance(30 * time.Second)
 	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, map[string]any{"snapshot_name": "snap1", "image_server": "ID_9"})).
@@ -115,19 +119,39 @@ func TestSnapshots(t *testing.T) {
 	if s := e.status(t, id); s != "closed" {
 		t.Fatal(s)
 	}
-	e.post(t, "/api/v1/snapshot/delete/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 1, "snapshot is uploading")
+	e.post(t, "/api/v1/snapshot/list/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 0).decode(t, &one)
+	if one["status"] != "uploading" {
+		t.Fatalf("snapshot %v", one)
+	}
 	e.srv.Advance(3 * time.Minute)
 	list := e.c.JSON("POST", "/api/v1/snapshot/list/"+id, alice(t, node1, nil))
 	simtest.Golden(t, "snapshot_list.json", list.Body)
 	var centre []map[string]string
 	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{"image_server": "ID_2"}}).
 		expect(t, 200, 0).decode(t, &centre)
-	if last := centre[len(centre)-1]; last["image_name"] != id+"_snap1.qcow2" {
+	if last := centre[len(centre)-1]["image_name"]; !strings.HasPrefix(last, "snap_") || !strings.HasSuffix(last, "_vda.qcow2") {
 		t.Fatalf("centre after snapshot upload %v", centre)
 	}
 	e.post(t, "/api/v1/snapshot/list/"+id+"/nope", alice(t, node1, nil)).expect(t, 200, 1, "snapshot_name not exist")
 	e.post(t, "/api/v1/snapshot/delete/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 0, "ok")
-	e.post(t, "/api/v1/snapshot/delete/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 1, "snapshot_name not exist")
+	// Like the node, deleting a snapshot that is not there is "ok" too.
+	e.post(t, "/api/v1/snapshot/delete/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 0, "ok")
+	var none []any
+	e.post(t, "/api/v1/snapshot/list/"+id, alice(t, node1, nil)).expect(t, 200, 0).decode(t, &none)
+	if len(none) != 0 {
+		t.Fatalf("snapshots after delete %v", none)
+	}
+}
+
+func TestPXEHasNoDisksNorSnapshots(t *testing.T) {
+	e := newEnv(t)
+	id := e.createVM(t, map[string]any{"bios_mode": "pxe", "disk_size": ""})
+	e.srv.Advance(3 * time.Minute)
+	if d := e.disks(t, id); len(d) != 0 {
+		t.Fatalf("pxe disks %v", d)
+	}
+	e.post(t, "/api/v1/snapshot/list/"+id, alice(t, node1, nil)).expect(t, 200, 1, "pxe not support snapshot")
+	e.post(t, "/api/v1/disk/add/"+id, alice(t, node1, map[string]any{"size": 1})).expect(t, 200, 1, "task have no disk")
 }
 
 func TestMiningNodes(t *testing.T) {
@@ -169,19 +193,28 @@ func TestImages(t *testing.T) {
 	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{"image_server": "X"}}).
 		expect(t, 400, -25, "image_server not exist")
 
+	img := func(verb string, add map[string]any) answer {
+		return e.post(t, "/api/v1/images/"+verb, alice(t, node1, add))
+	}
+	progress := func(kind, file string) string {
+		t.Helper()
+		r := e.c.JSON("POST", "/api/v1/images/"+kind+"progress", alice(t, node1, map[string]any{"image_filename": file}))
+		r.Expect(t, 200)
+		return string(r.Body)
+	}
 	dl := map[string]any{"image_server": "ID_1", "image_filename": "ubuntu-2204.qcow2", "local_dir": "/data"}
-	e.post(t, "/api/v1/images/download", alice(t, node1, dl)).expect(t, 200, 0, "ok")
-	e.post(t, "/api/v1/images/download", alice(t, node1, dl)).expect(t, 200, 1, "image ubuntu-2204.qcow2 is already downloading")
+	img("download", map[string]any{"image_filename": "ubuntu-2204.qcow2", "local_dir": "/data"}).expect(t, 200, 1, "no image_server")
+	img("download", map[string]any{"image_server": "ID_1", "image_filename": "ubuntu-2204.qcow2"}).expect(t, 200, 1, "additional no local_dir")
+	img("download", map[string]any{"image_server": "ID_1", "image_filename": "x.qcow2", "local_dir": "/data"}).expect(t, 200, 1, "image:x.qcow2 not exist")
+	img("download", dl).expect(t, 200, 0, "ok")
+	img("download", dl).expect(t, 200, 1, "image:ubuntu-2204.qcow2 in downloading")
 	e.srv.Advance(2 * time.Minute)
-	var p map[string]string
-	e.post(t, "/api/v1/images/downloadprogress", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 0).decode(t, &p)
-	if p["progress"] != "40%" || p["status"] != "running" {
-		t.Fatalf("progress after 2m %v", p)
+	if got := progress("download", "ubuntu-2204.qcow2"); got != "{\"errcode\":0,\"message\":{\"status\": \"downloading\",\"progress\": \"40%\"}}\r\n" {
+		t.Fatalf("progress after 2m %q", got)
 	}
 	e.srv.Advance(3 * time.Minute)
-	e.post(t, "/api/v1/images/downloadprogress", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 0).decode(t, &p)
-	if p["progress"] != "100%" || p["status"] != "finished" {
-		t.Fatalf("progress after 5m %v", p)
+	if got := progress("download", "ubuntu-2204.qcow2"); !strings.Contains(got, `"status": "done","progress": "100%"`) {
+		t.Fatalf("progress after 5m %q", got)
 	}
 	// The user view shows the images the caller brought onto the node.
 	var mine []map[string]string
@@ -189,26 +222,31 @@ func TestImages(t *testing.T) {
 	if len(mine) != 1 || mine[0]["image_name:"] != "ubuntu-2204.qcow2" {
 		t.Fatalf("user view %v", mine)
 	}
-	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 0, "ok")
-	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_filename": "ubuntu-2204.qcow2"})).expect(t, 200, 1, "image not exist: ubuntu-2204.qcow2")
+	img("delete", map[string]any{"image_filename": "ubuntu-2204.qcow2"}).expect(t, 200, 0, "ok")
+	img("delete", map[string]any{"image_filename": "ubuntu-2204.qcow2"}).expect(t, 200, 1, "image file:ubuntu-2204.qcow2 is not exist")
+	img("delete", map[string]any{}).expect(t, 200, 1, "image_filename is empty")
 
 	// Upload, stop half way.
 	up := map[string]any{"image_server": "ID_2", "image_filename": "windows-10.qcow2"}
-	e.post(t, "/api/v1/images/upload", alice(t, node1, up)).expect(t, 200, 0, "ok")
+	img("upload", map[string]any{"image_server": "ID_2", "image_filename": "nope.qcow2"}).expect(t, 200, 1, "image:nope.qcow2 not exist")
+	img("upload", up).expect(t, 200, 0, "ok")
+	img("upload", up).expect(t, 200, 1, "image:windows-10.qcow2 in uploading")
+	e.post(t, "/api/v1/tasks/start", alice(t, node1, map[string]any{"image_name": "windows-10.qcow2", "operation_system": "windows",
+		"rdp_port": "3389", "vnc_port": "5999", "gpu_count": "1", "cpu_cores": "4", "mem_size": "8", "disk_size": "10"})).
+		expect(t, 200, 1, "'image_name':windows-10.qcow2 in downloading or uploading, please try again later")
+	img("delete", map[string]any{"image_filename": "windows-10.qcow2"}).expect(t, 200, 1, "image file is in downloading or uploading, please try again later")
 	e.srv.Advance(time.Minute)
-	e.post(t, "/api/v1/images/upload_stop", alice(t, node1, map[string]any{"image_filename": "windows-10.qcow2"})).expect(t, 200, 0, "ok")
-	e.srv.Advance(10 * time.Minute)
-	e.post(t, "/api/v1/images/uploadprogress", alice(t, node1, map[string]any{"image_filename": "windows-10.qcow2"})).expect(t, 200, 0).decode(t, &p)
-	if p["progress"] != "20%" || p["status"] != "stopped" {
-		t.Fatalf("stopped upload %v", p)
+	if got := progress("upload", "windows-10.qcow2"); !strings.Contains(got, `"status": "uploading","progress": "20%"`) {
+		t.Fatalf("upload progress %q", got)
 	}
-	e.post(t, "/api/v1/images/upload_stop", alice(t, node1, map[string]any{"image_filename": "windows-10.qcow2"})).expect(t, 200, 1, "no running upload of image windows-10.qcow2")
-	e.post(t, "/api/v1/images/upload", alice(t, node1, map[string]any{"image_server": "ID_2"})).expect(t, 400, -25, "image_filename is empty")
-	e.post(t, "/api/v1/images/upload", alice(t, node1, map[string]any{"image_server": 2, "image_filename": "a"})).
-		expect(t, 400, -25, "parse request params failed: image_server is not string")
-	// An image a VM was made from stays.
-	e.createVM(t, nil)
-	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_filename": "ubuntu.qcow2"})).expect(t, 200, 1)
+	img("upload_stop", map[string]any{"image_filename": "windows-10.qcow2"}).expect(t, 200, 0, "ok")
+	img("upload_stop", map[string]any{"image_filename": "windows-10.qcow2"}).expect(t, 200, 0, "ok")
+	img("upload_stop", map[string]any{}).expect(t, 200, 1, "additional no image_filename")
+	e.srv.Advance(10 * time.Minute)
+	if got := progress("upload", "windows-10.qcow2"); !strings.Contains(got, `"status": "uploading","progress": "0%"`) {
+		t.Fatalf("stopped upload %q", got)
+	}
+	img("upload", map[string]any{"image_server": 2, "image_filename": "a"}).expect(t, 400, -25, "parse request params failed: image_server is not string")
 }
 
 func TestLAN(t *testing.T) {
@@ -321,12 +359,11 @@ func TestTransferFailure(t *testing.T) {
 		Action: state.FaultAction{FailTask: &state.FailTaskSpec{}}}); err != nil {
 		t.Fatal(err)
 	}
-	e.post(t, "/api/v1/images/download", alice(t, node2, map[string]any{"image_server": "ID_2", "image_filename": "centos-7.qcow2"})).expect(t, 200, 0)
+	e.post(t, "/api/v1/images/download", alice(t, node2, map[string]any{"image_server": "ID_2", "image_filename": "centos-7.qcow2", "local_dir": "/data"})).expect(t, 200, 0)
 	e.srv.Advance(10 * time.Minute)
-	var p map[string]string
-	e.post(t, "/api/v1/images/downloadprogress", alice(t, node2, map[string]any{"image_filename": "centos-7.qcow2"})).expect(t, 200, 0).decode(t, &p)
-	if p["status"] != "failed" || p["progress"] != "50%" {
-		t.Fatalf("failed download %v", p)
+	r := e.c.JSON("POST", "/api/v1/images/downloadprogress", alice(t, node2, map[string]any{"image_filename": "centos-7.qcow2"}))
+	if !strings.Contains(string(r.Body), `"status": "downloading","progress": "0%"`) {
+		t.Fatalf("failed download %s", r.Body)
 	}
 	var imgs []map[string]string
 	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{node2}, "additional": map[string]any{}}).expect(t, 200, 0).decode(t, &imgs)
