@@ -114,6 +114,10 @@ func TestOfficialModuleFlow(t *testing.T) {
 			t.Fatalf("%s: %+v", fn, d.Error)
 		}
 	}
+	// The dedicated addresses went back to IPmanager with the user.
+	if ips := names(e.sjson("list.ip", "/ipmgr", "func", "ip", "authinfo", root), "ip"); len(ips) != 2 {
+		t.Errorf("IPmanager keeps %v after the user is gone", ips)
+	}
 	// Errors read as error@type + ":" + error/msg.
 	d = module(t, e, "user.delete", url.Values{"elid": {"client1"}})
 	if d.Error == nil || d.Error.Type+":"+d.Error.Msg != "notfound:User 'client1' not found" {

@@ -60,7 +60,10 @@
 //     slaves, disk usage (quota_used comes from the scenario), the panel's
 //     IPmanager integration (ipsrc=auto takes the owner's default address).
 //   - Asynchronous operations: every function completes in its request,
-//     so Steps is empty.
+//     so Steps is empty and a fail_task fault rule has nothing to fail.
+//   - Errors raised outside the functions (unknown path, method, contract
+//     violation, injected fault) are in the language of lang= or English,
+//     not the scenario's default language.
 //
 // # Our assumptions (the documents are silent)
 //
@@ -79,6 +82,9 @@
 //     limit_<name>, value = the limit), used (deleting a network or space
 //     still in use), internal. XML errors carry stack and group (the
 //     template); JSON errors carry detail (the same template) instead.
+//   - Dedicated addresses (ipaddr.edit with iptype and no name,
+//     user.add.finish with ipsrc=auto) come from the IPmanager networks and
+//     go back there when the address or its user is deleted.
 //   - Creating an object as an administrator or reseller needs owner=;
 //     a user owns what it creates. ipaddr.edit and ip.edit answer ok plus
 //     the new object's <id>.

@@ -20,6 +20,18 @@ type IPAddr struct {
 	Role  string `json:"role"`
 	Owner string `json:"owner,omitempty"`
 	Note  string `json:"note,omitempty"`
+	// Allocated marks an address taken from the IPmanager networks; it is
+	// released there when ISPmanager lets it go.
+	Allocated bool `json:"allocated,omitempty"`
+}
+
+// removeIPAddr forgets an ISPmanager address, releasing it in IPmanager
+// if it was allocated there.
+func (st *State) removeIPAddr(ip string) {
+	if a := st.IPAddrs[ip]; a != nil && a.Allocated {
+		delete(st.IPs, ip)
+	}
+	delete(st.IPAddrs, ip)
 }
 
 // Space is an IPmanager address space: a group of networks and the users
@@ -164,6 +176,7 @@ func ipaddrEdit(c *call) (result, *mgrError) {
 		fromIPmgr.ID = c.tx.NextID(Name + ".ip")
 		fromIPmgr.Note = "ISPmanager " + orDefault(next.Owner, "shared")
 		c.st.IPs[fromIPmgr.IP] = fromIPmgr
+		next.Allocated = true
 	}
 	next.ID = c.tx.NextID(Name + ".ipaddr")
 	c.st.IPAddrs[next.IP] = &next
@@ -279,7 +292,7 @@ func ipaddrDelete(c *call) (result, *mgrError) {
 		drop = append(drop, a.IP)
 	}
 	for _, ip := range drop {
-		delete(c.st.IPAddrs, ip)
+		c.st.removeIPAddr(ip)
 	}
 	return ok()
 }

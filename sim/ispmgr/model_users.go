@@ -284,7 +284,7 @@ func (c *call) storeDedicated(ip *IP, owner string) {
 	ip.ID = c.tx.NextID(Name + ".ip")
 	ip.Note = "ISPmanager " + owner
 	c.st.IPs[ip.IP] = ip
-	c.st.IPAddrs[ip.IP] = &IPAddr{ID: c.tx.NextID(Name + ".ipaddr"), IP: ip.IP, Role: roleAssigned, Owner: owner}
+	c.st.IPAddrs[ip.IP] = &IPAddr{ID: c.tx.NextID(Name + ".ipaddr"), IP: ip.IP, Role: roleAssigned, Owner: owner, Allocated: true}
 }
 
 // domainParam reads the wizard's <kind>_name unless <kind>=off.
@@ -346,10 +346,23 @@ func (st *State) deleteUser(name string) {
 			delete(st.DBs, k)
 		}
 	}
-	for _, a := range st.IPAddrs {
-		if a.Owner == name {
+	// Dedicated addresses go back: released in IPmanager when they came
+	// from there, shared otherwise.
+	for _, ip := range sortedKeys(st.IPAddrs) {
+		if a := st.IPAddrs[ip]; a.Owner == name && a.Allocated {
+			st.removeIPAddr(ip)
+		} else if a.Owner == name {
 			a.Owner, a.Role = "", roleShared
 		}
+	}
+	for _, sp := range st.Spaces {
+		kept := sp.Users[:0:0]
+		for _, u := range sp.Users {
+			if u != name {
+				kept = append(kept, u)
+			}
+		}
+		sp.Users = kept
 	}
 	st.dropSessionsOf(name)
 	for k, v := range st.Keys {
