@@ -126,16 +126,20 @@ func (*Panel) version(c echo.Context) error {
 	return send(c, http.StatusOK, Encode(CodeOK, map[string]string{"client_version": v}, true))
 }
 
-// dispatch serves every route under /api/v1/: POST only, then the route.
+// dispatch serves every route under /api/v1/.
+// The client routes by prefix first (unknown prefixes are 404 for any
+// method); each route family then refuses methods other than POST before
+// it looks at the rest of the path.
 func (p *Panel) dispatch(c echo.Context) error {
+	rt, err := ParseRoute(c.Request().URL.Path)
+	if err != nil && err.Code == CodeMethodNotFound {
+		err.Msg += c.Request().URL.RequestURI()
+		return write(c, err)
+	}
 	if c.Request().Method != http.MethodPost {
 		return write(c, uriError(msgOnlyPost))
 	}
-	rt, err := ParseRoute(c.Request().URL.Path)
 	if err != nil {
-		if err.Code == CodeMethodNotFound {
-			err.Msg += c.Request().URL.RequestURI()
-		}
 		return write(c, err)
 	}
 	return p.serve(c, rt)

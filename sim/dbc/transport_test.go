@@ -29,6 +29,11 @@ func TestVersionRootAnyMethod(t *testing.T) {
 
 func TestNonPostIsRefused(t *testing.T) {
 	e := newEnv(t)
+	// An unknown prefix is unknown for any method.
+	unknown := e.c.Do("GET", "/api/v1/nothing", nil)
+	if unknown.Status != 404 || !strings.Contains(string(unknown.Body), "not support uri:/api/v1/nothing") {
+		t.Fatalf("GET unknown route: %d %s", unknown.Status, unknown.Body)
+	}
 	for _, m := range []string{"GET", "PUT", "DELETE", "PATCH"} {
 		r := e.c.Do(m, "/api/v1/tasks", nil)
 		want := "{\n    \"errcode\": -32600,\n    \"message\": \"only support POST request\"\n}\r\n"
