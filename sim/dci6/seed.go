@@ -327,15 +327,18 @@ func (sd *seeder) configs(b *seedBlock) error {
 		if size < 1 || size > 10 {
 			return sd.errorf(path+".size", "must be 1..10 units")
 		}
+		typ := c.PlatformType
+		if typ == "" {
+			typ = "server"
+		}
 		plat := platforms[c.Platform]
 		if plat == nil {
-			typ := c.PlatformType
-			if typ == "" {
-				typ = "server"
-			}
 			plat = &Platform{ID: sd.tx.NextID("dci6.platform"), Name: c.Platform, Size: size, Type: typ}
 			platforms[c.Platform] = plat
 			sd.s.Platforms[plat.ID] = plat
+		}
+		if plat.Size != size || plat.Type != typ {
+			return sd.errorf(path+".platform", "platform %q is already %dU %s", c.Platform, plat.Size, plat.Type)
 		}
 		sd.s.Configs[c.Name] = &Configuration{Name: c.Name, PlatformID: plat.ID, CPU: c.CPU, Cores: c.Cores,
 			Motherboard: c.Motherboard, RAMGB: c.RAMGB, Disks: append([]string(nil), c.Disks...)}

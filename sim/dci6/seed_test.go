@@ -59,6 +59,8 @@ func TestSeedErrorsNameKeyAndLine(t *testing.T) {
 		{strings.Replace(seedBase, "pool: Pub}", "pool: Nope}", 1), "dci6.networks[0].pool"},
 		{strings.Replace(seedBase, "192.0.2.0/28", "192.0.2.0/99", 1), "dci6.networks[0].network"},
 		{strings.Replace(seedBase, "disks: [d]", "disks: []", 1), "dci6.configurations[0].disks"},
+		{strings.Replace(seedBase, "configurations: [{name: C, platform: P, disks: [d]}]",
+			"configurations: [{name: C, platform: P, disks: [d]}, {name: D, platform: P, size: 2, disks: [d]}]", 1), "dci6.configurations[1].platform"},
 	}
 	for _, tc := range bad {
 		if err := seedErr(t, tc.yaml); err == nil || !strings.Contains(err.Error(), tc.want) {
