@@ -96,5 +96,6 @@
 //     "OK" for an action, "ERROR type(object): message" for an error; set
 //     flags print as "on".
 //   - Unknown paths under /ispmgr, /ipmgr and /manager answer an mgr5 error
-//     with HTTP 404; methods other than GET, POST and HEAD HTTP 405.
+//     with HTTP 404; methods other than GET and POST HTTP 405 (the vendor
+//     documents only these two).
 package ispmgr

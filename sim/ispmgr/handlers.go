@@ -17,7 +17,7 @@ import (
 // serve is every mgr5 call: parse, one model call, render.
 func (p *Panel) serve(c echo.Context) error {
 	m := c.Request().Method
-	if m != http.MethodGet && m != http.MethodPost && m != http.MethodHead {
+	if m != http.MethodGet && m != http.MethodPost {
 		return &simhttp.Error{Kind: simhttp.KindMethod, Status: http.StatusMethodNotAllowed, Msg: "method " + m + " is not served"}
 	}
 	req := parseRequest(c)
