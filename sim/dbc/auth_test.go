@@ -191,3 +191,34 @@ func TestTasksAreThePerWalletView(t *testing.T) {
 	}
 	e.post(t, "/api/v1/tasks/"+id, alice(t, node2, nil)).expect(t, 200, -3, "task_id not exist")
 }
+
+// The inspection hook is outside the vendor contract, so its answer is
+// checked by hand.
+func TestNodesHook(t *testing.T) {
+	e := newEnv(t)
+	sid := sessionOf(t, e, alice(t, node1, nil))
+	id := e.createVM(t, nil)
+	e.c.SkipValidation = true
+	var nodes []struct {
+		ID       string            `json:"id"`
+		Kind     string            `json:"kind"`
+		Renter   string            `json:"renter"`
+		Sessions map[string]string `json:"sessions"`
+		Tasks    []struct {
+			TaskID string `json:"task_id"`
+			Status string `json:"status"`
+		} `json:"tasks"`
+	}
+	e.c.Get("/_panelsim/dbc/nodes").Expect(t, 200).Decode(t, &nodes)
+	if len(nodes) != 4 {
+		t.Fatalf("%d nodes", len(nodes))
+	}
+	for _, n := range nodes {
+		if n.ID == node1 && (n.Sessions[aliceAddr] != sid || len(n.Tasks) != 1 || n.Tasks[0].TaskID != id || n.Tasks[0].Status != "creating") {
+			t.Fatalf("node1 %+v", n)
+		}
+		if n.ID == bmMachine && n.Kind != "bare_metal" {
+			t.Fatalf("machine %+v", n)
+		}
+	}
+}

@@ -264,3 +264,16 @@ func injected(e *simhttp.Error) *Error {
 	}
 	return &Error{Status: status, Code: code, Msg: msg, Node: code == CodeDefault || code == CodeError}
 }
+
+// nodesHook serves GET /_panelsim/dbc/nodes: every node's rent state,
+// session ids and VMs, for tests that want to look behind the API.
+func (*Panel) nodesHook(c echo.Context) error {
+	var v []NodeView
+	if err := simhttp.World(c).Do(func(tx *state.Tx) error {
+		v = Inspect(tx)
+		return nil
+	}); err != nil {
+		return c.JSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	}
+	return c.JSON(http.StatusOK, v)
+}

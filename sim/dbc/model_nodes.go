@@ -168,3 +168,55 @@ func (st *State) FreeMemory(tx *state.Tx, req *Request) *Error {
 	_, _, err := st.enterNode(tx, req, "free memory")
 	return err
 }
+
+// NodeView is a node as the inspection hook shows it: rent state, the
+// session ids handed out and the VMs with their owners.
+type NodeView struct {
+	ID        string            `json:"id"`
+	Kind      string            `json:"kind"`
+	Status    string            `json:"status"`
+	Renter    string            `json:"renter,omitempty"`
+	RentOrder string            `json:"rent_order,omitempty"`
+	Sessions  map[string]string `json:"sessions"`
+	Tasks     []TaskView        `json:"tasks,omitempty"`
+	Power     string            `json:"power,omitempty"`
+}
+
+// TaskView is a VM in the inspection hook.
+type TaskView struct {
+	TaskID string `json:"task_id"`
+	Wallet string `json:"wallet"`
+	Status string `json:"status"`
+	GPUs   int    `json:"gpu_count"`
+	CPUs   int    `json:"cpu_cores"`
+	MemGB  int    `json:"mem_gb"`
+}
+
+// Inspect lists every GPU node and bare-metal machine, sorted by id, for
+// GET /_panelsim/dbc/nodes.
+func Inspect(tx *state.Tx) []NodeView {
+	st := stateOf(tx)
+	out := []NodeView{}
+	for _, id := range sortedKeys(st.Nodes) {
+		n := st.Nodes[id]
+		v := NodeView{ID: id, Kind: "gpu", Status: n.Status, Renter: n.Renter, RentOrder: n.RentOrder, Sessions: copyMap(n.Sessions)}
+		for _, t := range n.sortedTasks() {
+			v.Tasks = append(v.Tasks, TaskView{t.ID, t.Wallet, t.Status, t.Spec.GPUs, t.Spec.CPUs, t.Spec.MemGB})
+		}
+		out = append(out, v)
+	}
+	for _, id := range sortedKeys(st.Machines) {
+		m := st.Machines[id]
+		out = append(out, NodeView{ID: id, Kind: "bare_metal", Status: m.Status, Renter: m.Renter, RentOrder: m.RentOrder,
+			Sessions: copyMap(m.Sessions), Power: m.Power})
+	}
+	return out
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

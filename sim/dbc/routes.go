@@ -43,6 +43,7 @@ func (p *Panel) Register(r *simhttp.Router) {
 	r.Any(apiRoot, p.version)
 	r.Any(apiRoot+"/", p.version)
 	r.Any(apiRoot+"/*", p.dispatch)
+	r.Control(http.MethodGet, "/nodes", p.nodesHook)
 }
 
 // CanonicalPath maps served paths onto the spec's paths (they are the same).
