@@ -26,7 +26,9 @@
 //     IPMI, location, platform, configuration and hardware_info that agree
 //     with each other. free_server_count counts servers without an owner.
 //   - Async actions answer {"id":<server>,"task":<task>} and run as tasks
-//     of named steps on the virtual clock (timings dci6.*, see Timings):
+//     of named steps on the virtual clock (timings dci6.*, see Timings). A
+//     task is "pending" for dci6.task_queue (default 0), then "running",
+//     then "complete" or "fail":
 //     power_on/off/reset (IPMI "in_progress", then power_status, IPMI and
 //     PDU outlet follow), suspend/resume (state suspending → suspended with
 //     data ports down / resuming → ok with ports up), IP add (allocating →

@@ -27,7 +27,7 @@ func defaultTimings() map[string]time.Duration {
 		timingOS: 15 * time.Minute, timingDiag: 10 * time.Minute,
 		timingClearNone: 2 * time.Minute, timingClearSimple: 10 * time.Minute, timingClearFull: 2 * time.Hour,
 		timingPower: 10 * time.Second, timingSuspend: 5 * time.Second, timingResume: 5 * time.Second,
-		timingIPAdd: 3 * time.Second, timingIPDelete: 3 * time.Second,
+		timingIPAdd: 3 * time.Second, timingIPDelete: 3 * time.Second, timingQueue: 0,
 	}
 }
 

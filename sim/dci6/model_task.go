@@ -106,12 +106,16 @@ type stepArgs struct {
 	Task int64 `json:"task"`
 }
 
-// startTask creates a running task and schedules its first step. A fault
-// rule's armed failure makes the task fail at the named step (or the first).
+// timingQueue is how long a new task waits "pending" before it runs
+// (default 0: it runs as soon as its request is answered).
+const timingQueue = Name + ".task_queue"
+
+// startTask creates a pending task and schedules its start. A fault rule's
+// armed failure makes the task fail at the named step (or the first).
 func startTask(tx *state.Tx, s *State, name string, serverID int64, steps []TaskStep, params map[string]string) (*Task, error) {
 	now := tx.Now()
 	t := &Task{
-		ID: tx.NextID("dci6.task"), Name: name, ServerID: serverID, Status: taskRunning,
+		ID: tx.NextID("dci6.task"), Name: name, ServerID: serverID, Status: taskPending,
 		Steps: steps, Params: params, FailAt: -1, CreatedAt: now, UpdatedAt: now,
 	}
 	if f := tx.TaskFailure(); f != nil {
@@ -119,8 +123,7 @@ func startTask(tx *state.Tx, s *State, name string, serverID int64, steps []Task
 		t.FailCode, t.FailMsg = failInfo(f)
 		tx.Note("task %d (%s) will fail at step %s", t.ID, name, steps[t.FailAt].Name)
 	}
-	t.Steps[0].Status = taskRunning
-	if err := tx.After(steps[0].Duration, stepKind, stepArgs{Task: t.ID}); err != nil {
+	if err := tx.After(tx.Timing(timingQueue), stepKind, stepArgs{Task: t.ID}); err != nil {
 		return nil, err
 	}
 	s.Tasks[t.ID] = t
@@ -151,8 +154,8 @@ func failInfo(f *state.FailTaskSpec) (int, string) {
 	return code, msg
 }
 
-// runTaskStep is the StepFunc of stepKind: it ends the current step and
-// either schedules the next one or finishes the task.
+// runTaskStep is the StepFunc of stepKind: it starts a pending task, or
+// ends the current step and either schedules the next one or finishes.
 func runTaskStep(tx *state.Tx, raw json.RawMessage) error {
 	var a stepArgs
 	if err := json.Unmarshal(raw, &a); err != nil {
@@ -164,6 +167,11 @@ func runTaskStep(tx *state.Tx, raw json.RawMessage) error {
 		return nil
 	}
 	t.UpdatedAt = tx.Now()
+	if t.Status == taskPending {
+		t.Status = taskRunning
+		t.Steps[0].Status = taskRunning
+		return tx.After(t.Steps[0].Duration, stepKind, a)
+	}
 	i := t.Current
 	if i == t.FailAt {
 		failTask(tx, s, t)

@@ -590,3 +590,20 @@ func TestTokenTTLBounds(t *testing.T) {
 		t.Fatalf("answer %+v", v)
 	}
 }
+
+func TestTaskQueueDelayShowsPending(t *testing.T) {
+	y := "timings:\n  dci6.task_queue: 2s\n" + string(scenarios.DefaultYAML())
+	w := newWorld(t, []byte(y))
+	ref := do(t, w, func(tx *state.Tx) (TaskRef, error) { return Power(tx, admin, 3, "power_off") })
+	if tk := task(t, w, ref.Task); tk.Status != taskPending || tk.ProgressInfo[0].Status != taskPending {
+		t.Fatalf("queued task %+v", tk)
+	}
+	advance(t, w, 2*time.Second)
+	if tk := task(t, w, ref.Task); tk.Status != taskRunning {
+		t.Fatalf("after the queue delay %s", tk.Status)
+	}
+	advance(t, w, 10*time.Second)
+	if tk := task(t, w, ref.Task); tk.Status != taskComplete {
+		t.Fatalf("after 12s %s", tk.Status)
+	}
+}
