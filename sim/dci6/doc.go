@@ -72,8 +72,8 @@
 //     the same for a wrong email or password), 3003 access denied (403), 3005
 //     bad or used key (401), 1201 server busy (409), 1202 wrong state (409),
 //     1301 IP taken (409), 1302 no free IP (409), 1303 wrong IP family (400),
-//     1304 network in use (409), 1401 duplicate email (409). Unknown objects answer 404 code 3080
-//     "Instance not found".
+//     1304 network in use (409), 1401 duplicate email (409). Unknown objects
+//     answer 404 code 3080 "Instance not found"; so does a malformed id.
 //   - Token answers carry the user id in "id" and tokens look like
 //     "<user id>-<uuid>". Keys look like "<key id>-<uuid>". POST auth/v4/token
 //     answers the token shape plus expires_at ("2006-01-02 15:04:05" UTC),
@@ -84,7 +84,9 @@
 //   - roles is a JSON array (["@user"]), not the doc's "[@user]" string.
 //   - server.operation is {"id":0,"status":"","status_info":{},"progress_info":[]}
 //     until the server ran a long operation; then it mirrors the last one
-//     (status running|complete|fail). progress_info items are {name,status}.
+//     (status pending|running|complete|fail). progress_info items are
+//     {name,status}; status_info holds name, progress, the current step and,
+//     on failure, code and msg.
 //   - power_status is on|off; a new task is refused (1201) while a long
 //     operation, a power task or a port change runs on the server. Suspending
 //     a suspended server or resuming an "ok" one is 1202, and so is a long
