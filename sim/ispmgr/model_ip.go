@@ -140,17 +140,7 @@ func ipaddrEdit(c *call) (result, *mgrError) {
 		}
 	}
 	if !c.sok() {
-		f := fieldsNode()
-		if a == nil {
-			f.Add("name")
-			f.AddText("iprole", roleShared)
-			return formResult{fields: f}, nil
-		}
-		f.AddText("name", a.IP)
-		f.AddText("iprole", a.Role)
-		f.AddText("owner", a.Owner)
-		f.AddText("note", a.Note)
-		return formResult{elid: elid, fields: f}, nil
+		return ipaddrForm(a, elid), nil
 	}
 	next := IPAddr{Role: roleShared}
 	var fromIPmgr *IP
@@ -189,6 +179,21 @@ func ipTypeOf(iptype string) string {
 		return "public"
 	}
 	return iptype
+}
+
+// ipaddrForm is the form of an address (a nil one: the new-address form).
+func ipaddrForm(a *IPAddr, elid string) result {
+	f := fieldsNode()
+	if a == nil {
+		f.Add("name")
+		f.AddText("iprole", roleShared)
+		return formResult{fields: f}
+	}
+	f.AddText("name", a.IP)
+	f.AddText("iprole", a.Role)
+	f.AddText("owner", a.Owner)
+	f.AddText("note", a.Note)
+	return formResult{elid: elid, fields: f}
 }
 
 // newIPAddrValue is the address of a new ISPmanager address: name= as
@@ -707,15 +712,7 @@ func userspaceEdit(c *call) (result, *mgrError) {
 		}
 	}
 	if !c.sok() {
-		f := fieldsNode()
-		if s == nil {
-			f.Add("name")
-			return formResult{fields: f}, nil
-		}
-		f.AddText("name", s.Name)
-		f.AddText("users", strings.Join(s.Users, ", "))
-		f.AddText("note", s.Note)
-		return formResult{elid: s.Name, fields: f}, nil
+		return spaceForm(s), nil
 	}
 	next := Space{}
 	if s != nil {
@@ -752,6 +749,19 @@ func userspaceEdit(c *call) (result, *mgrError) {
 	next.ID = c.tx.NextID(Name + ".userspace")
 	c.st.Spaces[next.Name] = &next
 	return ok()
+}
+
+// spaceForm is the form of a space (a nil one: the new-space form).
+func spaceForm(s *Space) result {
+	f := fieldsNode()
+	if s == nil {
+		f.Add("name")
+		return formResult{fields: f}
+	}
+	f.AddText("name", s.Name)
+	f.AddText("users", strings.Join(s.Users, ", "))
+	f.AddText("note", s.Note)
+	return formResult{elid: s.Name, fields: f}
 }
 
 // splitList splits a comma-separated list of names.
