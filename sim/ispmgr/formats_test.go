@@ -79,7 +79,9 @@ func TestJSONFormatsAgree(t *testing.T) {
 		var docs []any
 		for _, out := range []string{"sjson", "json", "xjson"} {
 			var v any
-			if err := json.Unmarshal(e.get("/ispmgr", append(k.params, "out", out)...).Body, &v); err != nil {
+			body := e.get("/ispmgr", append(k.params, "out", out)...).Body
+			e.checkSchema(k.schema, body)
+			if err := json.Unmarshal(body, &v); err != nil {
 				t.Fatal(err)
 			}
 			// tparams echo out=, the only intended difference.

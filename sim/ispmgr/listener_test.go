@@ -32,9 +32,10 @@ func TestDefaultScenario(t *testing.T) {
 	if !strings.Contains(body, `level="16"`) {
 		t.Fatalf("key login: %s", body)
 	}
-	body = string(c.Get("/ispmgr?out=sjson&authinfo=vasya:vasyapass&func=webdomain").Expect(t, 200).Body)
-	if !strings.Contains(body, `"name":{"$":"vasya.example.com"}`) {
-		t.Fatalf("vasya's site: %s", body)
+	raw := c.Get("/ispmgr?out=sjson&authinfo=vasya:vasyapass&func=webdomain").Expect(t, 200).Body
+	(&env{t: t, srv: srv, c: c}).checkSchema("list.webdomain", raw)
+	if !strings.Contains(string(raw), `"name":{"$":"vasya.example.com"}`) {
+		t.Fatalf("vasya's site: %s", raw)
 	}
 }
 
