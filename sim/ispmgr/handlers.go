@@ -128,7 +128,7 @@ func nativeError(e *simhttp.Error) (*mgrError, int) {
 	me := &mgrError{Type: e.Code, Object: e.Value, Msg: e.Msg}
 	switch e.Kind {
 	case simhttp.KindNotFound:
-		me.Type, me.Object, me.Value, me.Msg = errNotFound, "path", c404(e), ""
+		me.Type, me.Object, me.Value, me.Msg = errNotFound, "path", unknownPath(e), ""
 		status = orStatus(status, http.StatusNotFound)
 	case simhttp.KindMethod:
 		me.Type, me.Object = errValue, "method"
@@ -151,8 +151,8 @@ func nativeError(e *simhttp.Error) (*mgrError, int) {
 	return me, status
 }
 
-// c404 is the unknown path named in a not-found error's message.
-func c404(e *simhttp.Error) string {
+// unknownPath is the unknown path named in a not-found error's message.
+func unknownPath(e *simhttp.Error) string {
 	if i := strings.LastIndex(e.Msg, " "); i >= 0 {
 		return e.Msg[i+1:]
 	}
