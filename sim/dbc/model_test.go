@@ -508,3 +508,40 @@ func FuzzParseLogQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestSeededTasks(t *testing.T) {
+	w := newWorld(t, `
+seed: 5
+dbc:
+  nodes:
+    - id: 58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45
+      renter: //Alice
+      tasks:
+        - {id: billingVm0000000000001, desc: billed, ssh_port: "6000", vnc_port: "5901", gpu_count: "2", cpu_cores: "8", mem_size: "32", disk_size: "100"}
+        - {ssh_port: "6001", vnc_port: "5902", gpu_count: "1", cpu_cores: "4", mem_size: "16", disk_size: "50", status: closed}
+`)
+	_ = w.Do(func(tx *state.Tx) error {
+		n := stateOf(tx).Nodes["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"]
+		vm := n.Tasks["billingVm0000000000001"]
+		if vm == nil || vm.Status != StatusRunning || vm.Wallet != DevWallets["//Alice"] || vm.Spec.GPUs != 2 || len(n.Tasks) != 2 {
+			t.Errorf("seeded tasks %+v", n.Tasks)
+		}
+		return nil
+	})
+	for yaml, key := range map[string]string{
+		"dbc:\n  nodes:\n    - id: " + strings.Repeat("a", 64) + "\n      status: online\n      tasks: [{ssh_port: \"1\"}]\n":                                                                                       "dbc.nodes[0].tasks[0]",
+		"dbc:\n  nodes:\n    - id: " + strings.Repeat("a", 64) + "\n      renter: //Alice\n      tasks: [{ssh_port: \"1\", vnc_port: \"5900\", cpu_cores: \"1\", mem_size: \"1\", disk_size: \"1\", status: on}]\n": "dbc.nodes[0].tasks[0].status",
+		"dbc:\n  nodes:\n    - id: " + strings.Repeat("a", 64) + "\n      renter: //Alice\n      tasks: [{ssh_port: \"1\", vnc_port: \"5\"}]\n":                                                                     "dbc.nodes[0].tasks[0]",
+	} {
+		p := New()
+		sc, err := scenarios.Parse("s.yaml", []byte(yaml), scenarios.Known{Panels: []string{Name}, Timings: p.Timings()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := state.NewWorld(state.Config{Name: "x", Seed: 1, Start: sc.Start, Steps: p.Steps()})
+		err = w.Do(func(tx *state.Tx) error { return p.Seed(tx, sc) })
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%q: %v, want an error naming %s", yaml, err, key)
+		}
+	}
+}

@@ -81,6 +81,26 @@ type seedNode struct {
 	seedRent  `yaml:",inline"`
 	Images    []seedImage `yaml:"images"`
 	DataFiles []string    `yaml:"data_files"`
+	Tasks     []seedTask  `yaml:"tasks"`
+}
+
+// seedTask is a VM that exists when the world starts, owned by the node's
+// renter; its parameters are tasks/start's.
+type seedTask struct {
+	ID       string   `yaml:"id"`
+	Desc     string   `yaml:"desc"`
+	Image    string   `yaml:"image_name"`
+	OS       string   `yaml:"operation_system"`
+	SSHPort  string   `yaml:"ssh_port"`
+	RDPPort  string   `yaml:"rdp_port"`
+	VNCPort  string   `yaml:"vnc_port"`
+	GPUs     string   `yaml:"gpu_count"`
+	CPUs     string   `yaml:"cpu_cores"`
+	Mem      string   `yaml:"mem_size"`
+	Disk     string   `yaml:"disk_size"`
+	PublicIP string   `yaml:"public_ip"`
+	Ports    []string `yaml:"custom_port"`
+	Status   string   `yaml:"status"`
 }
 
 type seedController struct {
@@ -354,12 +374,64 @@ func orInt(n, def int) int {
 	return n
 }
 
-// seed stores the scenario's state in the world.
+// seed stores the scenario's state in the world, then defines the seeded
+// VMs (which need the world's generator for ids and passwords).
 func seed(tx *state.Tx, sc *scenarios.Scenario) error {
 	st, err := seedState(sc)
 	if err != nil {
 		return err
 	}
 	tx.SetState(Name, st)
+	var b seedBlock
+	if err := sc.DecodeBlock(Name, &b); err != nil {
+		return err
+	}
+	for i, sn := range b.Nodes {
+		for j, task := range sn.Tasks {
+			path := fmt.Sprintf("%s.nodes[%d].tasks[%d]", Name, i, j)
+			if err := seedTaskInto(tx, sc, st.Nodes[sn.ID], path, task); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// seedTaskInto checks a seeded VM with the node's own create checks and
+// defines it running or closed.
+func seedTaskInto(tx *state.Tx, sc *scenarios.Scenario, n *Node, path string, s seedTask) error {
+	if n.Status != NodeRented {
+		return sc.Errorf(path, "VMs need a rented node (they belong to its renter)")
+	}
+	status := orDefault(s.Status, StatusRunning)
+	if status != StatusRunning && status != StatusClosed {
+		return sc.Errorf(path+".status", "want running or closed, got %q", s.Status)
+	}
+	if s.ID != "" && (len(s.ID) < 20 || len(s.ID) > 64 || !isAlnum(s.ID) || n.Tasks[s.ID] != nil) {
+		return sc.Errorf(path+".id", "a task id is 20-64 letters or digits, unique on the node")
+	}
+	f := CreateFields{Image: orDefault(s.Image, "ubuntu.qcow2"), Desc: s.Desc, OS: s.OS, SSH: s.SSHPort, RDP: s.RDPPort,
+		VNC: s.VNCPort, GPUs: s.GPUs, CPUs: s.CPUs, Mem: s.Mem, Disk: s.Disk, PublicIP: s.PublicIP, CustomPorts: s.Ports}
+	spec, err := n.PlanCreate(f, n.Renter)
+	if err != nil {
+		return sc.Errorf(path, "%s", err.Msg)
+	}
+	t := n.newTask(tx, spec, Caller{Wallet: n.Renter}, "")
+	if s.ID != "" {
+		t.ID = s.ID
+	}
+	t.Status = status
+	t.bootLog(tx, n)
+	n.Tasks[t.ID] = t
+	return nil
+}
+
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
