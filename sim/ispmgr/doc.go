@@ -37,7 +37,7 @@
 //     elem/page/col/prop/param/filter always arrays, empty elements {},
 //     tparams echo without authinfo.
 //   - Lists page with p_cnt (default 1000) and p_num and sort with p_sort
-//     and p_order in the formats with paging (devel, sjson, json, xjson,
+//     and p_order (or p_col=+name/-name) in the formats with paging (devel, sjson, json, xjson,
 //     HTML, print); xml, text and JSONdata carry every element, sorted.
 //   - ISPmanager funcs: user, user.edit, user.add, user.add.finish,
 //     user.delete, user.suspend, user.resume, preset, preset.edit,

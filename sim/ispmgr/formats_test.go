@@ -234,6 +234,7 @@ func TestPagingAndSorting(t *testing.T) {
 		{[]string{"p_cnt", "2", "p_num", "9"}, []string{"vasya_wp"}, "3"},
 		{[]string{"p_sort", "name", "p_order", "desc", "p_cnt", "2"}, []string{"vasya_wp", "d4"}, "1"},
 		{[]string{"p_sort", "nonsense"}, all, "1"},
+		{[]string{"p_col", "-name", "p_cnt", "1"}, []string{"vasya_wp"}, "1"},
 	} {
 		doc := e.sjson("list.db", "/ispmgr", append([]string{"func", "db", "authinfo", root}, tc.params...)...)
 		if got := names(doc, "name"); !reflect.DeepEqual(got, tc.want) {

@@ -356,17 +356,24 @@ func pageParams(p *Params, total int) (cnt, num int) {
 }
 
 // sorting reads p_sort (a column; unknown ones fall back to the key) and
-// p_order (asc or desc).
+// p_order (asc or desc). The interface's p_col ("+name", "-name") is read
+// too when p_sort is absent.
 func (r listResult) sorting(p *Params) (string, string) {
-	col := r.key
-	for _, cl := range r.cols {
-		if cl.name == p.Get("p_sort") {
-			col = cl.name
-		}
-	}
-	order := "asc"
+	want, order := p.Get("p_sort"), "asc"
 	if p.Get("p_order") == "desc" {
 		order = "desc"
+	}
+	if want == "" && p.Get("p_col") != "" {
+		want = strings.TrimLeft(p.Get("p_col"), "+- ")
+		if strings.HasPrefix(p.Get("p_col"), "-") {
+			order = "desc"
+		}
+	}
+	col := r.key
+	for _, cl := range r.cols {
+		if cl.name == want {
+			col = cl.name
+		}
 	}
 	return col, order
 }
