@@ -37,13 +37,14 @@
 //     elem/page/col/prop/param/filter always arrays, empty elements {},
 //     tparams echo without authinfo.
 //   - Lists page with p_cnt (default 1000) and p_num and sort with p_sort
-//     and p_order (or p_col=+name/-name) in the formats with paging (devel, sjson, json, xjson,
-//     HTML, print); xml, text and JSONdata carry every element, sorted.
+//     and p_order (or p_col=+name/-name) in the formats with paging
+//     (devel, sjson, json, xjson, HTML, print); xml, text and JSONdata
+//     carry every element, sorted. JSON children come out sorted by name,
+//     as in the real replies; XML keeps document order.
 //   - ISPmanager funcs: user, user.edit, user.add, user.add.finish,
 //     user.delete, user.suspend, user.resume, preset, preset.edit,
 //     preset.delete, usrparam, webdomain(.edit/.delete/.suspend/.resume),
-//     emaildomain(...),
-//     email(...), domain(...), domain.record(...), db(...), ipaddr,
+//     emaildomain(...), email(...), domain(...), domain.record(...), db(...), ipaddr,
 //     ipaddr.edit, ipaddr.delete, session.newkey, auth. Preset limits are
 //     copied into users and enforced; duplicates give the exists error.
 //   - IPmanager funcs: ip, ip.edit (elid = the address; without ip the
