@@ -44,9 +44,13 @@
 //   - ISPmanager funcs: user, user.edit, user.add, user.add.finish,
 //     user.delete, user.suspend, user.resume, preset, preset.edit,
 //     preset.delete, usrparam, webdomain(.edit/.delete/.suspend/.resume),
-//     emaildomain(...), email(...), domain(...), domain.record(...), db(...), ipaddr,
-//     ipaddr.edit, ipaddr.delete, session.newkey, auth. Preset limits are
-//     copied into users and enforced; duplicates give the exists error.
+//     emaildomain(...), email(...), domain(...), domain.record(...),
+//     db(...), ipaddr, ipaddr.edit, ipaddr.delete, session.newkey, auth.
+//     Preset limits are copied into users and the object counts enforced;
+//     duplicates give the exists error. Both products in one world: the
+//     ISPmanager takes dedicated addresses from the IPmanager networks.
+//   - Inspection hook GET /_panelsim/ispmgr/sessions: live sessions and
+//     unused one-time keys.
 //   - IPmanager funcs: ip, ip.edit (elid = the address; without ip the
 //     next free address of ipnet is allocated), ip.delete, ip.filter,
 //     ipnet(.edit/.delete), userspace(.edit/.delete), usrparam,
@@ -58,8 +62,9 @@
 //   - The real HTML interface (out absent answers a small HTML rendering of
 //     the same document), list filters (.filter funcs answer ok and change
 //     nothing), mgrctl, licences, FTP users, SSL certificates, DNS
-//     slaves, disk usage (quota_used comes from the scenario), the panel's
-//     IPmanager integration (ipsrc=auto takes the owner's default address).
+//     slaves, disk usage (quota_used comes from the scenario), resource
+//     limits other than object counts (limit_quota, limit_cpu, ... are kept
+//     and shown, not enforced).
 //   - Asynchronous operations: every function completes in its request,
 //     so Steps is empty and a fail_task fault rule has nothing to fail.
 //   - Errors raised outside the functions (unknown path, method, contract
@@ -87,8 +92,8 @@
 //     user.add.finish with ipsrc=auto) come from the IPmanager networks and
 //     go back there when the address or its user is deleted.
 //   - Creating an object as an administrator or reseller needs owner=;
-//     a user owns what it creates. ipaddr.edit and ip.edit answer ok plus
-//     the new object's <id>.
+//     a user owns what it creates. ipaddr.edit, ip.edit and ipnet.edit
+//     answer ok plus the new object's <id>.
 //   - A DNS zone is created from a template (NS, A for the apex, www, mail,
 //     ns1, ns2, MX, SPF TXT). Record keys are "name TYPE  data" with two
 //     spaces; MX data includes the priority. A delete elid that is itself a
