@@ -216,11 +216,6 @@ func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 		ae = newError(codeNoHandler, "Request handler not found")
 	case simhttp.KindBadRequest, simhttp.KindWorld:
 		ae = &apiError{Code: codeBadRequest, Msg: e.Msg}
-		// The contract validator refuses paths it has no operation for
-		// before our not-found handler runs; they are unknown routes.
-		if strings.Contains(e.Msg, "no operation in the contract") {
-			ae = newError(codeNoHandler, "Request handler not found")
-		}
 	case simhttp.KindInjected, simhttp.KindPanel:
 		if n, err := strconv.Atoi(e.Code); err == nil {
 			ae.Code = n
