@@ -74,9 +74,9 @@ func probes(t *testing.T, c *simtest.Client) []probe {
 	sess := imLogin(t, c, "petrov", "superpassword")
 	jsonCT := []string{"Content-Type", "application/json"}
 	return []probe{{
-		panel: "dci6",
-		read:  request{"GET", "/api/dci/v3/server/1", nil, []string{"X-Xsrf-Token", tok}},
-		write: request{"POST", fmt.Sprintf("/api/dci/v3/server/%d/power_on", offID), []byte("{}"), append([]string{"X-Xsrf-Token", tok}, jsonCT...)},
+		panel:   "dci6",
+		read:    request{"GET", "/api/dci/v3/server/1", nil, []string{"X-Xsrf-Token", tok}},
+		write:   request{"POST", fmt.Sprintf("/api/dci/v3/server/%d/power_on", offID), []byte("{}"), append([]string{"X-Xsrf-Token", tok}, jsonCT...)},
 		errSpec: state.NativeErrorSpec{Code: "1201", Msg: "Server is busy", Value: "power"},
 		checkErr: func(t *testing.T, r *simtest.Response) {
 			t.Helper()
@@ -86,9 +86,9 @@ func probes(t *testing.T, c *simtest.Client) []probe {
 			}
 		},
 	}, {
-		panel: "imserver",
-		read:  request{"GET", "/api?" + query("cmd", "get_servers", "sess", sess), nil, nil},
-		write: request{"GET", "/api?" + query("cmd", "run_server", "sess", sess, "id", "333"), nil, nil},
+		panel:   "imserver",
+		read:    request{"GET", "/api?" + query("cmd", "get_servers", "sess", sess), nil, nil},
+		write:   request{"GET", "/api?" + query("cmd", "run_server", "sess", sess, "id", "333"), nil, nil},
 		errSpec: state.NativeErrorSpec{Code: "21", Msg: "server busy"},
 		checkErr: func(t *testing.T, r *simtest.Response) {
 			t.Helper()
@@ -98,9 +98,9 @@ func probes(t *testing.T, c *simtest.Client) []probe {
 			}
 		},
 	}, {
-		panel: "dbc",
-		read:  request{"POST", "/api/v1/tasks", signed(t, dbcNode1, freshNonce(), nil), jsonCT},
-		write: request{"POST", "/api/v1/tasks/start", dbcCreateBody(t), jsonCT},
+		panel:   "dbc",
+		read:    request{"POST", "/api/v1/tasks", signed(t, dbcNode1, freshNonce(), nil), jsonCT},
+		write:   request{"POST", "/api/v1/tasks/start", dbcCreateBody(t), jsonCT},
 		errSpec: state.NativeErrorSpec{Code: "-3", Msg: "check authority failed: machine is not be rented"},
 		checkErr: func(t *testing.T, r *simtest.Response) {
 			t.Helper()
@@ -112,9 +112,9 @@ func probes(t *testing.T, c *simtest.Client) []probe {
 			}
 		},
 	}, {
-		panel: "ispmgr",
-		read:  request{"GET", "/ispmgr?" + query("func", "user", "out", "sjson", "authinfo", mgrRoot), nil, nil},
-		write: request{"GET", "/ispmgr?" + query("func", "user.edit", "elid", "vasya", "fullname", "Renamed", "sok", "ok", "out", "sjson", "authinfo", mgrRoot), nil, nil},
+		panel:   "ispmgr",
+		read:    request{"GET", "/ispmgr?" + query("func", "user", "out", "sjson", "authinfo", mgrRoot), nil, nil},
+		write:   request{"GET", "/ispmgr?" + query("func", "user.edit", "elid", "vasya", "fullname", "Renamed", "sok", "ok", "out", "sjson", "authinfo", mgrRoot), nil, nil},
 		errSpec: state.NativeErrorSpec{Code: "lock", Msg: "Object is locked", Value: "user"},
 		checkErr: func(t *testing.T, r *simtest.Response) {
 			t.Helper()
@@ -690,7 +690,9 @@ func TestMatchFieldsOnRealPanels(t *testing.T) {
 			func() *simtest.Response {
 				return mgr(c, "/ispmgr", "func", "user.edit", "elid", "vasya", "out", "sjson", "authinfo", mgrRoot)
 			},
-			func() *simtest.Response { return mgr(c, "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot) }},
+			func() *simtest.Response {
+				return mgr(c, "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot)
+			}},
 		{"dbc route", state.FaultMatch{Route: "tasks/start"},
 			func() *simtest.Response {
 				return c.Do("POST", "/api/v1/tasks/start", dbcCreateBody(t), "Content-Type", "application/json")
@@ -699,7 +701,9 @@ func TestMatchFieldsOnRealPanels(t *testing.T) {
 				return c.Do("POST", "/api/v1/tasks", signed(t, dbcNode1, freshNonce(), nil), "Content-Type", "application/json")
 			}},
 		{"world", state.FaultMatch{World: "default"},
-			func() *simtest.Response { return mgr(c, "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot) },
+			func() *simtest.Response {
+				return mgr(c, "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot)
+			},
 			nil},
 	}
 	for _, tc := range cases {
