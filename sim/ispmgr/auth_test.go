@@ -208,6 +208,9 @@ func TestSessionsHook(t *testing.T) {
 	if len(v.Keys) != 1 || v.Keys[0].User != "vasya" || v.Keys[0].Mgr != "ipmgr" {
 		t.Errorf("keys %+v", v.Keys)
 	}
+	if got := e.srv.Requests(state.JournalFilter{Op: "session.newkey"}); len(got) != 1 || len(got[0].Notes) != 1 {
+		t.Errorf("journal notes %+v", got)
+	}
 	e.srv.Advance(time.Hour)
 	e.c.Get("/_panelsim/ispmgr/sessions").Expect(t, 200).Decode(t, &v)
 	if len(v.Sessions) != 0 {

@@ -169,6 +169,7 @@ func (st *State) openSession(tx *state.Tx, u *User, mgr, ip string, bound bool) 
 		s.ID = newSessionID(tx)
 	}
 	st.Sessions[s.ID] = s
+	tx.Note("session %s for %s on %s (bound to %q)", s.ID, u.Name, mgr, ip)
 	return s
 }
 
@@ -220,6 +221,7 @@ func (st *State) newKey(tx *state.Tx, creator *User, mgr, username, key string) 
 		return notFound("user", username)
 	}
 	st.Keys[key] = &Key{Key: key, User: username, Creator: creator.Name, Mgr: mgr, Created: tx.Now()}
+	tx.Note("one-time key for %q by %s on %s", username, creator.Name, mgr)
 	return nil
 }
 
