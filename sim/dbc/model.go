@@ -337,17 +337,6 @@ func newTaskID(tx *state.Tx) string {
 	return base58Check([]byte(strconv.FormatUint(tx.Rand().Uint64(), 10)))
 }
 
-const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// randomString draws n letters and digits from the world's generator.
-func randomString(tx *state.Tx, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alnum[tx.Rand().IntN(len(alnum))]
-	}
-	return string(b)
-}
-
 // randomHex draws n hex digits (node ids of new bare-metal machines).
 func randomHex(tx *state.Tx, n int) string {
 	const digits = "0123456789abcdef"
