@@ -89,7 +89,7 @@
 //     chosen end.
 //   - Image centres, node images and the caller's own images; LANs (name
 //     6-10 letters or digits, IPv4 CIDR /8-/30, no overlaps, in-use
-//     networks kept), bare-metal nodes (list/add/delete signed by the
+//     networks kept), bare-metal nodes (list/add/delete/modify signed by the
 //     bare-metal node's own id) and bare-metal machines (power
 //     on/off/reset/status, bootdev pxe/disk/cdrom/bios).
 //   - Quirks kept: the node's /images listing key "image_name:" (colon
@@ -100,8 +100,8 @@
 //
 // # Not emulated
 //
-//   - /peers, /stat, /config, /monitor, /deeplink, /rent_orders,
-//     /bare_metal/modify (answered as unknown routes, 404 -32601).
+//   - /peers, /stat, /config, /monitor, /deeplink, /rent_orders (answered
+//     as unknown routes, 404 -32601).
 //   - Uploading an image that lives on the client itself (no node): the
 //     request needs a node ("peer_nodeid is empty").
 //   - The verify window of verifier wallets: a node in "verify" refuses

@@ -165,6 +165,9 @@ var handlers = map[string]handler{
 	"bare_metal/delete": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
 		return ok(c.st.DeleteMachines(c.req))
 	}},
+	"bare_metal/modify": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+		return ok(c.st.ModifyMachine(c.req, c.route.ID))
+	}},
 	"bare_metal/power": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
 		return c.st.Power(c.tx, c.req)
 	}},

@@ -161,6 +161,49 @@ func (st *State) DeleteMachines(req *Request) *Error {
 	return nil
 }
 
+// ModifyMachine changes a server's connection and IPMI details (only the
+// fields given); the URL names the server, the body's node the bare-metal
+// node that owns it.
+func (st *State) ModifyMachine(req *Request, id string) *Error {
+	ctl, err := st.enterController(req, "modify bare metal")
+	if err != nil {
+		return err
+	}
+	if !contains(ctl.Machines, id) {
+		return taskError("node_id " + id + " not exist")
+	}
+	m := st.Machines[id]
+	var port *int
+	if raw, ok := req.Additional["ipmi_port"]; ok {
+		var p int
+		if json.Unmarshal(raw, &p) != nil || p <= 0 || p > 65535 {
+			return taskError("ipmi_port is invalid")
+		}
+		port = &p
+	}
+	if uuid := req.loose("uuid"); uuid != "" && uuid != m.UUID {
+		for _, other := range sortedKeys(st.Machines) {
+			if st.Machines[other].UUID == uuid {
+				return taskError("uuid " + uuid + " already exists")
+			}
+		}
+		m.UUID = uuid
+	}
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"ip", &m.IP}, {"os", &m.OS}, {"desc", &m.Desc}, {"ipmi_hostname", &m.IPMIHost},
+		{"ipmi_username", &m.IPMIUser}, {"ipmi_password", &m.IPMIPassword}} {
+		if v := req.loose(f.key); v != "" {
+			*f.dst = v
+		}
+	}
+	if port != nil {
+		m.IPMIPort = *port
+	}
+	return nil
+}
+
 // enterMachine finds a bare-metal server and authorises its renter.
 func (st *State) enterMachine(tx *state.Tx, req *Request, what string) (*Machine, *Error) {
 	m := st.Machines[req.Node()]

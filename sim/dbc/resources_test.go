@@ -323,6 +323,16 @@ func TestBareMetal(t *testing.T) {
 	e.post(t, "/api/v1/bare_metal/delete", bmBody(map[string]any{"bare_metal_node_ids": []string{added.Nodes[0].NodeID}})).
 		expect(t, 200, 1, "node_id "+added.Nodes[0].NodeID+" not exist")
 
+	e.post(t, "/api/v1/bare_metal/modify/"+bmMachine, bmBody(map[string]any{"ip": "175.221.204.120", "ipmi_port": 624})).expect(t, 200, 0, "ok")
+	e.post(t, "/api/v1/bare_metal/modify/"+bmMachine, bmBody(map[string]any{"ipmi_port": "x"})).expect(t, 200, 1, "ipmi_port is invalid")
+	e.post(t, "/api/v1/bare_metal/modify/"+node1, bmBody(nil)).expect(t, 200, 1, "node_id "+node1+" not exist")
+	var listed struct {
+		Nodes []map[string]any `json:"bare_metal_nodes"`
+	}
+	e.post(t, "/api/v1/bare_metal", bmBody(nil)).expect(t, 200, 0).decode(t, &listed)
+	if listed.Nodes[0]["ip"] != "175.221.204.120" || listed.Nodes[0]["ipmi_port"] != 624.0 {
+		t.Fatalf("after modify %v", listed.Nodes)
+	}
 	power := func(cmd string) answer {
 		return e.post(t, "/api/v1/bare_metal/power", alice(t, bmMachine, map[string]any{"command": cmd}))
 	}

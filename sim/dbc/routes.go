@@ -313,6 +313,10 @@ func bareMetalRoute(parts []string) (Route, *Error) {
 		return Route{Op: "bare_metal"}, nil
 	case len(parts) == 2 && (parts[1] == "add" || parts[1] == "delete" || parts[1] == "power" || parts[1] == "bootdev"):
 		return Route{Op: "bare_metal/" + parts[1]}, nil
+	case len(parts) == 3 && parts[1] == "modify" && parts[2] != "":
+		return Route{Op: "bare_metal/modify", ID: parts[2]}, nil
+	case len(parts) == 3 && parts[1] == "modify":
+		return Route{}, uriError("node_id is empty")
 	}
 	return Route{}, uriError("invalid requests uri")
 }
