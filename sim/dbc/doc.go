@@ -50,8 +50,9 @@
 //     leases" / "allocate gpu failed", operation_system, bios_mode,
 //     image_name, public_ip, ssh/rdp port, vnc_port [5900, 65535], cpu, mem,
 //     disk, data_file_name, network, multicast); counts are read with C's
-//     atoi and ports cast to 16 bits ("70000" is 4464); custom_port and
-//     network_filters are stored unchecked; with a public IP a bad login
+//     atoi and ports cast to 16 bits ("70000" is 4464); custom_port is
+//     stored unchecked (the node skips bad entries when it writes
+//     iptables); with a public IP a bad login
 //     port falls back to 22 / 3389. What an action may do follows the
 //     libvirt state behind the status: no domain while creating ("task not
 //     exist", errcode 1), "task is running" / "task is shut_off" refusals,
@@ -122,6 +123,11 @@
 //     caller's). Messages the source does not give are ours: snapshot_name
 //     and image_server checks of snapshot/create, LAN and bare-metal
 //     parameter checks, "can not find network info".
+//   - network_filters: tasks/start accepts any rule and the creation ends
+//     in "create error" when one is not "in|out,tcp|udp|icmp|all,<port|
+//     range|all>,<ip|cidr>,accept|drop" (libvirt refusing the filter);
+//     tasks/modify refuses such a rule at once ("modify network filter
+//     error").
 //   - Deleting a VM whose creation failed is allowed (the real node has no
 //     domain for it and would answer "task not exist").
 //   - Unlike the node, which applies a modify field by field, a refused

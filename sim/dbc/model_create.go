@@ -397,3 +397,47 @@ func (n *Node) freeData() int {
 	}
 	return n.DiskDataGB - used
 }
+
+// ValidNetworkFilter checks a security-group rule
+// "in|out,tcp|udp|icmp|all,<port>|<from>-<to>|all,<ip or cidr>,accept|drop";
+// libvirt refuses to define a filter with any other rule.
+func ValidNetworkFilter(rule string) bool {
+	f := strings.Split(rule, ",")
+	if len(f) != 5 || (f[0] != "in" && f[0] != "out") || (f[4] != "accept" && f[4] != "drop") {
+		return false
+	}
+	switch f[1] {
+	case "tcp", "udp", "icmp", "all":
+	default:
+		return false
+	}
+	if f[2] != "all" && !validPortSpec(f[2]) {
+		return false
+	}
+	if _, err := netip.ParsePrefix(f[3]); err == nil {
+		return true
+	}
+	a, err := netip.ParseAddr(f[3])
+	return err == nil && a.Is4()
+}
+
+func validPortSpec(s string) bool {
+	lo, hi, isRange := strings.Cut(s, "-")
+	if !isDigits(lo) || lo == "" || atoi(lo) > 65535 {
+		return false
+	}
+	if !isRange {
+		return true
+	}
+	return isDigits(hi) && hi != "" && atoi(hi) <= 65535 && atoi(lo) <= atoi(hi)
+}
+
+// badFilter is the first rule libvirt would refuse, or "".
+func badFilter(rules []string) string {
+	for _, r := range rules {
+		if !ValidNetworkFilter(r) {
+			return r
+		}
+	}
+	return ""
+}

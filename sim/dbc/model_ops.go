@@ -165,6 +165,9 @@ func (n *Node) PlanModify(t *Task, req *Request) (*TaskSpec, bool, *Error) {
 	}
 	if hasArray(req, "new_network_filters") {
 		s.NetworkFilters = req.looseList("new_network_filters")
+		if badFilter(s.NetworkFilters) != "" {
+			return nil, false, taskError("modify network filter error")
+		}
 	}
 	if v := req.loose("new_vnc_port"); v != "" {
 		p := port16(v)

@@ -151,7 +151,7 @@ func beginOp(tx *state.Tx, n *Node, t *Task, op string, arg string, size int) *E
 func beginStep(tx *state.Tx, t *Task, step taskStep) *Error {
 	op := step.Op
 	spec := ops[op]
-	if f := tx.TaskFailure(); f != nil {
+	if f := tx.TaskFailure(); f != nil && !step.Fail {
 		step.Fail, step.FailMsg = true, f.Msg
 		if step.FailMsg == "" {
 			step.FailMsg = spec.failed
@@ -374,7 +374,12 @@ func (st *State) CreateTask(tx *state.Tx, req *Request) (*CreateResult, *Error) 
 		return nil, err
 	}
 	t := n.newTask(tx, spec, c, req.RentOrder)
-	if e := beginOp(tx, n, t, "create", "", 0); e != nil {
+	step := taskStep{Node: n.ID, Task: t.ID, Op: "create"}
+	if rule := badFilter(spec.NetworkFilters); rule != "" {
+		// Accepted now, refused by libvirt when the domain is defined.
+		step.Fail, step.FailMsg = true, "define network filter failed: "+rule
+	}
+	if e := beginStep(tx, t, step); e != nil {
 		return nil, e
 	}
 	n.Tasks[t.ID] = t

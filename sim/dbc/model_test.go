@@ -379,6 +379,38 @@ func TestClosedVMsFreeCPUButKeepNothing(t *testing.T) {
 	}
 }
 
+func TestValidNetworkFilter(t *testing.T) {
+	for in, want := range map[string]bool{
+		"in,tcp,22,0.0.0.0/0,accept":      true,
+		"in,tcp,3389,0.0.0.0/0,accept":    true,
+		"out,all,all,0.0.0.0/0,accept":    true,
+		"in,all,all,0.0.0.0/0,drop":       true,
+		"in,udp,1000-2000,10.0.0.1,drop":  true,
+		"in,tcp,22,0.0.0.0/0":             false,
+		"sideways,tcp,22,0.0.0.0/0,drop":  false,
+		"in,tcp,99999,0.0.0.0/0,drop":     false,
+		"in,tcp,2000-1000,0.0.0.0/0,drop": false,
+		"in,tcp,22,nowhere,drop":          false,
+		"in,gre,22,0.0.0.0/0,drop":        false,
+		"in,tcp,-,0.0.0.0/0,drop":         false,
+	} {
+		if got := ValidNetworkFilter(in); got != want {
+			t.Errorf("%s: %v", in, got)
+		}
+	}
+}
+
+func FuzzValidNetworkFilter(f *testing.F) {
+	for _, s := range []string{"in,tcp,22,0.0.0.0/0,accept", "out,all,1-2,10.0.0.1,drop", ",,,,", "in,tcp,1-,x,drop"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidNetworkFilter(s) && len(strings.Split(s, ",")) != 5 {
+			t.Fatalf("%q accepted", s)
+		}
+	})
+}
+
 func TestParseRoute(t *testing.T) {
 	cases := []struct{ path, op, id, name, err string }{
 		{"/api/v1/", "version", "", "", ""},

@@ -182,12 +182,30 @@ func TestCreateValidation(t *testing.T) {
 func TestCreateIsLenientLikeTheNode(t *testing.T) {
 	e := newEnv(t)
 	id := e.createVM(t, map[string]any{"gpu_count": "two", "cpu_cores": "4 cores", "ssh_port": "70000",
-		"custom_port": []any{"tcp,123", 7}, "network_filters": []string{"whatever"}, "operation_system": "Linux"})
+		"custom_port": []any{"tcp,123", 7, "junk"}, "operation_system": "Linux"})
 	var info map[string]any
 	e.post(t, "/api/v1/tasks/"+id, alice(t, node1, nil)).expect(t, 200, 0).decode(t, &info)
 	if info["gpu_count"] != 0.0 || info["cpu_cores"] != 4.0 || info["ssh_port"] != "4464" || info["os"] != "linux" {
 		t.Fatalf("lenient create: %v", info)
 	}
+}
+
+// A filter libvirt cannot define is accepted by tasks/start and makes the
+// creation fail; tasks/modify refuses it at once.
+func TestBadNetworkFilter(t *testing.T) {
+	e := newEnv(t)
+	bad := e.createVM(t, map[string]any{"network_filters": []string{"in,tcp,22,0.0.0.0/0,accept", "in,tcp,22,anywhere,allow"}})
+	e.srv.Advance(3 * time.Minute)
+	if s := e.status(t, bad); s != "create error" {
+		t.Fatalf("bad filter: %s", s)
+	}
+	good := e.createVM(t, map[string]any{"ssh_port": "6000", "vnc_port": "6001", "network_filters": []string{"in,udp,1000-2000,10.0.0.1,drop", "out,all,all,0.0.0.0/0,accept"}})
+	e.srv.Advance(3 * time.Minute)
+	if s := e.status(t, good); s != "running" {
+		t.Fatalf("good filters: %s", s)
+	}
+	e.post(t, "/api/v1/tasks/modify/"+good, alice(t, node1, map[string]any{"new_network_filters": []string{"sideways,all,all,0.0.0.0/0,drop"}})).
+		expect(t, 200, 1, "modify network filter error")
 }
 
 func TestResourcesFollowTheDomainState(t *testing.T) {
