@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -61,7 +62,7 @@ type Server struct {
 	steps    map[string]state.StepFunc
 	states   map[string]func() any
 	worlds   *state.Worlds
-	contract *openapi.Contract
+	contract func() (*openapi.Contract, error)
 	env      *simhttp.Env
 	handler  *echo.Echo
 }
@@ -99,10 +100,16 @@ func New(cfg Config) (*Server, error) {
 	if _, err := s.worlds.Get(simhttp.DefaultWorld); err != nil {
 		return nil, err
 	}
-	if s.contract, err = openapi.Load(s.sources()...); err != nil {
-		return nil, err
+	// Parsing the specs costs more than the rest of the start-up, so it
+	// waits until something needs them: request validation (then at once,
+	// so a broken spec fails the start) or a test asking for the contract.
+	s.contract = sync.OnceValues(func() (*openapi.Contract, error) { return openapi.Load(s.sources()...) })
+	s.env = &simhttp.Env{Worlds: s.worlds, Validate: cfg.Validate, Logger: cfg.Logger}
+	if cfg.Validate != simhttp.ValidateOff {
+		if s.env.Validator, err = s.contract(); err != nil {
+			return nil, err
+		}
 	}
-	s.env = &simhttp.Env{Worlds: s.worlds, Validate: cfg.Validate, Validator: s.contract, Logger: cfg.Logger}
 	plane := controlFull
 	if cfg.NoControl {
 		plane = controlHealthOnly
@@ -221,8 +228,16 @@ func (s *Server) Worlds() *state.Worlds { return s.worlds }
 // Panels lists the panels served.
 func (s *Server) Panels() []Panel { return s.panels }
 
-// Contract is the loaded OpenAPI contract of every panel and the control plane.
-func (s *Server) Contract() *openapi.Contract { return s.contract }
+// Contract is the loaded OpenAPI contract of every panel and the control
+// plane. The specs are embedded and tested, so failing to load them is a
+// build defect and panics.
+func (s *Server) Contract() *openapi.Contract {
+	c, err := s.contract()
+	if err != nil {
+		panic(fmt.Sprintf("panelsim contract: %v", err))
+	}
+	return c
+}
 
 // Scenario is the scenario new worlds are built from.
 func (s *Server) Scenario() *scenarios.Scenario { return s.scenario }
