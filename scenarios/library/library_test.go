@@ -182,3 +182,241 @@ func TestSeedPythonRetryExample(t *testing.T) {
 		t.Fatalf("as written: journal shows %d 503s, want 1 (no retry)", got)
 	}
 }
+
+// TestStoryDCITokenExpiryDuringInstall: a client that polls less often than
+// the token lives gets 401 3001 mid-install, logs in again and finds the
+// install still running, then complete.
+func TestStoryDCITokenExpiryDuringInstall(t *testing.T) {
+	srv, c := runStory(t, "dci6-token-expiry-during-install")
+	tok := dciLogin(t, c, "client@example.com")
+	var ref dciRef
+	dci(c, "POST", "/api/dci/v3/server/1/operation_os", `{"os_template_id":2}`, tok).Expect(t, 200).Decode(t, &ref)
+	srv.Advance(9 * time.Minute)
+	if task := dciTaskGet(t, c, tok, ref.Task); task.Status != "running" {
+		t.Fatalf("task at +9m: %+v", task)
+	}
+	srv.Advance(11 * time.Minute) // 11 idle minutes: the token is gone
+	r := dci(c, "GET", "/api/dci/v3/task/"+strconv.FormatInt(ref.Task, 10), "", tok).Expect(t, 401)
+	if e := dciError(t, r); e.Code != 3001 || e.Msg != "Unauthorized" {
+		t.Fatalf("expired token: %+v", e)
+	}
+	tok = dciLogin(t, c, "client@example.com")
+	if task := dciTaskGet(t, c, tok, ref.Task); task.Status != "running" {
+		t.Fatalf("task at +20m, after the new login: %+v", task)
+	}
+	if s := dciServerGet(t, c, tok, 1); s.Operation.Status != "running" {
+		t.Fatalf("server operation at +20m: %+v", s.Operation)
+	}
+	srv.Advance(9 * time.Minute) // polling inside the 10 minutes keeps the token
+	if task := dciTaskGet(t, c, tok, ref.Task); task.Status != "running" {
+		t.Fatalf("task at +29m: %+v", task)
+	}
+	srv.Advance(time.Minute)
+	if task := dciTaskGet(t, c, tok, ref.Task); task.Status != "complete" {
+		t.Fatalf("task at +30m: %+v", task)
+	}
+	if n := len(srv.Requests(state.JournalFilter{Panel: "dci6", Status: 401})); n != 1 {
+		t.Fatalf("journal shows %d 401s, want 1", n)
+	}
+}
+
+// TestStoryDCIOSInstallPartitioning: the install fails at partitioning with
+// the rule's code and message, on the task and on the server; the retry
+// succeeds.
+func TestStoryDCIOSInstallPartitioning(t *testing.T) {
+	srv, c := runStory(t, "dci6-os-install-partitioning")
+	tok := dciLogin(t, c, "admin@example.com")
+	var ref dciRef
+	dci(c, "POST", "/api/dci/v3/server/1/operation_os", `{"os_template_id":2}`, tok).Expect(t, 200).Decode(t, &ref)
+	srv.Advance(2 * time.Minute) // prepare and reboot take 3 of the 15 minutes
+	if s := dciServerGet(t, c, tok, 1); s.Operation.Status != "running" {
+		t.Fatalf("operation at +2m: %+v", s.Operation)
+	}
+	srv.Advance(13 * time.Minute)
+	task := dciTaskGet(t, c, tok, ref.Task)
+	e, _ := task.Error.(map[string]any)
+	if task.Status != "fail" || e["code"] != 5001.0 || e["msg"] != "Disk partitioning failed" || e["step"] != "partitioning" {
+		t.Fatalf("task %+v", task)
+	}
+	s := dciServerGet(t, c, tok, 1)
+	if s.Operation.Status != "fail" || s.Operation.StatusInfo["step"] != "partitioning" || s.Operation.StatusInfo["msg"] != "Disk partitioning failed" {
+		t.Fatalf("server operation %+v", s.Operation)
+	}
+	var raw map[string]any
+	dci(c, "GET", "/api/dci/v3/server/1", "", tok).Expect(t, 200).Decode(t, &raw)
+	if raw["os_template"] != nil {
+		t.Fatalf("a failed partitioning left os_template %v", raw["os_template"])
+	}
+	if got := srv.Requests(state.JournalFilter{Fault: "os-install-partitioning"}); len(got) != 1 || got[0].Status != 200 {
+		t.Fatalf("journal %+v", got)
+	}
+	// The rule is spent: the retry installs.
+	dci(c, "POST", "/api/dci/v3/server/1/operation_os", `{"os_template_id":2}`, tok).Expect(t, 200).Decode(t, &ref)
+	srv.Advance(15 * time.Minute)
+	if task := dciTaskGet(t, c, tok, ref.Task); task.Status != "complete" {
+		t.Fatalf("retry: %+v", task)
+	}
+}
+
+// The nodes of dbc-node-not-rented.yaml.
+const (
+	nodeUntil1h = "58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"
+	nodeRented  = "80720ffadecb07087b3a5b6f88b91b58f7c738b15405c93914ee04f607a14965"
+	nodeOnline  = "d1d2d3d4d5d6d7d8d9d0e1e2e3e4e5e6e7e8e9e0f1f2f3f4f5f6f7f8f9f0a1a2"
+)
+
+// TestStoryDBCNodeNotRented: an online node, a rental that ends, and a
+// lapsed rental injected on the first creation.
+func TestStoryDBCNodeNotRented(t *testing.T) {
+	srv, c := runStory(t, "dbc-node-not-rented")
+	refused := func(node, path, why string, add map[string]any) {
+		t.Helper()
+		a := dbcPost(t, c, path, signed(t, node, freshNonce(), add))
+		if a.Status != 200 || a.Errcode != -3 || a.msg() != "check authority failed: "+why {
+			t.Fatalf("%s on %s: %d %s, want -3 %q", path, node[:8], a.Status, a.raw, why)
+		}
+	}
+	ok := func(node, path string, add map[string]any) dbcAnswer {
+		t.Helper()
+		a := dbcPost(t, c, path, signed(t, node, freshNonce(), add))
+		if a.Errcode != 0 {
+			t.Fatalf("%s on %s: %s", path, node[:8], a.raw)
+		}
+		return a
+	}
+	vm := map[string]any{"image_name": "ubuntu.qcow2", "ssh_port": "5684", "vnc_port": "5904",
+		"gpu_count": "1", "cpu_cores": "8", "mem_size": "16", "disk_size": "100"}
+
+	refused(nodeOnline, "/api/v1/tasks", "machine is not be rented", nil)
+	ok(nodeUntil1h, "/api/v1/tasks", nil)
+	// The first creation meets the injected lapse; the second goes through.
+	refused(nodeRented, "/api/v1/tasks/start", "machine is not be rented", vm)
+	if got := srv.Requests(state.JournalFilter{Fault: "rent-lapsed"}); len(got) != 1 || got[0].Op != "tasks/start" {
+		t.Fatalf("journal %+v", got)
+	}
+	ok(nodeRented, "/api/v1/tasks/start", vm)
+	// The rental of the first node ends at 01:00.
+	srv.Advance(time.Hour)
+	refused(nodeUntil1h, "/api/v1/tasks", "wallet not rented", nil)
+	ok(nodeRented, "/api/v1/tasks", nil)
+}
+
+// TestStoryDBCNonceReplay: with reject_reused_nonces a replayed body is
+// refused; the default scenario accepts it like the real node.
+func TestStoryDBCNonceReplay(t *testing.T) {
+	_, c := runStory(t, "dbc-nonce-replay")
+	body := signed(t, dbcNode1, freshNonce(), nil)
+	if a := dbcPost(t, c, "/api/v1/tasks", body); a.Errcode != 0 {
+		t.Fatalf("first use: %s", a.raw)
+	}
+	a := dbcPost(t, c, "/api/v1/tasks", body)
+	if a.Status != 200 || a.Errcode != -3 || a.msg() != "check authority failed: nonce check failed" {
+		t.Fatalf("replay: %d %s", a.Status, a.raw)
+	}
+	if a := dbcPost(t, c, "/api/v1/tasks", signed(t, dbcNode1, freshNonce(), nil)); a.Errcode != 0 {
+		t.Fatalf("fresh nonce: %s", a.raw)
+	}
+	_, def := runDefault(t)
+	for i := 0; i < 2; i++ {
+		if a := dbcPost(t, def, "/api/v1/tasks", body); a.Errcode != 0 {
+			t.Fatalf("default scenario, use %d: %s", i+1, a.raw)
+		}
+	}
+}
+
+// TestStoryMgr5SessionIdle: a used session lives on; an hour of silence
+// ends it with the auth/expired error in the out asked for.
+func TestStoryMgr5SessionIdle(t *testing.T) {
+	srv, c := runStory(t, "ispmgr-session-idle")
+	var auth struct {
+		Doc struct {
+			Auth struct {
+				ID string `json:"$id"`
+			} `json:"auth"`
+		} `json:"doc"`
+	}
+	mgr(c, "/ispmgr", "func", "auth", "username", "vasya", "password", "vasyapass", "out", "sjson").Expect(t, 200).Decode(t, &auth)
+	sid := auth.Doc.Auth.ID
+	if sid == "" {
+		t.Fatal("no session id")
+	}
+	srv.Advance(59 * time.Minute)
+	if typ, _, _ := mgrError(mgrDoc(t, mgr(c, "/ispmgr", "func", "webdomain", "auth", sid, "out", "sjson").Expect(t, 200))); typ != "" {
+		t.Fatalf("session used at +59m: error %s", typ)
+	}
+	srv.Advance(time.Hour)
+	typ, obj, msg := mgrError(mgrDoc(t, mgr(c, "/ispmgr", "func", "webdomain", "auth", sid, "out", "json").Expect(t, 200)))
+	if typ != "auth" || obj != "expired" || !strings.Contains(msg, "session has expired") {
+		t.Fatalf("after an idle hour: %s %s %q", typ, obj, msg)
+	}
+	xml := string(mgr(c, "/ispmgr", "func", "webdomain", "auth", sid, "out", "xml").Expect(t, 200).Body)
+	if !strings.Contains(xml, `<error type="auth" object="expired"`) {
+		t.Fatalf("xml: %s", xml)
+	}
+	// authinfo has no session to lose; a new login works.
+	if typ, _, _ := mgrError(mgrDoc(t, mgr(c, "/ispmgr", "func", "webdomain", "authinfo", mgrVasya, "out", "sjson").Expect(t, 200))); typ != "" {
+		t.Fatalf("authinfo after the hour: %s", typ)
+	}
+	mgr(c, "/ispmgr", "func", "auth", "username", "vasya", "password", "vasyapass", "out", "sjson").Expect(t, 200).Decode(t, &auth)
+	if auth.Doc.Auth.ID == "" || auth.Doc.Auth.ID == sid {
+		t.Fatalf("new session %q", auth.Doc.Auth.ID)
+	}
+}
+
+// smsKey is the key the panel last "sent" to ivanov, from the inspection
+// hook.
+func smsKey(t *testing.T, c *simtest.Client) string {
+	t.Helper()
+	var out struct {
+		SMS []struct {
+			Login string `json:"login"`
+			Key   string `json:"key"`
+		} `json:"sms"`
+	}
+	c.Get("/_panelsim/imserver/sms").Expect(t, 200).Decode(t, &out)
+	if len(out.SMS) == 0 || out.SMS[len(out.SMS)-1].Login != "ivanov" {
+		t.Fatalf("sms hook %+v", out.SMS)
+	}
+	return out.SMS[len(out.SMS)-1].Key
+}
+
+// TestStoryIMserverSMSThrottled: key needed, key sent, resend throttled,
+// resend after the interval replaces the key, the new key logs in.
+func TestStoryIMserverSMSThrottled(t *testing.T) {
+	srv, c := runStory(t, "imserver-sms-throttled")
+	login := func(extra ...string) imAnswer {
+		return im(t, c, append([]string{"cmd", "login", "loginUsername", "ivanov", "loginPassword", "ivanovpass"}, extra...)...)
+	}
+	if a := login(); a.Success || a.code() != "0012" {
+		t.Fatalf("login without a key: %s", a.raw)
+	}
+	if a := login("sendkey", "1"); a.Success || a.code() != "0012" || a.Sess != "" {
+		t.Fatalf("sendkey=1: %s", a.raw)
+	}
+	first := smsKey(t, c)
+	srv.Advance(10 * time.Second)
+	if a := login("sendkey", "1"); a.code() != "0014" {
+		t.Fatalf("resend after 10s: %s", a.raw)
+	}
+	if smsKey(t, c) != first {
+		t.Fatal("a throttled resend sent a key")
+	}
+	srv.Advance(20 * time.Second)
+	if a := login("sendkey", "1"); a.code() != "0012" {
+		t.Fatalf("resend after 30s: %s", a.raw)
+	}
+	second := smsKey(t, c)
+	if second == first {
+		t.Fatal("the resend did not send a new key")
+	}
+	if a := login("smskey", first); a.Success {
+		t.Fatalf("the replaced key still logs in: %s", a.raw)
+	}
+	a := login("smskey", second)
+	if !a.Success || a.Sess == "" || a.Login != "ivanov" {
+		t.Fatalf("login with the new key: %s", a.raw)
+	}
+	if n := len(srv.Requests(state.JournalFilter{Panel: "imserver", Op: "login"})); n != 6 {
+		t.Fatalf("journal shows %d logins, want 6", n)
+	}
+}
