@@ -9,8 +9,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,7 +179,7 @@ func (sc *Scenario) applyTimings(in map[string]state.Duration, known map[string]
 	sort.Strings(names)
 	for _, k := range names {
 		if _, ok := known[k]; !ok {
-			return sc.Errorf("timings."+k, "unknown timing (known: %s)", strings.Join(sortedKeys(known), ", "))
+			return sc.Errorf("timings."+k, "unknown timing (known: %s)", strings.Join(slices.Sorted(maps.Keys(known)), ", "))
 		}
 		if in[k] < 0 {
 			return sc.Errorf("timings."+k, "timing must not be negative")
@@ -351,13 +353,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -321,31 +321,25 @@ func (s *Server) checkRules(c echo.Context, rules []state.FaultRule) error {
 }
 
 func (s *Server) replaceFaults(c echo.Context) error {
-	w, err := s.world(c)
-	if err != nil {
-		return err
-	}
-	rules, err := s.readRules(c)
-	if err != nil {
-		return err
-	}
-	if err := s.checkRules(c, rules); err != nil {
-		return err
-	}
-	w.SetFaults(rules)
-	return c.JSON(http.StatusOK, nonNil(w.Faults()))
+	return s.changeFaults(c, func(_, in []state.FaultRule) []state.FaultRule { return in })
 }
 
 func (s *Server) appendFaults(c echo.Context) error {
+	return s.changeFaults(c, func(current, in []state.FaultRule) []state.FaultRule { return append(current, in...) })
+}
+
+// changeFaults reads rules from the body, combines them with the world's
+// and installs the result only if the whole list is valid.
+func (s *Server) changeFaults(c echo.Context, combine func(current, in []state.FaultRule) []state.FaultRule) error {
 	w, err := s.world(c)
 	if err != nil {
 		return err
 	}
-	rules, err := s.readRules(c)
+	in, err := s.readRules(c)
 	if err != nil {
 		return err
 	}
-	all := append(w.Faults(), rules...)
+	all := combine(w.Faults(), in)
 	if err := s.checkRules(c, all); err != nil {
 		return err
 	}

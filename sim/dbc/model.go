@@ -2,7 +2,6 @@ package dbc
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -170,16 +169,6 @@ func (st *State) imageServer(id string) *ImageServer {
 		}
 	}
 	return nil
-}
-
-// sortedNodeIDs lists node ids in a stable order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Caller is who a request was authorised as on a node: the renting wallet

@@ -2,6 +2,8 @@ package dbc
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/panelsim/panelsim/state"
@@ -110,7 +112,7 @@ func (st *State) AddMachines(tx *state.Tx, req *Request) (map[string][]AddedMach
 		return nil, err
 	}
 	for _, m := range list {
-		for _, id := range sortedKeys(st.Machines) {
+		for _, id := range slices.Sorted(maps.Keys(st.Machines)) {
 			if st.Machines[id].UUID == m.UUID {
 				return nil, taskError("uuid " + m.UUID + " already exists")
 			}
@@ -182,7 +184,7 @@ func (st *State) ModifyMachine(req *Request, id string) *Error {
 		port = &p
 	}
 	if uuid := req.loose("uuid"); uuid != "" && uuid != m.UUID {
-		for _, other := range sortedKeys(st.Machines) {
+		for _, other := range slices.Sorted(maps.Keys(st.Machines)) {
 			if st.Machines[other].UUID == uuid {
 				return taskError("uuid " + uuid + " already exists")
 			}

@@ -3,7 +3,9 @@ package dbc
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -344,7 +346,7 @@ func checkMulticast(list []string) *Error {
 
 // transferring says whether an image file is being uploaded or downloaded.
 func (n *Node) transferring(image string) bool {
-	for _, k := range sortedKeys(n.Transfers) {
+	for _, k := range slices.Sorted(maps.Keys(n.Transfers)) {
 		if t := n.Transfers[k]; t.Image == image && t.Status == "running" {
 			return true
 		}

@@ -1,8 +1,10 @@
 package dbc
 
 import (
+	"maps"
 	"net/netip"
 	"regexp"
+	"slices"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -40,7 +42,7 @@ func (st *State) CreateLAN(tx *state.Tx, req *Request) *Error {
 	if n.Networks[name] != nil {
 		return taskError("network name already exists")
 	}
-	for _, id := range sortedKeys(n.Networks) {
+	for _, id := range slices.Sorted(maps.Keys(n.Networks)) {
 		other, _ := netip.ParsePrefix(n.Networks[id].CIDR)
 		if other.Overlaps(cidr) {
 			return taskError("ip_cidr overlaps network " + id)
@@ -65,7 +67,7 @@ func (st *State) DeleteLAN(tx *state.Tx, req *Request, name string) *Error {
 	if net == nil || net.Owner != c.Wallet {
 		return taskError("network not exist")
 	}
-	for _, id := range sortedKeys(n.Tasks) {
+	for _, id := range slices.Sorted(maps.Keys(n.Tasks)) {
 		if n.Tasks[id].Spec.NetworkName == name {
 			return taskError("network is in use by task " + id)
 		}
@@ -90,7 +92,7 @@ func (st *State) ListLANs(tx *state.Tx, req *Request) ([]LANInfo, *Error) {
 		return nil, err
 	}
 	out := []LANInfo{}
-	for _, name := range sortedKeys(n.Networks) {
+	for _, name := range slices.Sorted(maps.Keys(n.Networks)) {
 		net := n.Networks[name]
 		if net.Owner != c.Wallet {
 			continue

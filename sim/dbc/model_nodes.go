@@ -1,6 +1,8 @@
 package dbc
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,7 +19,7 @@ type NodeBrief struct {
 // MiningNodes lists every GPU node the client knows (no node addressed).
 func (st *State) MiningNodes() map[string][]NodeBrief {
 	out := []NodeBrief{}
-	for _, id := range sortedKeys(st.Nodes) {
+	for _, id := range slices.Sorted(maps.Keys(st.Nodes)) {
 		n := st.Nodes[id]
 		out = append(out, NodeBrief{n.ID, n.Name, n.Version})
 	}
@@ -197,7 +199,7 @@ type TaskView struct {
 func Inspect(tx *state.Tx) []NodeView {
 	st := stateOf(tx)
 	out := []NodeView{}
-	for _, id := range sortedKeys(st.Nodes) {
+	for _, id := range slices.Sorted(maps.Keys(st.Nodes)) {
 		n := st.Nodes[id]
 		v := NodeView{ID: id, Kind: "gpu", Status: n.Status, Renter: n.Renter, RentOrder: n.RentOrder, Sessions: copyMap(n.Sessions)}
 		for _, t := range n.sortedTasks() {
@@ -205,7 +207,7 @@ func Inspect(tx *state.Tx) []NodeView {
 		}
 		out = append(out, v)
 	}
-	for _, id := range sortedKeys(st.Machines) {
+	for _, id := range slices.Sorted(maps.Keys(st.Machines)) {
 		m := st.Machines[id]
 		out = append(out, NodeView{ID: id, Kind: "bare_metal", Status: m.Status, Renter: m.Renter, RentOrder: m.RentOrder,
 			Sessions: copyMap(m.Sessions), Power: m.Power})

@@ -2,7 +2,9 @@ package dbc
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/panelsim/panelsim/state"
@@ -493,7 +495,7 @@ func (st *State) ListTasks(tx *state.Tx, req *Request) ([]TaskBrief, *Error) {
 // sortedTasks orders VMs by creation time, then id.
 func (n *Node) sortedTasks() []*Task {
 	var out []*Task
-	for _, id := range sortedKeys(n.Tasks) {
+	for _, id := range slices.Sorted(maps.Keys(n.Tasks)) {
 		out = append(out, n.Tasks[id])
 	}
 	for i := 1; i < len(out); i++ {

@@ -1,7 +1,6 @@
 package dci6
 
 import (
-	"slices"
 	"sort"
 	"time"
 
@@ -211,17 +210,6 @@ type OSTemplate struct {
 	Name string   `json:"name"`
 	Tags []string `json:"tags"`
 	Type string   `json:"type"` // "os" or "diag"
-}
-
-// sortedIDs returns the keys of an id-keyed map in ascending order, so every
-// listing is deterministic.
-func sortedIDs[V any](m map[int64]V) []int64 {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

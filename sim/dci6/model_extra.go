@@ -1,6 +1,8 @@
 package dci6
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/panelsim/panelsim/state"
@@ -45,7 +47,7 @@ func ListSwitchPorts(tx *state.Tx, switchID int64, lq ListQuery) (ListView[Switc
 		return ListView[SwitchPortView]{}, notFound("switch", switchID)
 	}
 	var rows []portRow
-	for _, id := range sortedIDs(s.Servers) {
+	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
 		for _, p := range s.Servers[id].Ports {
 			if p.SwitchID == switchID {
 				rows = append(rows, portRow{p, id})

@@ -2,8 +2,10 @@ package dci6
 
 import (
 	"fmt"
+	"maps"
 	"math/big"
 	"net/netip"
+	"slices"
 	"sort"
 
 	"github.com/panelsim/panelsim/state"
@@ -169,13 +171,13 @@ func (s *State) candidateNets(req AddIPRequest, family string) ([]*IPNet, error)
 		if s.Pools[*req.IPPool] == nil {
 			return nil, fieldError("ip_pool", "no pool with id %d", *req.IPPool)
 		}
-		for _, id := range sortedIDs(s.Nets) {
+		for _, id := range slices.Sorted(maps.Keys(s.Nets)) {
 			if s.Nets[id].PoolID == *req.IPPool {
 				nets = append(nets, s.Nets[id])
 			}
 		}
 	default:
-		for _, id := range sortedIDs(s.Nets) {
+		for _, id := range slices.Sorted(maps.Keys(s.Nets)) {
 			if p := s.Pools[s.Nets[id].PoolID]; p != nil && p.Public {
 				nets = append(nets, s.Nets[id])
 			}
@@ -345,7 +347,7 @@ func ipDeleteDone(s *State, t *Task, _ *state.Tx) {
 }
 
 func (s *State) firstIPOf(serverID int64, v4 bool) int64 {
-	for _, id := range sortedIDs(s.IPs) {
+	for _, id := range slices.Sorted(maps.Keys(s.IPs)) {
 		ip := s.IPs[id]
 		if ip.ServerID == serverID && ip.Addr.Is4() == v4 && ip.Status == ipOK {
 			return id
@@ -393,7 +395,7 @@ func (s *State) ipsOf(serverID int64) []*IP {
 // a long server list reads the addresses once.
 func (s *State) ipsByServer() map[int64][]*IP {
 	idx := map[int64][]*IP{}
-	for _, id := range sortedIDs(s.IPs) {
+	for _, id := range slices.Sorted(maps.Keys(s.IPs)) {
 		ip := s.IPs[id]
 		idx[ip.ServerID] = append(idx[ip.ServerID], ip)
 	}
@@ -430,7 +432,7 @@ var dciIPFields = fieldSet[ipRow]{
 
 func (s *State) ipRows(keep func(*IP) bool) []ipRow {
 	rows := make([]ipRow, 0, len(s.IPs))
-	for _, id := range sortedIDs(s.IPs) {
+	for _, id := range slices.Sorted(maps.Keys(s.IPs)) {
 		if ip := s.IPs[id]; keep(ip) {
 			rows = append(rows, ipRow{s, ip})
 		}
@@ -508,7 +510,7 @@ func ListNets(tx *state.Tx, lq ListQuery) (ListView[IPNetView], error) {
 	}
 	s := st(tx)
 	rows := make([]*IPNet, 0, len(s.Nets))
-	for _, id := range sortedIDs(s.Nets) {
+	for _, id := range slices.Sorted(maps.Keys(s.Nets)) {
 		rows = append(rows, s.Nets[id])
 	}
 	page, total := applyQuery(rows, q, netFields)
@@ -545,7 +547,7 @@ func ListPools(tx *state.Tx, lq ListQuery) (ListView[PoolView], error) {
 	}
 	s := st(tx)
 	rows := make([]*Pool, 0, len(s.Pools))
-	for _, id := range sortedIDs(s.Pools) {
+	for _, id := range slices.Sorted(maps.Keys(s.Pools)) {
 		rows = append(rows, s.Pools[id])
 	}
 	page, total := applyQuery(rows, q, poolFields)
@@ -559,7 +561,7 @@ func ListPools(tx *state.Tx, lq ListQuery) (ListView[PoolView], error) {
 func (s *State) poolView(p *Pool) PoolView {
 	using := map[string]*big.Int{"ipv4": new(big.Int), "ipv6": new(big.Int)}
 	totals := map[string]*big.Int{"ipv4": new(big.Int), "ipv6": new(big.Int)}
-	for _, id := range sortedIDs(s.Nets) {
+	for _, id := range slices.Sorted(maps.Keys(s.Nets)) {
 		n := s.Nets[id]
 		if n.PoolID != p.ID {
 			continue

@@ -2,6 +2,8 @@ package dci6
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -256,7 +258,7 @@ func ListTasks(tx *state.Tx, c Caller, lq ListQuery) (ListView[TaskView], error)
 	}
 	s := st(tx)
 	rows := make([]taskRow, 0, len(s.Tasks))
-	for _, id := range sortedIDs(s.Tasks) {
+	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
 		t := s.Tasks[id]
 		if sv := s.Servers[t.ServerID]; c.Admin || (sv != nil && sv.OwnerID == c.UserID) {
 			rows = append(rows, taskRow{t})
@@ -297,7 +299,7 @@ func ListOSTemplates(tx *state.Tx, lq ListQuery) (ListView[OSTemplateView], erro
 	}
 	s := st(tx)
 	rows := make([]*OSTemplate, 0, len(s.OSTemplates))
-	for _, id := range sortedIDs(s.OSTemplates) {
+	for _, id := range slices.Sorted(maps.Keys(s.OSTemplates)) {
 		rows = append(rows, s.OSTemplates[id])
 	}
 	page, total := applyQuery(rows, q, osTemplateFields)

@@ -2,6 +2,8 @@ package dci6
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/panelsim/panelsim/state"
@@ -178,7 +180,7 @@ func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], er
 	}
 	s := st(tx)
 	rows := make([]serverRow, 0, len(s.Servers))
-	for _, id := range sortedIDs(s.Servers) {
+	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
 		sv := s.Servers[id]
 		if c.Admin || sv.OwnerID == c.UserID {
 			rows = append(rows, serverRow{s, sv})

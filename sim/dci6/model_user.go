@@ -1,6 +1,8 @@
 package dci6
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/panelsim/panelsim/state"
@@ -43,7 +45,7 @@ func ListUsers(tx *state.Tx, lq ListQuery) (ListView[UserView], error) {
 		owned[sv.OwnerID]++
 	}
 	rows := make([]userRow, 0, len(s.Users))
-	for _, id := range sortedIDs(s.Users) {
+	for _, id := range slices.Sorted(maps.Keys(s.Users)) {
 		rows = append(rows, userRow{s.Users[id], owned[id]})
 	}
 	page, total := applyQuery(rows, q, userFields)

@@ -2,7 +2,9 @@ package dci6
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -426,7 +428,7 @@ func (sd *seeder) templates(b *seedBlock) error {
 }
 
 func (sd *seeder) templateByName(name string) *OSTemplate {
-	for _, id := range sortedIDs(sd.s.OSTemplates) {
+	for _, id := range slices.Sorted(maps.Keys(sd.s.OSTemplates)) {
 		if t := sd.s.OSTemplates[id]; t.Name == name {
 			return t
 		}

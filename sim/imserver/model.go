@@ -2,7 +2,6 @@ package imserver
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -281,14 +280,4 @@ func (m *model) Account() AccountView {
 // SentKeys lists every SMS key sent in the world, oldest first.
 func (m *model) SentKeys() []SMSKey {
 	return append([]SMSKey{}, m.st.SMS...)
-}
-
-// sortedIDs returns a map's int64 keys in ascending order.
-func sortedIDs[V any](m map[int64]V) []int64 {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
 }

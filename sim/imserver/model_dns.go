@@ -1,7 +1,9 @@
 package imserver
 
 import (
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +50,7 @@ type ZoneView struct {
 // Zones lists the account's DNS zones.
 func (m *model) Zones() []ZoneView {
 	out := []ZoneView{}
-	for _, id := range sortedIDs(m.st.Zones) {
+	for _, id := range slices.Sorted(maps.Keys(m.st.Zones)) {
 		z := m.st.Zones[id]
 		if z.Owner != m.login {
 			continue
@@ -103,7 +105,7 @@ func (m *model) DelZone(id int64) (int64, error) {
 	if _, err := m.zone(id); err != nil {
 		return 0, err
 	}
-	for _, rid := range sortedIDs(m.st.Records) {
+	for _, rid := range slices.Sorted(maps.Keys(m.st.Records)) {
 		if m.st.Records[rid].Zone == id {
 			delete(m.st.Records, rid)
 		}
@@ -129,7 +131,7 @@ func (m *model) Records(zone int64) ([]RecordView, error) {
 		return nil, err
 	}
 	out := []RecordView{}
-	for _, id := range sortedIDs(m.st.Records) {
+	for _, id := range slices.Sorted(maps.Keys(m.st.Records)) {
 		r := m.st.Records[id]
 		if r.Zone == zone {
 			out = append(out, RecordView(*r))

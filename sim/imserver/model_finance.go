@@ -2,6 +2,8 @@ package imserver
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -76,7 +78,7 @@ type ContractView struct {
 // Contracts lists the account's contracts.
 func (m *model) Contracts() []ContractView {
 	out := []ContractView{}
-	for _, id := range sortedIDs(m.st.Contracts) {
+	for _, id := range slices.Sorted(maps.Keys(m.st.Contracts)) {
 		c := m.st.Contracts[id]
 		if c.Owner != m.login {
 			continue
@@ -96,12 +98,12 @@ func (m *model) Contracts() []ContractView {
 // contract finds the account's contract by id, or its default with id 0.
 func (m *model) contract(id int64) (*Contract, error) {
 	if id == 0 {
-		for _, cid := range sortedIDs(m.st.Contracts) {
+		for _, cid := range slices.Sorted(maps.Keys(m.st.Contracts)) {
 			if c := m.st.Contracts[cid]; c.Owner == m.login && c.Default {
 				return c, nil
 			}
 		}
-		for _, cid := range sortedIDs(m.st.Contracts) {
+		for _, cid := range slices.Sorted(maps.Keys(m.st.Contracts)) {
 			if c := m.st.Contracts[cid]; c.Owner == m.login {
 				return c, nil
 			}
@@ -178,7 +180,7 @@ func (m *model) Payments(contract int64, count int) ([]PaymentView, error) {
 			return nil, err
 		}
 	}
-	ids := sortedIDs(m.st.Payments)
+	ids := slices.Sorted(maps.Keys(m.st.Payments))
 	sort.Slice(ids, func(i, j int) bool { return ids[i] > ids[j] })
 	out := []PaymentView{}
 	for _, id := range ids {

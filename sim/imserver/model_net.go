@@ -2,7 +2,9 @@ package imserver
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,7 +43,7 @@ type NetworkView struct {
 // Networks lists the account's private networks.
 func (m *model) Networks() []NetworkView {
 	out := []NetworkView{}
-	for _, id := range sortedIDs(m.st.Networks) {
+	for _, id := range slices.Sorted(maps.Keys(m.st.Networks)) {
 		n := m.st.Networks[id]
 		if n.Owner != m.login {
 			continue
@@ -171,7 +173,7 @@ func (m *model) Interfaces(server int64) ([]IfaceView, error) {
 		mine[id] = true
 	}
 	out := []IfaceView{}
-	for _, id := range sortedIDs(m.st.Ifaces) {
+	for _, id := range slices.Sorted(maps.Keys(m.st.Ifaces)) {
 		i := m.st.Ifaces[id]
 		if !mine[i.Server] {
 			continue
@@ -186,7 +188,7 @@ func (m *model) Interfaces(server int64) ([]IfaceView, error) {
 }
 
 func (m *model) publicIP(server int64) string {
-	for _, id := range sortedIDs(m.st.Ifaces) {
+	for _, id := range slices.Sorted(maps.Keys(m.st.Ifaces)) {
 		if i := m.st.Ifaces[id]; i.Server == server && i.Network == 0 {
 			return i.IP
 		}

@@ -3,6 +3,8 @@ package imserver
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -286,7 +288,7 @@ func (m *model) refund(s *Server) {
 }
 
 func (m *model) removeServer(s *Server) {
-	for _, id := range sortedIDs(m.st.Ifaces) {
+	for _, id := range slices.Sorted(maps.Keys(m.st.Ifaces)) {
 		if m.st.Ifaces[id].Server == s.ID {
 			delete(m.st.Ifaces, id)
 		}
@@ -354,7 +356,7 @@ func (m *model) serverIDs(id int64) ([]int64, error) {
 		return []int64{id}, nil
 	}
 	var ids []int64
-	for _, sid := range sortedIDs(m.st.Servers) {
+	for _, sid := range slices.Sorted(maps.Keys(m.st.Servers)) {
 		if m.st.Servers[sid].Owner == m.login {
 			ids = append(ids, sid)
 		}
@@ -424,7 +426,7 @@ func (m *model) Logs(count int, server int64) ([]LogView, error) {
 			return nil, err
 		}
 	}
-	ids := sortedIDs(m.st.Tasks)
+	ids := slices.Sorted(maps.Keys(m.st.Tasks))
 	sort.Slice(ids, func(i, j int) bool { return ids[i] > ids[j] })
 	out := []LogView{}
 	for _, id := range ids {

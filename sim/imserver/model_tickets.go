@@ -1,6 +1,8 @@
 package imserver
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,7 +77,7 @@ func (m *model) Tickets(id int64) ([]TicketView, error) {
 		}
 		return []TicketView{ticketView(t)}, nil
 	}
-	ids := sortedIDs(m.st.Tickets)
+	ids := slices.Sorted(maps.Keys(m.st.Tickets))
 	out := []TicketView{}
 	for i := len(ids) - 1; i >= 0; i-- {
 		if t := m.st.Tickets[ids[i]]; t.Owner == m.login {
