@@ -152,6 +152,4 @@
 //   - Each async operation is one step: a fail_task rule's step name is not
 //     consulted; a failed transfer stops half way (progress then reads
 //     0%, as for any file with no transfer under way).
-//   - The contract of the version root is shadowed by IMserver's
-//     /api/{path} in the merged contract; its answers are tested by hand.
 package dbc
