@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -418,5 +420,183 @@ func TestStoryIMserverSMSThrottled(t *testing.T) {
 	}
 	if n := len(srv.Requests(state.JournalFilter{Panel: "imserver", Op: "login"})); n != 6 {
 		t.Fatalf("journal shows %d logins, want 6", n)
+	}
+}
+
+// TestStorySlowPanel: answers are the real ones, late; the virtual clock
+// moves by each delay, so a client polling a power_on sees it finish
+// without anyone advancing the clock.
+func TestStorySlowPanel(t *testing.T) {
+	srv, c := runStory(t, "slow-panel")
+	latency := func(r *simtest.Response) time.Duration {
+		t.Helper()
+		d, err := time.ParseDuration(r.Header.Get("X-Panelsim-Latency"))
+		if err != nil {
+			t.Fatalf("no latency on %d %s: %v", r.Status, r.Body, err)
+		}
+		return d
+	}
+	start := srv.Now()
+	r := c.JSON("POST", "/api/auth/v4/public/token", map[string]string{"email": "admin@example.com", "password": "secret"}).Expect(t, 201)
+	waited := latency(r)
+	tok, _ := r.Map(t)["token"].(string)
+	r = dci(c, "POST", "/api/dci/v3/server/1/power_on", "{}", tok).Expect(t, 200)
+	waited += latency(r)
+	polls := 0
+	for {
+		r := dci(c, "GET", "/api/dci/v3/server/1", "", tok).Expect(t, 200)
+		d := latency(r)
+		if d < 2*time.Second || d > 12*time.Second {
+			t.Fatalf("DCI latency %s outside 2s..12s", d)
+		}
+		waited += d
+		polls++
+		var s dciServer
+		r.Decode(t, &s)
+		if s.PowerStatus == "on" {
+			break
+		}
+		if polls == 10 {
+			t.Fatalf("server 1 still %q after %d slow polls (%s)", s.PowerStatus, polls, waited)
+		}
+	}
+	t.Logf("power_on seen after %d slow polls, %s of waiting", polls, waited)
+	if got := srv.Now().Sub(start); got != waited {
+		t.Fatalf("the clock moved %s, the answers took %s", got, waited)
+	}
+	// IMserver: reads are slow, actions and logins are not.
+	before := srv.Now()
+	sess := imLogin(t, c, "petrov", "superpassword")
+	imOK(t, c, sess, "run_server", nil, "id", "333")
+	if !srv.Now().Equal(before) {
+		t.Fatal("login or run_server was delayed")
+	}
+	r = c.Get("/api?"+query("cmd", "get_servers", "sess", sess)).Expect(t, 200)
+	if latency(r) != 5*time.Second || srv.Now().Sub(before) != 5*time.Second {
+		t.Fatalf("get_servers latency %s, clock +%s", latency(r), srv.Now().Sub(before))
+	}
+	if n := len(srv.Requests(state.JournalFilter{Fault: "slow-dci"})); n != polls+2 {
+		t.Fatalf("journal shows %d slow DCI answers, want %d", n, polls+2)
+	}
+}
+
+// flakyRun plays a fixed client session against flaky-panel.yaml and
+// returns which answers failed, as a string of '.' and 'x'.
+func flakyRun(t *testing.T, opts ...panelsimtest.Option) string {
+	t.Helper()
+	srv, c := runStory(t, "flaky-panel", opts...)
+	c.SkipValidation = true // a 502 from the proxy is outside the contract
+	tok := dciLogin(t, c, "admin@example.com")
+	sess := imLogin(t, c, "petrov", "superpassword")
+	var b strings.Builder
+	for i := 0; i < 30; i++ {
+		im := c.Get("/api?" + query("cmd", "get_servers", "sess", sess))
+		switch {
+		case im.Status == 502 && strings.Contains(string(im.Body), "502 Bad Gateway"):
+			b.WriteByte('x')
+		case im.Status == 200:
+			b.WriteByte('.')
+		default:
+			t.Fatalf("IMserver answered %d %s", im.Status, im.Body)
+		}
+		r := dci(c, "GET", "/api/dci/v3/server", "", tok)
+		switch r.Status {
+		case 500:
+			if e := dciError(t, r); e.Code != 1000 || e.Msg != "Internal error" {
+				t.Fatalf("DCI error %+v", e)
+			}
+			b.WriteByte('x')
+		case 200:
+			b.WriteByte('.')
+		default:
+			t.Fatalf("DCI answered %d %s", r.Status, r.Body)
+		}
+	}
+	failed := strings.Count(b.String(), "x")
+	if j := len(srv.Requests(state.JournalFilter{Fault: "*"})); j != failed {
+		t.Fatalf("journal shows %d faulted answers, the client saw %d", j, failed)
+	}
+	t.Logf("failures (IMserver, DCI alternating): %s", b.String())
+	return b.String()
+}
+
+// TestStoryFlakyPanel: failures at the rules' rates, the same on every run
+// of the same seed, different under another seed.
+func TestStoryFlakyPanel(t *testing.T) {
+	a, b := flakyRun(t), flakyRun(t)
+	if a != b {
+		t.Fatalf("same seed, different failures:\n%s\n%s", a, b)
+	}
+	var im, dc int
+	for i := 0; i < len(a); i += 2 {
+		if a[i] == 'x' {
+			im++
+		}
+		if a[i+1] == 'x' {
+			dc++
+		}
+	}
+	if im < 3 || im > 18 || dc < 1 || dc > 15 {
+		t.Fatalf("failure counts IMserver %d/30 (p=0.3), DCI %d/30 (p=0.2): %s", im, dc, a)
+	}
+	if other := flakyRun(t, panelsimtest.WithSeed(7)); other == a {
+		t.Fatalf("seed 7 fails exactly like the story's seed: %s", a)
+	}
+}
+
+// TestStoryConnectionResets: a reset write never happened, a truncated one
+// did; an empty answer breaks a read once.
+func TestStoryConnectionResets(t *testing.T) {
+	srv, c := runStory(t, "connection-resets")
+	add := request{"POST", "/ispmgr", []byte(query("func", "user.add", "sok", "ok", "name", "petya", "passwd", "pw", "preset", "base", "authinfo", mgrRoot, "out", "xml")),
+		[]string{"Content-Type", "application/x-www-form-urlencoded"}}
+	users := func() []string {
+		t.Helper()
+		var names []string
+		for _, e := range mgrDoc(t, mgr(c, "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot).Expect(t, 200))["elem"].([]any) {
+			names = append(names, text(e.(map[string]any)["name"]))
+		}
+		return names
+	}
+	// 1. reset: no answer, and nothing created.
+	if resp, err := add.raw(t, srv.URL()); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a reset answered %d", resp.StatusCode)
+	}
+	// 3. (the list's empty answer comes first in the client's next read)
+	list := request{"GET", "/ispmgr?" + query("func", "user", "out", "sjson", "authinfo", mgrRoot), nil, nil}
+	resp, err := list.raw(t, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, rerr := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(body) != 0 || rerr == nil {
+		t.Fatalf("empty answer: %d %q %v", resp.StatusCode, body, rerr)
+	}
+	if got := fmt.Sprint(users()); strings.Contains(got, "petya") {
+		t.Fatalf("a reset user.add created the user: %s", got)
+	}
+	// 2. truncated: the answer is half an XML document, but the user exists.
+	c.SkipValidation = true
+	r := add.send(c)
+	c.SkipValidation = false
+	if r.Status != 200 || bytes.Contains(r.Body, []byte("</doc>")) || r.Header.Get("X-Panelsim-Truncated") == "" {
+		t.Fatalf("truncated answer %d %q", r.Status, r.Body)
+	}
+	if got := fmt.Sprint(users()); !strings.Contains(got, "petya") {
+		t.Fatalf("the truncated user.add did not run: %s", got)
+	}
+	// A blind retry meets the panel's own "exists" error; the rules are spent.
+	if xml := string(add.send(c).Expect(t, 200).Body); !strings.Contains(xml, `<error type="exists"`) {
+		t.Fatalf("retry: %s", xml)
+	}
+	for rule, want := range map[string]int{"drop-user-add": 1, "cut-user-add": 1, "empty-user-list": 1} {
+		if got := fired(t, srv, rule); got != want {
+			t.Errorf("%s fired %d times, want %d", rule, got, want)
+		}
+	}
+	if got := srv.Requests(state.JournalFilter{Fault: "cut-user-add"}); len(got) != 1 || got[0].Status != 200 {
+		t.Errorf("journal %+v", got)
 	}
 }
