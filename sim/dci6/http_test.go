@@ -553,7 +553,6 @@ func TestSessionsHook(t *testing.T) {
 	srv, c := start(t)
 	tok := login(t, c, "client@example.com")
 	srv.Advance(61 * time.Minute)
-	c.SkipValidation = true // the control plane's hooks are not in the panel contract
 	var v struct {
 		TokenTTL string `json:"token_ttl"`
 		Tokens   []struct {
