@@ -96,6 +96,28 @@ func visibleElids[V any](c *call, m map[string]V, owner func(V) string, kind str
 	return out, nil
 }
 
+// ownerAndName reads what creating an owned object starts with: its owner
+// (see ownerFor), then its name, which is required.
+func (c *call) ownerAndName() (*User, string, *mgrError) {
+	owner, e := c.ownerFor()
+	if e != nil {
+		return nil, "", e
+	}
+	name, e := c.require("name")
+	if e != nil {
+		return nil, "", e
+	}
+	return owner, name, nil
+}
+
+// nameOnlyForm is the blank form of the objects whose creation form asks
+// only for a name.
+func nameOnlyForm() result {
+	f := fieldsNode()
+	f.Add("name")
+	return formResult{fields: f}
+}
+
 // lookupVisible finds one object by elid for a form or a change.
 func lookupVisible[V any](c *call, m map[string]V, owner func(V) string, kind, elid string) (V, *mgrError) {
 	v, ok := m[elid]
@@ -162,46 +184,42 @@ func handlerLabel(w *WebDomain) string {
 }
 
 func webdomainEdit(c *call) (result, *mgrError) {
-	elid := normDomain(c.p.Get("elid"))
-	if elid == "" {
-		if !c.sok() {
+	return editFlow[*WebDomain]{
+		lookup: func(c *call, elid string) (*WebDomain, *mgrError) {
+			return lookupVisible(c, c.st.WebDomains, webOwner, "webdomain", elid)
+		},
+		blankForm: func() result {
 			f := fieldsNode()
 			f.Add("name")
 			f.AddText("php", "on")
 			f.AddText("php_mode", "php_mode_mod")
-			return formResult{fields: f}, nil
-		}
-		owner, e := c.ownerFor()
-		if e != nil {
-			return nil, e
-		}
-		name, e := c.require("name")
-		if e != nil {
-			return nil, e
-		}
-		w, e := c.newWebDomain(owner, normDomain(name))
-		if e != nil {
-			return nil, e
-		}
-		c.storeWebDomain(w)
-		return ok()
-	}
-	w, e := lookupVisible(c, c.st.WebDomains, webOwner, "webdomain", elid)
-	if e != nil {
-		return nil, e
-	}
-	if !c.sok() {
-		return webForm(w), nil
-	}
-	next := *w
-	if e := c.webParams(&next, c.st.Users[w.Owner]); e != nil {
-		return nil, e
-	}
-	*w = next
-	return ok()
+			return formResult{fields: f}
+		},
+		form: webForm,
+		create: func(c *call) (result, *mgrError) {
+			owner, name, e := c.ownerAndName()
+			if e != nil {
+				return nil, e
+			}
+			w, e := c.newWebDomain(owner, normDomain(name))
+			if e != nil {
+				return nil, e
+			}
+			c.storeWebDomain(w)
+			return ok()
+		},
+		update: func(c *call, w *WebDomain) (result, *mgrError) {
+			next := *w
+			if e := c.webParams(&next, c.st.Users[w.Owner]); e != nil {
+				return nil, e
+			}
+			*w = next
+			return ok()
+		},
+	}.run(c, normDomain(c.p.Get("elid")))
 }
 
-func webForm(w *WebDomain) result {
+func webForm(w *WebDomain, _ string) result {
 	f := fieldsNode()
 	f.AddText("name", w.Name)
 	f.AddText("owner", w.Owner)
@@ -330,47 +348,38 @@ func emaildomainList(c *call) (result, *mgrError) {
 }
 
 func emaildomainEdit(c *call) (result, *mgrError) {
-	elid := normDomain(c.p.Get("elid"))
-	if elid == "" {
-		if !c.sok() {
+	return editFlow[*EmailDomain]{
+		lookup: func(c *call, elid string) (*EmailDomain, *mgrError) {
+			return lookupVisible(c, c.st.EmailDomains, mailDomOwner, "emaildomain", elid)
+		},
+		blankForm: nameOnlyForm,
+		form: func(d *EmailDomain, _ string) result {
 			f := fieldsNode()
-			f.Add("name")
-			return formResult{fields: f}, nil
-		}
-		owner, e := c.ownerFor()
-		if e != nil {
-			return nil, e
-		}
-		name, e := c.require("name")
-		if e != nil {
-			return nil, e
-		}
-		d, e := c.newEmailDomain(owner, normDomain(name))
-		if e != nil {
-			return nil, e
-		}
-		c.storeEmailDomain(d)
-		return ok()
-	}
-	d, e := lookupVisible(c, c.st.EmailDomains, mailDomOwner, "emaildomain", elid)
-	if e != nil {
-		return nil, e
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		f.AddText("name", d.Name)
-		f.AddText("owner", d.Owner)
-		f.AddText("ipaddrs", d.IPAddr)
-		f.AddText("active", onOff(d.Active))
-		return formResult{elid: d.Name, fields: f}, nil
-	}
-	if ip := c.p.Get("ipaddrs"); ip != "" {
-		if !c.st.ipUsableBy(ip, d.Owner) {
-			return nil, badValue("ipaddrs", ip)
-		}
-		d.IPAddr = ip
-	}
-	return ok()
+			f.AddText("name", d.Name)
+			f.AddText("owner", d.Owner)
+			f.AddText("ipaddrs", d.IPAddr)
+			f.AddText("active", onOff(d.Active))
+			return formResult{elid: d.Name, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) {
+			owner, name, e := c.ownerAndName()
+			if e != nil {
+				return nil, e
+			}
+			d, e := c.newEmailDomain(owner, normDomain(name))
+			if e != nil {
+				return nil, e
+			}
+			c.storeEmailDomain(d)
+			return ok()
+		},
+		update: func(c *call, d *EmailDomain) (result, *mgrError) {
+			if e := c.emailDomainParams(d); e != nil {
+				return nil, e
+			}
+			return ok()
+		},
+	}.run(c, normDomain(c.p.Get("elid")))
 }
 
 // newEmailDomain checks a new mail domain for owner and returns it unstored.
@@ -385,13 +394,22 @@ func (c *call) newEmailDomain(owner *User, name string) (*EmailDomain, *mgrError
 		return nil, e
 	}
 	d := &EmailDomain{Name: name, Owner: owner.Name, Active: true, IPAddr: c.st.defaultIPAddr(owner.Name)}
+	if e := c.emailDomainParams(d); e != nil {
+		return nil, e
+	}
+	return d, nil
+}
+
+// emailDomainParams applies the changeable mail domain parameter: its
+// address (ipaddrs), one its owner may use.
+func (c *call) emailDomainParams(d *EmailDomain) *mgrError {
 	if ip := c.p.Get("ipaddrs"); ip != "" {
-		if !c.st.ipUsableBy(ip, owner.Name) {
-			return nil, badValue("ipaddrs", ip)
+		if !c.st.ipUsableBy(ip, d.Owner) {
+			return badValue("ipaddrs", ip)
 		}
 		d.IPAddr = ip
 	}
-	return d, nil
+	return nil
 }
 
 func (c *call) storeEmailDomain(d *EmailDomain) {
@@ -450,45 +468,47 @@ func emailList(c *call) (result, *mgrError) {
 }
 
 func emailEdit(c *call) (result, *mgrError) {
-	elid := strings.ToLower(c.p.Get("elid"))
-	if elid == "" {
-		if !c.sok() {
+	return editFlow[*Mailbox]{
+		lookup: func(c *call, elid string) (*Mailbox, *mgrError) {
+			return lookupVisible(c, c.st.Mailboxes, mailboxOwner, "email", elid)
+		},
+		blankForm: func() result {
 			f := fieldsNode()
 			f.Add("name")
 			f.Add("domainname")
-			return formResult{fields: f}, nil
-		}
-		m, e := c.newMailbox()
-		if e != nil {
-			return nil, e
-		}
-		m.ID = c.tx.NextID(Name + ".email")
-		c.st.Mailboxes[m.Address()] = m
-		return ok()
-	}
-	m, e := lookupVisible(c, c.st.Mailboxes, mailboxOwner, "email", elid)
-	if e != nil {
-		return nil, e
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		f.AddText("name", m.Name)
-		f.AddText("domainname", m.Domain)
-		if m.MaxSize > 0 {
-			f.AddText("maxsize", itoa(m.MaxSize))
-		}
-		f.AddText("note", m.Note)
-		return formResult{elid: elid, fields: f}, nil
-	}
-	next := *m
-	if e := c.mailboxParams(&next); e != nil {
-		return nil, e
-	}
-	if pass := c.p.Get("passwd"); pass != "" {
-		next.Password = pass
-	}
-	*m = next
-	return ok()
+			return formResult{fields: f}
+		},
+		form: func(m *Mailbox, elid string) result {
+			f := fieldsNode()
+			f.AddText("name", m.Name)
+			f.AddText("domainname", m.Domain)
+			if m.MaxSize > 0 {
+				f.AddText("maxsize", itoa(m.MaxSize))
+			}
+			f.AddText("note", m.Note)
+			return formResult{elid: elid, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) {
+			m, e := c.newMailbox()
+			if e != nil {
+				return nil, e
+			}
+			m.ID = c.tx.NextID(Name + ".email")
+			c.st.Mailboxes[m.Address()] = m
+			return ok()
+		},
+		update: func(c *call, m *Mailbox) (result, *mgrError) {
+			next := *m
+			if e := c.mailboxParams(&next); e != nil {
+				return nil, e
+			}
+			if pass := c.p.Get("passwd"); pass != "" {
+				next.Password = pass
+			}
+			*m = next
+			return ok()
+		},
+	}.run(c, strings.ToLower(c.p.Get("elid")))
 }
 
 // newMailbox checks a new mailbox: name (a local part, or a whole
@@ -589,47 +609,45 @@ func dbList(c *call) (result, *mgrError) {
 }
 
 func dbEdit(c *call) (result, *mgrError) {
-	elid := c.p.Get("elid")
-	if elid == "" {
-		if !c.sok() {
+	return editFlow[*Database]{
+		lookup: func(c *call, elid string) (*Database, *mgrError) {
+			return lookupVisible(c, c.st.DBs, dbOwner, "db", elid)
+		},
+		blankForm: func() result {
 			f := fieldsNode()
 			f.Add("name")
 			f.AddText("type", "mysql")
-			return formResult{fields: f}, nil
-		}
-		d, e := c.newDatabase()
-		if e != nil {
-			return nil, e
-		}
-		d.ID = c.tx.NextID(Name + ".db")
-		c.st.DBs[d.Name] = d
-		return ok()
-	}
-	d, e := lookupVisible(c, c.st.DBs, dbOwner, "db", elid)
-	if e != nil {
-		return nil, e
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		f.AddText("name", d.Name)
-		f.AddText("owner", d.Owner)
-		f.AddText("type", d.Type)
-		f.AddText("username", d.DBUser)
-		return formResult{elid: d.Name, fields: f}, nil
-	}
-	if pass := c.p.Get("password"); pass != "" {
-		d.Pass = pass
-	}
-	return ok()
+			return formResult{fields: f}
+		},
+		form: func(d *Database, _ string) result {
+			f := fieldsNode()
+			f.AddText("name", d.Name)
+			f.AddText("owner", d.Owner)
+			f.AddText("type", d.Type)
+			f.AddText("username", d.DBUser)
+			return formResult{elid: d.Name, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) {
+			d, e := c.newDatabase()
+			if e != nil {
+				return nil, e
+			}
+			d.ID = c.tx.NextID(Name + ".db")
+			c.st.DBs[d.Name] = d
+			return ok()
+		},
+		update: func(c *call, d *Database) (result, *mgrError) {
+			if pass := c.p.Get("password"); pass != "" {
+				d.Pass = pass
+			}
+			return ok()
+		},
+	}.run(c, c.p.Get("elid"))
 }
 
 // newDatabase checks a new database: name, owner, type, username, password.
 func (c *call) newDatabase() (*Database, *mgrError) {
-	owner, e := c.ownerFor()
-	if e != nil {
-		return nil, e
-	}
-	name, e := c.require("name")
+	owner, name, e := c.ownerAndName()
 	if e != nil {
 		return nil, e
 	}
