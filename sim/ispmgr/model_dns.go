@@ -86,45 +86,43 @@ func domainList(c *call) (result, *mgrError) {
 	return listResult{key: "name", cols: zoneCols, elems: elems}, nil
 }
 
+// domainEdit is func=domain.edit; a zone has nothing to change but its
+// records, so a change answers ok and does nothing.
 func domainEdit(c *call) (result, *mgrError) {
-	elid := normDomain(c.p.Get("elid"))
-	if elid == "" {
-		if !c.sok() {
+	return editFlow[*Zone]{
+		lookup: func(c *call, elid string) (*Zone, *mgrError) {
+			return lookupVisible(c, c.st.Zones, zoneOwner, "domain", elid)
+		},
+		blankForm: func() result {
 			f := fieldsNode()
 			f.Add("name")
 			f.Add("ip")
-			return formResult{fields: f}, nil
-		}
-		z, e := c.newZone()
-		if e != nil {
-			return nil, e
-		}
-		z.ID = c.tx.NextID(Name + ".domain")
-		c.st.Zones[z.Name] = z
-		return ok()
-	}
-	z, e := lookupVisible(c, c.st.Zones, zoneOwner, "domain", elid)
-	if e != nil {
-		return nil, e
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		f.AddText("name", z.Name)
-		f.AddText("owner", z.Owner)
-		f.AddText("ip", z.IP)
-		f.AddText("dtype", "master")
-		return formResult{elid: z.Name, fields: f}, nil
-	}
-	return ok()
+			return formResult{fields: f}
+		},
+		form: func(z *Zone, _ string) result {
+			f := fieldsNode()
+			f.AddText("name", z.Name)
+			f.AddText("owner", z.Owner)
+			f.AddText("ip", z.IP)
+			f.AddText("dtype", "master")
+			return formResult{elid: z.Name, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) {
+			z, e := c.newZone()
+			if e != nil {
+				return nil, e
+			}
+			z.ID = c.tx.NextID(Name + ".domain")
+			c.st.Zones[z.Name] = z
+			return ok()
+		},
+		update: func(*call, *Zone) (result, *mgrError) { return ok() },
+	}.run(c, normDomain(c.p.Get("elid")))
 }
 
 // newZone checks a new zone (name, ip, owner) and fills its template.
 func (c *call) newZone() (*Zone, *mgrError) {
-	owner, e := c.ownerFor()
-	if e != nil {
-		return nil, e
-	}
-	name, e := c.require("name")
+	owner, name, e := c.ownerAndName()
 	if e != nil {
 		return nil, e
 	}
@@ -204,35 +202,47 @@ func (z *Zone) findRecord(key string) int {
 	return -1
 }
 
+// recordEdit is func=domain.record.edit in the zone plid names; elid is
+// the record's key and the flow's object its index in the zone.
 func recordEdit(c *call) (result, *mgrError) {
 	z, e := c.zoneOfCall()
 	if e != nil {
 		return nil, e
 	}
-	elid := c.p.Get("elid")
-	at := -1
-	if elid != "" {
-		if at = z.findRecord(elid); at < 0 {
-			return nil, notFound("domain.record", elid)
-		}
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		if at < 0 {
+	return editFlow[int]{
+		lookup: func(_ *call, elid string) (int, *mgrError) {
+			at := z.findRecord(elid)
+			if at < 0 {
+				return at, notFound("domain.record", elid)
+			}
+			return at, nil
+		},
+		blankForm: func() result {
+			f := fieldsNode()
 			f.Add("name")
 			f.AddText("ttl", itoa(defaultTTL))
-			return formResult{fields: f}, nil
-		}
-		r := z.Records[at]
-		f.AddText("name", r.Name)
-		f.AddText("rtype", strings.ToLower(r.Type))
-		f.AddText("ttl", itoa(r.TTL))
-		f.AddText("value", r.Value)
-		if r.Type == "MX" || r.Type == "SRV" {
-			f.AddText("priority", itoa(r.Priority))
-		}
-		return formResult{elid: elid, fields: f}, nil
-	}
+			return formResult{fields: f}
+		},
+		form: func(at int, elid string) result {
+			f := fieldsNode()
+			r := z.Records[at]
+			f.AddText("name", r.Name)
+			f.AddText("rtype", strings.ToLower(r.Type))
+			f.AddText("ttl", itoa(r.TTL))
+			f.AddText("value", r.Value)
+			if r.Type == "MX" || r.Type == "SRV" {
+				f.AddText("priority", itoa(r.Priority))
+			}
+			return formResult{elid: elid, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) { return c.saveRecord(z, -1) },
+		update: func(c *call, at int) (result, *mgrError) { return c.saveRecord(z, at) },
+	}.run(c, c.p.Get("elid"))
+}
+
+// saveRecord puts the record the parameters describe at index at of the
+// zone (-1: a new record at the end), unless another record has its key.
+func (c *call) saveRecord(z *Zone, at int) (result, *mgrError) {
 	r, e := c.recordFromParams(z, at)
 	if e != nil {
 		return nil, e
