@@ -140,8 +140,8 @@ func forEachPanel(t *testing.T, fn func(t *testing.T, srv *panelsimtest.Server, 
 	}
 }
 
-// other is a read of another panel, to show a panel's rule stays on it.
-func other(t *testing.T, c *simtest.Client, panel string) {
+// otherPanelAnswers reads another panel, to show a panel's rule stays on it.
+func otherPanelAnswers(t *testing.T, c *simtest.Client, panel string) {
 	t.Helper()
 	if panel == "ispmgr" {
 		if a := im(t, c, "cmd", "get_servers", "sess", "0"); a.code() != "0010" {
@@ -163,7 +163,7 @@ func TestStatusActionOnEveryPanel(t *testing.T) {
 				r.Header.Get("X-Panelsim-Fault") != name || r.Header.Get("X-Panelsim-Fault-Action") != "status" {
 				t.Fatalf("storm answer %d: %d %v %q", i, r.Status, r.Header, r.Body)
 			}
-			other(t, c, p.panel)
+			otherPanelAnswers(t, c, p.panel)
 		}
 		p.read.send(c).Expect(t, 200)
 		got := srv.Requests(state.JournalFilter{Fault: name})
@@ -463,6 +463,26 @@ func TestFailTaskOnEveryPanel(t *testing.T) {
 		srv.Advance(time.Minute)
 		if st := imServerStatus(t, c, sess, 333); st.Status != "running" {
 			t.Fatalf("after recovery: %+v", st)
+		}
+		// A failed add_server is refunded.
+		setFaults(t, srv, state.FaultRule{Name: "no-storage", Panel: "imserver", Match: state.FaultMatch{Cmd: "add_server"},
+			Action: state.FaultAction{FailTask: &state.FailTaskSpec{Msg: "no space left on the storage"}}})
+		type balance struct {
+			Balance string `json:"balance"`
+		}
+		var before, charged, after balance
+		imOK(t, c, sess, "get_balance", &before, "contract", "1")
+		var id string
+		imOK(t, c, sess, "add_server", &id, "json", `{"preset":1,"server_name":"doomed","contract":1}`)
+		imOK(t, c, sess, "get_balance", &charged, "contract", "1")
+		srv.Advance(time.Hour)
+		imOK(t, c, sess, "get_balance", &after, "contract", "1")
+		if charged.Balance == before.Balance || after.Balance != before.Balance {
+			t.Fatalf("balance %s, charged %s, after the failure %s", before.Balance, charged.Balance, after.Balance)
+		}
+		n, _ := strconv.ParseInt(id, 10, 64)
+		if st := imServerStatus(t, c, sess, n); st.Status != "error" || !strings.Contains(st.Error, "no space left") {
+			t.Fatalf("failed add_server: %+v", st)
 		}
 	})
 	t.Run("dbc", func(t *testing.T) {

@@ -77,6 +77,11 @@ func TestStoryDCI503Storm(t *testing.T) {
 			t.Fatalf("journal entry %+v", e)
 		}
 	}
+	var listed []state.Entry
+	c.Get("/_panelsim/requests?fault=dci-list-storm&status=503").Expect(t, 200).Decode(t, &listed)
+	if len(listed) != 5 {
+		t.Fatalf("GET /_panelsim/requests?fault=dci-list-storm lists %d entries, want 5", len(listed))
+	}
 	// A reset brings the story back to its start, storm included.
 	c.Do("POST", "/_panelsim/reset", nil).Expect(t, 200)
 	tok = dciLogin(t, c, "admin@example.com")
