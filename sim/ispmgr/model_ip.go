@@ -130,37 +130,41 @@ func (st *State) findIPAddr(elid string) *IPAddr {
 	return nil
 }
 
-// ipaddrEdit is func=ipaddr.edit; a new address answers with its id.
+// ipaddrEdit is func=ipaddr.edit (elid: the address or its id); a new
+// address answers with its id.
 func ipaddrEdit(c *call) (result, *mgrError) {
-	elid := c.p.Get("elid")
-	var a *IPAddr
-	if elid != "" {
-		if a = c.st.findIPAddr(elid); a == nil {
+	return editFlow[*IPAddr]{
+		lookup: func(c *call, elid string) (*IPAddr, *mgrError) {
+			if a := c.st.findIPAddr(elid); a != nil {
+				return a, nil
+			}
 			return nil, notFound("ipaddr", elid)
-		}
-	}
-	if !c.sok() {
-		return ipaddrForm(a, elid), nil
-	}
+		},
+		blankForm: func() result { return ipaddrForm(nil, "") },
+		form:      ipaddrForm,
+		create:    ipaddrCreate,
+		update: func(c *call, a *IPAddr) (result, *mgrError) {
+			next := *a
+			if e := c.ipaddrParams(&next, a); e != nil {
+				return nil, e
+			}
+			*a = next
+			return ok()
+		},
+	}.run(c, c.p.Get("elid"))
+}
+
+// ipaddrCreate adds an ISPmanager address, allocating it in IPmanager
+// when it came from there, and answers its id.
+func ipaddrCreate(c *call) (result, *mgrError) {
 	next := IPAddr{Role: roleShared}
 	var fromIPmgr *IP
-	if a != nil {
-		next = *a
-	} else {
-		var e *mgrError
-		if next.IP, fromIPmgr, e = c.newIPAddrValue(); e != nil {
-			return nil, e
-		}
-	}
-	if e := c.ipaddrRole(&next, a); e != nil {
+	var e *mgrError
+	if next.IP, fromIPmgr, e = c.newIPAddrValue(); e != nil {
 		return nil, e
 	}
-	if c.p.Has("note") {
-		next.Note = c.p.Get("note")
-	}
-	if a != nil {
-		*a = next
-		return ok()
+	if e := c.ipaddrParams(&next, nil); e != nil {
+		return nil, e
 	}
 	if fromIPmgr != nil {
 		fromIPmgr.ID = c.tx.NextID(Name + ".ip")
@@ -179,6 +183,18 @@ func ipTypeOf(iptype string) string {
 		return "public"
 	}
 	return iptype
+}
+
+// ipaddrParams applies the changeable parameters of an address to a, a
+// copy of old (nil for a new address).
+func (c *call) ipaddrParams(a, old *IPAddr) *mgrError {
+	if e := c.ipaddrRole(a, old); e != nil {
+		return e
+	}
+	if c.p.Has("note") {
+		a.Note = c.p.Get("note")
+	}
+	return nil
 }
 
 // ipaddrForm is the form of an address (a nil one: the new-address form).
@@ -353,45 +369,48 @@ func ipElem(ip *IP) *Node {
 	return e
 }
 
-// ipEdit is func=ip.edit: elid is the address itself.
+// ipEdit is func=ip.edit: elid is the address itself; a new address
+// answers with its id.
 func ipEdit(c *call) (result, *mgrError) {
-	elid := c.p.Get("elid")
-	var ip *IP
-	if elid != "" {
-		ip = c.st.IPs[canonicalIP(elid)]
-		if ip == nil || !c.netVisible(c.st.Nets[ip.Net]) {
-			return nil, notFound("ip", elid)
-		}
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		if ip == nil {
+	return editFlow[*IP]{
+		lookup: func(c *call, elid string) (*IP, *mgrError) {
+			ip := c.st.IPs[canonicalIP(elid)]
+			if ip == nil || !c.netVisible(c.st.Nets[ip.Net]) {
+				return nil, notFound("ip", elid)
+			}
+			return ip, nil
+		},
+		blankForm: func() result {
+			f := fieldsNode()
 			f.AddText("family", "ipv4")
 			f.Add("ip")
-			return formResult{fields: f}, nil
-		}
-		f.AddText("family", family(netip.MustParseAddr(ip.IP)))
-		f.AddText("ip", ip.IP)
-		f.AddText("domain", ip.Domain)
-		f.AddText("iptype", ip.IPType)
-		f.AddText("note", ip.Note)
-		f.AddText("ipnet", ip.Net)
-		return formResult{elid: ip.IP, fields: f}, nil
-	}
-	if ip != nil {
-		next := *ip
-		c.ipFields(&next)
-		*ip = next
-		return ok()
-	}
-	created, e := c.allocateIP()
-	if e != nil {
-		return nil, e
-	}
-	created.ID = c.tx.NextID(Name + ".ip")
-	c.ipFields(created)
-	c.st.IPs[created.IP] = created
-	return okResult{id: strconv.FormatInt(created.ID, 10)}, nil
+			return formResult{fields: f}
+		},
+		form: func(ip *IP, _ string) result {
+			f := fieldsNode()
+			f.AddText("family", family(netip.MustParseAddr(ip.IP)))
+			f.AddText("ip", ip.IP)
+			f.AddText("domain", ip.Domain)
+			f.AddText("iptype", ip.IPType)
+			f.AddText("note", ip.Note)
+			f.AddText("ipnet", ip.Net)
+			return formResult{elid: ip.IP, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) {
+			created, e := c.allocateIP()
+			if e != nil {
+				return nil, e
+			}
+			created.ID = c.tx.NextID(Name + ".ip")
+			c.ipFields(created)
+			c.st.IPs[created.IP] = created
+			return okResult{id: strconv.FormatInt(created.ID, 10)}, nil
+		},
+		update: func(c *call, ip *IP) (result, *mgrError) {
+			c.ipFields(ip)
+			return ok()
+		},
+	}.run(c, c.p.Get("elid"))
 }
 
 func (c *call) ipFields(ip *IP) {
@@ -571,50 +590,50 @@ func ipnetList(c *call) (result, *mgrError) {
 	return listResult{key: "name", cols: netCols, elems: elems}, nil
 }
 
-// ipnetEdit is func=ipnet.edit; changes are for administrators.
+// ipnetEdit is func=ipnet.edit (elid: the prefix or its id); users see
+// the forms of their networks, changes are for administrators. A new
+// network answers with its id.
 func ipnetEdit(c *call) (result, *mgrError) {
-	elid := c.p.Get("elid")
-	var n *Net
-	if elid != "" {
-		if n = c.st.findNet(elid); n == nil || !c.netVisible(n) {
-			return nil, notFound("ipnet", elid)
-		}
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		if n == nil {
-			f.Add("name")
-			return formResult{fields: f}, nil
-		}
-		f.AddText("name", n.Name)
-		f.AddText("gateway", n.Gateway)
-		f.AddText("userspace", n.Space)
-		f.AddText("note", n.Note)
-		return formResult{elid: n.Name, fields: f}, nil
-	}
-	if c.user.Level < levelAdmin {
-		return nil, accessDenied(c.fn)
-	}
-	next := Net{}
-	if n != nil {
-		next = *n
-	} else {
-		p, e := c.newNetPrefix()
-		if e != nil {
-			return nil, e
-		}
-		next.Name = p.String()
-	}
-	if e := c.netFields(&next); e != nil {
-		return nil, e
-	}
-	if n != nil {
-		*n = next
-		return ok()
-	}
-	next.ID = c.tx.NextID(Name + ".ipnet")
-	c.st.Nets[next.Name] = &next
-	return okResult{id: strconv.FormatInt(next.ID, 10)}, nil
+	return editFlow[*Net]{
+		lookup: func(c *call, elid string) (*Net, *mgrError) {
+			n := c.st.findNet(elid)
+			if n == nil || !c.netVisible(n) {
+				return nil, notFound("ipnet", elid)
+			}
+			return n, nil
+		},
+		blankForm: nameOnlyForm,
+		form: func(n *Net, _ string) result {
+			f := fieldsNode()
+			f.AddText("name", n.Name)
+			f.AddText("gateway", n.Gateway)
+			f.AddText("userspace", n.Space)
+			f.AddText("note", n.Note)
+			return formResult{elid: n.Name, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) {
+			p, e := c.newNetPrefix()
+			if e != nil {
+				return nil, e
+			}
+			next := Net{Name: p.String()}
+			if e := c.netFields(&next); e != nil {
+				return nil, e
+			}
+			next.ID = c.tx.NextID(Name + ".ipnet")
+			c.st.Nets[next.Name] = &next
+			return okResult{id: strconv.FormatInt(next.ID, 10)}, nil
+		},
+		update: func(c *call, n *Net) (result, *mgrError) {
+			next := *n
+			if e := c.netFields(&next); e != nil {
+				return nil, e
+			}
+			*n = next
+			return ok()
+		},
+		submitLevel: levelAdmin,
+	}.run(c, c.p.Get("elid"))
 }
 
 // newNetPrefix checks a new network: a CIDR prefix without host bits that
@@ -703,65 +722,69 @@ func userspaceList(c *call) (result, *mgrError) {
 	return listResult{key: "name", cols: spaceCols, elems: elems}, nil
 }
 
+// userspaceEdit is func=userspace.edit.
 func userspaceEdit(c *call) (result, *mgrError) {
-	elid := c.p.Get("elid")
-	var s *Space
-	if elid != "" {
-		if s = c.st.Spaces[elid]; s == nil {
+	return editFlow[*Space]{
+		lookup: func(c *call, elid string) (*Space, *mgrError) {
+			if s := c.st.Spaces[elid]; s != nil {
+				return s, nil
+			}
 			return nil, notFound("userspace", elid)
-		}
-	}
-	if !c.sok() {
-		return spaceForm(s), nil
-	}
-	next := Space{}
-	if s != nil {
-		next = *s
-	} else {
-		name, e := c.require("name")
-		if e != nil {
-			return nil, e
-		}
-		if !presetName.MatchString(name) {
-			return nil, badValue("name", name)
-		}
-		if c.st.Spaces[name] != nil {
-			return nil, exists("userspace", name)
-		}
-		next.Name = name
-	}
+		},
+		blankForm: nameOnlyForm,
+		form: func(s *Space, _ string) result {
+			f := fieldsNode()
+			f.AddText("name", s.Name)
+			f.AddText("users", strings.Join(s.Users, ", "))
+			f.AddText("note", s.Note)
+			return formResult{elid: s.Name, fields: f}
+		},
+		create: func(c *call) (result, *mgrError) {
+			name, e := c.require("name")
+			if e != nil {
+				return nil, e
+			}
+			if !presetName.MatchString(name) {
+				return nil, badValue("name", name)
+			}
+			if c.st.Spaces[name] != nil {
+				return nil, exists("userspace", name)
+			}
+			next := Space{Name: name}
+			if e := c.spaceParams(&next); e != nil {
+				return nil, e
+			}
+			next.ID = c.tx.NextID(Name + ".userspace")
+			c.st.Spaces[next.Name] = &next
+			return ok()
+		},
+		update: func(c *call, s *Space) (result, *mgrError) {
+			next := *s
+			if e := c.spaceParams(&next); e != nil {
+				return nil, e
+			}
+			*s = next
+			return ok()
+		},
+	}.run(c, c.p.Get("elid"))
+}
+
+// spaceParams applies the changeable parameters of a space: its users
+// (every one must exist) and its note.
+func (c *call) spaceParams(s *Space) *mgrError {
 	if c.p.Has("users") {
 		users := splitList(c.p.Get("users"))
 		for _, u := range users {
 			if c.st.Users[u] == nil {
-				return nil, badValue("users", u)
+				return badValue("users", u)
 			}
 		}
-		next.Users = users
+		s.Users = users
 	}
 	if c.p.Has("note") {
-		next.Note = c.p.Get("note")
+		s.Note = c.p.Get("note")
 	}
-	if s != nil {
-		*s = next
-		return ok()
-	}
-	next.ID = c.tx.NextID(Name + ".userspace")
-	c.st.Spaces[next.Name] = &next
-	return ok()
-}
-
-// spaceForm is the form of a space (a nil one: the new-space form).
-func spaceForm(s *Space) result {
-	f := fieldsNode()
-	if s == nil {
-		f.Add("name")
-		return formResult{fields: f}
-	}
-	f.AddText("name", s.Name)
-	f.AddText("users", strings.Join(s.Users, ", "))
-	f.AddText("note", s.Note)
-	return formResult{elid: s.Name, fields: f}
+	return nil
 }
 
 // splitList splits a comma-separated list of names.
