@@ -440,6 +440,26 @@ func TestFailTaskOnEveryPanel(t *testing.T) {
 		if firings(srv, "ipmi-dead") != 1 {
 			t.Fatal("journal does not show the fault")
 		}
+		// Other async operations fail in their own way: a suspend whose
+		// switch ports do not go down, an address that is not allocated.
+		setFaults(t, srv,
+			state.FaultRule{Name: "switch", Panel: "dci6", Match: state.FaultMatch{Route: "/api/dci/v3/server/:id/suspend"},
+				Action: state.FaultAction{FailTask: &state.FailTaskSpec{Step: "switch_ports", Msg: "switch does not answer"}}},
+			state.FaultRule{Name: "ipmgr", Panel: "dci6", Match: state.FaultMatch{Method: "POST", Route: "/api/dci/v3/server/:id/ip"},
+				Action: state.FaultAction{FailTask: &state.FailTaskSpec{Step: "allocate", Msg: "IPmanager down"}}})
+		dci(c, "POST", "/api/dci/v3/server/5/suspend", "{}", tok).Expect(t, 200)
+		dci(c, "POST", "/api/dci/v3/server/6/ip", "{}", tok).Expect(t, 200)
+		srv.Advance(time.Minute)
+		var s5 map[string]any
+		dci(c, "GET", "/api/dci/v3/server/5", "", tok).Expect(t, 200).Decode(t, &s5)
+		if s5["state"] != "suspend_error" {
+			t.Fatalf("server 5 state %v after a failed suspend", s5["state"])
+		}
+		var ips dciList
+		dci(c, "GET", "/api/dci/v3/server/6/ip", "", tok).Expect(t, 200).Decode(t, &ips)
+		if len(ips.List) != 1 || ips.List[0]["status"] != "allocation_fail" {
+			t.Fatalf("server 6 addresses after a failed allocation: %+v", ips.List)
+		}
 	})
 	t.Run("imserver", func(t *testing.T) {
 		srv, c := runDefault(t)
@@ -747,6 +767,13 @@ func TestMatchFieldsOnRealPanels(t *testing.T) {
 	if !hit(mgr(c.World("blue"), "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot)) {
 		t.Error("the blue world's rule did not fire in blue")
 	}
+	// Paths are matched without the /_w/{world} prefix.
+	if err := srv.World("green").SetFaults(state.FaultRule{Name: "green-list", Match: state.FaultMatch{Path: "/ispmgr"}, Action: storm}); err != nil {
+		t.Fatal(err)
+	}
+	if !hit(mgr(c.World("green"), "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot)) {
+		t.Error("a path rule did not match a request under /_w/green")
+	}
 }
 
 // ctlError is the control plane's error answer.
@@ -844,6 +871,12 @@ func TestFaultsControlAPI(t *testing.T) {
 	if got := fmt.Sprint(rules(blue)); got != "[blue-reset]" {
 		t.Fatalf("default's DELETE changed blue: %s", got)
 	}
+	// A catch-all rule never reaches the control plane, so it can always
+	// be removed.
+	c.JSON("POST", "/_panelsim/faults", `[{"name":"everything","action":{"reset":true}}]`).Expect(t, 200)
+	c.Get("/_panelsim/health").Expect(t, 200)
+	c.Get("/_panelsim/clock").Expect(t, 200)
+	c.Do("DELETE", "/_panelsim/faults", nil).Expect(t, 200)
 	// POST [] clears too.
 	blue.JSON("POST", "/_panelsim/faults", `[]`).Expect(t, 200)
 	if got := rules(blue); len(got) != 0 {
