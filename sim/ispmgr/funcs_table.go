@@ -54,12 +54,3 @@ var ipFuncs = map[string]funcSpec{
 	"usrparam":         {levelUser, usrparam},
 	"session.newkey":   {levelAdmin, sessionNewKey},
 }
-
-// userCreateOnly is func=user.add: always a new user (StereoFlo's client
-// sends it with sok=ok); without sok it shows the empty form.
-func userCreateOnly(c *call) (result, *mgrError) {
-	if !c.sok() {
-		return userForm(nil), nil
-	}
-	return userCreate(c)
-}

@@ -45,25 +45,22 @@ func userElem(u *User) *Node {
 	return e
 }
 
-// userEdit is func=user.edit: the form, a new user (sok without elid) or a
-// change (sok with elid).
-func userEdit(c *call) (result, *mgrError) {
-	elid := c.p.Get("elid")
-	if elid == "" && c.sok() {
-		return userCreate(c)
-	}
-	var u *User
-	if elid != "" {
-		var e *mgrError
-		if u, e = c.managedUser(elid); e != nil {
-			return nil, e
-		}
-	}
-	if !c.sok() {
-		return userForm(u), nil
-	}
-	return userChange(c, u)
+// userEditor is func=user.edit: the form, a new user (sok without elid)
+// or a change (sok with elid) of an account the caller manages.
+var userEditor = editFlow[*User]{
+	lookup:    (*call).managedUser,
+	blankForm: nameOnlyForm,
+	form:      userForm,
+	create:    userCreate,
+	update:    userChange,
 }
+
+func userEdit(c *call) (result, *mgrError) { return userEditor.run(c, c.p.Get("elid")) }
+
+// userCreateOnly is func=user.add: user.edit without elid, always a new
+// user (StereoFlo's client sends it with sok=ok); without sok it shows the
+// blank form.
+func userCreateOnly(c *call) (result, *mgrError) { return userEditor.run(c, "") }
 
 // managedUser finds an account the caller manages.
 func (c *call) managedUser(name string) (*User, *mgrError) {
@@ -74,12 +71,8 @@ func (c *call) managedUser(name string) (*User, *mgrError) {
 	return u, nil
 }
 
-func userForm(u *User) result {
+func userForm(u *User, _ string) result {
 	f := fieldsNode()
-	if u == nil {
-		f.Add("name")
-		return formResult{fields: f}
-	}
 	f.AddText("name", u.Name)
 	f.AddText("fullname", u.FullName)
 	f.AddText("email", u.Email)
@@ -137,10 +130,7 @@ func (c *call) newUserFromParams() (*User, *mgrError) {
 // applyPresetAndLimits copies a named preset's limits into u, then the
 // explicit limit_* parameters over them.
 func (c *call) applyPresetAndLimits(u *User) *mgrError {
-	limits := map[string]int{}
-	for k, v := range u.Limits {
-		limits[k] = v
-	}
+	limits := copyLimits(u.Limits)
 	preset := u.Preset
 	if name := c.p.Get("preset"); name != "" && name != "custom" {
 		p := c.st.Presets[name]
@@ -148,16 +138,23 @@ func (c *call) applyPresetAndLimits(u *User) *mgrError {
 			return badValue("preset", name)
 		}
 		preset = name
-		limits = map[string]int{}
-		for k, v := range p.Limits {
-			limits[k] = v
-		}
+		limits = copyLimits(p.Limits)
 	}
 	if e := c.readLimits(limits); e != nil {
 		return e
 	}
 	u.Preset, u.Limits = preset, limits
 	return nil
+}
+
+// copyLimits is a copy of limits to change without touching the original:
+// a fresh map, never nil, even for none.
+func copyLimits(limits map[string]int) map[string]int {
+	out := make(map[string]int, len(limits))
+	for k, v := range limits {
+		out[k] = v
+	}
+	return out
 }
 
 // readLimits applies limit_* parameters: a number sets the limit, an empty
@@ -428,40 +425,41 @@ func addLimits(n *Node, limits map[string]int) {
 	}
 }
 
-// presetEdit is func=preset.edit; only administrators change templates.
+// presetEdit is func=preset.edit; resellers see the templates, only
+// administrators change them.
 func presetEdit(c *call) (result, *mgrError) {
-	elid := c.p.Get("elid")
-	var p *Preset
-	if elid != "" {
-		if p = c.st.Presets[elid]; p == nil {
+	return editFlow[*Preset]{
+		lookup: func(c *call, elid string) (*Preset, *mgrError) {
+			if p := c.st.Presets[elid]; p != nil {
+				return p, nil
+			}
 			return nil, notFound("preset", elid)
-		}
-	}
-	if !c.sok() {
-		f := fieldsNode()
-		if p != nil {
+		},
+		blankForm: nameOnlyForm,
+		form: func(p *Preset, elid string) result {
+			f := fieldsNode()
 			f.AddText("name", p.Name)
 			addLimits(f, p.Limits)
-		} else {
-			f.Add("name")
-		}
-		return formResult{elid: elid, fields: f}, nil
-	}
-	if c.user.Level < levelAdmin {
-		return nil, accessDenied(c.fn)
-	}
+			return formResult{elid: elid, fields: f}
+		},
+		create: presetCreate,
+		update: func(c *call, p *Preset) (result, *mgrError) {
+			limits := copyLimits(p.Limits)
+			if e := c.readLimits(limits); e != nil {
+				return nil, e
+			}
+			p.Limits = limits
+			return ok()
+		},
+		submitLevel: levelAdmin,
+	}.run(c, c.p.Get("elid"))
+}
+
+// presetCreate adds a template: its limits are checked before its name.
+func presetCreate(c *call) (result, *mgrError) {
 	limits := map[string]int{}
-	if p != nil {
-		for k, v := range p.Limits {
-			limits[k] = v
-		}
-	}
 	if e := c.readLimits(limits); e != nil {
 		return nil, e
-	}
-	if p != nil {
-		p.Limits = limits
-		return ok()
 	}
 	name, e := c.require("name")
 	if e != nil {
