@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -950,5 +951,32 @@ func TestNativeErrorDetail(t *testing.T) {
 	e, _ := mgrDoc(t, mgr(c, "/ispmgr", "func", "user", "out", "sjson", "authinfo", mgrRoot))["error"].(map[string]any)
 	if text(e["detail"]) != "locked by a backup" {
 		t.Fatalf("mgr5 detail %v", e["detail"])
+	}
+}
+
+// TestFaultsOnADedicatedListener: a panel served on its own port
+// (--listen ispmgr=ADDR) shares the world, so its rules fire there too.
+func TestFaultsOnADedicatedListener(t *testing.T) {
+	srv, _ := runDefault(t)
+	h, err := srv.Sim().PanelHandler("ispmgr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(h)
+	defer hs.Close()
+	setFaults(t, srv, state.FaultRule{Name: "storm", Panel: "ispmgr", When: state.FaultWhen{Times: 1}, Action: state.FaultAction{Status: 503, Body: "sleeping service"}})
+	read := request{"GET", "/manager/ispmgr?" + query("func", "user", "out", "xml", "authinfo", mgrRoot), nil, nil}
+	for i, want := range []int{503, 200} {
+		resp, err := read.raw(t, hs.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("request %d on the dedicated listener: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if n := firings(srv, "storm"); n != 1 {
+		t.Fatalf("journal shows %d firings, want 1", n)
 	}
 }
