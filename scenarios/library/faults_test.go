@@ -33,11 +33,10 @@ func (r request) send(c *simtest.Client) *simtest.Response {
 // raw sends the request on a fresh connection that is never reused, so a
 // broken answer is seen once (Go's transport silently retries an idempotent
 // request whose reused connection died) and nothing can hang.
-func (r request) raw(t *testing.T, base string) (*http.Response, error) {
-	t.Helper()
+func (r request) raw(base string) (*http.Response, error) {
 	req, err := http.NewRequest(r.method, base+r.path, bytes.NewReader(r.body))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	for i := 0; i+1 < len(r.header); i += 2 {
 		req.Header.Set(r.header[i], r.header[i+1])
@@ -308,7 +307,7 @@ func TestRealClockLatencyWaits(t *testing.T) {
 func TestResetOnEveryPanel(t *testing.T) {
 	forEachPanel(t, func(t *testing.T, srv *panelsimtest.Server, c *simtest.Client, p probe) {
 		setFaults(t, srv, state.FaultRule{Name: "hangup", Panel: p.panel, When: state.FaultWhen{Times: 1}, Action: state.FaultAction{Reset: true}})
-		resp, err := p.read.raw(t, srv.URL())
+		resp, err := p.read.raw(srv.URL())
 		if err == nil {
 			resp.Body.Close()
 			t.Fatalf("a reset connection answered %d", resp.StatusCode)
@@ -326,7 +325,7 @@ func TestResetOnEveryPanel(t *testing.T) {
 func TestEmptyOnEveryPanel(t *testing.T) {
 	forEachPanel(t, func(t *testing.T, srv *panelsimtest.Server, c *simtest.Client, p probe) {
 		setFaults(t, srv, state.FaultRule{Name: "nobody", Panel: p.panel, When: state.FaultWhen{Times: 1}, Action: state.FaultAction{Empty: true}})
-		resp, err := p.read.raw(t, srv.URL())
+		resp, err := p.read.raw(srv.URL())
 		if err != nil {
 			t.Fatalf("empty answer: %v, want headers", err)
 		}
@@ -375,7 +374,7 @@ func TestFaultedRequestChangesNothing(t *testing.T) {
 		before := panelState(t, srv)
 		for _, kind := range []string{"status", "error", "reset", "empty"} {
 			setFaults(t, srv, state.FaultRule{Name: kind, Panel: p.panel, Action: actions[kind]})
-			if resp, err := p.write.raw(t, srv.URL()); err == nil {
+			if resp, err := p.write.raw(srv.URL()); err == nil {
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 			}
@@ -897,7 +896,7 @@ func TestConcurrentLatencyMovesTheClockOnce(t *testing.T) {
 	for i := 0; i < workers; i++ {
 		go func() {
 			for j := 0; j < each; j++ {
-				resp, err := read.raw(t, srv.URL())
+				resp, err := read.raw(srv.URL())
 				if err != nil {
 					errs <- err
 					return
@@ -967,7 +966,7 @@ func TestFaultsOnADedicatedListener(t *testing.T) {
 	setFaults(t, srv, state.FaultRule{Name: "storm", Panel: "ispmgr", When: state.FaultWhen{Times: 1}, Action: state.FaultAction{Status: 503, Body: "sleeping service"}})
 	read := request{"GET", "/manager/ispmgr?" + query("func", "user", "out", "xml", "authinfo", mgrRoot), nil, nil}
 	for i, want := range []int{503, 200} {
-		resp, err := read.raw(t, hs.URL)
+		resp, err := read.raw(hs.URL)
 		if err != nil {
 			t.Fatal(err)
 		}

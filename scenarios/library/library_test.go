@@ -576,13 +576,13 @@ func TestStoryConnectionResets(t *testing.T) {
 		return names
 	}
 	// 1. reset: no answer, and nothing created.
-	if resp, err := add.raw(t, srv.URL()); err == nil {
+	if resp, err := add.raw(srv.URL()); err == nil {
 		resp.Body.Close()
 		t.Fatalf("a reset answered %d", resp.StatusCode)
 	}
 	// 3. (the list's empty answer comes first in the client's next read)
 	list := request{"GET", "/ispmgr?" + query("func", "user", "out", "sjson", "authinfo", mgrRoot), nil, nil}
-	resp, err := list.raw(t, srv.URL())
+	resp, err := list.raw(srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
