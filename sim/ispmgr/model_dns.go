@@ -150,14 +150,9 @@ func (c *call) newZone() (*Zone, *mgrError) {
 }
 
 func domainDelete(c *call) (result, *mgrError) {
-	ids, e := visibleElids(c, c.st.Zones, zoneOwner, "domain")
-	if e != nil {
-		return nil, e
-	}
-	for _, id := range ids {
+	return forEachElid(c, visibleID(c, c.st.Zones, zoneOwner, "domain"), func(id string) {
 		delete(c.st.Zones, id)
-	}
-	return ok()
+	})
 }
 
 // ---- domain.record ----

@@ -79,21 +79,15 @@ func ownedCount[V any](m map[string]V, owner func(V) string, name string) int {
 	return n
 }
 
-// visibleElids resolves an elid list against a map, all or none.
-func visibleElids[V any](c *call, m map[string]V, owner func(V) string, kind string) ([]string, *mgrError) {
-	elid, e := c.require("elid")
-	if e != nil {
-		return nil, e
-	}
-	var out []string
-	for _, id := range splitElids(elid) {
-		v, ok := m[id]
-		if !ok || !c.st.sees(c.user, owner(v)) {
-			return nil, notFound(kind, id)
+// visibleID resolves one elid of a group function (see forEachElid) to
+// itself, the object's key in m, if the caller sees the object.
+func visibleID[V any](c *call, m map[string]V, owner func(V) string, kind string) func(id string) (string, *mgrError) {
+	return func(id string) (string, *mgrError) {
+		if _, e := lookupVisible(c, m, owner, kind, id); e != nil {
+			return "", e
 		}
-		out = append(out, id)
+		return id, nil
 	}
-	return out, nil
 }
 
 // ownerAndName reads what creating an owned object starts with: its owner
@@ -301,26 +295,16 @@ func (c *call) storeWebDomain(w *WebDomain) {
 // webdomainSetActive is func=webdomain.suspend and webdomain.resume.
 func webdomainSetActive(active bool) func(c *call) (result, *mgrError) {
 	return func(c *call) (result, *mgrError) {
-		ids, e := visibleElids(c, c.st.WebDomains, webOwner, "webdomain")
-		if e != nil {
-			return nil, e
-		}
-		for _, id := range ids {
+		return forEachElid(c, visibleID(c, c.st.WebDomains, webOwner, "webdomain"), func(id string) {
 			c.st.WebDomains[id].Active = active
-		}
-		return ok()
+		})
 	}
 }
 
 func webdomainDelete(c *call) (result, *mgrError) {
-	ids, e := visibleElids(c, c.st.WebDomains, webOwner, "webdomain")
-	if e != nil {
-		return nil, e
-	}
-	for _, id := range ids {
+	return forEachElid(c, visibleID(c, c.st.WebDomains, webOwner, "webdomain"), func(id string) {
 		delete(c.st.WebDomains, id)
-	}
-	return ok()
+	})
 }
 
 // ---- emaildomain ----
@@ -418,14 +402,7 @@ func (c *call) storeEmailDomain(d *EmailDomain) {
 }
 
 func emaildomainDelete(c *call) (result, *mgrError) {
-	ids, e := visibleElids(c, c.st.EmailDomains, mailDomOwner, "emaildomain")
-	if e != nil {
-		return nil, e
-	}
-	for _, id := range ids {
-		c.st.deleteEmailDomain(id)
-	}
-	return ok()
+	return forEachElid(c, visibleID(c, c.st.EmailDomains, mailDomOwner, "emaildomain"), c.st.deleteEmailDomain)
 }
 
 // deleteEmailDomain removes a mail domain with its mailboxes.
@@ -569,14 +546,9 @@ func (c *call) mailboxParams(m *Mailbox) *mgrError {
 }
 
 func emailDelete(c *call) (result, *mgrError) {
-	ids, e := visibleElids(c, c.st.Mailboxes, mailboxOwner, "email")
-	if e != nil {
-		return nil, e
-	}
-	for _, id := range ids {
+	return forEachElid(c, visibleID(c, c.st.Mailboxes, mailboxOwner, "email"), func(id string) {
 		delete(c.st.Mailboxes, id)
-	}
-	return ok()
+	})
 }
 
 // ---- db ----
@@ -679,12 +651,7 @@ func (c *call) newDatabase() (*Database, *mgrError) {
 }
 
 func dbDelete(c *call) (result, *mgrError) {
-	ids, e := visibleElids(c, c.st.DBs, dbOwner, "db")
-	if e != nil {
-		return nil, e
-	}
-	for _, id := range ids {
+	return forEachElid(c, visibleID(c, c.st.DBs, dbOwner, "db"), func(id string) {
 		delete(c.st.DBs, id)
-	}
-	return ok()
+	})
 }

@@ -134,12 +134,7 @@ func (st *State) findIPAddr(elid string) *IPAddr {
 // address answers with its id.
 func ipaddrEdit(c *call) (result, *mgrError) {
 	return editFlow[*IPAddr]{
-		lookup: func(c *call, elid string) (*IPAddr, *mgrError) {
-			if a := c.st.findIPAddr(elid); a != nil {
-				return a, nil
-			}
-			return nil, notFound("ipaddr", elid)
-		},
+		lookup:    (*call).lookupIPAddr,
 		blankForm: func() result { return ipaddrForm(nil, "") },
 		form:      ipaddrForm,
 		create:    ipaddrCreate,
@@ -299,23 +294,16 @@ func (c *call) ipaddrRole(a *IPAddr, old *IPAddr) *mgrError {
 	return checkLimit(o, "ipaddrs", n)
 }
 
+// lookupIPAddr finds the address an elid names (its value or its id).
+func (c *call) lookupIPAddr(elid string) (*IPAddr, *mgrError) {
+	if a := c.st.findIPAddr(elid); a != nil {
+		return a, nil
+	}
+	return nil, notFound("ipaddr", elid)
+}
+
 func ipaddrDelete(c *call) (result, *mgrError) {
-	elid, e := c.require("elid")
-	if e != nil {
-		return nil, e
-	}
-	var drop []string
-	for _, id := range splitElids(elid) {
-		a := c.st.findIPAddr(id)
-		if a == nil {
-			return nil, notFound("ipaddr", id)
-		}
-		drop = append(drop, a.IP)
-	}
-	for _, ip := range drop {
-		c.st.removeIPAddr(ip)
-	}
-	return ok()
+	return forEachElid(c, c.lookupIPAddr, func(a *IPAddr) { c.st.removeIPAddr(a.IP) })
 }
 
 // ---- IPmanager ----
@@ -373,13 +361,7 @@ func ipElem(ip *IP) *Node {
 // answers with its id.
 func ipEdit(c *call) (result, *mgrError) {
 	return editFlow[*IP]{
-		lookup: func(c *call, elid string) (*IP, *mgrError) {
-			ip := c.st.IPs[canonicalIP(elid)]
-			if ip == nil || !c.netVisible(c.st.Nets[ip.Net]) {
-				return nil, notFound("ip", elid)
-			}
-			return ip, nil
-		},
+		lookup: (*call).lookupIP,
 		blankForm: func() result {
 			f := fieldsNode()
 			f.AddText("family", "ipv4")
@@ -543,23 +525,18 @@ func (st *State) netOf(a netip.Addr, c *call) *Net {
 	return best
 }
 
+// lookupIP finds the allocated address an elid names (in any spelling),
+// if it lies in a network the caller sees.
+func (c *call) lookupIP(elid string) (*IP, *mgrError) {
+	ip := c.st.IPs[canonicalIP(elid)]
+	if ip == nil || !c.netVisible(c.st.Nets[ip.Net]) {
+		return nil, notFound("ip", elid)
+	}
+	return ip, nil
+}
+
 func ipDelete(c *call) (result, *mgrError) {
-	elid, e := c.require("elid")
-	if e != nil {
-		return nil, e
-	}
-	var drop []string
-	for _, id := range splitElids(elid) {
-		ip := c.st.IPs[canonicalIP(id)]
-		if ip == nil || !c.netVisible(c.st.Nets[ip.Net]) {
-			return nil, notFound("ip", id)
-		}
-		drop = append(drop, ip.IP)
-	}
-	for _, k := range drop {
-		delete(c.st.IPs, k)
-	}
-	return ok()
+	return forEachElid(c, c.lookupIP, func(ip *IP) { delete(c.st.IPs, ip.IP) })
 }
 
 var netCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "family"}, {name: "gateway"},
@@ -682,12 +659,7 @@ func (c *call) netFields(n *Net) *mgrError {
 
 // ipnetDelete removes empty networks; one with addresses is refused.
 func ipnetDelete(c *call) (result, *mgrError) {
-	elid, e := c.require("elid")
-	if e != nil {
-		return nil, e
-	}
-	var drop []string
-	for _, id := range splitElids(elid) {
+	unused := func(id string) (*Net, *mgrError) {
 		n := c.st.findNet(id)
 		if n == nil {
 			return nil, notFound("ipnet", id)
@@ -697,12 +669,9 @@ func ipnetDelete(c *call) (result, *mgrError) {
 				return nil, errorf(errUsed, "ipnet", n.Name)
 			}
 		}
-		drop = append(drop, n.Name)
+		return n, nil
 	}
-	for _, k := range drop {
-		delete(c.st.Nets, k)
-	}
-	return ok()
+	return forEachElid(c, unused, func(n *Net) { delete(c.st.Nets, n.Name) })
 }
 
 var spaceCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "users"}, {name: "note"}}
@@ -725,12 +694,7 @@ func userspaceList(c *call) (result, *mgrError) {
 // userspaceEdit is func=userspace.edit.
 func userspaceEdit(c *call) (result, *mgrError) {
 	return editFlow[*Space]{
-		lookup: func(c *call, elid string) (*Space, *mgrError) {
-			if s := c.st.Spaces[elid]; s != nil {
-				return s, nil
-			}
-			return nil, notFound("userspace", elid)
-		},
+		lookup:    (*call).lookupSpace,
 		blankForm: nameOnlyForm,
 		form: func(s *Space, _ string) result {
 			f := fieldsNode()
@@ -769,6 +733,14 @@ func userspaceEdit(c *call) (result, *mgrError) {
 	}.run(c, c.p.Get("elid"))
 }
 
+// lookupSpace finds the space an elid names.
+func (c *call) lookupSpace(elid string) (*Space, *mgrError) {
+	if s := c.st.Spaces[elid]; s != nil {
+		return s, nil
+	}
+	return nil, notFound("userspace", elid)
+}
+
 // spaceParams applies the changeable parameters of a space: its users
 // (every one must exist) and its note.
 func (c *call) spaceParams(s *Space) *mgrError {
@@ -800,25 +772,18 @@ func splitList(s string) []string {
 
 // userspaceDelete removes spaces no network uses.
 func userspaceDelete(c *call) (result, *mgrError) {
-	elid, e := c.require("elid")
-	if e != nil {
-		return nil, e
-	}
-	names := splitElids(elid)
-	for _, name := range names {
-		if c.st.Spaces[name] == nil {
-			return nil, notFound("userspace", name)
+	unused := func(name string) (string, *mgrError) {
+		if _, e := c.lookupSpace(name); e != nil {
+			return "", e
 		}
 		for _, k := range sortedKeys(c.st.Nets) {
 			if c.st.Nets[k].Space == name {
-				return nil, errorf(errUsed, "userspace", name)
+				return "", errorf(errUsed, "userspace", name)
 			}
 		}
+		return name, nil
 	}
-	for _, name := range names {
-		delete(c.st.Spaces, name)
-	}
-	return ok()
+	return forEachElid(c, unused, func(name string) { delete(c.st.Spaces, name) })
 }
 
 // ipFilter is func=ip.filter: filters are an interface matter, accepted

@@ -292,34 +292,9 @@ func domainParam(c *call, kind string) string {
 	return normDomain(c.p.Get(kind + "_name"))
 }
 
-// forEachManagedUser resolves an elid list to accounts the caller manages,
-// all of them or none.
-func (c *call) managedUsers() ([]*User, *mgrError) {
-	elid, e := c.require("elid")
-	if e != nil {
-		return nil, e
-	}
-	var out []*User
-	for _, name := range splitElids(elid) {
-		u, e := c.managedUser(name)
-		if e != nil {
-			return nil, e
-		}
-		out = append(out, u)
-	}
-	return out, nil
-}
-
 // userDelete removes accounts with everything they own.
 func userDelete(c *call) (result, *mgrError) {
-	users, e := c.managedUsers()
-	if e != nil {
-		return nil, e
-	}
-	for _, u := range users {
-		c.st.deleteUser(u.Name)
-	}
-	return ok()
+	return forEachElid(c, c.managedUser, func(u *User) { c.st.deleteUser(u.Name) })
 }
 
 func (st *State) deleteUser(name string) {
@@ -381,17 +356,12 @@ func (st *State) dropSessionsOf(name string) {
 // userSetActive is func=user.suspend and user.resume.
 func userSetActive(active bool) func(c *call) (result, *mgrError) {
 	return func(c *call) (result, *mgrError) {
-		users, e := c.managedUsers()
-		if e != nil {
-			return nil, e
-		}
-		for _, u := range users {
+		return forEachElid(c, c.managedUser, func(u *User) {
 			u.Active = active
 			if !active {
 				c.st.dropSessionsOf(u.Name)
 			}
-		}
-		return ok()
+		})
 	}
 }
 
@@ -429,12 +399,7 @@ func addLimits(n *Node, limits map[string]int) {
 // administrators change them.
 func presetEdit(c *call) (result, *mgrError) {
 	return editFlow[*Preset]{
-		lookup: func(c *call, elid string) (*Preset, *mgrError) {
-			if p := c.st.Presets[elid]; p != nil {
-				return p, nil
-			}
-			return nil, notFound("preset", elid)
-		},
+		lookup:    (*call).lookupPreset,
 		blankForm: nameOnlyForm,
 		form: func(p *Preset, elid string) result {
 			f := fieldsNode()
@@ -475,22 +440,21 @@ func presetCreate(c *call) (result, *mgrError) {
 	return ok()
 }
 
+// lookupPreset finds the template an elid names.
+func (c *call) lookupPreset(elid string) (*Preset, *mgrError) {
+	if p := c.st.Presets[elid]; p != nil {
+		return p, nil
+	}
+	return nil, notFound("preset", elid)
+}
+
 // presetDelete removes templates; users keep the limits they were given.
 func presetDelete(c *call) (result, *mgrError) {
-	elid, e := c.require("elid")
-	if e != nil {
-		return nil, e
+	known := func(name string) (string, *mgrError) {
+		_, e := c.lookupPreset(name)
+		return name, e
 	}
-	names := splitElids(elid)
-	for _, n := range names {
-		if c.st.Presets[n] == nil {
-			return nil, notFound("preset", n)
-		}
-	}
-	for _, n := range names {
-		delete(c.st.Presets, n)
-	}
-	return ok()
+	return forEachElid(c, known, func(name string) { delete(c.st.Presets, name) })
 }
 
 // usrparam is the caller's own settings; with sok it changes the password

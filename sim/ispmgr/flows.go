@@ -60,3 +60,26 @@ func (f editFlow[T]) checkSubmit(c *call) *mgrError {
 	}
 	return nil
 }
+
+// forEachElid is the flow of the group functions (.delete, .suspend,
+// .resume): elid lists one or more objects joined by ", "; resolve checks
+// each one and finds what act works on, and act runs only when every one
+// resolved, so one wrong elid changes nothing and answers its error.
+func forEachElid[T any](c *call, resolve func(id string) (T, *mgrError), act func(T)) (result, *mgrError) {
+	elid, e := c.require("elid")
+	if e != nil {
+		return nil, e
+	}
+	var found []T
+	for _, id := range splitElids(elid) {
+		x, e := resolve(id)
+		if e != nil {
+			return nil, e
+		}
+		found = append(found, x)
+	}
+	for _, x := range found {
+		act(x)
+	}
+	return ok()
+}
