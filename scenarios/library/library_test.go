@@ -617,3 +617,36 @@ func TestStoryConnectionResets(t *testing.T) {
 		t.Errorf("journal %+v", got)
 	}
 }
+
+// TestEditedStoryErrorsNameTheLine: a user who edits a story's rules wrong
+// gets the file, the line and the field, and no server.
+func TestEditedStoryErrorsNameTheLine(t *testing.T) {
+	data, err := os.ReadFile("dci6-503-storm.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// at is the text on the line the error must name.
+	for _, tc := range []struct{ from, to, at, want string }{
+		{"times: 5", "times: -1", "when:", "faults[0].when: times must not be negative"},
+		{"panel: dci6", "panel: dci7", "panel: dci6", `faults[0].panel: unknown panel "dci7"`},
+		{"when: {times: 5}", "when: {tims: 5}", "when:", "faults[0].when.tims: unknown key tims"},
+		{"      status: 503", "      status: 503\n      reset: true", "action:", "faults[0].action: exactly one of"},
+	} {
+		rules := bytes.Index(data, []byte("\nfaults:"))
+		line := 1 + bytes.Count(data[:rules+bytes.Index(data[rules:], []byte(tc.at))], []byte("\n"))
+		want := fmt.Sprintf(":%d: %s", line, tc.want)
+		edited := strings.Replace(string(data), tc.from, tc.to, 1)
+		path := filepath.Join(t.TempDir(), "edited.yaml")
+		if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := panelsimtest.Run(panelsimtest.WithScenarioFile(path))
+		if err == nil {
+			srv.Close()
+			t.Fatalf("%q accepted", tc.to)
+		}
+		if !strings.Contains(err.Error(), path+want) {
+			t.Errorf("%q: error %q, want %q", tc.to, err, path+want)
+		}
+	}
+}
