@@ -432,6 +432,23 @@ func (c *call) require(name string) (string, *mgrError) {
 	return v, nil
 }
 
+// setIfSent copies a parameter the call sends into its field: sent empty,
+// it clears the field; not sent, it leaves the field alone.
+func (c *call) setIfSent(name string, field *string) {
+	if c.p.Has(name) {
+		*field = c.p.Get(name)
+	}
+}
+
+// checkConfirm fails when a new password pass ("" for none) comes with a
+// confirm= that differs; a client may leave confirm out.
+func (c *call) checkConfirm(pass string) *mgrError {
+	if pass != "" && c.p.Has("confirm") && c.p.Get("confirm") != pass {
+		return badValue("confirm", "")
+	}
+	return nil
+}
+
 // ownerFor decides who owns an object being created: a user owns what it
 // creates; an administrator or reseller must name the owner, a user it may
 // see.

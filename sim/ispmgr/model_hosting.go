@@ -261,9 +261,7 @@ func (c *call) webParams(w *WebDomain, owner *User) *mgrError {
 		}
 		w.IPAddr = ip
 	}
-	if c.p.Has("aliases") {
-		w.Aliases = c.p.Get("aliases")
-	}
+	c.setIfSent("aliases", &w.Aliases)
 	if v := c.p.Get("php_mode"); v != "" {
 		switch v {
 		case "php_mode_mod", "php_mode_cgi", "php_mode_fcgi_apache", "php_mode_fcgi_nginxfpm", "php_mode_lsapi":
@@ -517,8 +515,8 @@ func (c *call) newMailbox() (*Mailbox, *mgrError) {
 	if e != nil {
 		return nil, e
 	}
-	if c.p.Has("confirm") && c.p.Get("confirm") != pass {
-		return nil, badValue("confirm", "")
+	if e := c.checkConfirm(pass); e != nil {
+		return nil, e
 	}
 	owner := c.st.Users[d.Owner]
 	if e := checkLimit(owner, "emails", ownedCount(c.st.Mailboxes, mailboxOwner, owner.Name)); e != nil {
@@ -539,9 +537,7 @@ func (c *call) mailboxParams(m *Mailbox) *mgrError {
 		}
 		m.MaxSize = n
 	}
-	if c.p.Has("note") {
-		m.Note = c.p.Get("note")
-	}
+	c.setIfSent("note", &m.Note)
 	return nil
 }
 
@@ -641,8 +637,8 @@ func (c *call) newDatabase() (*Database, *mgrError) {
 	if e != nil {
 		return nil, e
 	}
-	if c.p.Has("confirm") && c.p.Get("confirm") != pass {
-		return nil, badValue("confirm", "")
+	if e := c.checkConfirm(pass); e != nil {
+		return nil, e
 	}
 	if e := checkLimit(owner, "db", ownedCount(c.st.DBs, dbOwner, owner.Name)); e != nil {
 		return nil, e

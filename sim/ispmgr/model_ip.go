@@ -186,9 +186,7 @@ func (c *call) ipaddrParams(a, old *IPAddr) *mgrError {
 	if e := c.ipaddrRole(a, old); e != nil {
 		return e
 	}
-	if c.p.Has("note") {
-		a.Note = c.p.Get("note")
-	}
+	c.setIfSent("note", &a.Note)
 	return nil
 }
 
@@ -396,14 +394,9 @@ func ipEdit(c *call) (result, *mgrError) {
 }
 
 func (c *call) ipFields(ip *IP) {
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"domain", &ip.Domain}, {"iptype", &ip.IPType}, {"note", &ip.Note}} {
-		if c.p.Has(f.name) {
-			*f.dst = c.p.Get(f.name)
-		}
-	}
+	c.setIfSent("domain", &ip.Domain)
+	c.setIfSent("iptype", &ip.IPType)
+	c.setIfSent("note", &ip.Note)
 	if ip.IPType == "" {
 		ip.IPType = "public"
 	}
@@ -651,9 +644,7 @@ func (c *call) netFields(n *Net) *mgrError {
 		}
 		n.Space = s
 	}
-	if c.p.Has("note") {
-		n.Note = c.p.Get("note")
-	}
+	c.setIfSent("note", &n.Note)
 	return nil
 }
 
@@ -753,9 +744,7 @@ func (c *call) spaceParams(s *Space) *mgrError {
 		}
 		s.Users = users
 	}
-	if c.p.Has("note") {
-		s.Note = c.p.Get("note")
-	}
+	c.setIfSent("note", &s.Note)
 	return nil
 }
 

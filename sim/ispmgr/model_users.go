@@ -105,8 +105,8 @@ func (c *call) newUserFromParams() (*User, *mgrError) {
 	if e != nil {
 		return nil, e
 	}
-	if c.p.Has("confirm") && c.p.Get("confirm") != pass {
-		return nil, badValue("confirm", "")
+	if e := c.checkConfirm(pass); e != nil {
+		return nil, e
 	}
 	u := &User{Name: name, Password: pass, Level: levelUser, Active: true, Limits: map[string]int{},
 		FullName: c.p.Get("fullname"), Email: c.p.Get("email"), Comment: c.p.Get("comment")}
@@ -195,8 +195,8 @@ func (c *call) storeUser(u *User) {
 
 func userChange(c *call, u *User) (result, *mgrError) {
 	pass := c.p.Get("passwd")
-	if pass != "" && c.p.Has("confirm") && c.p.Get("confirm") != pass {
-		return nil, badValue("confirm", "")
+	if e := c.checkConfirm(pass); e != nil {
+		return nil, e
 	}
 	next := *u
 	if e := c.applyPresetAndLimits(&next); e != nil {
@@ -205,14 +205,9 @@ func userChange(c *call, u *User) (result, *mgrError) {
 	if pass != "" {
 		next.Password = pass
 	}
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"fullname", &next.FullName}, {"email", &next.Email}, {"comment", &next.Comment}} {
-		if c.p.Has(f.name) {
-			*f.dst = c.p.Get(f.name)
-		}
-	}
+	c.setIfSent("fullname", &next.FullName)
+	c.setIfSent("email", &next.Email)
+	c.setIfSent("comment", &next.Comment)
 	*u = next
 	return okResult{}, nil
 }
@@ -470,18 +465,14 @@ func usrparam(c *call) (result, *mgrError) {
 		return formResult{fields: f}, nil
 	}
 	pass := c.p.Get("passwd")
-	if pass != "" && c.p.Has("confirm") && c.p.Get("confirm") != pass {
-		return nil, badValue("confirm", "")
+	if e := c.checkConfirm(pass); e != nil {
+		return nil, e
 	}
 	if pass != "" {
 		u.Password = pass
 	}
-	if c.p.Has("fullname") {
-		u.FullName = c.p.Get("fullname")
-	}
-	if c.p.Has("email") {
-		u.Email = c.p.Get("email")
-	}
+	c.setIfSent("fullname", &u.FullName)
+	c.setIfSent("email", &u.Email)
 	return ok()
 }
 
