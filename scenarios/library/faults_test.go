@@ -256,6 +256,9 @@ func TestLatencyOnEveryPanel(t *testing.T) {
 		if got := srv.Now().Sub(before); got != 90*time.Second {
 			t.Fatalf("the virtual clock moved %s, want 1m30s", got)
 		}
+		if got := srv.Requests(state.JournalFilter{Fault: "slow"}); len(got) != 1 || got[0].Status != 200 || !got[0].Time.Equal(srv.Now()) {
+			t.Fatalf("journal %+v", got)
+		}
 		// A drawn latency stays in its bounds and is what the clock moved.
 		setFaults(t, srv, state.FaultRule{Name: "jitter", Panel: p.panel,
 			Action: state.FaultAction{Latency: &state.LatencySpec{Min: state.Duration(time.Second), Max: state.Duration(5 * time.Second)}}})
@@ -353,6 +356,9 @@ func TestMalformedOnEveryPanel(t *testing.T) {
 		}
 		if json.Valid(r.Body) {
 			t.Fatalf("half an answer still parses: %s", r.Body)
+		}
+		if got := srv.Requests(state.JournalFilter{Fault: "cut"}); len(got) != 1 || got[0].Status != 200 {
+			t.Fatalf("journal %+v", got)
 		}
 		if !bytes.Equal(p.read.send(c).Expect(t, 200).Body, full) {
 			t.Fatal("the answer after the fault differs from the one before")
@@ -476,6 +482,9 @@ func TestFailTaskOnEveryPanel(t *testing.T) {
 		if st := imServerStatus(t, c, sess, 333); st.Status != "error" || !strings.Contains(st.Error, "hypervisor unreachable") {
 			t.Fatalf("status %+v", st)
 		}
+		if got := srv.Requests(state.JournalFilter{Fault: "hv-down"}); len(got) != 1 || got[0].Op != "run_server" {
+			t.Fatalf("journal %+v", got)
+		}
 		// The panel's recovery path works after the failure; the rule is spent.
 		imOK(t, c, sess, "stop_server", nil, "id", "333")
 		srv.Advance(time.Minute)
@@ -520,6 +529,9 @@ func TestFailTaskOnEveryPanel(t *testing.T) {
 		srv.Advance(5 * time.Minute)
 		if st := dbcTaskStatus(t, c, res.TaskID); st != "create error" {
 			t.Fatalf("VM status %q, want create error", st)
+		}
+		if got := srv.Requests(state.JournalFilter{Fault: "libvirt"}); len(got) != 1 || got[0].Op != "tasks/start" {
+			t.Fatalf("journal %+v", got)
 		}
 		// A VM that ran fails its shutdown: "shutdown error", and the
 		// message is in the VM's log (a failed create has no log: the
