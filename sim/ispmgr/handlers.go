@@ -121,34 +121,36 @@ func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	return write(c, status, doc, parseFormat(p.Get("out")))
 }
 
-// nativeError maps the shared machinery's error kinds onto mgr5 errors
-// and HTTP statuses (mgr5 itself answers 200 even for errors).
+// nativeKinds are the mgr5 error type and object of the shared
+// machinery's error kinds, with the HTTP status to answer when the error
+// carries none (mgr5 itself answers 200 even for errors).
+var nativeKinds = map[simhttp.ErrorKind]struct {
+	typ, object string
+	status      int
+}{
+	simhttp.KindMethod:     {errValue, "method", http.StatusMethodNotAllowed},
+	simhttp.KindBadRequest: {errValue, "request", http.StatusOK},
+	simhttp.KindWorld:      {errValue, "world", http.StatusBadRequest},
+	simhttp.KindInternal:   {errInternal, "sys", http.StatusInternalServerError},
+}
+
+// nativeError maps an error of the shared machinery onto an mgr5 error
+// and an HTTP status. An unknown path names the path; a panel or injected
+// error keeps its own code (internal if it has none).
 func nativeError(e *simhttp.Error) (*mgrError, int) {
-	status := e.Status
 	me := &mgrError{Type: e.Code, Object: e.Value, Msg: e.Msg}
-	switch e.Kind {
-	case simhttp.KindNotFound:
+	if e.Kind == simhttp.KindNotFound {
 		me.Type, me.Object, me.Value, me.Msg = errNotFound, "path", unknownPath(e), ""
-		status = orStatus(status, http.StatusNotFound)
-	case simhttp.KindMethod:
-		me.Type, me.Object = errValue, "method"
-		status = orStatus(status, http.StatusMethodNotAllowed)
-	case simhttp.KindBadRequest:
-		me.Type, me.Object = errValue, "request"
-		status = orStatus(status, http.StatusOK)
-	case simhttp.KindWorld:
-		me.Type, me.Object = errValue, "world"
-		status = orStatus(status, http.StatusBadRequest)
-	case simhttp.KindInternal:
-		me.Type, me.Object = errInternal, "sys"
-		status = orStatus(status, http.StatusInternalServerError)
-	default:
-		if me.Type == "" {
-			me.Type = errInternal
-		}
-		status = orStatus(status, http.StatusOK)
+		return me, orStatus(e.Status, http.StatusNotFound)
 	}
-	return me, status
+	if k, ok := nativeKinds[e.Kind]; ok {
+		me.Type, me.Object = k.typ, k.object
+		return me, orStatus(e.Status, k.status)
+	}
+	if me.Type == "" {
+		me.Type = errInternal
+	}
+	return me, orStatus(e.Status, http.StatusOK)
 }
 
 // unknownPath is the unknown path named in a not-found error's message.
