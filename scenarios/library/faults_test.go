@@ -238,7 +238,7 @@ func TestMgr5NativeErrorInEveryOut(t *testing.T) {
 	if body := string(get("").Body); !strings.Contains(body, `data-type="lock"`) {
 		t.Errorf("no out (HTML): %s", body)
 	}
-	// The same func on IPmanager's path is matched too; other funcs are not.
+	// Other funcs are not matched.
 	mgr(c, "/ispmgr", "func", "db", "out", "sjson", "authinfo", mgrVasya).Expect(t, 200)
 	if n := firings(srv, "locked"); n != 8 {
 		t.Errorf("journal shows %d firings, want 8", n)
@@ -572,8 +572,8 @@ func TestFailTaskOnEveryPanel(t *testing.T) {
 	})
 }
 
-// mgrHit reads vasya's user list through mgr5 and reports whether a fault
-// answered (a fault-free request is a cheap, stateless probe: authinfo).
+// mgrHit reads vasya's databases through mgr5 and reports whether a fault
+// answered: a cheap, stateless probe (authinfo, no session to age).
 func mgrHit(t *testing.T, c *simtest.Client) bool {
 	t.Helper()
 	c.SkipValidation = true
