@@ -645,6 +645,15 @@ func TestTimesAfterUntilOnTheVirtualClock(t *testing.T) {
 			t.Fatalf("firings in the window %v", got)
 		}
 	})
+	t.Run("times counts firings, not draws", func(t *testing.T) {
+		srv, c := runDefault(t)
+		setFaults(t, srv, state.FaultRule{Name: "some", Panel: "ispmgr", When: state.FaultWhen{Times: 3, Probability: 0.5}, Action: storm})
+		// Three firings, the last after more than three draws: had draws
+		// counted, the rule would have stopped after the third request.
+		if p := pattern(t, c, 40); strings.Count(p, "x") != 3 || strings.LastIndex(p, "x") < 3 {
+			t.Fatalf("times 3 with probability 0.5: %s", p)
+		}
+	})
 	t.Run("first match wins and spent rules step aside", func(t *testing.T) {
 		srv, c := runDefault(t)
 		setFaults(t, srv,
