@@ -79,6 +79,15 @@ func ownedCount[V any](m map[string]V, owner func(V) string, name string) int {
 	return n
 }
 
+// dropOwned deletes every object of m that name owns.
+func dropOwned[V any](m map[string]V, owner func(V) string, name string) {
+	for k, v := range m {
+		if owner(v) == name {
+			delete(m, k)
+		}
+	}
+}
+
 // visibleID resolves one elid of a group function (see forEachElid) to
 // itself, the object's key in m, if the caller sees the object.
 func visibleID[V any](c *call, m map[string]V, owner func(V) string, kind string) func(id string) (string, *mgrError) {

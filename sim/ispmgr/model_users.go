@@ -45,8 +45,9 @@ func userElem(u *User) *Node {
 	return e
 }
 
-// userEditor is func=user.edit: the form, a new user (sok without elid)
-// or a change (sok with elid) of an account the caller manages.
+// userEditor is the flow of func=user.edit: the form, a new user (sok
+// without elid) or a change (sok with elid) of an account the caller
+// manages. user.add is the same flow without elid.
 var userEditor = editFlow[*User]{
 	lookup:    (*call).managedUser,
 	blankForm: nameOnlyForm,
@@ -293,26 +294,14 @@ func userDelete(c *call) (result, *mgrError) {
 }
 
 func (st *State) deleteUser(name string) {
-	for k, v := range st.WebDomains {
-		if v.Owner == name {
-			delete(st.WebDomains, k)
-		}
-	}
+	dropOwned(st.WebDomains, webOwner, name)
 	for k, v := range st.EmailDomains {
 		if v.Owner == name {
 			st.deleteEmailDomain(k)
 		}
 	}
-	for k, v := range st.Zones {
-		if v.Owner == name {
-			delete(st.Zones, k)
-		}
-	}
-	for k, v := range st.DBs {
-		if v.Owner == name {
-			delete(st.DBs, k)
-		}
-	}
+	dropOwned(st.Zones, zoneOwner, name)
+	dropOwned(st.DBs, dbOwner, name)
 	// Dedicated addresses go back: released in IPmanager when they came
 	// from there, shared otherwise.
 	for _, ip := range sortedKeys(st.IPAddrs) {
