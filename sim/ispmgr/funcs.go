@@ -297,6 +297,19 @@ type listResult struct {
 	elems []*Node
 }
 
+// listElems is a list's elements: elem of every object of m that show
+// accepts (nil: all), in key order, which keeps ties in order when the
+// answer is sorted by a column.
+func listElems[V any](m map[string]V, show func(V) bool, elem func(V) *Node) []*Node {
+	var elems []*Node
+	for _, k := range sortedKeys(m) {
+		if v := m[k]; show == nil || show(v) {
+			elems = append(elems, elem(v))
+		}
+	}
+	return elems
+}
+
 // defaultPageSize is what the panel shows per page unless p_cnt says otherwise.
 const defaultPageSize = 1000
 

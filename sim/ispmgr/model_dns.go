@@ -68,22 +68,18 @@ func defaultRecords(zone, ip string) []Record {
 var zoneCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "owner"}, {name: "dtype"}, {name: "ip"}, {name: "records", numeric: true}}
 
 func domainList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.Zones) {
-		z := c.st.Zones[name]
-		if !c.st.sees(c.user, z.Owner) {
-			continue
-		}
-		e := newNode("elem")
-		e.AddText("id", strconv.FormatInt(z.ID, 10))
-		e.AddText("name", z.Name)
-		e.AddText("owner", z.Owner)
-		e.AddText("dtype", "master")
-		e.AddText("ip", z.IP)
-		e.AddText("records", itoa(len(z.Records)))
-		elems = append(elems, e)
-	}
-	return listResult{key: "name", cols: zoneCols, elems: elems}, nil
+	return listResult{key: "name", cols: zoneCols, elems: listElems(c.st.Zones, visibleTo(c, zoneOwner), zoneElem)}, nil
+}
+
+func zoneElem(z *Zone) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(z.ID, 10))
+	e.AddText("name", z.Name)
+	e.AddText("owner", z.Owner)
+	e.AddText("dtype", "master")
+	e.AddText("ip", z.IP)
+	e.AddText("records", itoa(len(z.Records)))
+	return e
 }
 
 // domainEdit is func=domain.edit; a zone has nothing to change but its

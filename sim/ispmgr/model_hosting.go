@@ -79,6 +79,12 @@ func ownedCount[V any](m map[string]V, owner func(V) string, name string) int {
 	return n
 }
 
+// visibleTo says of an object whether the caller sees its owner's objects:
+// the filter of the owned objects' lists.
+func visibleTo[V any](c *call, owner func(V) string) func(V) bool {
+	return func(v V) bool { return c.st.sees(c.user, owner(v)) }
+}
+
 // dropOwned deletes every object of m that name owns.
 func dropOwned[V any](m map[string]V, owner func(V) string, name string) {
 	for k, v := range m {
@@ -140,14 +146,8 @@ var webCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "acti
 	{name: "php_version"}, {name: "aliases"}, {name: "secure"}}
 
 func webdomainList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.WebDomains) {
-		w := c.st.WebDomains[name]
-		if c.st.sees(c.user, w.Owner) {
-			elems = append(elems, webElem(c, w))
-		}
-	}
-	return listResult{key: "name", cols: webCols, elems: elems}, nil
+	elem := func(w *WebDomain) *Node { return webElem(c, w) }
+	return listResult{key: "name", cols: webCols, elems: listElems(c.st.WebDomains, visibleTo(c, webOwner), elem)}, nil
 }
 
 var notUsed = map[string]string{"en": "Not used", "ru": "Не используется"}
@@ -321,21 +321,18 @@ func mailDomOwner(d *EmailDomain) string { return d.Owner }
 var emailDomainCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "owner"}, {name: "ipaddr"}, {name: "active"}}
 
 func emaildomainList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.EmailDomains) {
-		d := c.st.EmailDomains[name]
-		if !c.st.sees(c.user, d.Owner) {
-			continue
-		}
-		e := newNode("elem")
-		e.AddText("id", strconv.FormatInt(d.ID, 10))
-		e.AddText("name", d.Name)
-		e.AddText("owner", d.Owner)
-		e.AddText("ipaddr", d.IPAddr)
-		e.AddText("active", onOff(d.Active))
-		elems = append(elems, e)
-	}
+	elems := listElems(c.st.EmailDomains, visibleTo(c, mailDomOwner), emailDomainElem)
 	return listResult{key: "name", cols: emailDomainCols, elems: elems}, nil
+}
+
+func emailDomainElem(d *EmailDomain) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(d.ID, 10))
+	e.AddText("name", d.Name)
+	e.AddText("owner", d.Owner)
+	e.AddText("ipaddr", d.IPAddr)
+	e.AddText("active", onOff(d.Active))
+	return e
 }
 
 func emaildomainEdit(c *call) (result, *mgrError) {
@@ -566,23 +563,19 @@ var dbCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "owner
 var dbServers = map[string]string{"mysql": "MySQL", "postgresql": "PostgreSQL"}
 
 func dbList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.DBs) {
-		d := c.st.DBs[name]
-		if !c.st.sees(c.user, d.Owner) {
-			continue
-		}
-		e := newNode("elem")
-		e.AddText("id", strconv.FormatInt(d.ID, 10))
-		e.AddText("name", d.Name)
-		e.AddText("owner", d.Owner)
-		e.AddText("type", d.Type)
-		e.AddText("server", dbServers[d.Type])
-		e.AddText("size", itoa(d.Size))
-		e.AddText("users", d.DBUser)
-		elems = append(elems, e)
-	}
-	return listResult{key: "name", cols: dbCols, elems: elems}, nil
+	return listResult{key: "name", cols: dbCols, elems: listElems(c.st.DBs, visibleTo(c, dbOwner), dbElem)}, nil
+}
+
+func dbElem(d *Database) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(d.ID, 10))
+	e.AddText("name", d.Name)
+	e.AddText("owner", d.Owner)
+	e.AddText("type", d.Type)
+	e.AddText("server", dbServers[d.Type])
+	e.AddText("size", itoa(d.Size))
+	e.AddText("users", d.DBUser)
+	return e
 }
 
 func dbEdit(c *call) (result, *mgrError) {

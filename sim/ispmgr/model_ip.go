@@ -100,21 +100,18 @@ var ipaddrCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "i
 
 // ipaddrList is func=ipaddr: users see the shared addresses and their own.
 func ipaddrList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, ip := range sortedKeys(c.st.IPAddrs) {
-		a := c.st.IPAddrs[ip]
-		if a.Role != roleShared && !c.st.sees(c.user, a.Owner) {
-			continue
-		}
-		e := newNode("elem")
-		e.AddText("id", strconv.FormatInt(a.ID, 10))
-		e.AddText("name", a.IP)
-		e.AddText("iprole", a.Role)
-		e.AddText("owner", a.Owner)
-		e.AddText("note", a.Note)
-		elems = append(elems, e)
-	}
-	return listResult{key: "id", cols: ipaddrCols, elems: elems}, nil
+	visible := func(a *IPAddr) bool { return a.Role == roleShared || c.st.sees(c.user, a.Owner) }
+	return listResult{key: "id", cols: ipaddrCols, elems: listElems(c.st.IPAddrs, visible, ipaddrElem)}, nil
+}
+
+func ipaddrElem(a *IPAddr) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(a.ID, 10))
+	e.AddText("name", a.IP)
+	e.AddText("iprole", a.Role)
+	e.AddText("owner", a.Owner)
+	e.AddText("note", a.Note)
+	return e
 }
 
 // findIPAddr finds an address by id or by value.
@@ -332,15 +329,8 @@ var ipCols = []column{{name: "id", numeric: true}, {name: "ip"}, {name: "domain"
 
 // ipList is func=ip (level user): addresses in the networks the caller sees.
 func ipList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, key := range sortedKeys(c.st.IPs) {
-		ip := c.st.IPs[key]
-		if n := c.st.Nets[ip.Net]; n == nil || !c.netVisible(n) {
-			continue
-		}
-		elems = append(elems, ipElem(ip))
-	}
-	return listResult{key: "ip", cols: ipCols, elems: elems}, nil
+	visible := func(ip *IP) bool { return c.netVisible(c.st.Nets[ip.Net]) }
+	return listResult{key: "ip", cols: ipCols, elems: listElems(c.st.IPs, visible, ipElem)}, nil
 }
 
 func ipElem(ip *IP) *Node {
@@ -541,12 +531,7 @@ func ipnetList(c *call) (result, *mgrError) {
 	for _, ip := range c.st.IPs {
 		used[ip.Net]++
 	}
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.Nets) {
-		n := c.st.Nets[name]
-		if !c.netVisible(n) {
-			continue
-		}
+	elem := func(n *Net) *Node {
 		e := newNode("elem")
 		e.AddText("id", strconv.FormatInt(n.ID, 10))
 		e.AddText("name", n.Name)
@@ -555,9 +540,9 @@ func ipnetList(c *call) (result, *mgrError) {
 		e.AddText("userspace", n.Space)
 		e.AddText("used", itoa(used[n.Name]))
 		e.AddText("note", n.Note)
-		elems = append(elems, e)
+		return e
 	}
-	return listResult{key: "name", cols: netCols, elems: elems}, nil
+	return listResult{key: "name", cols: netCols, elems: listElems(c.st.Nets, c.netVisible, elem)}, nil
 }
 
 // ipnetEdit is func=ipnet.edit (elid: the prefix or its id); users see
@@ -669,17 +654,16 @@ var spaceCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "us
 
 // userspaceList is func=userspace (administrators).
 func userspaceList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.Spaces) {
-		s := c.st.Spaces[name]
-		e := newNode("elem")
-		e.AddText("id", strconv.FormatInt(s.ID, 10))
-		e.AddText("name", s.Name)
-		e.AddText("users", strings.Join(s.Users, ", "))
-		e.AddText("note", s.Note)
-		elems = append(elems, e)
-	}
-	return listResult{key: "name", cols: spaceCols, elems: elems}, nil
+	return listResult{key: "name", cols: spaceCols, elems: listElems(c.st.Spaces, nil, spaceElem)}, nil
+}
+
+func spaceElem(s *Space) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(s.ID, 10))
+	e.AddText("name", s.Name)
+	e.AddText("users", strings.Join(s.Users, ", "))
+	e.AddText("note", s.Note)
+	return e
 }
 
 // userspaceEdit is func=userspace.edit.

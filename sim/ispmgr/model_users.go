@@ -17,15 +17,8 @@ var userCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "ful
 
 // userList is func=user: the accounts below the caller.
 func userList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.Users) {
-		u := c.st.Users[name]
-		if u.Level >= levelAdmin || u.Name == c.user.Name || !c.st.sees(c.user, name) {
-			continue
-		}
-		elems = append(elems, userElem(u))
-	}
-	return listResult{key: "name", cols: userCols, elems: elems}, nil
+	below := func(u *User) bool { return u.Level < levelAdmin && u.Name != c.user.Name && c.st.sees(c.user, u.Name) }
+	return listResult{key: "name", cols: userCols, elems: listElems(c.st.Users, below, userElem)}, nil
 }
 
 func userElem(u *User) *Node {
@@ -359,16 +352,15 @@ var presetCols = func() []column {
 
 // presetList is func=preset.
 func presetList(c *call) (result, *mgrError) {
-	var elems []*Node
-	for _, name := range sortedKeys(c.st.Presets) {
-		p := c.st.Presets[name]
-		e := newNode("elem")
-		e.AddText("id", strconv.FormatInt(p.ID, 10))
-		e.AddText("name", p.Name)
-		addLimits(e, p.Limits)
-		elems = append(elems, e)
-	}
-	return listResult{key: "name", cols: presetCols, elems: elems}, nil
+	return listResult{key: "name", cols: presetCols, elems: listElems(c.st.Presets, nil, presetElem)}, nil
+}
+
+func presetElem(p *Preset) *Node {
+	e := newNode("elem")
+	e.AddText("id", strconv.FormatInt(p.ID, 10))
+	e.AddText("name", p.Name)
+	addLimits(e, p.Limits)
+	return e
 }
 
 func addLimits(n *Node, limits map[string]int) {
