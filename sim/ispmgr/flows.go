@@ -24,7 +24,8 @@ type editFlow[T any] struct {
 	// update changes obj from the parameters.
 	update func(c *call, obj T) (result, *mgrError)
 	// submitLevel, when set, is the lowest level that may create or
-	// change: some panels show a form to callers who may not submit it.
+	// change: some functions show their forms to callers who may not
+	// submit them (preset.edit to resellers, ipnet.edit to users).
 	submitLevel int
 }
 
@@ -59,6 +60,14 @@ func (f editFlow[T]) checkSubmit(c *call) *mgrError {
 		return accessDenied(c.fn)
 	}
 	return nil
+}
+
+// nameOnlyForm is the blank form of the objects whose creation form asks
+// only for a name.
+func nameOnlyForm() result {
+	f := fieldsNode()
+	f.Add("name")
+	return formResult{fields: f}
 }
 
 // forEachElid is the flow of the group functions (.delete, .suspend,

@@ -480,6 +480,20 @@ func (c *call) ownerFor() (*User, *mgrError) {
 	return o, nil
 }
 
+// ownerAndName reads what creating an owned object starts with: its owner
+// (see ownerFor), then its name, which is required.
+func (c *call) ownerAndName() (*User, string, *mgrError) {
+	owner, e := c.ownerFor()
+	if e != nil {
+		return nil, "", e
+	}
+	name, e := c.require("name")
+	if e != nil {
+		return nil, "", e
+	}
+	return owner, name, nil
+}
+
 // checkLimit fails when owner already has as many objects of a kind as
 // its limit allows (a missing limit is unlimited).
 func checkLimit(owner *User, limit string, count int) *mgrError {

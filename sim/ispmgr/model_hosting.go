@@ -105,28 +105,6 @@ func visibleID[V any](c *call, m map[string]V, owner func(V) string, kind string
 	}
 }
 
-// ownerAndName reads what creating an owned object starts with: its owner
-// (see ownerFor), then its name, which is required.
-func (c *call) ownerAndName() (*User, string, *mgrError) {
-	owner, e := c.ownerFor()
-	if e != nil {
-		return nil, "", e
-	}
-	name, e := c.require("name")
-	if e != nil {
-		return nil, "", e
-	}
-	return owner, name, nil
-}
-
-// nameOnlyForm is the blank form of the objects whose creation form asks
-// only for a name.
-func nameOnlyForm() result {
-	f := fieldsNode()
-	f.Add("name")
-	return formResult{fields: f}
-}
-
 // lookupVisible finds one object by elid for a form or a change.
 func lookupVisible[V any](c *call, m map[string]V, owner func(V) string, kind, elid string) (V, *mgrError) {
 	v, ok := m[elid]
