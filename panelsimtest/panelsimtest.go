@@ -177,19 +177,11 @@ func (w *World) Advance(d time.Duration) []state.Ran {
 
 // SetFaults replaces the world's fault rules; no rules clears them.
 func (w *World) SetFaults(rules ...state.FaultRule) error {
-	if err := state.ValidateFaults(rules, w.panelNames()); err != nil {
+	if err := w.srv.sim.ValidateFaults(rules); err != nil {
 		return err
 	}
 	w.get().SetFaults(rules)
 	return nil
-}
-
-func (w *World) panelNames() []string {
-	var names []string
-	for _, p := range w.srv.sim.Panels() {
-		names = append(names, p.Name())
-	}
-	return names
 }
 
 // Reset rebuilds the world from its scenario with the clock at its start.

@@ -310,7 +310,7 @@ func (s *Server) readRules(c echo.Context) ([]state.FaultRule, error) {
 }
 
 func (s *Server) checkRules(c echo.Context, rules []state.FaultRule) error {
-	if err := state.ValidateFaults(rules, s.known.Panels); err != nil {
+	if err := s.ValidateFaults(rules); err != nil {
 		var fe *state.FaultError
 		if errors.As(err, &fe) {
 			return failf(http.StatusBadRequest, fmt.Sprintf("[%d].%s", fe.Index, fe.Field), "%v", err)

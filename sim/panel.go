@@ -34,3 +34,10 @@ type Panel interface {
 	// It runs for every new world, so it must be deterministic.
 	Seed(tx *state.Tx, sc *scenarios.Scenario) error
 }
+
+// FaultCodeChecker is implemented by panels whose native error codes have a
+// fixed form, so a fault rule with a code the panel could never send is
+// refused when it is set rather than rendered as something else.
+type FaultCodeChecker interface {
+	CheckFaultCode(code string) error
+}

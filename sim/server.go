@@ -170,6 +170,11 @@ func (s *Server) ParseScenario(file string, data []byte) (*scenarios.Scenario, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkFaultCodes(sc.Faults); err != nil {
+		var fe *state.FaultError
+		errors.As(err, &fe)
+		return nil, sc.Errorf(fmt.Sprintf("faults[%d].%s", fe.Index, fe.Field), "%s", fe.Msg)
+	}
 	if s.cfg.Seed != 0 {
 		sc.Seed = s.cfg.Seed
 	}
@@ -177,6 +182,47 @@ func (s *Server) ParseScenario(file string, data []byte) (*scenarios.Scenario, e
 		sc.Start = s.cfg.Start.UTC()
 	}
 	return sc, nil
+}
+
+// ValidateFaults checks a rule list as a whole: the rules themselves and,
+// for rules aimed at one panel, their native error codes.
+func (s *Server) ValidateFaults(rules []state.FaultRule) error {
+	if err := state.ValidateFaults(rules, s.known.Panels); err != nil {
+		return err
+	}
+	return s.checkFaultCodes(rules)
+}
+
+func (s *Server) checkFaultCodes(rules []state.FaultRule) error {
+	for i, r := range rules {
+		checker, ok := s.panel(r.Panel).(FaultCodeChecker)
+		if !ok {
+			continue
+		}
+		codes := map[string]state.Code{}
+		if r.Action.Error != nil {
+			codes["action.error.code"] = r.Action.Error.Code
+		}
+		if r.Action.FailTask != nil && r.Action.FailTask.Code != "" {
+			codes["action.fail_task.code"] = r.Action.FailTask.Code
+		}
+		for field, code := range codes {
+			if err := checker.CheckFaultCode(string(code)); err != nil {
+				return &state.FaultError{Index: i, Field: field, Msg: err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+// panel finds a served panel by name (nil if none).
+func (s *Server) panel(name string) Panel {
+	for _, p := range s.panels {
+		if p.Name() == name {
+			return p
+		}
+	}
+	return nil
 }
 
 // clockMode picks the flag's mode, else the scenario's, else the default.
@@ -247,10 +293,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // PanelHandler serves one panel's paths only, for --listen PANEL=ADDR.
 func (s *Server) PanelHandler(name string) (http.Handler, error) {
-	for _, p := range s.panels {
-		if p.Name() == name {
-			return s.newEcho([]Panel{p}, controlNone), nil
-		}
+	if p := s.panel(name); p != nil {
+		return s.newEcho([]Panel{p}, controlNone), nil
 	}
 	return nil, fmt.Errorf("unknown panel %q (want one of %s)", name, strings.Join(s.known.Panels, ", "))
 }

@@ -243,3 +243,32 @@ func FuzzFaultRulesJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestFailTaskRuleFiresWhenAnOperationTakesIt(t *testing.T) {
+	w := faultWorld(t, FaultRule{Name: "fail", When: FaultWhen{Times: 1}, Action: FaultAction{FailTask: &FailTaskSpec{Step: "partitioning"}}})
+	arm := func() *Scope {
+		hit, ok := w.MatchFault(req)
+		if !ok {
+			return nil
+		}
+		return &Scope{FailTask: hit.Rule.Action.FailTask, FailRule: hit.Rule.Name}
+	}
+	refused := arm() // a request the panel refuses before starting anything
+	_ = w.DoScoped(refused, func(tx *Tx) error { return nil })
+	taken := arm()
+	if taken == nil {
+		t.Fatal("a refused request used up the rule")
+	}
+	_ = w.DoScoped(taken, func(tx *Tx) error {
+		if tx.TaskFailure() == nil || tx.TaskFailure() != nil {
+			t.Error("the failure is not handed out exactly once")
+		}
+		return nil
+	})
+	if !taken.FailFired || refused.FailFired {
+		t.Fatal("FailFired wrong")
+	}
+	if arm() != nil {
+		t.Fatal("the rule fired again after its one time")
+	}
+}

@@ -121,8 +121,12 @@ func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
 
 // Scope carries request-scoped data into a transaction.
 type Scope struct {
-	// FailTask, when set, makes the async operation this request starts fail.
+	// FailTask, when set, makes the async operation this request starts
+	// fail; FailRule names the rule that armed it.
 	FailTask *FailTaskSpec
+	FailRule string
+	// FailFired is set once an operation took the failure.
+	FailFired bool
 	// Notes collects what the panel did on the side, for the journal.
 	Notes []string
 }
@@ -246,7 +250,11 @@ func (w *World) MatchFault(req RequestInfo) (FaultHit, bool) {
 		if r.When.Probability > 0 && w.rnd.Float64() >= r.When.Probability {
 			continue
 		}
-		w.fired[r.Name]++
+		// A fail_task rule fires when an operation takes the failure (see
+		// Tx.TaskFailure), not when a request that may be refused matches.
+		if r.Action.FailTask == nil {
+			w.fired[r.Name]++
+		}
 		return FaultHit{Rule: r, Latency: w.drawLatency(r.Action.Latency)}, true
 	}
 	return FaultHit{}, false
@@ -259,11 +267,12 @@ func (w *World) drawLatency(l *LatencySpec) time.Duration {
 	if l.Fixed > 0 {
 		return l.Fixed.D()
 	}
-	span := l.Max.D() - l.Min.D()
+	// Drawn in whole milliseconds: readable in headers and journals.
+	span := (l.Max.D() - l.Min.D()) / time.Millisecond
 	if span <= 0 {
 		return l.Min.D()
 	}
-	return l.Min.D() + time.Duration(w.rnd.Int64N(int64(span)+1))
+	return l.Min.D() + time.Duration(w.rnd.Int64N(int64(span)+1))*time.Millisecond
 }
 
 // Tx is a world seen from inside its lock.
@@ -331,13 +340,18 @@ func (tx *Tx) State(panel string) any { return tx.w.panels[panel] }
 func (tx *Tx) SetState(panel string, v any) { tx.w.panels[panel] = v }
 
 // TaskFailure returns, once, the failure a fault rule armed for the async
-// operation this request starts; nil when there is none.
+// operation this request starts; nil when there is none. Taking it is what
+// counts as the rule firing (for its `times`), so a request the panel
+// refuses before starting anything leaves the rule armed for the next one.
 func (tx *Tx) TaskFailure() *FailTaskSpec {
 	if tx.scope == nil || tx.scope.FailTask == nil {
 		return nil
 	}
 	f := tx.scope.FailTask
-	tx.scope.FailTask = nil
+	tx.scope.FailTask, tx.scope.FailFired = nil, true
+	if tx.scope.FailRule != "" {
+		tx.w.fired[tx.scope.FailRule]++
+	}
 	return f
 }
 

@@ -47,10 +47,8 @@ func firings(srv *panelsimtest.Server, rule string) int {
 	return len(srv.Requests(state.JournalFilter{Fault: rule}))
 }
 
-// fired is how often a rule fired, from the world's own counters. Tests of
-// reset and empty use it instead of the journal: the core records a
-// request after its handler returns, and a hijacked connection is closed
-// before that, so the client can see the hang-up before the entry exists.
+// fired is how often a rule fired, from the world's own counters (which
+// also count the firings whose journal entries have left the ring).
 func fired(t *testing.T, srv *panelsimtest.Server, rule string) int {
 	t.Helper()
 	var snap state.Snapshot

@@ -1,6 +1,9 @@
 package dbc
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // The DBC error codes (src/dbc/common/error.h of DBC-AIComputingNet).
 const (
@@ -102,3 +105,12 @@ const (
 	msgOnlyPost         = "only support POST request"
 	msgPeerEmpty        = "peer_nodeid is empty"
 )
+
+// CheckFaultCode accepts a fault rule's native error code: the client's
+// errcode is an integer (-3, -25, -32600...).
+func (*Panel) CheckFaultCode(code string) error {
+	if _, err := strconv.Atoi(code); err != nil {
+		return fmt.Errorf("DBC errcodes are integers such as -3 (got %q)", code)
+	}
+	return nil
+}

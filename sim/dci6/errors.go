@@ -1,6 +1,9 @@
 package dci6
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // The panel's error codes. 3001, 1106 and 3080 are the vendor's (the doc and
 // ISPsystem's own client library); the others are our choice where the
@@ -81,3 +84,12 @@ func notFound(kind string, id any) *apiError {
 func unauthorized() *apiError { return &apiError{Code: codeUnauthorized, Msg: "Unauthorized"} }
 
 func accessDenied() *apiError { return &apiError{Code: codeAccessDenied, Msg: "Access denied"} }
+
+// CheckFaultCode accepts a fault rule's native error code: DCImanager's
+// codes are integers (3001, 1106, 3080...).
+func (*Panel) CheckFaultCode(code string) error {
+	if _, err := strconv.Atoi(code); err != nil {
+		return fmt.Errorf("DCImanager 6 error codes are integers such as 3001 (got %q)", code)
+	}
+	return nil
+}

@@ -1,6 +1,9 @@
 package imserver
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The IMserver error codes. The vendor publishes only "0027" (without its
 // meaning); the rest is panelsim's own table, kept as 4-character strings
@@ -78,4 +81,14 @@ func msgOf(err error) string {
 		return ae.Msg
 	}
 	return err.Error()
+}
+
+// CheckFaultCode accepts a fault rule's native error code: IMserver's codes
+// are four digits ("0027"), sent as a string in "data"; shorter numbers are
+// padded (27 is sent as "0027").
+func (*Panel) CheckFaultCode(code string) error {
+	if code == "" || len(code) > 4 || strings.Trim(code, "0123456789") != "" {
+		return fmt.Errorf("IMserver error codes are up to four digits such as \"0027\" (got %q)", code)
+	}
+	return nil
 }

@@ -26,6 +26,7 @@ const (
 	keyFault     = "panelsim.fault"
 	keyBody      = "panelsim.body"
 	keyOp        = "panelsim.op"
+	keyHijacked  = "panelsim.hijacked"
 )
 
 // maxBody bounds what panelsim reads of a request body.

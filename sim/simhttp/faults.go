@@ -33,8 +33,10 @@ func (r *Router) faults(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return next(c)
 		}
-		c.Set(keyFault, hit.Rule.Name)
 		a := hit.Rule.Action
+		if a.FailTask == nil {
+			c.Set(keyFault, hit.Rule.Name)
+		}
 		switch {
 		case a.Status != 0:
 			return answerStatus(c, hit.Rule)
@@ -47,11 +49,13 @@ func (r *Router) faults(next echo.HandlerFunc) echo.HandlerFunc {
 		case a.Empty:
 			return hangUp(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n")
 		case a.Malformed:
+			c.Response().Header().Set(FaultHeader, hit.Rule.Name)
+			c.Response().Header().Set(FaultActionHeader, "malformed")
 			return truncated(c, next)
 		case a.FailTask != nil:
 			if scope, ok := c.Get(keyScope).(*state.Scope); ok {
 				f := *a.FailTask
-				scope.FailTask = &f
+				scope.FailTask, scope.FailRule = &f, hit.Rule.Name
 			}
 			return next(c)
 		}
@@ -100,15 +104,17 @@ func (r *Router) delay(c echo.Context, w *state.World, hit state.FaultHit, next 
 	return next(c)
 }
 
-// hangUp takes the connection from the server, writes raw (possibly
-// nothing) and closes it, the way a crashed proxy or a dying panel does.
+// hangUp takes the connection from the server and writes raw (possibly
+// nothing), the way a crashed proxy or a dying panel does. The connection
+// is closed only after the request is journaled (see enter), so a client
+// that sees the hang-up can already find it in the journal.
 func hangUp(c echo.Context, raw string) error {
 	conn, buf, err := http.NewResponseController(c.Response().Writer).Hijack()
 	if err != nil {
 		// Not hijackable (HTTP/2, a recorder): abort the handler instead.
 		panic(http.ErrAbortHandler)
 	}
-	defer conn.Close()
+	c.Set(keyHijacked, conn)
 	if raw != "" {
 		buf.WriteString(raw)
 		buf.Flush()

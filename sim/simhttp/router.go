@@ -3,6 +3,7 @@ package simhttp
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -142,6 +143,9 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 			r.record(c, w, scope, body)
+			if conn, ok := c.Get(keyHijacked).(io.Closer); ok {
+				conn.Close()
+			}
 		}()
 		return r.native(c, next(c))
 	}
@@ -159,6 +163,9 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	}
 	if f, ok := c.Get(keyFault).(string); ok {
 		e.Fault = f
+	}
+	if scope.FailFired {
+		e.Fault = scope.FailRule
 	}
 	for _, h := range journaledHeaders {
 		if v := req.Header.Get(h); v != "" {
