@@ -942,11 +942,9 @@ func TestConcurrentLatencyMovesTheClockOnce(t *testing.T) {
 	}
 }
 
-// TestFailTaskWaitsForAnOperation documents a core gap (reported, not
-// fixed here: state/world.go counts a firing when the rule matches): a
-// fail_task rule with times 1 is spent by a request the panel refuses (a
-// bad template, 400), so the install that follows is not failed. The issue
-// asks that "the next matching async operation" fails.
+// TestFailTaskWaitsForAnOperation: a fail_task rule with times 1 is not
+// spent by a request the panel refuses (a bad template, 400); the next
+// matching async operation fails, as the issue asks.
 func TestFailTaskWaitsForAnOperation(t *testing.T) {
 	srv, c := runStory(t, "dci6-os-install-partitioning")
 	tok := dciLogin(t, c, "admin@example.com")
@@ -959,11 +957,10 @@ func TestFailTaskWaitsForAnOperation(t *testing.T) {
 	}
 }
 
-// TestNativeErrorDetail documents a gap in the panels (reported, not fixed
-// here): a rule's error.detail is dropped by every panel's renderer; mgr5's
-// JSON error has a detail element, which shows the message instead.
+// TestNativeErrorDetail: mgr5 is the one panel whose error envelope has a
+// detail (in its JSON renderings); a rule's error.detail fills it. The other
+// envelopes have no such field.
 func TestNativeErrorDetail(t *testing.T) {
-	t.Skip("known panel gap: action.error.detail is not rendered (see the report of issue 7)")
 	srv, c := runDefault(t)
 	setFaults(t, srv, state.FaultRule{Name: "locked", Panel: "ispmgr",
 		Action: state.FaultAction{Error: &state.NativeErrorSpec{Code: "lock", Msg: "Object is locked", Value: "user", Detail: "locked by a backup"}}})

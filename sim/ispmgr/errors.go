@@ -1,6 +1,9 @@
 package ispmgr
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The mgr5 error types (the type attribute of <error>), spelled as the
 // panel spells them.
@@ -27,6 +30,8 @@ type mgrError struct {
 	Value  string
 	// Msg, when set, replaces the localized message (fault injection).
 	Msg string
+	// Detail, when set, replaces the JSON renderings' detail (fault injection).
+	Detail string
 }
 
 func (e *mgrError) Error() string { return e.Type + "(" + e.Object + "): " + e.Value }
@@ -134,4 +139,13 @@ func (e *mgrError) message(lang string) string {
 		obj = e.Object
 	}
 	return strings.NewReplacer("__object__", obj, "__value__", e.Value).Replace(e.template(lang))
+}
+
+// CheckFaultCode accepts a fault rule's native error code: mgr5's code is
+// the error's type attribute (exists, access, value...), one XML-safe word.
+func (*Panel) CheckFaultCode(code string) error {
+	if code == "" || strings.ContainsAny(code, " \t\r\n<>&\"'") {
+		return fmt.Errorf("mgr5 error codes are an error type such as exists or access (got %q)", code)
+	}
+	return nil
 }

@@ -203,7 +203,11 @@ func (c *call) errorNode(e *mgrError) *Node {
 	g := n.Add("group").SetText(tmpl)
 	g.Part = partXMLOnly
 	n.Add("msg").SetText(msg)
-	d := n.Add("detail").SetText(tmpl)
+	detail := tmpl
+	if e.Detail != "" {
+		detail = e.Detail
+	}
+	d := n.Add("detail").SetText(detail)
 	d.Part = partJSONOnly
 	return n
 }

@@ -138,7 +138,7 @@ var nativeKinds = map[simhttp.ErrorKind]struct {
 // and an HTTP status. An unknown path names the path; a panel or injected
 // error keeps its own code (internal if it has none).
 func nativeError(e *simhttp.Error) (*mgrError, int) {
-	me := &mgrError{Type: e.Code, Object: e.Value, Msg: e.Msg}
+	me := &mgrError{Type: e.Code, Object: e.Value, Msg: e.Msg, Detail: e.Detail}
 	if e.Kind == simhttp.KindNotFound {
 		me.Type, me.Object, me.Value, me.Msg = errNotFound, "path", unknownPath(e), ""
 		return me, orStatus(e.Status, http.StatusNotFound)
