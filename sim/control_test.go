@@ -342,6 +342,12 @@ func TestRequestsJournal(t *testing.T) {
 	if len(some) != 1 || some[0].Path != "/counter/a/inc" {
 		t.Fatalf("path filter %+v", some)
 	}
+	big := strings.Repeat("x", state.MaxJournalBody+10)
+	c.Do("POST", "/counter/big/inc", []byte(big)).Expect(t, 200)
+	c.Get("/_panelsim/requests?path=/counter/big/inc").Expect(t, 200).Decode(t, &some)
+	if len(some) != 1 || len(some[0].Body) != state.MaxJournalBody || !some[0].BodyTruncated {
+		t.Fatalf("a large body was journaled whole (%d bytes)", len(some[0].Body))
+	}
 	expectCtlError(t, c.Get("/_panelsim/requests?status=abc"), 400, "status")
 	expectCtlError(t, c.Get("/_panelsim/requests?limit=0"), 400, "limit")
 	c.Do("DELETE", "/_panelsim/requests", nil).Expect(t, 200)

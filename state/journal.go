@@ -26,7 +26,13 @@ type Entry struct {
 	Notes   []string          `json:"notes,omitempty"`
 	Headers map[string]string `json:"headers,omitempty"`
 	Body    string            `json:"body,omitempty"`
+	// BodyTruncated says Body holds only the first MaxJournalBody bytes.
+	BodyTruncated bool `json:"body_truncated,omitempty"`
 }
+
+// MaxJournalBody bounds the request body kept per entry, so a full journal
+// of large uploads stays within memory.
+const MaxJournalBody = 64 << 10
 
 // JournalFilter selects entries; empty fields match anything. Path is a glob.
 type JournalFilter struct {

@@ -159,8 +159,12 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	e := state.Entry{
 		Time: w.Now(), World: w.Name(), Panel: r.hooks.Name(), Method: req.Method,
 		Path: req.URL.Path, Query: req.URL.RawQuery, Op: Op(c), Status: c.Response().Status,
-		Notes: scope.Notes, Body: string(body),
+		Notes: scope.Notes,
 	}
+	if len(body) > state.MaxJournalBody {
+		body, e.BodyTruncated = body[:state.MaxJournalBody], true
+	}
+	e.Body = string(body)
 	if f, ok := c.Get(keyFault).(string); ok {
 		e.Fault = f
 	}
