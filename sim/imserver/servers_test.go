@@ -276,14 +276,14 @@ func TestFailTaskPutsServerIntoError(t *testing.T) {
 	a := newAPI(t)
 	sess := a.login("petrov", "superpassword")
 	err := a.srv.SetFaults(state.FaultRule{Name: "boom", Panel: "imserver", Match: state.FaultMatch{Cmd: "run_server"},
-		When: state.FaultWhen{Times: 1}, Action: state.FaultAction{FailTask: &state.FailTaskSpec{Code: "E42", Msg: "hypervisor lost"}}})
+		When: state.FaultWhen{Times: 1}, Action: state.FaultAction{FailTask: &state.FailTaskSpec{Code: "0042", Msg: "hypervisor lost"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.ok(sess, "run_server", "id", "333")
 	a.srv.Advance(10 * time.Second)
 	st := a.status(sess, "333")
-	if st.Status != "error" || st.Error != "E42: hypervisor lost" {
+	if st.Status != "error" || st.Error != "0042: hypervisor lost" {
 		t.Fatalf("failed task: %+v", st)
 	}
 	if l := a.logs(sess); l[0].Status != 2 || l[0].DateCommit == "" {
