@@ -448,7 +448,7 @@ func TestNoControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]int{"/_panelsim/clock": 404, "/_panelsim/faults": 404, "/_panelsim/health": 200} {
+	for path, want := range map[string]int{"/_panelsim/clock": 404, "/_panelsim/faults": 404, "/_panelsim/health": 200, "/_panelsim/counter/hook": 404} {
 		req, _ := http.NewRequest("GET", path, nil)
 		rec := &recorder{header: http.Header{}}
 		srv.Handler().ServeHTTP(rec, req)
@@ -470,4 +470,23 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.status = 200
 	}
 	return len(b), nil
+}
+
+func TestPanelHooksFollowTheControlPlane(t *testing.T) {
+	_, c := startCounter(t)
+	c.SkipValidation = true // the toy panel's hook is not in its spec
+	if m := c.Get("/_panelsim/counter/hook").Expect(t, 200).Map(t); m["hook"] != "on" {
+		t.Fatalf("hook %v", m)
+	}
+	srv, err := sim.New(sim.Config{Panels: []sim.Panel{counterpanel.New()}, ScenarioYAML: []byte(counterScenario)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := srv.PanelHandler("counter")
+	req, _ := http.NewRequest("GET", "/_panelsim/counter/hook", nil)
+	rec := &recorder{header: http.Header{}}
+	h.ServeHTTP(rec, req)
+	if rec.status != 404 {
+		t.Fatalf("a panel's own listener serves its hook: %d", rec.status)
+	}
 }

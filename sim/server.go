@@ -196,20 +196,13 @@ func (s *Server) ValidateFaults(rules []state.FaultRule) error {
 func (s *Server) checkFaultCodes(rules []state.FaultRule) error {
 	for i, r := range rules {
 		checker, ok := s.panel(r.Panel).(FaultCodeChecker)
-		if !ok {
+		if !ok || r.Action.Error == nil {
 			continue
 		}
-		codes := map[string]state.Code{}
-		if r.Action.Error != nil {
-			codes["action.error.code"] = r.Action.Error.Code
-		}
-		if r.Action.FailTask != nil && r.Action.FailTask.Code != "" {
-			codes["action.fail_task.code"] = r.Action.FailTask.Code
-		}
-		for field, code := range codes {
-			if err := checker.CheckFaultCode(string(code)); err != nil {
-				return &state.FaultError{Index: i, Field: field, Msg: err.Error()}
-			}
+		// Only the envelope's code has the panel's form; a fail_task code is
+		// free-form failure information.
+		if err := checker.CheckFaultCode(string(r.Action.Error.Code)); err != nil {
+			return &state.FaultError{Index: i, Field: "action.error.code", Msg: err.Error()}
 		}
 	}
 	return nil
@@ -315,7 +308,7 @@ func (s *Server) newEcho(panels []Panel, plane controlPlane) *echo.Echo {
 	e.Pre(simhttp.SelectWorld)
 	e.HTTPErrorHandler = unservedPath
 	for _, p := range panels {
-		r := simhttp.NewRouter(e, p, s.env)
+		r := simhttp.NewRouter(e, p, s.env, plane == controlFull)
 		p.Register(r)
 	}
 	switch plane {

@@ -127,6 +127,7 @@ func (p *Panel) Register(r *simhttp.Router) {
 	r.Add(http.MethodGet, "/counter-name", fakeName)
 	r.Add(http.MethodGet, "/counter-panic", func(echo.Context) error { panic("boom") })
 	r.NotFound("/counter")
+	r.Control(http.MethodGet, "/hook", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"hook": "on"}) })
 }
 
 func store(tx *state.Tx) *Store { return state.PanelState[Store](tx, Name) }

@@ -63,15 +63,17 @@ type Env struct {
 // Router is the route table a panel registers into. Every route it adds runs
 // the same walk: world, journal, recover, faults, validation, native errors.
 type Router struct {
-	e     *echo.Echo
-	hooks Hooks
-	env   *Env
-	chain []echo.MiddlewareFunc
+	e       *echo.Echo
+	hooks   Hooks
+	env     *Env
+	chain   []echo.MiddlewareFunc
+	control bool
 }
 
-// NewRouter wires a panel's routes into e.
-func NewRouter(e *echo.Echo, hooks Hooks, env *Env) *Router {
-	r := &Router{e: e, hooks: hooks, env: env}
+// NewRouter wires a panel's routes into e; control says whether the
+// panel's inspection hooks are served there too.
+func NewRouter(e *echo.Echo, hooks Hooks, env *Env, control bool) *Router {
+	r := &Router{e: e, hooks: hooks, env: env, control: control}
 	r.chain = []echo.MiddlewareFunc{r.enter, r.faults, r.validate}
 	return r
 }
@@ -98,8 +100,12 @@ func (r *Router) NotFound(prefix string) {
 }
 
 // Control serves a panel's inspection hook at /_panelsim/{panel}{path}; it
-// is JSON, outside fault injection, and absent with --no-control.
+// is JSON, outside fault injection, and absent with --no-control and on a
+// panel's own listener.
 func (r *Router) Control(method, path string, h echo.HandlerFunc) {
+	if !r.control {
+		return
+	}
 	r.e.Add(method, "/_panelsim/"+r.hooks.Name()+path, h, r.enterControl)
 }
 
