@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,50 +97,57 @@ func TestJSONFormatsAgree(t *testing.T) {
 	}
 }
 
-// shape reduces a JSON value to its keys and kinds.
-func shape(v any) any {
-	switch x := v.(type) {
+// kind names a JSON value's kind: a fixture's "ok":{} and a reply's
+// "ok":"" have the same key but not the same shape.
+func kind(v any) string {
+	switch v.(type) {
 	case map[string]any:
-		m := map[string]any{}
-		for k, val := range x {
-			m[k] = shape(val)
-		}
-		return m
+		return "object"
 	case []any:
-		if len(x) == 0 {
-			return []any{}
-		}
-		return []any{shape(x[0])}
+		return "array"
 	case string:
 		return "string"
 	}
 	return fmt.Sprintf("%T", v)
 }
 
-// paths lists every key path of a shape.
-func paths(prefix string, v any, out *[]string) {
+// paths lists every key path of a JSON value with the kind of the value
+// at its end (".doc.ok:object", ".doc.elem:array", ".doc.elem[].id.$:string").
+// indexed keeps array positions ("[0]", "[1]"), so every element of a
+// complete reply is compared, not just the first; otherwise all elements
+// of an array share "[]", their keys unioned.
+func paths(prefix string, v any, indexed bool, out map[string]bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
 			p := prefix + "." + k
-			*out = append(*out, p)
-			paths(p, val, out)
+			out[p+":"+kind(val)] = true
+			paths(p, val, indexed, out)
 		}
 	case []any:
-		for _, val := range x {
-			paths(prefix+"[]", val, out)
+		for i, val := range x {
+			p := prefix + "[]"
+			if indexed {
+				p = prefix + "[" + strconv.Itoa(i) + "]"
+			}
+			out[p+":"+kind(val)] = true
+			paths(p, val, indexed, out)
 		}
 	}
 }
 
-func keyPaths(t *testing.T, raw string) []string {
+func keyPaths(t *testing.T, raw string, indexed bool) []string {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal([]byte(raw), &v); err != nil {
-		t.Fatalf("fixture: %v", err)
+		t.Fatalf("not JSON: %v\n%s", err, raw)
 	}
-	var out []string
-	paths("", shape(v), &out)
+	set := map[string]bool{}
+	paths("", v, indexed, set)
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
 	sort.Strings(out)
 	return out
 }
@@ -187,7 +195,7 @@ func TestReferenceFixtures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := string(e.get("/ispmgr", append(tc.params, "out", "sjson")...).Body)
-			want, got := keyPaths(t, tc.fixture), keyPaths(t, body)
+			want, got := keyPaths(t, tc.fixture, tc.exact), keyPaths(t, body, tc.exact)
 			if tc.exact && !reflect.DeepEqual(want, got) {
 				t.Fatalf("keys differ from the real reply\nwant %v\ngot  %v", want, got)
 			}
