@@ -20,6 +20,11 @@
 //   - Errors: HTTP 200 {"success":false,"data":"<4-digit code>","login":…}.
 //   - login answers {"success":true,"sess":"<32 hex>","login":"<user>"}.
 //
+// Case-sensitivity (documented) holds for values too: record type "a",
+// disk type "SSD", action "Attach" or period "Day" are refused with 0003.
+// The one exception is DNS names (zone, record name, host targets), which
+// are stored lowercase because DNS compares them without case (RFC 4343).
+//
 // Assumptions: later sources win (query < form body < json= < raw JSON
 // body); a key given twice in CGI counts with its first value; a body whose
 // first non-blank byte is "{" is JSON whatever its Content-Type; multipart

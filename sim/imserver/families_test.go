@@ -28,7 +28,7 @@ func TestDNSZonesAndRecords(t *testing.T) {
 	if len(recs) != 2 || recs[0].Type != "NS" || recs[0].Content != "ns1.imserver.ru" || recs[0].Name != "@" {
 		t.Fatalf("a new zone has the panel's NS records: %+v", recs)
 	}
-	www := a.str(a.ok(sess, "add_dns_record", "zone", zone, "name", "www", "type", "a", "content", "192.0.2.10"))
+	www := a.str(a.ok(sess, "add_dns_record", "zone", zone, "name", "www", "type", "A", "content", "192.0.2.10"))
 	a.ok(sess, "add_dns_record", "zone", zone, "name", "@", "type", "MX", "content", "mx.example.ru.", "priority", "10")
 	a.ok(sess, "add_dns_record", "zone", zone, "name", "_sip._tcp", "type", "SRV", "content", "5 5060 sip.example.ru", "priority", "0", "ttl", "300")
 	a.ok(sess, "add_dns_record", "zone", zone, "name", "mail.example.ru.", "type", "AAAA", "content", "2001:db8::1")
@@ -56,6 +56,7 @@ func TestDNSRecordValidation(t *testing.T) {
 		{"A with garbage", []string{"name", "x", "type", "A", "content", "300.1.1.1"}, "0003"},
 		{"AAAA with IPv4", []string{"name", "x", "type", "AAAA", "content", "192.0.2.1"}, "0003"},
 		{"unknown type", []string{"name", "x", "type", "PTRX", "content", "a.b"}, "0003"},
+		{"type is case-sensitive", []string{"name", "x", "type", "a", "content", "192.0.2.1"}, "0003"},
 		{"MX without priority", []string{"name", "@", "type", "MX", "content", "mx.example.org"}, "0002"},
 		{"MX priority too big", []string{"name", "@", "type", "MX", "content", "mx.example.org", "priority", "70000"}, "0003"},
 		{"CNAME at apex", []string{"name", "@", "type", "CNAME", "content", "other.org"}, "0003"},

@@ -239,7 +239,8 @@ func validLabel(l string) bool {
 
 // checkRecord normalises and validates a record for a zone.
 func checkRecord(zone string, in RecordInput) (Record, error) {
-	r := Record{Zone: in.Zone, Type: strings.ToUpper(strings.TrimSpace(in.Type)), Content: strings.TrimSpace(in.Content)}
+	// The vendor's parameter values are case-sensitive: "a" is not a type.
+	r := Record{Zone: in.Zone, Type: strings.TrimSpace(in.Type), Content: strings.TrimSpace(in.Content)}
 	name, err := recordName(zone, in.Name)
 	if err != nil {
 		return r, err

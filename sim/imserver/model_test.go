@@ -165,7 +165,7 @@ func TestParseParams(t *testing.T) {
 }
 
 func TestParseServerSpec(t *testing.T) {
-	p, err := parseParams(`json={"cpu":"2","ram":4,"hdd_list":[{"size":"40"},{"size":100,"type":"HDD"},20],"server_name":" web "}`, "", nil)
+	p, err := parseParams(`json={"cpu":"2","ram":4,"hdd_list":[{"size":"40"},{"size":100,"type":"hdd"},20],"server_name":" web "}`, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

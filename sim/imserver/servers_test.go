@@ -200,6 +200,7 @@ func TestAddServerRefusals(t *testing.T) {
 		{"too many cpus", `{"cpu":64,"ram":1,"hdd_list":[{"size":10}]}`, "0003"},
 		{"bad cputype", `{"cpu":1,"cputype":4,"ram":1,"hdd_list":[{"size":10}]}`, "0003"},
 		{"bad disk type", `{"cpu":1,"ram":1,"hdd_list":[{"size":10,"type":"tape"}]}`, "0003"},
+		{"disk type is case-sensitive", `{"cpu":1,"ram":1,"hdd_list":[{"size":10,"type":"SSD"}]}`, "0003"},
 		{"tiny disk", `{"cpu":1,"ram":1,"hdd_list":[{"size":5}]}`, "0003"},
 		{"disk not an object", `{"cpu":1,"ram":1,"hdd_list":[true]}`, "0003"},
 		{"cpu not a number", `{"cpu":"two","ram":1,"hdd_list":[{"size":10}]}`, "0003"},

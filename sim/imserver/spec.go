@@ -101,7 +101,7 @@ func parseDisk(v any) (Disk, error) {
 				if !ok {
 					return d, fail(CodeBadValue, "type must be a string")
 				}
-				d.Type = strings.ToLower(s)
+				d.Type = s // values are case-sensitive: "SSD" is not "ssd"
 			default:
 				return d, fail(CodeBadValue, "unknown field %q (want size, type)", k)
 			}
