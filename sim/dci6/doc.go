@@ -10,7 +10,9 @@
 // # Emulated
 //
 //   - Every path with and without the /api prefix. Unknown routes and known
-//     routes with another method answer 404 {"error":{"code":1106,...}}.
+//     routes with another method answer 404 {"error":{"code":1106,...}},
+//     including paths under the platform services not emulated (eservice,
+//     ipmiproxy, ldap): they are DCImanager's, not another panel's.
 //   - auth/v4: POST public/token (201), public/key, key-v4/{key} (sets the
 //     ses6 cookie, 302 to /), token (fixed expiry), DELETE token/{token},
 //     setting/token_ttl, user/{email|id}/key (one hour, single use).

@@ -321,6 +321,26 @@ func TestNativeErrors(t *testing.T) {
 	}
 }
 
+// TestUnservedPlatformServices: eservice, ipmiproxy and ldap are the
+// platform's services too (the doc's service list), so their paths answer
+// DCI's "handler not found", not another panel's envelope.
+func TestUnservedPlatformServices(t *testing.T) {
+	_, c := start(t)
+	tok := login(t, c, "admin@example.com")
+	// The contract check is off: IMserver's spec maps every other /api path
+	// onto its own /api/_unknown (its foreignAPIRoots lack these services).
+	raw := *c
+	raw.SkipValidation = true
+	for _, p := range []string{"/eservice/v3/nothing", "/ipmiproxy/v3/ipmi/1/session", "/ldap/v4/server", "/eservice", "/ldap/v4"} {
+		for _, path := range []string{"/api" + p, p} {
+			for _, m := range []string{"GET", "POST"} {
+				r := raw.Do(m, path, []byte(`{}`), "X-Xsrf-Token", tok)
+				expectError(t, r, 404, 1106)
+			}
+		}
+	}
+}
+
 // TestOSInstallFailTask arms a fail_task fault for the OS install route and
 // follows the failure to the task and the server.
 func TestOSInstallFailTask(t *testing.T) {

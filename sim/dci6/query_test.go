@@ -201,6 +201,7 @@ func TestCanonicalPath(t *testing.T) {
 		"/auth/v4/public/token": "/api/auth/v4/public/token",
 		"/auth/key-v4/:key":     "/api/auth/key-v4/:key",
 		"/ip/v3/ipnet":          "/api/ip/v3/ipnet",
+		"/ldap/v4/server":       "/api/ldap/v4/server",
 		"/api/dci/v3/server":    "/api/dci/v3/server",
 		"/ipmgr":                "/ipmgr",
 		"/dcimanager":           "/dcimanager",

@@ -104,8 +104,11 @@ func (p *Panel) routes() []route {
 	}
 }
 
-// servicePrefixes are the service roots whose unknown routes answer 1106.
-var servicePrefixes = []string{"/dci", "/auth", "/ip"}
+// servicePrefixes are the service roots whose unknown routes answer 1106:
+// the platform's services (dci, eservice, ip, ipmiproxy at v3; auth, ldap at
+// v4), served or not, so a path under /api/eservice is the panel's own
+// "handler not found" rather than another panel's answer.
+var servicePrefixes = []string{"/dci", "/auth", "/ip", "/eservice", "/ipmiproxy", "/ldap"}
 
 // Register serves every route with and without /api. A path is registered
 // for all methods and dispatched here, so a wrong method answers the
