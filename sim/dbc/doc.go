@@ -6,8 +6,9 @@
 // # Emulated
 //
 //   - Transport: POST only (other methods: HTTP 400 -32600 "only support POST
-//     request"); the version root /api/v1/ and /api/v1 answer the client
-//     version for any method; unknown top-level routes HTTP 404 -32601
+//     request"); the version root /api/v1/ (exactly, with the slash) answers
+//     the client version for any method; unknown top-level routes, /api/v1
+//     without the slash included, HTTP 404 -32601
 //     "not support uri:<uri>"; malformed sub-routes HTTP 400 -32600 with the
 //     client's texts ("invalid requests uri", "invalid uri", "task_id is
 //     empty", ...). Content-Type application/json, Access-Control-Allow-Origin
@@ -145,8 +146,6 @@
 //     nonce and sign are checked.
 //   - Times are printed in UTC ("2006-01-02 15:04:05"); the node info masks
 //     the last two octets of its IP.
-//   - /api/v1 without the trailing slash answers the version too (the real
-//     client answers 404 -32601 there; panelsim's brief asks for both).
 //   - In trust mode a multisig still needs valid SS58 wallets, because the
 //     account the node checks is derived from their keys.
 //   - Each async operation is one step: a fail_task rule's step name is not
