@@ -1,0 +1,98 @@
+package ispmgr
+
+import (
+	"encoding/json"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// allFuncs lists every function of both products, sorted, as mgr/func.
+func allFuncs() []string {
+	var out []string
+	for _, mgr := range []string{mgrISP, mgrIP} {
+		for fn := range funcs(mgr) {
+			out = append(out, mgr+"/"+fn)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// objectState is the panel's state without the session bookkeeping that
+// every authenticated call touches (last use, expired sessions dropped).
+func objectState(t *testing.T, tx *state.Tx) string {
+	t.Helper()
+	st := *state.PanelState[State](tx, Name)
+	st.Sessions = nil
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// FuzzCall runs any function of either product with any parameters, as
+// root and as vasya: no panic, every format renders (JSON ones valid), and
+// an answer that is an error left every object as it was (mgr5 checks all
+// input before it changes anything).
+func FuzzCall(f *testing.F) {
+	for _, s := range []string{
+		"sok=ok&name=a.example.com&owner=vasya",
+		"sok=ok&elid=vasya&passwd=x&confirm=y",
+		"elid=vasya, nobody",
+		"sok=ok&name=client1&passwd=p&webdomain_name=vasya.example.com&ipsrc=auto",
+		"sok=ok&plid=vasya.example.com&rtype=txt&name=x&value=%00",
+		"sok=ok&ip=192.0.2.300&ipnet=192.0.2.0/24",
+		"sok=ok&name=10.0.0.0/33&gateway=x",
+		"elid=192.0.2.0/24&sok=ok&name=198.51.100.0/24",
+		"p_cnt=-1&p_num=99999999999999999999&p_sort=id&p_order=desc",
+		"sok=ok&name=user0&passwd=pw&preset=base&limit_db=-1",
+		"su=nobody",
+		"sok=ok&key=short&username=vasya",
+	} {
+		for i := range allFuncs() {
+			f.Add(uint16(i), false, s)
+			f.Add(uint16(i), true, s)
+		}
+	}
+	raw, err := os.ReadFile("testdata/scenario.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fns := allFuncs()
+	f.Fuzz(func(t *testing.T, pick uint16, asUser bool, params string) {
+		w, err := newWorld(t, string(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mgr, fn, _ := strings.Cut(fns[int(pick)%len(fns)], "/")
+		p := NewParams()
+		p.ParseParams(params)
+		p.Set("func", fn)
+		p.Set("authinfo", map[bool]string{false: "root:secret", true: "vasya:vasyapass"}[asUser])
+		var doc *Node
+		var before, after string
+		err = w.Do(func(tx *state.Tx) error {
+			before = objectState(t, tx)
+			doc = Call(tx, &Request{Mgr: mgr, Binary: "/" + mgr, Host: "https://h:1500", IP: "10.0.0.1", Params: p})
+			after = objectState(t, tx)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := doc.Child("error"); e != nil && before != after {
+			t.Fatalf("%s %s: error %s(%s) but the state changed\nbefore %s\nafter  %s", mgr, fn, e.Attr("type"), e.Attr("object"), before, after)
+		}
+		for _, f := range []format{fmtXML, fmtDevel, fmtText, fmtSJSON, fmtJSON, fmtJSONData, fmtXJSON, fmtPrint, fmtHTML} {
+			out := Render(doc, f)
+			if f.isJSON() && !json.Valid(out) {
+				t.Fatalf("%s: invalid JSON %q", f, out)
+			}
+		}
+	})
+}
