@@ -367,6 +367,14 @@ func cmdAddRecord(m *model, p params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"ttl", ttl}, {"priority", prio}} {
+		if given, _ := p.present(f.name); given && f.v < 0 {
+			return nil, fail(CodeBadValue, "%s must not be negative, got %d", f.name, f.v)
+		}
+	}
 	if ttl > ttlMax+1 || prio > 65536 {
 		return nil, fail(CodeBadValue, "ttl or priority out of range")
 	}
