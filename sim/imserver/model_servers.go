@@ -190,7 +190,7 @@ func (m *model) queue(s *Server, cmd string, change any) error {
 	t := &Task{ID: m.tx.NextID("imserver.task"), Owner: s.Owner, Cmd: cmd, ServerID: s.ID, Posted: m.now(), Change: raw}
 	if f := m.tx.TaskFailure(); f != nil {
 		t.Fail = true
-		t.FailReason = failReason(string(f.Code), f.Msg)
+		t.FailReason = failReason(errorCode(string(f.Code)), f.Msg)
 	}
 	if d > 0 {
 		if err := m.tx.After(d, stepTask, taskArgs{Task: t.ID}); err != nil {

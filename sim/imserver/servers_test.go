@@ -425,3 +425,20 @@ func TestOtherMethodsAre0004(t *testing.T) {
 		t.Fatalf("want 0004, got %s", ans.raw)
 	}
 }
+
+// A fail_task code is an IMserver code like an error action's: "42" shows
+// as "0042", the way the envelope would send it.
+func TestFailTaskCodeIsPadded(t *testing.T) {
+	a := newAPI(t)
+	sess := a.login("petrov", "superpassword")
+	err := a.srv.SetFaults(state.FaultRule{Name: "short", Panel: "imserver", Match: state.FaultMatch{Cmd: "run_server"},
+		Action: state.FaultAction{FailTask: &state.FailTaskSpec{Code: "42", Msg: "hypervisor lost"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ok(sess, "run_server", "id", "333")
+	a.srv.Advance(10 * time.Second)
+	if st := a.status(sess, "333"); st.Status != "error" || st.Error != "0042: hypervisor lost" {
+		t.Fatalf("failed task: %+v", st)
+	}
+}
