@@ -162,6 +162,10 @@ func TestMultisig(t *testing.T) {
 	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "2", "Alice", "Bob")).expect(t, 200, 0)
 	// Threshold above the signs: the client's precheck refuses.
 	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "2", "Alice")).expect(t, 400, -25, "wallet_sign and multisig_wallets all invalid")
+	// A threshold of 0 passes the client's precheck; the node finds it
+	// invalid, which the caller sees as a failed nonce check.
+	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "0", "Alice", "Bob")).expect(t, 200, -3, "check authority failed: nonce check failed")
+	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "0")).expect(t, 200, -3, "check authority failed: nonce check failed")
 	// A different threshold is a different account: not the renter.
 	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "1", "Alice")).expect(t, 200, -3, "check authority failed: wallet not rented")
 	// A bad signature below the threshold.

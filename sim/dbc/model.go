@@ -269,6 +269,9 @@ func (st *State) signedWallet(req *Request) (string, bool) {
 	}
 	m := req.Multisig
 	th, _ := strconv.Atoi(m.Threshold)
+	if th < 1 {
+		return "", false // the node's "threshold is invalid"
+	}
 	valid := map[string]bool{}
 	for _, s := range m.Signs {
 		if !st.nonceUsed(s.Wallet, s.Nonce) && st.verify(s.Wallet, s.Nonce, s.Sign) {

@@ -196,6 +196,10 @@ func TestPrecheck(t *testing.T) {
 		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"1","signs":[{"wallet":"c","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
 		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"x","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
 		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a"],"threshold":"1","signs":[{"wallet":"a","nonce":"","sign":"s"}]}}`, precheckWallet, false},
+		// The client only bounds the threshold from above: "0" passes its
+		// precheck and the node refuses it (reference §4.2, §5).
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a"],"threshold":"0","signs":[]}}`, precheckWallet, true},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a"],"threshold":"2","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
 		{`{"peer_nodes_list":[],"additional":{}}`, precheckNone, true},
 	}
 	for _, tc := range cases {

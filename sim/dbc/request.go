@@ -190,13 +190,16 @@ func (r *Request) walletSignValid() bool {
 }
 
 // multisigValid is the client's structural check of credential type 2.
+// The client bounds the threshold only from above; a threshold below 1 is
+// left for the node to refuse. A threshold that is not a number fails here
+// (our assumption: the reference does not say how the client reads it).
 func (r *Request) multisigValid() bool {
 	m := r.Multisig
 	if m == nil {
 		return false
 	}
 	th, err := strconv.Atoi(m.Threshold)
-	if err != nil || th <= 0 || th > len(m.Wallets) || th > len(m.Signs) {
+	if err != nil || th > len(m.Wallets) || th > len(m.Signs) {
 		return false
 	}
 	listed := map[string]bool{}
