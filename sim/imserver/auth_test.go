@@ -396,3 +396,24 @@ func TestWorldsAreIsolated(t *testing.T) {
 		t.Fatalf("empty sms list is [], got %v", out.SMS)
 	}
 }
+
+// The vendor's request examples use the session
+// 1d69a2ca5bbb423245438aabb0723f1f; the default scenario opens it for
+// petrov, so both examples work as written (host aside).
+func TestVendorExamplesWorkAsWritten(t *testing.T) {
+	a := newAPI(t)
+	r := a.c.Get("/api?cmd=run_server&sess=1d69a2ca5bbb423245438aabb0723f1f&id=333")
+	if string(r.Body) != `{"success":true,"data":"333","login":"petrov"}` {
+		t.Fatalf("the vendor's run_server example: %s", r.Body)
+	}
+	a.srv.Advance(10 * time.Second)
+	a.ok("1d69a2ca5bbb423245438aabb0723f1f", "stop_server", "id", "333")
+	a.srv.Advance(10 * time.Second)
+	r = a.c.Get("/api?cmd=run_server&sess=1d69a2ca5bbb423245438aabb0723f1f&json=" + urlq(`{"id":"333"}`))
+	if string(r.Body) != `{"success":true,"data":"333","login":"petrov"}` {
+		t.Fatalf("the vendor's json= example: %s", r.Body)
+	}
+	// The seeded session lives and slides like any other.
+	a.srv.Advance(24 * time.Hour)
+	a.fails("0010", "1d69a2ca5bbb423245438aabb0723f1f", "get_account")
+}

@@ -83,6 +83,10 @@
 // for <login>") and listed at GET /_panelsim/imserver/sms; passkeys are the
 // scenario's list, each usable once. Lifetimes are the timings
 // imserver.session_ttl, imserver.smskey_ttl, imserver.smskey_resend.
+// A scenario may open sessions at the start (accounts[].sessions); the
+// default scenario opens the vendor examples' session
+// 1d69a2ca5bbb423245438aabb0723f1f for petrov, so the documented
+// run_server requests work as written.
 //
 // # Servers
 //

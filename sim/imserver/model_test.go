@@ -211,6 +211,9 @@ func TestSeedErrorsNameTheKey(t *testing.T) {
 		{"imserver:\n  accounts:\n    - login: a\n      password: p\n      servers:\n        - {cpu: 1, ram: 1}\n", "imserver.accounts[0].servers[0]"},
 		{"imserver:\n  accounts:\n    - login: a\n      password: p\n      contracts: [{balance: -1}]\n", "imserver.accounts[0].contracts[0].balance"},
 		{"imserver:\n  accounts:\n    - login: a\n      password: p\n      dns_zones: [{name: bad}]\n", "imserver.accounts[0].dns_zones[0].name"},
+		{"imserver:\n  accounts:\n    - {login: a, password: p, sessions: [1D69A2CA5BBB423245438AABB0723F1F]}\n", "imserver.accounts[0].sessions[0]"},
+		{"imserver:\n  accounts:\n    - {login: a, password: p, sessions: [abc]}\n", "imserver.accounts[0].sessions[0]"},
+		{"imserver:\n  accounts:\n    - {login: a, password: p, sessions: [1d69a2ca5bbb423245438aabb0723f1f]}\n    - {login: b, password: p, sessions: [1d69a2ca5bbb423245438aabb0723f1f]}\n", "imserver.accounts[1].sessions[0]"},
 		{"imserver:\n  prices: {cpu: -5}\n", "imserver.prices.cpu"},
 		{"imserver:\n  acounts: []\n", "imserver.acounts"},
 	}

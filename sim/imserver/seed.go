@@ -27,6 +27,7 @@ type accountSpec struct {
 	Phone           string         `yaml:"phone"`
 	TwoFactorAuth   string         `yaml:"twofactorauth"`
 	Passkeys        []string       `yaml:"passkeys"`
+	Sessions        []string       `yaml:"sessions"`
 	Contracts       []contractSpec `yaml:"contracts"`
 	Servers         []serverSpec   `yaml:"servers"`
 	GenerateServers int            `yaml:"generate_servers"`
@@ -136,10 +137,13 @@ func (s *seeder) run(b block) error {
 	return nil
 }
 
+// vendorExampleSession is the session of the vendor's request examples.
+const vendorExampleSession = "1d69a2ca5bbb423245438aabb0723f1f"
+
 func defaultAccounts() []accountSpec {
 	return []accountSpec{{
 		Login: "petrov", Password: "superpassword", Name: "Пётр Петров", Email: "petrov@example.com",
-		Phone: "+79161234567", TwoFactorAuth: TwoFactorOff,
+		Phone: "+79161234567", TwoFactorAuth: TwoFactorOff, Sessions: []string{vendorExampleSession},
 		Contracts:       []contractSpec{{Balance: 10000, Default: true}},
 		GenerateServers: 3,
 	}}
@@ -300,6 +304,9 @@ func (s *seeder) account(path string, a accountSpec) error {
 		return err
 	}
 	s.st.Accounts[a.Login] = acct
+	if err := s.sessions(path, a); err != nil {
+		return err
+	}
 	m := &model{tx: s.tx, st: s.st, login: a.Login}
 	if err := s.contracts(path, m, a.Contracts); err != nil {
 		return err
@@ -354,6 +361,36 @@ func (s *seeder) accountOf(path string, a accountSpec) (*Account, error) {
 	}
 	return &Account{Login: a.Login, Password: a.Password, Name: name, Email: email, Phone: a.Phone,
 		TwoFactor: mode, Passkeys: append([]string(nil), a.Passkeys...)}, nil
+}
+
+// sessions opens the account's listed sessions at the scenario start, so a
+// request written with a fixed sess (the vendor's own examples use
+// 1d69a2ca5bbb423245438aabb0723f1f) works without a login first. They live
+// and slide like any session.
+func (s *seeder) sessions(path string, a accountSpec) error {
+	for j, id := range a.Sessions {
+		key := fmt.Sprintf("%s.sessions[%d]", path, j)
+		if !isSessionID(id) {
+			return s.sc.Errorf(key, "a session is 32 lowercase hex characters, got %q", id)
+		}
+		if _, taken := s.st.Sessions[id]; taken {
+			return s.sc.Errorf(key, "session %s is listed twice", id)
+		}
+		s.st.Sessions[id] = &Session{ID: id, Login: a.Login, Expires: s.tx.Now().Add(s.tx.Timing("imserver.session_ttl"))}
+	}
+	return nil
+}
+
+func isSessionID(id string) bool {
+	if len(id) != 2*sessionBytes {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *seeder) contracts(path string, m *model, list []contractSpec) error {
