@@ -45,7 +45,8 @@
 //     user.delete, user.suspend, user.resume, preset, preset.edit,
 //     preset.delete, usrparam, webdomain(.edit/.delete/.suspend/.resume),
 //     emaildomain(...), email(...), domain(...), domain.record(...),
-//     db(...), ipaddr, ipaddr.edit, ipaddr.delete, session.newkey, auth.
+//     db(...), ipaddr, ipaddr.edit, ipaddr.delete, session.newkey, auth,
+//     and <list>.filter for every list of both products.
 //     Preset limits are copied into users and the object counts enforced;
 //     duplicates give the exists error. Both products in one world: the
 //     ISPmanager takes dedicated addresses from the IPmanager networks.
@@ -60,7 +61,8 @@
 // # Not emulated
 //
 //   - The real HTML interface (out absent answers a small HTML rendering of
-//     the same document), list filters (.filter funcs answer ok and change
+//     the same document), list filters (every <list>.filter answers ok at
+//     the list's level and changes
 //     nothing), mgrctl, licences, FTP users, SSL certificates, DNS
 //     slaves, disk usage (quota_used comes from the scenario), resource
 //     limits other than object counts (limit_quota, limit_cpu, ... are kept

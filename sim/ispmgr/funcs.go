@@ -510,5 +510,10 @@ func checkLimit(owner *User, limit string, count int) *mgrError {
 // fieldsNode is a holder for form fields.
 func fieldsNode() *Node { return newNode("fields") }
 
+// listFilter is every <list>.filter: a list filter is an interface
+// matter (the API's xml output is "without pagination and filter"), so
+// the call is accepted and changes nothing.
+func listFilter(*call) (result, *mgrError) { return ok() }
+
 // ok is the plain action answer.
 func ok() (result, *mgrError) { return okResult{}, nil }

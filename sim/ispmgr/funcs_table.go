@@ -1,7 +1,7 @@
 package ispmgr
 
 // ispFuncs are the ISPmanager functions (/ispmgr) with their access levels.
-var ispFuncs = map[string]funcSpec{
+var ispFuncs = withFilters(map[string]funcSpec{
 	"user":                 {levelReseller, userList},
 	"user.edit":            {levelReseller, userEdit},
 	"user.add":             {levelReseller, userCreateOnly},
@@ -37,14 +37,13 @@ var ispFuncs = map[string]funcSpec{
 	"ipaddr.edit":          {levelAdmin, ipaddrEdit},
 	"ipaddr.delete":        {levelAdmin, ipaddrDelete},
 	"session.newkey":       {levelAdmin, sessionNewKey},
-}
+}, "user", "preset", "webdomain", "emaildomain", "email", "domain", "domain.record", "db", "ipaddr")
 
 // ipFuncs are the IPmanager functions (/ipmgr) with their access levels.
-var ipFuncs = map[string]funcSpec{
+var ipFuncs = withFilters(map[string]funcSpec{
 	"ip":               {levelUser, ipList},
 	"ip.edit":          {levelUser, ipEdit},
 	"ip.delete":        {levelUser, ipDelete},
-	"ip.filter":        {levelUser, ipFilter},
 	"ipnet":            {levelUser, ipnetList},
 	"ipnet.edit":       {levelUser, ipnetEdit},
 	"ipnet.delete":     {levelAdmin, ipnetDelete},
@@ -53,4 +52,14 @@ var ipFuncs = map[string]funcSpec{
 	"userspace.delete": {levelAdmin, userspaceDelete},
 	"usrparam":         {levelUser, usrparam},
 	"session.newkey":   {levelAdmin, sessionNewKey},
+}, "ip", "ipnet", "userspace")
+
+// withFilters adds <list>.filter for each list function, at the list's
+// level: mgr5 gives every list a filter function (the vendor's function
+// conventions), which sets the interface's list filter.
+func withFilters(m map[string]funcSpec, lists ...string) map[string]funcSpec {
+	for _, l := range lists {
+		m[l+".filter"] = funcSpec{m[l].level, listFilter}
+	}
+	return m
 }

@@ -95,6 +95,30 @@ func TestUnknownFunction(t *testing.T) {
 	expectError(t, e.sjson("error", "/ispmgr", "func", "ip", "authinfo", root), "missed", "func")
 }
 
+// TestListFilters: every list has its .filter function (the vendor's
+// function conventions), at the list's own level; it answers ok and the
+// list stays as it was.
+func TestListFilters(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ path, list, plid string }{
+		{"/ispmgr", "user", ""}, {"/ispmgr", "preset", ""}, {"/ispmgr", "webdomain", ""}, {"/ispmgr", "emaildomain", ""},
+		{"/ispmgr", "email", ""}, {"/ispmgr", "domain", ""}, {"/ispmgr", "domain.record", "vasya.example.com"},
+		{"/ispmgr", "db", ""}, {"/ispmgr", "ipaddr", ""}, {"/ipmgr", "ip", ""}, {"/ipmgr", "ipnet", ""}, {"/ipmgr", "userspace", ""},
+	} {
+		list := func() []string {
+			return names(e.sjson("list."+tc.list, tc.path, "func", tc.list, "plid", tc.plid, "authinfo", root), "name")
+		}
+		before := list()
+		expectOK(t, e.sjson("ok", tc.path, "func", tc.list+".filter", "plid", tc.plid, "name", "zzz", "sok", "ok", "authinfo", root))
+		if after := list(); !reflect.DeepEqual(before, after) {
+			t.Errorf("%s.filter changed the list: %v -> %v", tc.list, before, after)
+		}
+	}
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "webdomain.filter", "authinfo", vasya))
+	expectError(t, e.sjson("error", "/ispmgr", "func", "user.filter", "authinfo", vasya), "access", "user.filter")
+	expectError(t, e.sjson("error", "/ipmgr", "func", "userspace.filter", "authinfo", vasya), "access", "userspace.filter")
+}
+
 func TestLimits(t *testing.T) {
 	e := newEnv(t)
 	// petya's preset mini allows one site, and petya has one.

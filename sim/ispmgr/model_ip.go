@@ -758,7 +758,3 @@ func userspaceDelete(c *call) (result, *mgrError) {
 	}
 	return forEachElid(c, unused, func(name string) { delete(c.st.Spaces, name) })
 }
-
-// ipFilter is func=ip.filter: filters are an interface matter, accepted
-// and ignored.
-func ipFilter(c *call) (result, *mgrError) { return ok() }
