@@ -166,6 +166,8 @@ func TestMultisig(t *testing.T) {
 	// invalid, which the caller sees as a failed nonce check.
 	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "0", "Alice", "Bob")).expect(t, 200, -3, "check authority failed: nonce check failed")
 	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "0")).expect(t, 200, -3, "check authority failed: nonce check failed")
+	// atoi: "2 of 2" is 2, the renter's account.
+	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "2 of 2", "Alice", "Bob")).expect(t, 200, 0)
 	// A different threshold is a different account: not the renter.
 	e.post(t, "/api/v1/tasks", multisigBody(t, msigNode, "1", "Alice")).expect(t, 200, -3, "check authority failed: wallet not rented")
 	// A bad signature below the threshold.

@@ -17,11 +17,16 @@
 //     checks, timeouts, the version) are pretty-printed with four spaces like
 //     rapidjson's PrettyWriter; payloads and errors from a node are compact.
 //   - Body checks in the client's order with its messages (-25, HTTP 400),
-//     including the two field-error prefixes of /disk, /images ("parse
-//     request params failed: ") and /mining_nodes, /lan ("parse req params
-//     failed: "), "peer_nodeid is empty" and the two wordings of the
-//     credential precheck ("wallet_sign and multisig_wallets all invalid",
-//     "session_id and wallet all invalid").
+//     including the two prefixes /disk, /images ("parse request params
+//     failed: ") and /mining_nodes, /lan ("parse req params failed: ") put
+//     before every message of the member checks (parse_req_params, from
+//     "has no peer_nodes_list" to "rent_order is not string"),
+//     "peer_nodeid is empty" and the two wordings of the credential
+//     precheck ("wallet_sign and multisig_wallets all invalid", "session_id
+//     and wallet all invalid"). The multisig threshold is read with atoi
+//     and only bounded from above by the client (a negative one fails, as
+//     in its unsigned comparison); a threshold below 1 reaches the node,
+//     which answers "nonce check failed".
 //   - Node authority (HTTP 200, -3 "check authority failed: <reason>"):
 //     online node "machine is not be rented", verify node "not in verify
 //     time", session path first (renter's stored session id plus a valid

@@ -268,7 +268,7 @@ func (st *State) signedWallet(req *Request) (string, bool) {
 		return "", false
 	}
 	m := req.Multisig
-	th, _ := strconv.Atoi(m.Threshold)
+	th := atoi(m.Threshold)
 	if th < 1 {
 		return "", false // the node's "threshold is invalid"
 	}

@@ -194,7 +194,12 @@ func TestPrecheck(t *testing.T) {
 		{`{"peer_nodes_list":[],"additional":{},"wallet":"w","nonce":"n","sign":"s"}`, precheckWallet, true},
 		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"1","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, true},
 		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"1","signs":[{"wallet":"c","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
-		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"x","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
+		// The client reads the threshold with atoi ("x" is 0) and compares
+		// it with the list sizes as an unsigned number (-1 is huge).
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"x","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, true},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"1 of 2","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, true},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a","b"],"threshold":"-1","signs":[{"wallet":"a","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
+		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a",""],"threshold":"1","signs":[{"wallet":"","nonce":"n","sign":"s"}]}}`, precheckWallet, false},
 		{`{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":["a"],"threshold":"1","signs":[{"wallet":"a","nonce":"","sign":"s"}]}}`, precheckWallet, false},
 		// The client only bounds the threshold from above: "0" passes its
 		// precheck and the node refuses it (reference §4.2, §5).

@@ -75,16 +75,20 @@ func ParseRequest(body []byte, prefix paramPrefix) (*Request, *Error) {
 		return nil, clientError("invalid json")
 	}
 	r := &Request{}
-	if err := r.readEnvelope(doc, prefix); err != nil {
-		return nil, err
+	if msg := r.readEnvelope(doc); msg != "" {
+		// The client's parse_req_params: its message, with the route
+		// family's prefix.
+		return nil, clientError(string(prefix) + msg)
 	}
 	return r, nil
 }
 
-func (r *Request) readEnvelope(doc map[string]json.RawMessage, prefix paramPrefix) *Error {
+// readEnvelope reads the members every body shares, returning the client's
+// message for the first one that is missing or of the wrong type.
+func (r *Request) readEnvelope(doc map[string]json.RawMessage) string {
 	peers, ok := doc["peer_nodes_list"]
 	if !ok {
-		return clientError("has no peer_nodes_list")
+		return "has no peer_nodes_list"
 	}
 	if json.Unmarshal(peers, &r.PeerNodes) != nil || jsonKind(peers) != '[' {
 		var any []json.RawMessage
@@ -92,15 +96,15 @@ func (r *Request) readEnvelope(doc map[string]json.RawMessage, prefix paramPrefi
 			// Non-string elements: the client reads them as empty node ids.
 			r.PeerNodes = make([]string, len(any))
 		} else {
-			return clientError("peer_nodes_list is not array")
+			return "peer_nodes_list is not array"
 		}
 	}
 	add, ok := doc["additional"]
 	if !ok {
-		return clientError("has no additional")
+		return "has no additional"
 	}
 	if jsonKind(add) != '{' || json.Unmarshal(add, &r.Additional) != nil {
-		return clientError("additional is not object")
+		return "additional is not object"
 	}
 	r.HasAdditional, r.rawAdditional = true, add
 	fields := []struct {
@@ -108,14 +112,14 @@ func (r *Request) readEnvelope(doc map[string]json.RawMessage, prefix paramPrefi
 		dst  *string
 	}{{"wallet", &r.Wallet}, {"nonce", &r.Nonce}, {"sign", &r.Sign}}
 	for _, f := range fields {
-		if err := readString(doc, f.name, f.dst, prefix); err != nil {
-			return err
+		if msg := readString(doc, f.name, f.dst); msg != "" {
+			return msg
 		}
 	}
 	if raw, ok := doc["multisig_accounts"]; ok {
-		m, err := readMultisig(raw, prefix)
-		if err != nil {
-			return err
+		m, msg := readMultisig(raw)
+		if msg != "" {
+			return msg
 		}
 		r.Multisig = m
 	}
@@ -123,28 +127,28 @@ func (r *Request) readEnvelope(doc map[string]json.RawMessage, prefix paramPrefi
 		name string
 		dst  *string
 	}{{"session_id", &r.SessionID}, {"session_id_sign", &r.SessionIDSign}, {"rent_order", &r.RentOrder}} {
-		if err := readString(doc, f.name, f.dst, prefix); err != nil {
-			return err
+		if msg := readString(doc, f.name, f.dst); msg != "" {
+			return msg
 		}
 	}
-	return nil
+	return ""
 }
 
 // readString reads an optional string member; present but not a string is
 // the client's "<name> is not string".
-func readString(doc map[string]json.RawMessage, name string, dst *string, prefix paramPrefix) *Error {
+func readString(doc map[string]json.RawMessage, name string, dst *string) string {
 	raw, ok := doc[name]
 	if !ok {
-		return nil
+		return ""
 	}
 	if jsonKind(raw) != '"' || json.Unmarshal(raw, dst) != nil {
-		return clientError(string(prefix) + name + " is not string")
+		return name + " is not string"
 	}
-	return nil
+	return ""
 }
 
-func readMultisig(raw json.RawMessage, prefix paramPrefix) (*Multisig, *Error) {
-	fail := func(msg string) (*Multisig, *Error) { return nil, clientError(string(prefix) + msg) }
+func readMultisig(raw json.RawMessage) (*Multisig, string) {
+	fail := func(msg string) (*Multisig, string) { return nil, msg }
 	var obj map[string]json.RawMessage
 	if jsonKind(raw) != '{' || json.Unmarshal(raw, &obj) != nil {
 		return fail("multisig_accounts is not object")
@@ -171,7 +175,7 @@ func readMultisig(raw json.RawMessage, prefix paramPrefix) (*Multisig, *Error) {
 	if jsonKind(s) != '[' || json.Unmarshal(s, &m.Signs) != nil {
 		return fail("multisig_accounts member signs is not array")
 	}
-	return m, nil
+	return m, ""
 }
 
 // jsonKind is the first significant byte of a JSON value ('{', '[', '"',
@@ -189,17 +193,19 @@ func (r *Request) walletSignValid() bool {
 	return r.Wallet != "" && r.Nonce != "" && r.Sign != ""
 }
 
-// multisigValid is the client's structural check of credential type 2.
-// The client bounds the threshold only from above; a threshold below 1 is
-// left for the node to refuse. A threshold that is not a number fails here
-// (our assumption: the reference does not say how the client reads it).
+// multisigValid is the client's structural check of credential type 2
+// (check_multisig_wallets): the threshold, read with atoi, at most the
+// number of wallets and of signs (compared as unsigned numbers, so a
+// negative threshold fails), and every sign by a listed wallet with a
+// wallet, nonce and sign. A threshold below 1 passes here; the node refuses
+// it.
 func (r *Request) multisigValid() bool {
 	m := r.Multisig
 	if m == nil {
 		return false
 	}
-	th, err := strconv.Atoi(m.Threshold)
-	if err != nil || th > len(m.Wallets) || th > len(m.Signs) {
+	th := atoi(m.Threshold)
+	if th < 0 || th > len(m.Wallets) || th > len(m.Signs) {
 		return false
 	}
 	listed := map[string]bool{}
@@ -207,7 +213,7 @@ func (r *Request) multisigValid() bool {
 		listed[w] = true
 	}
 	for _, s := range m.Signs {
-		if !listed[s.Wallet] || s.Nonce == "" || s.Sign == "" {
+		if !listed[s.Wallet] || s.Wallet == "" || s.Nonce == "" || s.Sign == "" {
 			return false
 		}
 	}
