@@ -184,17 +184,19 @@ func TestReferenceFixtures(t *testing.T) {
 	expectOK(t, e.sjson("ok", "/ispmgr", "func", "user.edit", "sok", "ok", "name", "user0", "passwd", "pw", "preset", "base", "authinfo", root))
 	expectOK(t, e.sjson("ok", "/ispmgr", "func", "webdomain.edit", "sok", "ok", "name", "testsite.ru", "owner", "user0", "secure", "on", "authinfo", root))
 	for _, tc := range []struct {
-		name, fixture string
-		exact         bool
-		params        []string
+		name, fixture, schema string
+		exact                 bool
+		params                []string
 	}{
-		{"auth", fixtureAuth, true, []string{"func", "auth", "username", "vasya", "password", "vasyapass"}},
-		{"error", fixtureError, true, []string{"func", "user", "authinfo", "user0:wrong"}},
-		{"action", fixtureAction, true, []string{"elid", "user0", "func", "user.suspend", "authinfo", root}},
-		{"list", fixtureList, false, []string{"func", "webdomain", "su", "user0", "authinfo", root}},
+		{"auth", fixtureAuth, "auth", true, []string{"func", "auth", "username", "vasya", "password", "vasyapass"}},
+		{"error", fixtureError, "error", true, []string{"func", "user", "authinfo", "user0:wrong"}},
+		{"action", fixtureAction, "ok", true, []string{"elid", "user0", "func", "user.suspend", "authinfo", root}},
+		{"list", fixtureList, "list.webdomain", false, []string{"func", "webdomain", "su", "user0", "authinfo", root}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body := string(e.get("/ispmgr", append(tc.params, "out", "sjson")...).Body)
+			raw := e.get("/ispmgr", append(tc.params, "out", "sjson")...).Body
+			e.checkSchema(tc.schema, raw)
+			body := string(raw)
 			want, got := keyPaths(t, tc.fixture, tc.exact), keyPaths(t, body, tc.exact)
 			if tc.exact && !reflect.DeepEqual(want, got) {
 				t.Fatalf("keys differ from the real reply\nwant %v\ngot  %v", want, got)
