@@ -3,8 +3,13 @@ package imserver_test
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/sim/simhttp/simtest"
 )
@@ -79,7 +84,79 @@ func (a *api) ok(sess, cmd string, kv ...string) json.RawMessage {
 	if !ans.Success {
 		a.t.Fatalf("%s %v: want success, got %s", cmd, kv, ans.raw)
 	}
+	checkData(a.t, cmd, ans.Data)
 	return ans.Data
+}
+
+// dataSchemas names the spec component each command's data must match
+// ("[]X": an array of X). The gateway's response schema can only say
+// "data is one of these shapes"; this pins the shape per command.
+var dataSchemas = map[string]string{
+	"logout": "Session", "get_account": "AccountData",
+	"get_servers": "[]ServerData", "get_servers_status": "[]ServerStatusData", "get_presets": "[]PresetData",
+	"get_logs": "[]LogData", "get_templates": "[]TemplateData", "get_isos": "[]IsoData",
+	"get_dns_zones": "[]ZoneData", "get_dns_records": "[]RecordData", "get_networks": "[]NetworkData",
+	"get_interfaces": "[]InterfaceData", "get_stats": "StatsData", "get_contracts": "[]ContractData",
+	"get_balance": "BalanceData", "get_payments": "[]PaymentData", "get_tickets": "[]TicketData",
+}
+
+// idCommands answer the id of the object they act on, as a string.
+var idCommands = []string{
+	"add_server", "update_server", "run_server", "stop_server", "pause_server", "reload_server",
+	"archive_server", "del_server", "reinstall_server", "eth_action", "mount_iso", "umount_iso",
+	"add_dns_zone", "del_dns_zone", "add_dns_record", "del_dns_record", "add_network", "del_network",
+	"add_ticket", "reply_ticket", "close_ticket",
+}
+
+var (
+	specOnce sync.Once
+	specDoc  *openapi3.T
+	specErr  error
+)
+
+// checkData validates a command's data against its own spec component.
+func checkData(t *testing.T, cmd string, data json.RawMessage) {
+	t.Helper()
+	specOnce.Do(func() {
+		c, err := openapi.Load(openapi.Source{Name: "imserver"})
+		if err == nil {
+			specDoc = c.Doc("imserver")
+		}
+		specErr = err
+	})
+	if specErr != nil {
+		t.Fatal(specErr)
+	}
+	name := dataSchemas[cmd]
+	for _, c := range idCommands {
+		if c == cmd {
+			name = "IdResult"
+		}
+	}
+	if name == "" {
+		t.Fatalf("no data schema known for %s", cmd)
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("%s data: %v", cmd, err)
+	}
+	items := []any{v}
+	if elem, ok := strings.CutPrefix(name, "[]"); ok {
+		list, isList := v.([]any)
+		if !isList {
+			t.Fatalf("%s data is not an array: %s", cmd, data)
+		}
+		name, items = elem, list
+	}
+	ref := specDoc.Components.Schemas[name]
+	if ref == nil {
+		t.Fatalf("the spec has no schema %s", name)
+	}
+	for _, it := range items {
+		if err := ref.Value.VisitJSON(it); err != nil {
+			t.Fatalf("%s data does not match %s: %v\n%s", cmd, name, err, data)
+		}
+	}
 }
 
 // fails runs a command and checks it is refused with code.
