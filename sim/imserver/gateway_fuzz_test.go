@@ -23,6 +23,11 @@ func FuzzGateway(f *testing.F) {
 		{"cmd=login&loginUsername=ivanov&loginPassword=ivanovpass&sendkey=1", ""},
 		{"cmd=update_server&sess=SESS&id=333", `json={"hdd_list":[{"size":41}]}`},
 		{"json=%7B", "cmd=%zz"},
+		{"cmd=run_server&sess=1d69a2ca5bbb423245438aabb0723f1f&json=%7B%22id%22%3A%22333%22%7D", ""},
+		{"cmd=add_dns_record&sess=SESS&zone=1&name=x&type=a&content=1.2.3.4&ttl=-1", "priority=-9223372036854775808"},
+		{"cmd=add_server&sess=SESS", `json={"cpu":1.5,"ram":1,"hdd_list":[{"size":1e3,"type":"SSD"}],"server_name":null}`},
+		{"cmd=get_logs&sess=SESS&count=-9223372036854775808", ""},
+		{"cmd=add_network&sess=SESS&name=big&subnet=10.200.0.0/16", ""},
 	} {
 		f.Add(seed.query, seed.body)
 	}
