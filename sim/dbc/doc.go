@@ -83,7 +83,17 @@
 //     /tmp/dbc_snapshots/snap_<n>_<time>_vda.qcow2: creating ->
 //     uploading -> done, then in the image centre; snapshot/delete stops
 //     and removes it and answers "ok" even for an unknown name.
-//   - Images: download (image_server, image_filename, local_dir required,
+//   - Images, the client's part (rest_api_service): /images/servers wants
+//     only a JSON object and answers its hand-built
+//     {"errcode":0, "message":{"image_server":["ID_1",...]}}; /images and
+//     /images/download|upload read image_server leniently (a non-string is
+//     none) and refuse a missing or unknown one with 400 -25 "image_server
+//     not exist" (the centre listing, download and upload; a node listing
+//     only an unknown one), before the credential precheck; the centre
+//     listing is hand-built too ({"errcode":0,"message": [...]}, correct
+//     "image_name" key); progress, stop and delete ignore image_server; the
+//     /images handlers print JSON parse errors without the offset.
+//   - Images, the node's part: download (image_filename, local_dir required,
 //     "image:<f> not exist", "image:<f> in downloading"), upload ("image:<f>
 //     in uploading"), progress in the node's hand-built JSON
 //     {"status": "downloading","progress": "40%"} (spaces after the colons,
@@ -142,8 +152,7 @@
 //     node's g_disk_system_size) is not counted.
 //   - Snapshot timings: dbc.snapshot_create (VM in "snapshot creating"),
 //     then dbc.snapshot_upload; a done snapshot has no status field.
-//   - /images/servers answers the list of centre ids; a file with no
-//     transfer under way reports done if it arrived, else 0%;
+//   - A file with no transfer under way reports done if it arrived, else 0%;
 //     bare_metal/power status answers "Chassis Power is on|off" (ipmitool's
 //     wording); power changes take dbc.bare_metal_power.
 //   - Bare-metal nodes sign with their node id as wallet and their node key,

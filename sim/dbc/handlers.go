@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,8 +48,10 @@ func taskAction(action string) handler {
 	}}
 }
 
+// transfer checks image_server before the node and the credentials, as
+// the client does, so StartTransfer runs the client's checks itself.
 func transfer(kind string) handler {
-	return handler{prefixParams, precheckSession, true, func(c *call) (any, *Error) {
+	return handler{prefixParams, precheckNone, false, func(c *call) (any, *Error) {
 		return ok(c.st.StartTransfer(c.tx, c.req, kind))
 	}}
 }
@@ -136,7 +139,7 @@ var handlers = map[string]handler{
 		return c.st.ListImages(c.tx, c.req)
 	}},
 	"images/servers": {prefixParams, precheckNone, false, func(c *call) (any, *Error) {
-		return c.st.ImageServerIDs(), nil
+		return c.st.ImageServerList(), nil
 	}},
 	"images/upload":           transfer("upload"),
 	"images/download":         transfer("download"),
@@ -191,7 +194,7 @@ func (*Panel) serve(c echo.Context, rt Route) error {
 		}
 		cl.logs = q
 	}
-	req, perr := ParseRequest(simhttp.Body(c), h.prefix)
+	req, perr := parseFor(rt.Op, simhttp.Body(c), h.prefix)
 	if perr == nil && h.needNode && req.Node() == "" {
 		perr = clientError(msgPeerEmpty)
 	}
@@ -218,6 +221,24 @@ func (*Panel) serve(c echo.Context, rt Route) error {
 		return send(c, http.StatusOK, append(raw, '\r', '\n'))
 	}
 	return send(c, http.StatusOK, Encode(CodeOK, msg, false))
+}
+
+// parseFor reads the body the way the route's handler in the client does:
+// /images/servers only wants a JSON object, and the /images handlers print
+// JSON parse errors without rapidjson's offset.
+func parseFor(op string, body []byte, prefix paramPrefix) (*Request, *Error) {
+	if op == "images/servers" {
+		_, err := ParseObject(body)
+		if err != nil {
+			return nil, withoutParseOffset(err)
+		}
+		return &Request{}, nil
+	}
+	req, err := ParseRequest(body, prefix)
+	if strings.HasPrefix(op, "images") {
+		err = withoutParseOffset(err)
+	}
+	return req, err
 }
 
 // stepFunc adapts a typed step handler to the queue's JSON arguments.

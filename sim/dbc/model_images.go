@@ -1,45 +1,63 @@
 package dbc
 
 import (
+	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/panelsim/panelsim/state"
 )
 
-// ImageServers lists the image centres the client is configured with.
-func (st *State) ImageServerIDs() []string {
-	out := []string{}
+// ImageServerList lists the ids of the image centres the client is
+// configured with, in the client's hand-built JSON (the space after the
+// first comma included).
+func (st *State) ImageServerList() RawBody {
+	ids := make([]string, 0, len(st.ImageServers))
 	for _, s := range st.ImageServers {
-		out = append(out, s.ID)
+		ids = append(ids, jsonString(s.ID))
 	}
-	return out
+	return RawBody(`{"errcode":0, "message":{"image_server":[` + strings.Join(ids, ",") + `]}}`)
 }
 
 // ListImages answers /images: a centre's images (no node), a node's images
 // (optionally only those the centre also holds), or with credentials the
-// images the caller brought onto the node.
+// images the caller brought onto the node. The client reads image_server
+// leniently (anything but a string is none) and refuses ids it does not
+// know, and an empty one when no node is named.
 func (st *State) ListImages(tx *state.Tx, req *Request) (any, *Error) {
-	server, ok := req.str("image_server")
-	if !ok {
-		return nil, clientError(string(prefixParams) + "image_server is not string")
-	}
-	var srv *ImageServer
-	if server != "" {
-		if srv = st.imageServer(server); srv == nil {
-			return nil, clientError("image_server not exist")
-		}
-	}
+	server := req.loose("image_server")
+	srv := st.imageServer(server)
 	if req.Node() == "" {
 		if srv == nil {
-			return nil, clientError("image_server is empty")
+			return nil, clientError(msgNoImageServer)
 		}
-		out := []ImageEntry{}
-		for _, img := range srv.Images {
-			out = append(out, ImageEntry{img.Name, humanSize(img.Size)})
-		}
-		return out, nil
+		return centreListing(srv), nil
+	}
+	if server != "" && srv == nil {
+		return nil, clientError(msgNoImageServer)
 	}
 	return st.nodeImages(tx, req, srv)
+}
+
+// msgNoImageServer is the client's refusal of a missing or unknown
+// image_server.
+const msgNoImageServer = "image_server not exist"
+
+// centreListing is a centre's images in the client's hand-built JSON
+// ({"errcode":0,"message": [...]}, with its one space).
+func centreListing(srv *ImageServer) RawBody {
+	items := make([]string, 0, len(srv.Images))
+	for _, img := range srv.Images {
+		items = append(items, `{"image_name":`+jsonString(img.Name)+`,"image_size":`+jsonString(humanSize(img.Size))+`}`)
+	}
+	return RawBody(`{"errcode":0,"message": [` + strings.Join(items, ",") + `]}`)
+}
+
+// jsonString quotes s for hand-built JSON (the client does not escape;
+// escaping keeps our answers valid for odd names).
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 func (st *State) nodeImages(tx *state.Tx, req *Request, srv *ImageServer) (any, *Error) {
@@ -73,38 +91,29 @@ func (st *State) nodeImages(tx *state.Tx, req *Request, srv *ImageServer) (any, 
 // transferKey names an upload or download of a file on a node.
 func transferKey(kind, image string) string { return kind + ":" + image }
 
-// imageServerParam resolves image_server: the client maps the centre id
-// to its address and refuses ids it does not know.
-func (st *State) imageServerParam(req *Request) (*ImageServer, *Error) {
-	id, ok := req.str("image_server")
-	if !ok {
-		return nil, clientError(string(prefixParams) + "image_server is not string")
-	}
-	if id == "" {
-		return nil, nil
-	}
-	srv := st.imageServer(id)
-	if srv == nil {
-		return nil, clientError("image_server not exist")
-	}
-	return srv, nil
-}
-
 // StartTransfer begins uploading a node's image to a centre or downloading
-// a centre's image to a node (with the node's checks and messages);
-// progress moves on the clock in tenths of dbc.image_upload /
+// a centre's image to a node. The client first checks the node (download)
+// and image_server, then the credentials; the node then checks the file.
+// Progress moves on the clock in tenths of dbc.image_upload /
 // dbc.image_download.
 func (st *State) StartTransfer(tx *state.Tx, req *Request, kind string) *Error {
-	srv, err := st.imageServerParam(req)
-	if err != nil {
+	if kind == "download" && req.Node() == "" {
+		return clientError(msgPeerEmpty)
+	}
+	srv := st.imageServer(req.loose("image_server"))
+	if srv == nil {
+		return clientError(msgNoImageServer)
+	}
+	if req.Node() == "" {
+		// Uploading from the client itself is not emulated.
+		return clientError(msgPeerEmpty)
+	}
+	if err := req.precheck(precheckSession); err != nil {
 		return err
 	}
 	n, c, err := st.enterNode(tx, req, kind+" image")
 	if err != nil {
 		return err
-	}
-	if srv == nil {
-		return taskError("no image_server")
 	}
 	file := req.loose("image_filename")
 	if kind == "download" {
@@ -223,9 +232,6 @@ type RawBody []byte
 // spaces). A file with no transfer under way is done if the node (upload:
 // the centre) has it, else at 0%.
 func (st *State) TransferProgress(tx *state.Tx, req *Request, kind string) (RawBody, *Error) {
-	if _, err := st.imageServerParam(req); err != nil {
-		return nil, err
-	}
 	n, _, err := st.enterNode(tx, req, kind+" image progress")
 	if err != nil {
 		return nil, err
@@ -263,9 +269,6 @@ func (n *Node) hasTransferred(st *State, kind, file string) bool {
 // StopTransfer stops an upload or download; like the node it answers "ok"
 // whether or not one was under way.
 func (st *State) StopTransfer(tx *state.Tx, req *Request, kind string) *Error {
-	if _, err := st.imageServerParam(req); err != nil {
-		return err
-	}
 	n, _, err := st.enterNode(tx, req, "stop "+kind+" image")
 	if err != nil {
 		return err
@@ -283,9 +286,6 @@ func (st *State) StopTransfer(tx *state.Tx, req *Request, kind string) *Error {
 // DeleteImage removes an image file from a node unless it is being
 // transferred (the node does not check whether a VM uses it).
 func (st *State) DeleteImage(tx *state.Tx, req *Request) *Error {
-	if _, err := st.imageServerParam(req); err != nil {
-		return err
-	}
 	n, _, err := st.enterNode(tx, req, "delete image")
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -61,6 +62,22 @@ const (
 // ParseRequest checks a body the way the DBC client does before relaying
 // it, returning the client's exact -25 message on the first problem.
 func ParseRequest(body []byte, prefix paramPrefix) (*Request, *Error) {
+	doc, err := ParseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	r := &Request{}
+	if msg := r.readEnvelope(doc); msg != "" {
+		// The client's parse_req_params: its message, with the route
+		// family's prefix.
+		return nil, clientError(string(prefix) + msg)
+	}
+	return r, nil
+}
+
+// ParseObject is the check every route starts with: a non-empty body
+// holding a JSON object.
+func ParseObject(body []byte) (map[string]json.RawMessage, *Error) {
 	if len(body) == 0 {
 		return nil, clientError("http request body is empty")
 	}
@@ -74,13 +91,19 @@ func ParseRequest(body []byte, prefix paramPrefix) (*Request, *Error) {
 	if doc == nil {
 		return nil, clientError("invalid json")
 	}
-	r := &Request{}
-	if msg := r.readEnvelope(doc); msg != "" {
-		// The client's parse_req_params: its message, with the route
-		// family's prefix.
-		return nil, clientError(string(prefix) + msg)
+	return doc, nil
+}
+
+// parseOffset is the "(<offset>)" the client puts after rapidjson's message.
+var parseOffset = regexp.MustCompile(`\([0-9]+\)$`)
+
+// withoutParseOffset drops the offset of a JSON parse error: the /images
+// handlers print rapidjson's message alone.
+func withoutParseOffset(e *Error) *Error {
+	if e != nil && strings.HasPrefix(e.Msg, "json parse error: ") {
+		e.Msg = parseOffset.ReplaceAllString(e.Msg, "")
 	}
-	return r, nil
+	return e
 }
 
 // readEnvelope reads the members every body shares, returning the client's

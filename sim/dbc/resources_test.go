@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/sim/simhttp/simtest"
 	"github.com/panelsim/panelsim/state"
 )
@@ -180,7 +181,7 @@ func TestNodeErrorFraming(t *testing.T) {
 func TestImages(t *testing.T) {
 	e := newEnv(t)
 	servers := e.c.JSON("POST", "/api/v1/images/servers", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{}})
-	if string(servers.Body) != "{\"errcode\":0,\"message\":[\"ID_1\",\"ID_2\"]}\r\n" {
+	if string(servers.Body) != "{\"errcode\":0, \"message\":{\"image_server\":[\"ID_1\",\"ID_2\"]}}\r\n" {
 		t.Fatalf("servers %q", servers.Body)
 	}
 	nodeList := e.c.JSON("POST", "/api/v1/images", map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{}})
@@ -189,7 +190,7 @@ func TestImages(t *testing.T) {
 	}
 	simtest.Golden(t, "images_node.json", nodeList.Body)
 	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{}}).
-		expect(t, 400, -25, "image_server is empty")
+		expect(t, 400, -25, "image_server not exist")
 	e.post(t, "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{"image_server": "X"}}).
 		expect(t, 400, -25, "image_server not exist")
 
@@ -203,7 +204,7 @@ func TestImages(t *testing.T) {
 		return string(r.Body)
 	}
 	dl := map[string]any{"image_server": "ID_1", "image_filename": "ubuntu-2204.qcow2", "local_dir": "/data"}
-	img("download", map[string]any{"image_filename": "ubuntu-2204.qcow2", "local_dir": "/data"}).expect(t, 200, 1, "no image_server")
+	img("download", map[string]any{"image_filename": "ubuntu-2204.qcow2", "local_dir": "/data"}).expect(t, 400, -25, "image_server not exist")
 	img("download", map[string]any{"image_server": "ID_1", "image_filename": "ubuntu-2204.qcow2"}).expect(t, 200, 1, "additional no local_dir")
 	img("download", map[string]any{"image_server": "ID_1", "image_filename": "x.qcow2", "local_dir": "/data"}).expect(t, 200, 1, "image:x.qcow2 not exist")
 	img("download", dl).expect(t, 200, 0, "ok")
@@ -246,7 +247,8 @@ func TestImages(t *testing.T) {
 	if got := progress("upload", "windows-10.qcow2"); !strings.Contains(got, `"status": "uploading","progress": "0%"`) {
 		t.Fatalf("stopped upload %q", got)
 	}
-	img("upload", map[string]any{"image_server": 2, "image_filename": "a"}).expect(t, 400, -25, "parse request params failed: image_server is not string")
+	// The client reads image_server leniently: a number is no centre.
+	img("upload", map[string]any{"image_server": 2, "image_filename": "a"}).expect(t, 400, -25, "image_server not exist")
 }
 
 func TestLAN(t *testing.T) {
@@ -393,4 +395,46 @@ func TestJournalOperations(t *testing.T) {
 			t.Errorf("journal has %d entries for %s", len(got), op)
 		}
 	}
+}
+
+// The client's own image checks (rest_api_service): /images/servers needs
+// only a JSON object; image_server is checked before the credentials of
+// download and upload, but not by progress, stop or delete; the centre
+// listing is built by hand; /images parse errors carry no offset.
+func TestImagesClientSide(t *testing.T) {
+	e := newEnv(t, panelsimtest.WithValidation("off"))
+	raw := func(path, body string) *simtest.Response {
+		t.Helper()
+		return e.c.Do("POST", path, []byte(body), "Content-Type", "application/json")
+	}
+	if r := raw("/api/v1/images/servers", `{}`); r.Status != 200 || string(r.Body) != "{\"errcode\":0, \"message\":{\"image_server\":[\"ID_1\",\"ID_2\"]}}\r\n" {
+		t.Fatalf("servers with {}: %d %q", r.Status, r.Body)
+	}
+	centre := raw("/api/v1/images", `{"peer_nodes_list":[],"additional":{"image_server":"ID_2"}}`)
+	if string(centre.Body) != "{\"errcode\":0,\"message\": [{\"image_name\":\"ubuntu.qcow2\",\"image_size\":\"2.1G\"},{\"image_name\":\"centos-7.qcow2\",\"image_size\":\"1.8G\"}]}\r\n" {
+		t.Fatalf("centre listing %q", centre.Body)
+	}
+	pretty := func(msg string) string { return "{\n    \"errcode\": -25,\n    \"message\": \"" + msg + "\"\n}\r\n" }
+	cases := []struct{ path, body, msg string }{
+		{"/api/v1/images/servers", `{"a":}`, "json parse error: Invalid value."},
+		{"/api/v1/images/servers", `[]`, "invalid json"},
+		{"/api/v1/images", `{"a":}`, "json parse error: Invalid value."},
+		{"/api/v1/images/download", `{"peer_nodes_list":[],"additional":{}}`, "peer_nodeid is empty"},
+		{"/api/v1/images/download", `{"peer_nodes_list":["` + node1 + `"],"additional":{}}`, "image_server not exist"},
+		{"/api/v1/images/download", `{"peer_nodes_list":["` + node1 + `"],"additional":{"image_server":"ID_9"}}`, "image_server not exist"},
+		{"/api/v1/images/download", `{"peer_nodes_list":["` + node1 + `"],"additional":{"image_server":"ID_1"}}`, "session_id and wallet all invalid"},
+		{"/api/v1/images/upload", `{"peer_nodes_list":[],"additional":{}}`, "image_server not exist"},
+		{"/api/v1/images/upload", `{"peer_nodes_list":["` + node1 + `"],"additional":{"image_server":"ID_1"}}`, "session_id and wallet all invalid"},
+	}
+	for _, tc := range cases {
+		if r := raw(tc.path, tc.body); r.Status != 400 || string(r.Body) != pretty(tc.msg) {
+			t.Errorf("%s %s: %d %q, want %q", tc.path, tc.body, r.Status, r.Body, tc.msg)
+		}
+	}
+	// An unknown centre id means nothing to progress, stop and delete.
+	for _, verb := range []string{"downloadprogress", "download_stop"} {
+		e.post(t, "/api/v1/images/"+verb, alice(t, node1, map[string]any{"image_server": "ID_9", "image_filename": "ubuntu.qcow2"})).expect(t, 200, 0)
+	}
+	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_server": "ID_9", "image_filename": "nope.qcow2"})).
+		expect(t, 200, 1, "image file:nope.qcow2 is not exist")
 }
