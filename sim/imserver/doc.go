@@ -196,5 +196,9 @@
 //
 // Reseller (White Label) sub-accounts, the "too many meaningless requests"
 // rate limit, real SMS delivery, HTTPS-only enforcement (panelsim's --tls
-// serves HTTPS), and the vendor's SDKs.
+// serves HTTPS), and the vendor's SDKs. Cloning a server: the overview
+// names it (as a slow operation to wait for with get_servers_status), but
+// its command is not public and get_logs's documented cmd list has none;
+// add_server's template cloning stands in for the size-dependent wait.
+// Monthly charges after the first month are not booked.
 package imserver
