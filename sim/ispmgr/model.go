@@ -1,6 +1,7 @@
 package ispmgr
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -63,6 +64,39 @@ func newState() *State {
 		IPAddrs: map[string]*IPAddr{}, Spaces: map[string]*Space{}, Nets: map[string]*Net{},
 		IPs: map[string]*IP{}, Sessions: map[string]*Session{}, Keys: map[string]*Key{},
 	}
+}
+
+// UnmarshalJSON restores a snapshot: tables missing, null or holding null
+// entries come back empty, and a language the panel does not speak falls
+// back to English, so a hand-edited snapshot cannot leave the panel
+// failing every call.
+func (st *State) UnmarshalJSON(b []byte) error {
+	type plain State
+	p := plain(*newState())
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*st = State(p)
+	if !languages[st.Lang] {
+		st.Lang = "en"
+	}
+	st.Users, st.Presets = tidy(st.Users), tidy(st.Presets)
+	st.WebDomains, st.EmailDomains, st.Mailboxes = tidy(st.WebDomains), tidy(st.EmailDomains), tidy(st.Mailboxes)
+	st.Zones, st.DBs, st.IPAddrs = tidy(st.Zones), tidy(st.DBs), tidy(st.IPAddrs)
+	st.Spaces, st.Nets, st.IPs = tidy(st.Spaces), tidy(st.Nets), tidy(st.IPs)
+	st.Sessions, st.Keys = tidy(st.Sessions), tidy(st.Keys)
+	return nil
+}
+
+// tidy is a restored table without null entries, empty rather than nil.
+func tidy[V any](m map[string]*V) map[string]*V {
+	out := make(map[string]*V, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // User is a panel account: an administrator, a reseller or a user.

@@ -337,3 +337,50 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Error("restored world answers differently")
 	}
 }
+
+// TestRestoreFillsNullMaps: a snapshot edited by hand may hold null for a
+// table, a null entry or no language; the restored world still logs in,
+// makes keys and objects, and speaks its default language.
+func TestRestoreFillsNullMaps(t *testing.T) {
+	raw := `{"lang":"","users":{"root":{"name":"root","password":"secret","level":30,"active":true},"ghost":null},` +
+		`"presets":null,"webdomains":null,"emaildomains":null,"mailboxes":null,"zones":null,"dbs":null,` +
+		`"ipaddrs":null,"userspaces":null,"ipnets":null,"ips":null,"sessions":null,"keys":null}`
+	w0, err := newWorld(t, "version: 1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := w0.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Panels[Name] = json.RawMessage(raw)
+	p := New()
+	w, err := state.Restore(state.Config{Name: "r", Timings: p.Timings(), States: map[string]func() any{Name: p.NewState}}, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"func=auth&username=root&password=secret",
+		"func=session.newkey&username=root&key=0123456789abcdef0&authinfo=root:secret",
+		"func=user.edit&sok=ok&name=newuser&passwd=pw&authinfo=root:secret",
+		"func=preset.edit&sok=ok&name=p1&authinfo=root:secret",
+		"func=user&authinfo=root:secret",
+		"func=nosuch&authinfo=root:secret",
+	} {
+		_ = w.Do(func(tx *state.Tx) error {
+			p := NewParams()
+			p.ParseParams(q)
+			doc := Call(tx, &Request{Mgr: mgrISP, Binary: "/ispmgr", IP: "10.0.0.1", Params: p})
+			e := doc.Child("error")
+			switch {
+			case strings.HasPrefix(q, "func=nosuch"):
+				if e == nil || e.Attr("lang") != "en" || childText(e, "msg") == "" {
+					t.Errorf("%s: want an English error, got %s", q, Render(doc, fmtXML))
+				}
+			case e != nil:
+				t.Errorf("%s: %s", q, Render(doc, fmtXML))
+			}
+			return nil
+		})
+	}
+}
