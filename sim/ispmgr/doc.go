@@ -15,7 +15,10 @@
 //     and on a dedicated --listen ispmgr=ADDR one. Values sent unencoded
 //     (':', '@', '/', spaces as '+') are read as the panel reads them;
 //     sfrom, clicked_button, operafake, progressid and "*" values are
-//     dropped; empty values are kept (they clear a field). HTTP 200 for
+//     dropped; empty values are kept (they clear a field, as a submitted
+//     form does: the seed only says such parameters may be left out when a
+//     call is composed from the panel's log, and the official module's
+//     ipaddr.edit name="" means "not given" either way). HTTP 200 for
 //     every answer, errors included.
 //   - Auth: func=auth (username+password; the session is bound to the
 //     client address, c.RealIP(), and expires after one idle hour on the
