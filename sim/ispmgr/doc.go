@@ -106,6 +106,8 @@
 //   - text format: one "k=v k=v" line per element, "k=v" lines for a form,
 //     "OK" for an action, "ERROR type(object): message" for an error; set
 //     flags print as "on".
+//   - out=print: the vendor documents it for lists only; a form, an action
+//     or an error prints the same page as the browser's (no out).
 //   - Unknown paths under /ispmgr, /ipmgr and /manager answer an mgr5 error
 //     with HTTP 404; methods other than GET and POST HTTP 405 (the vendor
 //     documents only these two).
