@@ -34,6 +34,7 @@ func TestLoginRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			a := a.with(t)
 			ans := a.get(append([]string{"cmd", "login"}, tc.kv...)...)
 			if ans.Success || ans.code() != tc.code {
 				t.Fatalf("want %s, got %s", tc.code, ans.raw)
@@ -241,42 +242,43 @@ func TestTransportForms(t *testing.T) {
 	sess := a.login("petrov", "superpassword")
 	cases := []struct {
 		name string
-		do   func() *simtest.Response
+		do   func(c *simtest.Client) *simtest.Response
 	}{
-		{"GET query", func() *simtest.Response {
-			return a.c.Get("/api?cmd=get_servers_status&sess=" + sess + "&id=333")
+		{"GET query", func(c *simtest.Client) *simtest.Response {
+			return c.Get("/api?cmd=get_servers_status&sess=" + sess + "&id=333")
 		}},
-		{"GET json=", func() *simtest.Response {
-			return a.c.Get("/api?cmd=get_servers_status&sess=" + sess + "&json=" + urlq(`{"id":"333"}`))
+		{"GET json=", func(c *simtest.Client) *simtest.Response {
+			return c.Get("/api?cmd=get_servers_status&sess=" + sess + "&json=" + urlq(`{"id":"333"}`))
 		}},
-		{"POST form", func() *simtest.Response {
-			return a.c.Form("POST", "/api", "cmd=get_servers_status&sess="+sess+"&id=333")
+		{"POST form", func(c *simtest.Client) *simtest.Response {
+			return c.Form("POST", "/api", "cmd=get_servers_status&sess="+sess+"&id=333")
 		}},
-		{"POST form json=", func() *simtest.Response {
-			return a.c.Form("POST", "/api", "cmd=get_servers_status&sess="+sess+"&json="+urlq(`{"id":333}`))
+		{"POST form json=", func(c *simtest.Client) *simtest.Response {
+			return c.Form("POST", "/api", "cmd=get_servers_status&sess="+sess+"&json="+urlq(`{"id":333}`))
 		}},
-		{"POST JSON body", func() *simtest.Response {
-			return a.c.JSON("POST", "/api", map[string]any{"cmd": "get_servers_status", "sess": sess, "id": 333})
+		{"POST JSON body", func(c *simtest.Client) *simtest.Response {
+			return c.JSON("POST", "/api", map[string]any{"cmd": "get_servers_status", "sess": sess, "id": 333})
 		}},
-		{"cmd in query, JSON body", func() *simtest.Response {
-			return a.c.JSON("POST", "/api?cmd=get_servers_status&sess="+sess, `{"id":"333"}`)
+		{"cmd in query, JSON body", func(c *simtest.Client) *simtest.Response {
+			return c.JSON("POST", "/api?cmd=get_servers_status&sess="+sess, `{"id":"333"}`)
 		}},
-		{"POST multipart (PHP curl with an array)", func() *simtest.Response {
+		{"POST multipart (PHP curl with an array)", func(c *simtest.Client) *simtest.Response {
 			var b bytes.Buffer
 			mw := multipart.NewWriter(&b)
 			for _, kv := range [][2]string{{"cmd", "get_servers_status"}, {"sess", sess}, {"id", "333"}} {
 				_ = mw.WriteField(kv[0], kv[1])
 			}
 			_ = mw.Close()
-			return a.c.Do("POST", "/api", b.Bytes(), "Content-Type", mw.FormDataContentType())
+			return c.Do("POST", "/api", b.Bytes(), "Content-Type", mw.FormDataContentType())
 		}},
-		{"json= wins over CGI", func() *simtest.Response {
-			return a.c.Get("/api?cmd=get_servers_status&sess=" + sess + "&id=334&json=" + urlq(`{"id":333}`))
+		{"json= wins over CGI", func(c *simtest.Client) *simtest.Response {
+			return c.Get("/api?cmd=get_servers_status&sess=" + sess + "&id=334&json=" + urlq(`{"id":333}`))
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ans := a.decode(tc.do())
+			a := a.with(t)
+			ans := a.decode(tc.do(a.c))
 			list := into[[]serverStatus](t, ans.Data)
 			if !ans.Success || len(list) != 1 || list[0].ID != 333 || ans.Login != "petrov" {
 				t.Fatalf("want server 333's status, got %s", ans.raw)
@@ -309,6 +311,7 @@ func TestGatewayErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			a := a.with(t)
 			r := a.c.Get(tc.path)
 			ans := a.decode(r)
 			if ans.Success || ans.code() != tc.code {

@@ -77,6 +77,7 @@ func TestDNSRecordValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			a := a.with(t)
 			kv := append([]string{"zone", zone}, tc.kv...)
 			a.fails(tc.code, sess, "add_dns_record", kv...)
 		})

@@ -27,6 +27,12 @@ func newAPI(t *testing.T, opts ...panelsimtest.Option) *api {
 	return &api{t: t, srv: srv, c: simtest.New(t, srv)}
 }
 
+// with is the same panelsim seen from a subtest: failures are reported to
+// (and stop) the subtest, not its parent.
+func (a *api) with(t *testing.T) *api {
+	return &api{t: t, srv: a.srv, c: simtest.New(t, a.srv)}
+}
+
 // answer is the vendor envelope decoded loosely.
 type answer struct {
 	Success bool            `json:"success"`

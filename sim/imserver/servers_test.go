@@ -88,6 +88,7 @@ func TestWrongStateIsRefusedWith0027(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.cmd+" "+tc.id, func(t *testing.T) {
+			a := a.with(t)
 			a.fails("0027", sess, tc.cmd, "id", tc.id)
 		})
 	}
@@ -209,6 +210,7 @@ func TestAddServerRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			a := a.with(t)
 			a.fails(tc.code, sess, "add_server", "json", tc.json)
 		})
 	}
