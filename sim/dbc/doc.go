@@ -9,10 +9,12 @@
 //     request"); the version root /api/v1/ (exactly, with the slash) answers
 //     the client version for any method; unknown top-level routes, /api/v1
 //     without the slash included, HTTP 404 -32601
-//     "not support uri:<uri>"; malformed sub-routes HTTP 400 -32600 with the
-//     client's texts ("invalid requests uri", "invalid uri", "task_id is
-//     empty", ...). Content-Type application/json, Access-Control-Allow-Origin
-//     *, every body ends in "\r\n".
+//     "not support uri:<uri>"; unknown verbs HTTP 400 -32600 ("invalid
+//     requests uri", "invalid uri" under /snapshot); missing path arguments
+//     HTTP 400 -25 like the body checks ("task_id is empty", "invalid uri,
+//     please use /tasks/logs/{task_id}?flag=tail&line_num=100", ...).
+//     Content-Type application/json, Access-Control-Allow-Origin *, every
+//     body ends in "\r\n".
 //   - Envelope {"errcode":0,"message":...}. The client's own answers (body
 //     checks, timeouts, the version) are pretty-printed with four spaces like
 //     rapidjson's PrettyWriter; payloads and errors from a node are compact.
@@ -99,11 +101,12 @@
 //     {"status": "downloading","progress": "40%"} (spaces after the colons,
 //     "done" at 100%), stops answer "ok" always, delete refuses files being
 //     transferred; a VM cannot be created from an image being transferred.
-//   - Task logs: flag head|tail (default tail), line_num (default 100;
-//     more than 100 becomes 99, the client's quirk; 0 or less "invalid line
-//     num"; other flags `head_or_tail is invalid"` with the stray quote),
-//     at most 1024 bytes (the documented cap) keeping the lines nearest the
-//     chosen end.
+//   - Task logs: flag head|tail; without a flag the client sends tail and
+//     100 lines and ignores line_num; with one, line_num is read with atoi
+//     (empty: 100; more than 100 becomes 99, the client's quirk; 0 or less
+//     "invalid line num"); other flags `head_or_tail is invalid"` with the
+//     stray quote (both HTTP 400 -25); at most 1024 bytes (the documented
+//     cap) keeping the lines nearest the chosen end.
 //   - Image centres, node images and the caller's own images; LANs (name
 //     6-10 letters or digits, IPv4 CIDR /8-/30, no overlaps, in-use
 //     networks kept), bare-metal nodes (list/add/delete/modify signed by the

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"strconv"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -27,28 +26,35 @@ type LogQuery struct {
 	Lines int
 }
 
-// ParseLogQuery reads ?flag=head|tail&line_num=N: tail and 100 by default,
-// more than 100 becomes 99 (the real client's off-by-one), 0 or less or
-// not a number is "invalid line num".
+// ParseLogQuery reads ?flag=head|tail&line_num=N the way the client's
+// rest_task_logs does: without a flag it is tail and 100 lines whatever
+// line_num says; with one, an empty line_num is 100, otherwise atoi of it,
+// more than 100 becomes 99 (the client's off-by-one) and 0 or less is
+// "invalid line num"; any other flag is `head_or_tail is invalid"`. All
+// are HTTP 400 -25. hasLineNum is kept for callers; an empty line_num is
+// the same as none.
 func ParseLogQuery(flag, lineNum string, hasLineNum bool) (LogQuery, *Error) {
 	q := LogQuery{Lines: 100}
 	switch flag {
-	case "", "tail":
+	case "":
+		return q, nil
+	case "tail":
 	case "head":
 		q.Head = true
 	default:
-		return q, uriError(`head_or_tail is invalid"`)
+		return LogQuery{}, clientError(`head_or_tail is invalid"`)
 	}
-	if hasLineNum {
-		n, err := strconv.Atoi(lineNum)
-		if err != nil || n <= 0 {
-			return q, uriError("invalid line num")
-		}
-		if n > 100 {
-			n = 99
-		}
-		q.Lines = n
+	if !hasLineNum || lineNum == "" {
+		return q, nil
 	}
+	n := atoi(lineNum)
+	switch {
+	case n > 100:
+		n = 99
+	case n <= 0:
+		return LogQuery{}, clientError("invalid line num")
+	}
+	q.Lines = n
 	return q, nil
 }
 

@@ -257,13 +257,20 @@ func TestParseLogQuery(t *testing.T) {
 		{"tail", "101", true, LogQuery{Lines: 99}, ""},
 		{"tail", "100", true, LogQuery{Lines: 100}, ""},
 		{"tail", "-1", true, LogQuery{}, "invalid line num"},
-		{"tail", "", true, LogQuery{}, "invalid line num"},
+		{"tail", "x", true, LogQuery{}, "invalid line num"},
+		// The client (rest_task_logs): an empty line_num is the default,
+		// line_num is read with atoi, and without a flag line_num is not
+		// read at all (tail, 100 lines).
+		{"tail", "", true, LogQuery{Lines: 100}, ""},
+		{"head", "7 lines", true, LogQuery{Head: true, Lines: 7}, ""},
+		{"", "5", true, LogQuery{Lines: 100}, ""},
+		{"", "0", true, LogQuery{Lines: 100}, ""},
 		{"up", "1", true, LogQuery{}, `head_or_tail is invalid"`},
 	}
 	for _, tc := range cases {
 		q, err := ParseLogQuery(tc.flag, tc.n, tc.has)
 		if tc.err != "" {
-			if err == nil || err.Msg != tc.err {
+			if err == nil || err.Msg != tc.err || err.Code != CodeInvalidParams || err.Status != 400 {
 				t.Errorf("%+v: err %v", tc, err)
 			}
 			continue
@@ -439,11 +446,18 @@ func TestParseRoute(t *testing.T) {
 		{"/api/v1/peers", "", "", "", "not support uri:"},
 		{"/other", "", "", "", "request uri is invalid, uri:/other"},
 	}
+	// Path arguments the client finds missing are -25 (RPC_INVALID_PARAMS);
+	// unknown verbs and paths are -32600 / -32601.
+	params := map[string]bool{"task_id is empty": true, "invalid uri, please use /tasks": true,
+		"snapshot_name is empty": true, "network_name is empty": true}
 	for _, tc := range cases {
 		rt, err := ParseRoute(tc.path)
 		if tc.err != "" {
 			if err == nil || err.Msg != tc.err {
 				t.Errorf("%s: %+v %v", tc.path, rt, err)
+			}
+			if err != nil && params[tc.err] != (err.Code == CodeInvalidParams) {
+				t.Errorf("%s: errcode %d", tc.path, err.Code)
 			}
 			continue
 		}

@@ -206,6 +206,10 @@ func ParseRoute(path string) (Route, *Error) {
 	return family(parts)
 }
 
+// pathError is a path argument the client finds missing: like its body
+// checks, HTTP 400 -25 (RPC_INVALID_PARAMS); unknown verbs are -32600.
+func pathError(msg string) *Error { return clientError(msg) }
+
 func miningRoute(parts []string) (Route, *Error) {
 	switch {
 	case len(parts) == 1:
@@ -230,11 +234,11 @@ func tasksRoute(parts []string) (Route, *Error) {
 		case parts[1] == "start":
 			return Route{Op: "tasks/start"}, nil
 		case parts[1] == "logs":
-			return Route{}, uriError("invalid uri, please use /tasks/logs/{task_id}?flag=tail&line_num=100")
+			return Route{}, pathError("invalid uri, please use /tasks/logs/{task_id}?flag=tail&line_num=100")
 		case taskVerbs[parts[1]]:
-			return Route{}, uriError("task_id is empty")
+			return Route{}, pathError("task_id is empty")
 		case parts[1] == "":
-			return Route{}, uriError("invalid uri, please use /tasks")
+			return Route{}, pathError("invalid uri, please use /tasks")
 		}
 		return Route{Op: "tasks/{id}", ID: parts[1]}, nil
 	case 3:
@@ -243,9 +247,9 @@ func tasksRoute(parts []string) (Route, *Error) {
 		}
 		if parts[2] == "" {
 			if parts[1] == "logs" {
-				return Route{}, uriError("invalid uri, please use /tasks/logs/{task_id}?flag=tail&line_num=100")
+				return Route{}, pathError("invalid uri, please use /tasks/logs/{task_id}?flag=tail&line_num=100")
 			}
-			return Route{}, uriError("task_id is empty")
+			return Route{}, pathError("task_id is empty")
 		}
 		op := "tasks/" + parts[1]
 		if parts[1] == "start" {
@@ -266,7 +270,7 @@ func diskRoute(parts []string) (Route, *Error) {
 		return Route{}, uriError("invalid requests uri")
 	}
 	if len(parts) == 2 || parts[2] == "" {
-		return Route{}, uriError("task_id is empty")
+		return Route{}, pathError("task_id is empty")
 	}
 	return Route{Op: "disk/" + parts[1], ID: parts[2]}, nil
 }
@@ -274,7 +278,7 @@ func diskRoute(parts []string) (Route, *Error) {
 func snapshotRoute(parts []string) (Route, *Error) {
 	if len(parts) < 3 || parts[2] == "" {
 		if len(parts) >= 2 && (parts[1] == "list" || parts[1] == "create" || parts[1] == "delete") {
-			return Route{}, uriError("task_id is empty")
+			return Route{}, pathError("task_id is empty")
 		}
 		return Route{}, uriError("invalid uri")
 	}
@@ -288,7 +292,7 @@ func snapshotRoute(parts []string) (Route, *Error) {
 	case parts[1] == "delete" && len(parts) == 4 && parts[3] != "":
 		return Route{Op: "snapshot/delete", ID: parts[2], Name: parts[3]}, nil
 	case parts[1] == "delete" && len(parts) == 3:
-		return Route{}, uriError("snapshot_name is empty")
+		return Route{}, pathError("snapshot_name is empty")
 	}
 	return Route{}, uriError("invalid uri")
 }
@@ -317,7 +321,7 @@ func lanRoute(parts []string) (Route, *Error) {
 	case len(parts) == 3 && parts[1] == "delete" && parts[2] != "":
 		return Route{Op: "lan/delete", Name: parts[2]}, nil
 	case len(parts) == 3 && parts[1] == "delete":
-		return Route{}, uriError("network_name is empty")
+		return Route{}, pathError("network_name is empty")
 	}
 	return Route{}, uriError("invalid requests uri")
 }
@@ -331,7 +335,7 @@ func bareMetalRoute(parts []string) (Route, *Error) {
 	case len(parts) == 3 && parts[1] == "modify" && parts[2] != "":
 		return Route{Op: "bare_metal/modify", ID: parts[2]}, nil
 	case len(parts) == 3 && parts[1] == "modify":
-		return Route{}, uriError("node_id is empty")
+		return Route{}, pathError("node_id is empty")
 	}
 	return Route{}, uriError("invalid requests uri")
 }

@@ -116,7 +116,7 @@ func TestFailTaskEndsInErrorStatus(t *testing.T) {
 	var logs struct {
 		LogContent []string `json:"log_content"`
 	}
-	e.post(t, "/api/v1/tasks/logs/"+good+"?line_num=1", alice(t, node1, nil)).expect(t, 200, 0).decode(t, &logs)
+	e.post(t, "/api/v1/tasks/logs/"+good+"?flag=tail&line_num=1", alice(t, node1, nil)).expect(t, 200, 0).decode(t, &logs)
 	if len(logs.LogContent) != 1 || !strings.HasSuffix(logs.LogContent[0], "shutdown failed: guest did not shut down") {
 		t.Fatalf("logs %v", logs.LogContent)
 	}
@@ -286,9 +286,13 @@ func TestLogs(t *testing.T) {
 	if size(allHead) > 1024 || !strings.Contains(allHead[0], "created from image") {
 		t.Fatalf("head 1000: %d bytes", size(allHead))
 	}
-	e.post(t, "/api/v1/tasks/logs/"+id+"?flag=middle", alice(t, node1, nil)).expect(t, 400, -32600, `head_or_tail is invalid"`)
-	e.post(t, "/api/v1/tasks/logs/"+id+"?line_num=0", alice(t, node1, nil)).expect(t, 400, -32600, "invalid line num")
-	e.post(t, "/api/v1/tasks/logs/"+id+"?line_num=x", alice(t, node1, nil)).expect(t, 400, -32600, "invalid line num")
+	e.post(t, "/api/v1/tasks/logs/"+id+"?flag=middle", alice(t, node1, nil)).expect(t, 400, -25, `head_or_tail is invalid"`)
+	e.post(t, "/api/v1/tasks/logs/"+id+"?flag=tail&line_num=0", alice(t, node1, nil)).expect(t, 400, -25, "invalid line num")
+	e.post(t, "/api/v1/tasks/logs/"+id+"?flag=head&line_num=x", alice(t, node1, nil)).expect(t, 400, -25, "invalid line num")
+	// Without a flag the client does not read line_num: tail, 100 lines.
+	if got := logs("?line_num=2"); len(got) != len(all) {
+		t.Fatalf("line_num without flag: %d lines, want the default %d", len(got), len(all))
+	}
 }
 
 func TestModifyAndPasswd(t *testing.T) {
