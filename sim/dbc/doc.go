@@ -94,7 +94,8 @@
 //     only an unknown one), before the credential precheck; the centre
 //     listing is hand-built too ({"errcode":0,"message": [...]}, correct
 //     "image_name" key); progress, stop and delete ignore image_server; the
-//     /images handlers print JSON parse errors without the offset.
+//     /images and /disk handlers print JSON parse errors without the
+//     offset.
 //   - Images, the node's part: download (image_filename, local_dir required,
 //     "image:<f> not exist", "image:<f> in downloading"), upload ("image:<f>
 //     in uploading"), progress in the node's hand-built JSON

@@ -224,8 +224,8 @@ func (*Panel) serve(c echo.Context, rt Route) error {
 }
 
 // parseFor reads the body the way the route's handler in the client does:
-// /images/servers only wants a JSON object, and the /images handlers print
-// JSON parse errors without rapidjson's offset.
+// /images/servers only wants a JSON object, and the /images and /disk
+// handlers print JSON parse errors without rapidjson's offset.
 func parseFor(op string, body []byte, prefix paramPrefix) (*Request, *Error) {
 	if op == "images/servers" {
 		_, err := ParseObject(body)
@@ -235,7 +235,7 @@ func parseFor(op string, body []byte, prefix paramPrefix) (*Request, *Error) {
 		return &Request{}, nil
 	}
 	req, err := ParseRequest(body, prefix)
-	if strings.HasPrefix(op, "images") {
+	if strings.HasPrefix(op, "images") || strings.HasPrefix(op, "disk/") {
 		err = withoutParseOffset(err)
 	}
 	return req, err

@@ -102,6 +102,9 @@ func TestBodyValidation(t *testing.T) {
 		{"mining prefix no additional", "/api/v1/mining_nodes", `{"peer_nodes_list":[]}`, "parse req params failed: has no additional"},
 		{"lan prefix multisig", "/api/v1/lan", `{"peer_nodes_list":[],"additional":{},"multisig_accounts":{}}`, "parse req params failed: multisig_accounts has no member wallets"},
 		{"tasks bare", "/api/v1/tasks/start", `{"additional":{}}`, "has no peer_nodes_list"},
+		// The /disk and /images handlers print rapidjson's message without
+		// the offset.
+		{"disk parse error", "/api/v1/disk/add/x", `{x`, "json parse error: Missing a name for object member."},
 		{"multisig not object", "/api/v1/tasks", `{"peer_nodes_list":[],"additional":{},"multisig_accounts":1}`, "multisig_accounts is not object"},
 		{"multisig threshold", "/api/v1/tasks", `{"peer_nodes_list":[],"additional":{},"multisig_accounts":{"wallets":[],"threshold":2}}`, "multisig_accounts member threshold is not string"},
 		{"session not string", "/api/v1/tasks", `{"peer_nodes_list":[],"additional":{},"session_id":1}`, "session_id is not string"},
