@@ -62,6 +62,7 @@ func TestBadCredentials(t *testing.T) {
 		{"wrong password", "root:nope"}, {"unknown user", "nobody:secret"}, {"no colon", "root"}, {"empty", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.as(t)
 			doc := e.sjson("error", "/ispmgr", "func", "user", "authinfo", tc.authinfo)
 			expectError(t, doc, "auth", "badpassword")
 			if got := str(doc, "error", "msg"); got != "Invalid username or password " {
@@ -127,6 +128,7 @@ func TestSuRules(t *testing.T) {
 		{"to nobody", root, "ghost", "notfound"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.as(t)
 			if tc.errType != "" {
 				doc := e.sjson("error", "/ispmgr", "func", "webdomain", "su", tc.su, "authinfo", tc.authinfo)
 				if errType(doc) != tc.errType {

@@ -52,6 +52,7 @@ func TestEveryFormat(t *testing.T) {
 				name = "html"
 			}
 			t.Run(k.kind+"/"+name, func(t *testing.T) {
+				e := e.as(t)
 				params := append([]string{}, k.params...)
 				if o.out != "" {
 					params = append(params, "out", o.out)
@@ -194,6 +195,7 @@ func TestReferenceFixtures(t *testing.T) {
 		{"list", fixtureList, "list.webdomain", false, []string{"func", "webdomain", "su", "user0", "authinfo", root}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.as(t)
 			raw := e.get("/ispmgr", append(tc.params, "out", "sjson")...).Body
 			e.checkSchema(tc.schema, raw)
 			body := string(raw)

@@ -60,6 +60,7 @@ func TestUserValidation(t *testing.T) {
 		{"bad limit", []string{"name", "bl", "passwd", "x", "limit_db", "many"}, "value", "limit_db"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e := e.as(t)
 			doc := e.sjson("error", "/ispmgr", append([]string{"func", "user.edit", "sok", "ok", "authinfo", root}, tc.params...)...)
 			expectError(t, doc, tc.typ, tc.object)
 		})

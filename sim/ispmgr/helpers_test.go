@@ -30,6 +30,14 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, srv: srv, c: simtest.New(t, srv)}
 }
 
+// as is the env reporting to t: a subtest's failures must stop the
+// subtest, not call FailNow on its parent from another goroutine.
+func (e *env) as(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
 // q builds a query string from name/value pairs, in order.
 func q(kv ...string) string {
 	var parts []string
