@@ -161,7 +161,14 @@
 //     wording); power changes take dbc.bare_metal_power.
 //   - Bare-metal nodes sign with their node id as wallet and their node key,
 //     which is not an sr25519 wallet: only wallet = node id and a non-empty
-//     nonce and sign are checked.
+//     nonce and sign are checked. This follows the newer DBC-Wiki page
+//     (v0.4.1.1, "由裸金属节点的 node_id 和 node_private_key 生成"); the
+//     seed's older bare_metal list/add/delete examples carry no credentials
+//     and get the client's "wallet_sign and multisig_wallets all invalid".
+//     The seed also names 441f631d... as a bare-metal node, while the
+//     default scenario makes it a GPU node (the seed's LAN examples use it
+//     as one); the default bare-metal node is ccd9a211... from the newer
+//     page.
 //   - Times are printed in UTC ("2006-01-02 15:04:05"); the node info masks
 //     the last two octets of its IP.
 //   - In trust mode a multisig still needs valid SS58 wallets, because the
