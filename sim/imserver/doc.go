@@ -163,11 +163,12 @@
 //
 //	get_networks                   -> [{id, name, subnet, vlan, interfaces, created}]
 //	add_network     name, [subnet] -> id (RFC 1918 /16../29; default first free 10.0.N.0/24)
-//	del_network     id             -> id (0033 while interfaces use it)
+//	del_network     id             -> id (0033 while interfaces use it or attaches are queued)
 //	get_interfaces  [id]           -> [{id, serverid, name, type public|private, network, mac, ip}]
 //
 // Every server has a public eth0; eth_action attach adds ethN with the
-// lowest free address (.1 is the gateway), detach removes a private one
+// lowest free address (.1 is the gateway; a queued attach already holds
+// its address), detach removes a private one
 // (the public one cannot be detached: 0027).
 //
 // # Statistics

@@ -246,3 +246,31 @@ func TestTickets(t *testing.T) {
 	}
 	a.fails("0023", sess, "get_tickets", "id", "999")
 }
+
+// Attachments still queued hold their addresses: two servers joining one
+// network at once get different addresses, and the network cannot go away
+// under them.
+func TestQueuedAttachesHoldTheirAddresses(t *testing.T) {
+	a := newAPI(t)
+	sess := a.login("petrov", "superpassword")
+	lan := a.str(a.ok(sess, "add_network", "name", "lan"))
+	a.ok(sess, "eth_action", "id", "335", "action", "attach", "network", lan)
+	a.ok(sess, "eth_action", "id", "336", "action", "attach", "network", lan)
+	a.fails("0033", sess, "del_network", "id", lan)
+	a.srv.Advance(5 * time.Second)
+	ips := map[string]int64{}
+	for _, id := range []string{"335", "336"} {
+		for _, i := range into[[]iface](t, a.ok(sess, "get_interfaces", "id", id)) {
+			if i.Type != "private" {
+				continue
+			}
+			if other, dup := ips[i.IP]; dup {
+				t.Fatalf("servers %d and %s share %s", other, id, i.IP)
+			}
+			ips[i.IP] = i.ID
+		}
+	}
+	if len(ips) != 2 {
+		t.Fatalf("want two private addresses, got %v", ips)
+	}
+}

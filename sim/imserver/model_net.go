@@ -1,6 +1,7 @@
 package imserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -147,6 +148,9 @@ func (m *model) DelNetwork(id int64) (int64, error) {
 	if k := m.ifaceCount(n.ID); k > 0 {
 		return 0, fail(CodeInUse, "network %d still has %d interfaces (detach them with eth_action)", id, k)
 	}
+	if k := len(m.pendingAttaches(n.ID)); k > 0 {
+		return 0, fail(CodeInUse, "network %d has %d queued attachments (wait for them with get_servers_status)", id, k)
+	}
 	delete(m.st.Networks, id)
 	return id, nil
 }
@@ -289,6 +293,9 @@ func (m *model) freeAddr(n *Network) (string, bool) {
 			used[i.IP] = true
 		}
 	}
+	for _, ip := range m.pendingAttaches(n.ID) {
+		used[ip] = true
+	}
 	a := pfx.Addr().Next().Next()
 	for pfx.Contains(a) {
 		next := a.Next()
@@ -301,6 +308,23 @@ func (m *model) freeAddr(n *Network) (string, bool) {
 		a = next
 	}
 	return "", false
+}
+
+// pendingAttaches are the addresses queued eth_action attaches hold in a
+// network: they are taken although no interface has them yet.
+func (m *model) pendingAttaches(network int64) []string {
+	var ips []string
+	for _, id := range slices.Sorted(maps.Keys(m.st.Tasks)) {
+		t := m.st.Tasks[id]
+		if t.Status != TaskQueued || t.Cmd != CmdEth {
+			continue
+		}
+		var ch ethChange
+		if json.Unmarshal(t.Change, &ch) == nil && ch.Action == EthAttach && ch.Network == network {
+			ips = append(ips, ch.IP)
+		}
+	}
+	return ips
 }
 
 func (m *model) applyEth(s *Server, ch ethChange) {
