@@ -87,14 +87,20 @@ func TestModelCreateRunsOnTheClock(t *testing.T) {
 func TestModelStateSurvivesSnapshot(t *testing.T) {
 	w := newWorld(t, trustWorld)
 	req := trustRequest(t, `{"image_name":"ubuntu.qcow2","ssh_port":"22","vnc_port":"5900","gpu_count":"1","cpu_cores":"2","mem_size":"2","disk_size":"10"}`)
-	_ = w.Do(func(tx *state.Tx) error { _, e := stateOf(tx).CreateTask(tx, req); return errOrNil(e) })
+	if err := w.Do(func(tx *state.Tx) error { _, e := stateOf(tx).CreateTask(tx, req); return errOrNil(e) }); err != nil {
+		t.Fatal(err)
+	}
 	fork, err := w.Fork("copy")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fork.Advance(3 * time.Minute)
 	_ = fork.Do(func(tx *state.Tx) error {
-		for _, task := range stateOf(tx).Nodes["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"].Tasks {
+		tasks := stateOf(tx).Nodes["58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"].Tasks
+		if len(tasks) != 1 {
+			t.Errorf("fork has %d tasks, want the one created before the fork", len(tasks))
+		}
+		for _, task := range tasks {
 			if task.Status != StatusRunning {
 				t.Errorf("forked task %s", task.Status)
 			}
