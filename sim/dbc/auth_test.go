@@ -133,6 +133,12 @@ func TestSessionID(t *testing.T) {
 	unknown := map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{},
 		"session_id": "nope", "session_id_sign": a.sign(t, "nope")}
 	e.post(t, "/api/v1/tasks", unknown).expect(t, 200, -3, "check authority failed: session_id is invalid")
+	// Without its signature the session id is not a credential: a bad
+	// wallet signature next to it is a failed nonce check (check_authority
+	// names the session only when both session fields are set).
+	half := walletBody(t, dev(t, "Bob"), aliceAddr, node1, nil)
+	half["session_id"] = sid
+	e.post(t, "/api/v1/tasks", half).expect(t, 200, -3, "check authority failed: nonce check failed")
 }
 
 func TestRentExpiry(t *testing.T) {

@@ -34,7 +34,8 @@
 //     time", session path first (renter's stored session id plus a valid
 //     sr25519 signature of it, "machine has already expired" after
 //     rent_until), then wallet or multisig signatures ("nonce check failed",
-//     "session_id is invalid", "wallet not rented"). A successful wallet
+//     or "session_id is invalid" when both session fields were sent;
+//     "wallet not rented"). A successful wallet
 //     check creates the wallet's stable session id (Base58Check of a UUID),
 //     which /mining_nodes/session_id hands out; asking that route with a
 //     session id gets the bare "check authority failed".

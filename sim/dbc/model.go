@@ -214,7 +214,7 @@ func (st *State) authorize(tx *state.Tx, r rentable, req *Request) (Caller, *Err
 	}
 	wallet, ok := st.signedWallet(req)
 	if !ok {
-		if req.SessionID != "" {
+		if req.SessionID != "" && req.SessionIDSign != "" {
 			return Caller{}, authorityError("session_id is invalid")
 		}
 		return Caller{}, authorityError("nonce check failed")
