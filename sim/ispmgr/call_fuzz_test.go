@@ -1,7 +1,11 @@
 package ispmgr
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -97,6 +101,24 @@ func FuzzCall(f *testing.F) {
 			if f.isJSON() && !json.Valid(out) {
 				t.Fatalf("%s: invalid JSON %q", f, out)
 			}
+			if f == fmtXML || f == fmtDevel {
+				checkWellFormed(t, out)
+			}
 		}
 	})
+}
+
+// checkWellFormed fails unless out is one well-formed XML document.
+func checkWellFormed(t *testing.T, out []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(out))
+	for {
+		_, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("XML not well-formed: %v\n%s", err, out)
+		}
+	}
 }
