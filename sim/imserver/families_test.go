@@ -274,3 +274,45 @@ func TestQueuedAttachesHoldTheirAddresses(t *testing.T) {
 		t.Fatalf("want two private addresses, got %v", ips)
 	}
 }
+
+// Statistics follow the server's power: a stopped server has no load, no
+// RAM in use and no traffic; once it runs, its samples come.
+func TestStatsFollowThePowerState(t *testing.T) {
+	a := newAPI(t)
+	sess := a.login("petrov", "superpassword")
+	type stats struct {
+		CPU []struct {
+			Time  string  `json:"time"`
+			Value float64 `json:"value"`
+		} `json:"cpu"`
+		RAM []struct {
+			Value float64 `json:"value"`
+		} `json:"ram"`
+		TrafficIn []struct {
+			Value float64 `json:"value"`
+		} `json:"traffic_in"`
+	}
+	get := func(period string) stats {
+		return into[stats](t, a.ok(sess, "get_stats", "id", "333", "period", period))
+	}
+	for i, p := range get("week").CPU { // 333 is seeded stopped
+		if p.Value != 0 || get("week").RAM[i].Value != 0 {
+			t.Fatalf("a stopped server reports load at %s: %v", p.Time, p.Value)
+		}
+	}
+	a.ok(sess, "run_server", "id", "333") // 03:00, running from 03:00:10
+	a.srv.Advance(30 * time.Minute)
+	s := get("hour") // 02:35 .. 03:30
+	if s.CPU[0].Value != 0 {
+		t.Fatalf("before run_server (%s) the server was stopped: %v", s.CPU[0].Time, s.CPU[0].Value)
+	}
+	if s.CPU[11].Value == 0 || s.RAM[11].Value == 0 || s.TrafficIn[11].Value == 0 {
+		t.Fatalf("a running server reports load: %+v", s.CPU[11])
+	}
+	a.ok(sess, "stop_server", "id", "333") // 03:30, stopped from 03:30:10
+	a.srv.Advance(30 * time.Minute)
+	s = get("hour") // 03:05 .. 04:00
+	if s.CPU[0].Value == 0 || s.CPU[4].Value == 0 || s.CPU[5].Value != 0 || s.CPU[11].Value != 0 {
+		t.Fatalf("ran 03:00-03:30: %+v", s.CPU)
+	}
+}

@@ -165,6 +165,7 @@ func (m *model) AddServer(spec ServerSpec) (int64, error) {
 		s.Name = fmt.Sprintf("server%d", s.ID)
 	}
 	m.st.Servers[s.ID] = s
+	m.logPower(s, true) // cloning and first boot load the server already
 	m.addPublicIface(s.ID)
 	m.book(c, -price, PaymentCharge, fmt.Sprintf("server %d (%s): first month", s.ID, s.Name), s.ID)
 	return s.ID, m.queue(s, CmdAdd, nil)

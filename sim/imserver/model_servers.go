@@ -113,6 +113,39 @@ type Server struct {
 	Error string `json:"error,omitempty"`
 	// StatsSeed makes the server's statistics its own yet deterministic.
 	StatsSeed uint64 `json:"stats_seed"`
+	// PowerLog is when the server started and stopped consuming resources,
+	// oldest first, so statistics follow its power state.
+	PowerLog []PowerChange `json:"power_log,omitempty"`
+}
+
+// PowerChange is a point where a server began (On) or ceased to run.
+type PowerChange struct {
+	At time.Time `json:"at"`
+	On bool      `json:"on"`
+}
+
+// logPower notes the server's power state now, if it changed.
+func (m *model) logPower(s *Server, on bool) {
+	if n := len(s.PowerLog); n > 0 && s.PowerLog[n-1].On == on {
+		return
+	}
+	s.PowerLog = append(s.PowerLog, PowerChange{At: m.now(), On: on})
+}
+
+// poweredAt reports whether the server was running at t (a server from a
+// snapshot without a power log counts as running since its creation).
+func poweredAt(s *Server, t time.Time) bool {
+	if len(s.PowerLog) == 0 {
+		return !t.Before(s.Created)
+	}
+	on := false
+	for _, c := range s.PowerLog {
+		if c.At.After(t) {
+			break
+		}
+		on = c.On
+	}
+	return on
 }
 
 // Task is an entry of the get_logs journal: a queued server action.
@@ -242,6 +275,7 @@ func completeTask(m *model, id int64) error {
 	s.Task = 0
 	if t.Fail {
 		t.Status, s.Status, s.Error = TaskFailed, StatusError, t.FailReason
+		m.logPower(s, false)
 		if t.Cmd == CmdAdd {
 			m.refund(s)
 		}
@@ -249,7 +283,11 @@ func completeTask(m *model, id int64) error {
 	}
 	t.Status = TaskDone
 	s.Error = ""
-	return m.apply(s, t)
+	if err := m.apply(s, t); err != nil {
+		return err
+	}
+	m.logPower(s, s.Status == StatusRunning)
+	return nil
 }
 
 func (m *model) apply(s *Server, t *Task) error {

@@ -47,8 +47,9 @@ const (
 // Stats returns a server's series. Every value is a hash of the server's
 // seed (drawn from the world's RNG when it was made), the metric and the
 // sample's time bucket, so the same world answers the same numbers and a
-// sample never changes once its time has passed. Samples before the server
-// existed are 0.
+// sample never changes once its time has passed. Samples from before the
+// server existed, or from when it was not running (stopped, paused,
+// archived, error), are 0.
 func (m *model) Stats(server int64, period string) (StatsView, error) {
 	p, ok := statsPeriods[period]
 	if !ok {
@@ -64,7 +65,14 @@ func (m *model) Stats(server int64, period string) (StatsView, error) {
 	for i := p.points - 1; i >= 0; i-- {
 		t := end.Add(-time.Duration(i) * p.step)
 		at := fmtTime(t)
-		live := !t.Before(s.Created.Truncate(p.step))
+		// A sample is the server's state at the end of its interval (now,
+		// for the interval still running): a server that ran in none of it
+		// reports nothing.
+		last := t.Add(p.step - 1)
+		if last.After(m.now()) {
+			last = m.now()
+		}
+		live := poweredAt(s, last)
 		sample := func(salt uint64, scale float64, decimals int) StatsPoint {
 			if !live {
 				return StatsPoint{Time: at}

@@ -467,9 +467,10 @@ func (s *seeder) server(path string, m *model, sv serverSpec) error {
 	if name == "" {
 		name = fmt.Sprintf("server%d", id)
 	}
+	created := s.tx.Now().Add(-seededAge)
 	s.st.Servers[id] = &Server{ID: id, Owner: m.login, Name: name, Status: status, Config: cfg, Preset: sv.Preset,
-		Contract: c.ID, Price: price, Template: tpl, ISO: sv.ISO, Created: s.tx.Now().Add(-seededAge),
-		StatsSeed: s.tx.Rand().Uint64()}
+		Contract: c.ID, Price: price, Template: tpl, ISO: sv.ISO, Created: created,
+		StatsSeed: s.tx.Rand().Uint64(), PowerLog: []PowerChange{{At: created, On: status == StatusRunning}}}
 	m.addPublicIface(id)
 	return nil
 }
