@@ -178,7 +178,8 @@
 // Points (12 x 5 min, 24 x 1 h, 28 x 6 h, 30 x 1 day) end at now; each
 // value is a hash of the server's seed (drawn from the world's RNG), the
 // metric and the point's time, so the numbers are deterministic and a past
-// point never changes. A point is 0 when the server, at the end of the
+// point never changes (except RAM points, which scale with the server's
+// current RAM: update_server rescales its history). A point is 0 when the server, at the end of the
 // point's interval (now, for the current one), did not exist yet or was
 // not running: stopped, paused, archived or in error since the task that
 // put it there completed. A server being created already counts as
