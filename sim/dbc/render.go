@@ -3,7 +3,9 @@ package dbc
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // envelope is the one answer shape of the DBC client: errcode first, then
@@ -96,7 +98,10 @@ func (t *Task) info(n *Node) *TaskInfo {
 	if t.LocalIP != "" {
 		i.LocalAddress = []string{t.LocalIP}
 	}
-	for _, d := range t.Disks {
+	// The node lists disks from a map keyed by name (vda, vdb, ...).
+	disks := slices.Clone(t.Disks)
+	slices.SortFunc(disks, func(a, b *Disk) int { return strings.Compare(a.Name, b.Name) })
+	for _, d := range disks {
 		i.Disks = append(i.Disks, DiskEntry{d.Name, gb(d.SizeGB), d.File})
 	}
 	return i

@@ -438,3 +438,29 @@ func TestImagesClientSide(t *testing.T) {
 	e.post(t, "/api/v1/images/delete", alice(t, node1, map[string]any{"image_server": "ID_9", "image_filename": "nope.qcow2"})).
 		expect(t, 200, 1, "image file:nope.qcow2 is not exist")
 }
+
+// The node lists a VM's disks from a map keyed by name: vda, vdb, vdc...
+// whatever order they were added in.
+func TestDetailDisksByName(t *testing.T) {
+	e := newEnv(t)
+	id := e.closedVM(t)
+	disk := func(verb string, add map[string]any, d time.Duration) {
+		t.Helper()
+		e.post(t, "/api/v1/disk/"+verb+"/"+id, alice(t, node1, add)).expect(t, 200, 0, "ok")
+		e.srv.Advance(d)
+	}
+	disk("add", map[string]any{"size": 10}, 20*time.Second)
+	disk("delete", map[string]any{"disk": "vdb"}, 10*time.Second)
+	disk("add", map[string]any{"size": 30}, 20*time.Second)
+	var info struct {
+		Disks []struct{ Name, Size string } `json:"disks"`
+	}
+	e.post(t, "/api/v1/tasks/"+id, alice(t, node1, nil)).expect(t, 200, 0).decode(t, &info)
+	var names []string
+	for _, d := range info.Disks {
+		names = append(names, d.Name+"="+d.Size)
+	}
+	if got := strings.Join(names, ","); got != "vda=350G,vdb=30G,vdc=10G" {
+		t.Fatalf("disks %s", got)
+	}
+}
