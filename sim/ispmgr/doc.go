@@ -12,7 +12,11 @@
 // # Emulated
 //
 //   - Transport: GET and form POST on the four paths, on the main listener
-//     and on a dedicated --listen ispmgr=ADDR one. Values sent unencoded
+//     and on a dedicated --listen ispmgr=ADDR one. A POST body is read as
+//     a form when it is application/x-www-form-urlencoded, multipart/
+//     form-data, text/plain (a browser's fetch() with a string body) or
+//     untyped; the contract declares the first three, so --validate=strict
+//     refuses only the untyped one. Values sent unencoded
 //     (':', '@', '/', spaces as '+') are read as the panel reads them;
 //     sfrom, clicked_button, operafake, progressid and "*" values are
 //     dropped; empty values are kept (they clear a field, as a submitted

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -433,4 +434,17 @@ func TestAdminCreatesUserForReseller(t *testing.T) {
 	// A reseller creates users of its own.
 	expectOK(t, e.sjson("ok", "/ispmgr", "func", "user.add", "sok", "ok", "name", "sub3", "passwd", "x", "authinfo", "reseller1:respass"))
 	e.sjson("list.webdomain", "/ispmgr", "func", "webdomain", "su", "sub3", "authinfo", "reseller1:respass")
+}
+
+// TestTextPlainFormBody: a browser's fetch() posts a string body as
+// text/plain;charset=UTF-8; the panel reads it as a form, and the contract
+// (strict in these tests) accepts it.
+func TestTextPlainFormBody(t *testing.T) {
+	e := newEnv(t)
+	body := q("func", "db.edit", "sok", "ok", "name", "fetchdb", "owner", "vasya", "password", "pw", "authinfo", root, "out", "sjson")
+	r := e.c.Do(http.MethodPost, "/ispmgr", []byte(body), "Content-Type", "text/plain;charset=UTF-8").Expect(t, 200)
+	expectOK(t, e.checkSchema("ok", r.Body))
+	if !slices.Contains(names(e.sjson("list.db", "/ispmgr", "func", "db", "authinfo", root), "name"), "fetchdb") {
+		t.Fatal("text/plain form body not applied")
+	}
 }
