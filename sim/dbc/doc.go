@@ -18,6 +18,11 @@
 //   - Envelope {"errcode":0,"message":...}. The client's own answers (body
 //     checks, timeouts, the version) are pretty-printed with four spaces like
 //     rapidjson's PrettyWriter; payloads and errors from a node are compact.
+//     The client's hand-built answers are byte for byte: the node list
+//     {"errcode":0, "message":{"mining_nodes":[...]}}, the image centres and
+//     the centre listing (below). Node payloads are compact JSON; the real
+//     node builds them by hand with ", " between members, which no JSON
+//     reader sees (not emulated).
 //   - Body checks in the client's order with its messages (-25, HTTP 400),
 //     including the two prefixes /disk, /images ("parse request params
 //     failed: ") and /mining_nodes, /lan ("parse req params failed: ") put

@@ -9,21 +9,16 @@ import (
 	"github.com/panelsim/panelsim/state"
 )
 
-// NodeBrief is an entry of the client's own node list.
-type NodeBrief struct {
-	NodeID  string `json:"node_id"`
-	Name    string `json:"name"`
-	Version string `json:"version"`
-}
-
-// MiningNodes lists every GPU node the client knows (no node addressed).
-func (st *State) MiningNodes() map[string][]NodeBrief {
-	out := []NodeBrief{}
+// MiningNodes lists every GPU node the client knows (no node addressed),
+// sorted by id, in the client's hand-built JSON (reply_node_list: a space
+// before "message" and none inside the entries).
+func (st *State) MiningNodes() RawBody {
+	items := make([]string, 0, len(st.Nodes))
 	for _, id := range slices.Sorted(maps.Keys(st.Nodes)) {
 		n := st.Nodes[id]
-		out = append(out, NodeBrief{n.ID, n.Name, n.Version})
+		items = append(items, `{"node_id":`+jsonString(n.ID)+`,"name":`+jsonString(n.Name)+`,"version":`+jsonString(n.Version)+`}`)
 	}
-	return map[string][]NodeBrief{"mining_nodes": out}
+	return RawBody(`{"errcode":0, "message":{"mining_nodes":[` + strings.Join(items, ",") + `]}}`)
 }
 
 // NodeInfo is a GPU node's hardware as /mining_nodes reports it; every
@@ -94,10 +89,8 @@ type NodeImageEntry struct {
 // MiningNode answers /mining_nodes for one node (no authority needed);
 // image_server, when given, must be one the client knows.
 func (st *State) MiningNode(req *Request) (*NodeInfo, *Error) {
-	server, ok := req.str("image_server")
-	if !ok {
-		return nil, clientError(string(prefixReq) + "image_server is not string")
-	}
+	// The client reads image_server leniently (a non-string is none).
+	server := req.loose("image_server")
 	if server != "" && st.imageServer(server) == nil {
 		return nil, clientError("image_server not exist")
 	}

@@ -168,6 +168,13 @@ func TestMiningNodes(t *testing.T) {
 	e.post(t, "/api/v1/mining_nodes", map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{"image_server": "ID_7"}}).
 		expect(t, 400, -25, "image_server not exist")
 	e.post(t, "/api/v1/mining_nodes/free_memory", alice(t, node1, nil)).expect(t, 200, 0, "ok")
+	// The client reads image_server leniently: a number is no centre.
+	e.post(t, "/api/v1/mining_nodes", map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{"image_server": 5}}).
+		expect(t, 200, 0)
+	// The client builds the node list by hand: {"errcode":0, "message":{...}}.
+	if !strings.HasPrefix(string(list.Body), `{"errcode":0, "message":{"mining_nodes":[{"node_id":"441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533","name":"gpu-a100-c","version":"0.4.1.7"},{`) {
+		t.Fatalf("node list bytes %q", list.Body)
+	}
 }
 
 func TestNodeErrorFraming(t *testing.T) {
