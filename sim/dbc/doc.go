@@ -146,9 +146,11 @@
 //     (start an existing VM).
 //   - Node refusals are HTTP 200 errcode 1 ("task not exist" from the task
 //     manager) or -3 ("task_id not exist" when the task is not the
-//     caller's). Messages the source does not give are ours: snapshot_name
-//     and image_server checks of snapshot/create, LAN and bare-metal
-//     parameter checks, "can not find network info".
+//     caller's). Messages the source does not give are ours: the snapshot_name
+//     check of snapshot/create, LAN and bare-metal parameter checks, "can
+//     not find network info". snapshot/create's image_server is the
+//     client's check (400 -25 "image_server not exist", before the
+//     credentials), as for /images/download and upload.
 //   - network_filters: tasks/start accepts any rule and the creation ends
 //     in "create error" when one is not "in|out,tcp|udp|icmp|all,<port|
 //     range|all>,<ip|cidr>,accept|drop" (libvirt refusing the filter);

@@ -129,7 +129,14 @@ var handlers = map[string]handler{
 		}
 		return c.st.ListSnapshots(c.tx, c.req, c.route.ID)
 	}},
-	"snapshot/create": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+	// The client checks image_server before the credentials.
+	"snapshot/create": {prefixNone, precheckNone, true, func(c *call) (any, *Error) {
+		if c.st.imageServer(c.req.loose("image_server")) == nil {
+			return nil, clientError(msgNoImageServer)
+		}
+		if err := c.req.precheck(precheckWallet); err != nil {
+			return nil, err
+		}
 		return ok(c.st.CreateSnapshot(c.tx, c.req, c.route.ID))
 	}},
 	"snapshot/delete": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {

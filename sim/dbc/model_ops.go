@@ -457,8 +457,9 @@ func (st *State) CreateSnapshot(tx *state.Tx, req *Request, id string) *Error {
 	switch {
 	case !snapshotName.MatchString(name):
 		return taskError("snapshot_name is invalid")
-	case server == "" || st.imageServer(server) == nil:
-		return taskError("image_server is invalid")
+	case st.imageServer(server) == nil:
+		// The client refuses this before relaying (the handler checks it).
+		return clientError(msgNoImageServer)
 	case t.snapshot(name) != nil:
 		return taskError("snapshot_name already exist")
 	case t.disk("vda") == nil:

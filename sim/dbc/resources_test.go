@@ -104,8 +104,11 @@ func TestSnapshots(t *testing.T) {
 	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, snap)).expect(t, 200, 1, "please close task first and try again")
 	e.post(t, "/api/v1/tasks/shutdown/"+id, alice(t, node1, nil)).expect(t, 200, 0)
 	e.srv.Advance(30 * time.Second)
+	// The client checks image_server itself, before the credentials.
 	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, map[string]any{"snapshot_name": "snap1", "image_server": "ID_9"})).
-		expect(t, 200, 1, "image_server is invalid")
+		expect(t, 400, -25, "image_server not exist")
+	e.post(t, "/api/v1/snapshot/create/"+id, map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{"snapshot_name": "snap1"}}).
+		expect(t, 400, -25, "image_server not exist")
 	e.post(t, "/api/v1/snapshot/create/"+id, alice(t, node1, snap)).expect(t, 200, 0, "ok")
 	if s := e.status(t, id); s != "snapshot creating" {
 		t.Fatal(s)
