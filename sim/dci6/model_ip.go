@@ -216,13 +216,15 @@ func (s *State) pickAddress(req AddIPRequest, used map[netip.Addr]bool) (*IPNet,
 	var want netip.Addr
 	if req.IPName != nil && *req.IPName != "" {
 		a, err := netip.ParseAddr(*req.IPName)
-		if err != nil {
+		if err != nil || a.Zone() != "" {
 			return nil, netip.Addr{}, fieldError("ip_name", "%q is not an IP address", *req.IPName)
 		}
+		// ::ffff:203.0.113.9 is the IPv4 address 203.0.113.9.
+		a = a.Unmap()
 		if family != "" && familyOf(a) != family {
 			return nil, netip.Addr{}, wrongFamily("Address %s is not %s", a, family)
 		}
-		want, family = a.Unmap(), familyOf(a)
+		want, family = a, familyOf(a)
 	}
 	if family == "" {
 		family = "ipv4"

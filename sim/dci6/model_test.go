@@ -373,12 +373,18 @@ func TestIPLifecycle(t *testing.T) {
 		{"bad family", AddIPRequest{Family: ptr("ipx")}, codeBadRequest},
 		{"unknown pool", AddIPRequest{IPPool: ptr(int64(9))}, codeBadRequest},
 		{"main ipv6", AddIPRequest{Family: ptr("ipv6"), SetAsMainIPv4: ptr(true)}, codeWrongFamily},
+		{"mapped ipv4 as ipv6", AddIPRequest{IPName: ptr("::ffff:203.0.113.51"), Family: ptr("ipv6")}, codeWrongFamily},
+		{"zoned address", AddIPRequest{IPName: ptr("2001:db8:100::9%eth0")}, codeBadRequest},
 	}
 	for _, tc := range errCases {
 		err := doErr(t, w, nil, func(tx *state.Tx) error { _, err := AddIP(tx, 4, tc.req); return err })
 		if codeOf(err) != tc.code {
 			t.Errorf("%s: %v, want %d", tc.name, err, tc.code)
 		}
+	}
+	mapped := do(t, w, func(tx *state.Tx) (TaskRef, error) { return AddIP(tx, 4, AddIPRequest{IPName: ptr("::ffff:203.0.113.51")}) })
+	if ips := server(t, w, mapped.ID).IP; len(ips) != 1 || ips[0].Name != "203.0.113.51" || ips[0].Family != "ipv4" {
+		t.Fatalf("an IPv4-mapped address is its IPv4 address: %+v", ips)
 	}
 	ipID := server(t, w, 3).IP[0].ID
 	do(t, w, func(tx *state.Tx) (TaskRef, error) { return RemoveIP(tx, 3, ipID) })
