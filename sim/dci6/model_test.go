@@ -382,7 +382,9 @@ func TestIPLifecycle(t *testing.T) {
 			t.Errorf("%s: %v, want %d", tc.name, err, tc.code)
 		}
 	}
-	mapped := do(t, w, func(tx *state.Tx) (TaskRef, error) { return AddIP(tx, 4, AddIPRequest{IPName: ptr("::ffff:203.0.113.51")}) })
+	mapped := do(t, w, func(tx *state.Tx) (TaskRef, error) {
+		return AddIP(tx, 4, AddIPRequest{IPName: ptr("::ffff:203.0.113.51")})
+	})
 	if ips := server(t, w, mapped.ID).IP; len(ips) != 1 || ips[0].Name != "203.0.113.51" || ips[0].Family != "ipv4" {
 		t.Fatalf("an IPv4-mapped address is its IPv4 address: %+v", ips)
 	}
