@@ -163,19 +163,21 @@ var handlers = map[string]handler{
 	"lan/create": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
 		return ok(c.st.CreateLAN(c.tx, c.req))
 	}},
-	"lan/delete": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+	// lan/delete and the bare-metal node's own routes have no credential
+	// check in the client; the node refuses what it does not accept.
+	"lan/delete": {prefixNone, precheckNone, true, func(c *call) (any, *Error) {
 		return ok(c.st.DeleteLAN(c.tx, c.req, c.route.Name))
 	}},
-	"bare_metal": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+	"bare_metal": {prefixReq, precheckNone, true, func(c *call) (any, *Error) {
 		return c.st.ListMachines(c.req)
 	}},
-	"bare_metal/add": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+	"bare_metal/add": {prefixNone, precheckNone, true, func(c *call) (any, *Error) {
 		return c.st.AddMachines(c.tx, c.req)
 	}},
-	"bare_metal/delete": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+	"bare_metal/delete": {prefixNone, precheckNone, true, func(c *call) (any, *Error) {
 		return ok(c.st.DeleteMachines(c.req))
 	}},
-	"bare_metal/modify": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
+	"bare_metal/modify": {prefixNone, precheckNone, true, func(c *call) (any, *Error) {
 		return ok(c.st.ModifyMachine(c.req, c.route.ID))
 	}},
 	"bare_metal/power": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {

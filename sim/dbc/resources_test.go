@@ -291,6 +291,9 @@ func TestLAN(t *testing.T) {
 		t.Fatalf("lan list %s", list.Body)
 	}
 	e.post(t, "/api/v1/lan/delete/testnet", alice(t, node3, nil)).expect(t, 200, 1, "network is in use by task "+created.TaskID)
+	// lan/delete has no credential check in the client: the node refuses.
+	e.post(t, "/api/v1/lan/delete/testnet", map[string]any{"peer_nodes_list": []string{node3}, "additional": map[string]any{}}).
+		expect(t, 200, -3, "check authority failed: nonce check failed")
 	e.post(t, "/api/v1/tasks/delete/"+created.TaskID, alice(t, node3, nil)).expect(t, 200, 0)
 	e.srv.Advance(time.Minute)
 	e.post(t, "/api/v1/lan/delete/testnet", alice(t, node3, nil)).expect(t, 200, 0, "ok")
@@ -310,6 +313,13 @@ func TestBareMetal(t *testing.T) {
 	notOwner := bmBody(nil)
 	notOwner["wallet"] = aliceAddr
 	e.post(t, "/api/v1/bare_metal", notOwner).expect(t, 200, -3, "check authority failed: nonce check failed")
+	// The client runs no credential check for list, add and delete: the
+	// seed's credential-less examples reach the bare-metal node, which
+	// refuses them.
+	for _, verb := range []string{"", "/add", "/delete"} {
+		e.post(t, "/api/v1/bare_metal"+verb, map[string]any{"peer_nodes_list": []string{bmNode}, "additional": map[string]any{}}).
+			expect(t, 200, -3, "check authority failed: nonce check failed")
+	}
 
 	machine := map[string]any{"uuid": "5156995b-da18-4268-9734-f8d168e90a7d", "ip": "175.221.204.111",
 		"ipmi_hostname": "192.168.0.111", "ipmi_username": "admin", "ipmi_password": "pw", "ipmi_port": 623}

@@ -102,6 +102,8 @@ func TestBodyValidation(t *testing.T) {
 		{"mining prefix no additional", "/api/v1/mining_nodes", `{"peer_nodes_list":[]}`, "parse req params failed: has no additional"},
 		{"lan prefix multisig", "/api/v1/lan", `{"peer_nodes_list":[],"additional":{},"multisig_accounts":{}}`, "parse req params failed: multisig_accounts has no member wallets"},
 		{"tasks bare", "/api/v1/tasks/start", `{"additional":{}}`, "has no peer_nodes_list"},
+		{"bare metal list prefix", "/api/v1/bare_metal", `{"peer_nodes_list":"x"}`, "parse req params failed: peer_nodes_list is not array"},
+		{"bare metal add bare", "/api/v1/bare_metal/add", `{"peer_nodes_list":"x"}`, "peer_nodes_list is not array"},
 		// The /disk and /images handlers print rapidjson's message without
 		// the offset.
 		{"disk parse error", "/api/v1/disk/add/x", `{x`, "json parse error: Missing a name for object member."},
