@@ -129,8 +129,10 @@
 //
 //   - /peers, /stat, /config, /monitor, /deeplink, /rent_orders (answered
 //     as unknown routes, 404 -32601).
-//   - Uploading an image that lives on the client itself (no node): the
-//     request needs a node ("peer_nodeid is empty").
+//   - Uploading an image that lives on the client itself (no node), and
+//     the client's own LAN listing (/lan with no node, {"networks":[...]}):
+//     the request needs a node ("peer_nodeid is empty"). The node's LAN
+//     listing shape is ours (the sources show only the client's).
 //   - The verify window of verifier wallets: a node in "verify" refuses
 //     everyone with "not in verify time".
 //   - Guests ignoring a non-forced restart: restarts always happen.
@@ -173,7 +175,7 @@
 //     (v0.4.1.1, "由裸金属节点的 node_id 和 node_private_key 生成"); the
 //     seed's older bare_metal list/add/delete examples carry no credentials;
 //     the client checks none for these routes (nor for modify, our
-//     assumption, nor for lan/delete) and relays them, and the node answers
+//     assumption, nor for the LAN listing and lan/delete) and relays them, and the node answers
 //     "check authority failed: nonce check failed".
 //     The seed also names 441f631d... as a bare-metal node, while the
 //     default scenario makes it a GPU node (the seed's LAN examples use it

@@ -157,14 +157,15 @@ var handlers = map[string]handler{
 	"images/delete": {prefixParams, precheckSession, true, func(c *call) (any, *Error) {
 		return ok(c.st.DeleteImage(c.tx, c.req))
 	}},
-	"lan": {prefixReq, precheckWallet, true, func(c *call) (any, *Error) {
+	// The LAN listing, lan/delete and the bare-metal node's own routes have
+	// no credential check in the client; the node refuses what it does not
+	// accept.
+	"lan": {prefixReq, precheckNone, true, func(c *call) (any, *Error) {
 		return c.st.ListLANs(c.tx, c.req)
 	}},
 	"lan/create": {prefixNone, precheckWallet, true, func(c *call) (any, *Error) {
 		return ok(c.st.CreateLAN(c.tx, c.req))
 	}},
-	// lan/delete and the bare-metal node's own routes have no credential
-	// check in the client; the node refuses what it does not accept.
 	"lan/delete": {prefixNone, precheckNone, true, func(c *call) (any, *Error) {
 		return ok(c.st.DeleteLAN(c.tx, c.req, c.route.Name))
 	}},

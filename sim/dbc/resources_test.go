@@ -286,6 +286,9 @@ func TestLAN(t *testing.T) {
 	if info["network_name"] != "testnet" || info["local_address"].([]any)[0] != "192.168.66.2" {
 		t.Fatalf("lan detail %v", info)
 	}
+	// The client checks no credentials for the listing: the node refuses.
+	e.post(t, "/api/v1/lan", map[string]any{"peer_nodes_list": []string{node3}, "additional": map[string]any{}}).
+		expect(t, 200, -3, "check authority failed: nonce check failed")
 	list := e.c.JSON("POST", "/api/v1/lan", alice(t, node3, nil))
 	if !strings.Contains(string(list.Body), created.TaskID) {
 		t.Fatalf("lan list %s", list.Body)
