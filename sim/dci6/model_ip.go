@@ -304,9 +304,25 @@ func ipAddDone(s *State, t *Task, _ *state.Tx) {
 	}
 }
 
+// ipAddFail marks the address allocation_fail; it stays listed (until
+// removed) but is no longer the server's main address.
 func ipAddFail(s *State, t *Task, _ *state.Tx) {
-	if ip := s.IPs[t.IPID]; ip != nil {
-		ip.Status, ip.StatusInfo = ipAllocationFail, t.Error.Msg
+	ip := s.IPs[t.IPID]
+	if ip == nil {
+		return
+	}
+	ip.Status, ip.StatusInfo = ipAllocationFail, t.Error.Msg
+	s.dropMain(ip)
+}
+
+// dropMain moves a server's main address off ip to its first working one.
+func (s *State) dropMain(ip *IP) {
+	sv := s.Servers[ip.ServerID]
+	if sv.MainIPv4 == ip.ID {
+		sv.MainIPv4 = s.firstIPOf(sv.ID, true)
+	}
+	if sv.MainIPv6 == ip.ID {
+		sv.MainIPv6 = s.firstIPOf(sv.ID, false)
 	}
 }
 
@@ -339,13 +355,7 @@ func ipDeleteDone(s *State, t *Task, _ *state.Tx) {
 		return
 	}
 	delete(s.IPs, ip.ID)
-	sv := s.Servers[ip.ServerID]
-	if sv.MainIPv4 == ip.ID {
-		sv.MainIPv4 = s.firstIPOf(sv.ID, true)
-	}
-	if sv.MainIPv6 == ip.ID {
-		sv.MainIPv6 = s.firstIPOf(sv.ID, false)
-	}
+	s.dropMain(ip)
 }
 
 func (s *State) firstIPOf(serverID int64, v4 bool) int64 {

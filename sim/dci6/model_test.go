@@ -399,6 +399,41 @@ func TestIPLifecycle(t *testing.T) {
 	}
 }
 
+// TestIPAllocationFails follows a failed allocation: the address shows
+// allocation_fail with the reason, is not the server's main address, and
+// can be removed.
+func TestIPAllocationFails(t *testing.T) {
+	w := newWorld(t, nil)
+	scope := &state.Scope{FailTask: &state.FailTaskSpec{Msg: "IPmanager unreachable"}}
+	var ref TaskRef
+	if err := doErr(t, w, scope, func(tx *state.Tx) error {
+		var err error
+		ref, err = AddIP(tx, 3, AddIPRequest{IPName: ptr("203.0.113.60")})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if s := server(t, w, 3); s.MainIPv4 == nil || *s.MainIPv4 != s.IP[0].ID {
+		t.Fatalf("while allocating, the first IPv4 is the main one: %+v main %v", s.IP, s.MainIPv4)
+	}
+	advance(t, w, 3*time.Second)
+	s := server(t, w, 3)
+	if len(s.IP) != 1 || s.IP[0].Status != ipAllocationFail || s.IP[0].StatusInfo["msg"] != "IPmanager unreachable" {
+		t.Fatalf("after a failed allocation: %+v", s.IP)
+	}
+	if s.MainIPv4 != nil {
+		t.Fatalf("a failed address stays main_ipv4 %d", *s.MainIPv4)
+	}
+	if tk := task(t, w, ref.Task); tk.Status != taskFail || tk.Error == nil || tk.Error.Step != "allocate" {
+		t.Fatalf("task %+v", tk)
+	}
+	do(t, w, func(tx *state.Tx) (TaskRef, error) { return RemoveIP(tx, 3, s.IP[0].ID) })
+	advance(t, w, 3*time.Second)
+	if s := server(t, w, 3); len(s.IP) != 0 {
+		t.Fatalf("failed address not removed: %+v", s.IP)
+	}
+}
+
 func TestPoolExhaustion(t *testing.T) {
 	w := newWorld(t, []byte(`
 dci6:
