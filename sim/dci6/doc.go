@@ -84,6 +84,12 @@
 //   - Bodies are JSON whatever the Content-Type (curl -d sends form type);
 //     an empty body is {}. Unknown body fields are ignored.
 //   - roles is a JSON array (["@user"]), not the doc's "[@user]" string.
+//   - The doc's examples show every server field filled in; where a server
+//     has nothing to show, the field is null: os_template (no OS
+//     installed), owner and owner_email (free server), main_ipv4 and
+//     main_ipv6 (no working address of the family), and always intel_amt,
+//     chassis and slot. A failed allocation (allocation_fail) stays listed
+//     until removed but is never the main address.
 //   - server.operation is {"id":0,"status":"","status_info":{},"progress_info":[]}
 //     until the server ran a long operation; then it mirrors the last one
 //     (status pending|running|complete|fail). progress_info items are
