@@ -12,7 +12,6 @@ const (
 	codeInternal      = 1000 // unexpected failure
 	codeBadRequest    = 1001 // body or query does not parse or has a wrong value (names the field)
 	codeNoHandler     = 1106 // no request handler for the route (vendor)
-	codeMethod        = 1107 // known route, method not served
 	codeUnauthorized  = 3001 // missing, unknown, expired or revoked token (vendor)
 	codeBadLogin      = 3002 // wrong email or password: which part is not said
 	codeAccessDenied  = 3003 // a @user calling an admin function
@@ -33,7 +32,6 @@ const (
 	status401 = 401
 	status403 = 403
 	status404 = 404
-	status405 = 405
 	status409 = 409
 	status500 = 500
 )
@@ -49,8 +47,6 @@ func statusOf(code int) int {
 		return status403
 	case codeNoHandler, codeNotFound:
 		return status404
-	case codeMethod:
-		return status405
 	case codeBusy, codeWrongState, codeIPTaken, codePoolExhausted, codeInUse, codeDuplicate:
 		return status409
 	}
