@@ -175,8 +175,8 @@
 //     (v0.4.1.1, "由裸金属节点的 node_id 和 node_private_key 生成"); the
 //     seed's older bare_metal list/add/delete examples carry no credentials;
 //     the client checks none for these routes (nor for modify, our
-//     assumption, nor for the LAN listing and lan/delete) and relays them, and the node answers
-//     "check authority failed: nonce check failed".
+//     assumption, nor for the LAN listing and lan/delete) and relays them,
+//     and the node answers "check authority failed: nonce check failed".
 //     The seed also names 441f631d... as a bare-metal node, while the
 //     default scenario makes it a GPU node (the seed's LAN examples use it
 //     as one); the default bare-metal node is ccd9a211... from the newer
