@@ -13,7 +13,10 @@ import (
 func FuzzActionBodies(f *testing.F) {
 	for _, s := range []string{`{}`, ``, `{"os_template_id":1}`, `{"ip_name":"203.0.113.9","family":"ipv4"}`,
 		`{"owner":2}`, `{"email":"a@b.c","password":"p","role":"@admin"}`, `{"clear_hdd":"full"}`, `{"value":"5"}`,
-		`{"key":"1-x"}`, `{"expires_at":"2031-01-01 00:00:00"}`, `[]`, `null`, `{"ssh_pub_keys":[null]}`} {
+		`{"key":"1-x"}`, `{"expires_at":"2031-01-01 00:00:00"}`, `[]`, `null`, `{"ssh_pub_keys":[null]}`,
+		`{"ip_name":"::ffff:203.0.113.9"}`, `{"ip_name":"fe80::1%eth0","family":"ipv6"}`, `{"owner":1e40}`,
+		`{"ip_net":-1,"ip_pool":0,"userspace":-7}`, `{"expires_at":"9999-12-31 23:59:59"}`, `{"value":1e308}`,
+		`{"a":[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]}`, "{\"email\":\"\u0000@\u0000\",\"password\":\"\"}"} {
 		f.Add(s)
 	}
 	srv := panelsimtest.RunT(f)
