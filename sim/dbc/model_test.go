@@ -2,6 +2,8 @@ package dbc
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -606,4 +608,28 @@ dbc:
 			t.Errorf("%q: %v, want an error naming %s", yaml, err, key)
 		}
 	}
+}
+
+// FuzzParseFor: every route's body reader answers a request or a native
+// -25 error, never panics, and the /images and /disk readers never show
+// rapidjson's offset.
+func FuzzParseFor(f *testing.F) {
+	for _, s := range []string{``, `{}`, `{x`, `[]`, `{"peer_nodes_list":[],"additional":{}}`, `{"peer_nodes_list":"x"}`} {
+		f.Add(uint8(0), []byte(s))
+		f.Add(uint8(7), []byte(s))
+	}
+	ops := slices.Sorted(maps.Keys(handlers))
+	f.Fuzz(func(t *testing.T, pick uint8, body []byte) {
+		op := ops[int(pick)%len(ops)]
+		r, err := parseFor(op, body, handlers[op].prefix)
+		if (r == nil) == (err == nil) {
+			t.Fatalf("%s: request %v and error %v", op, r, err)
+		}
+		if err != nil && (err.Code != CodeInvalidParams || err.Status != 400) {
+			t.Fatalf("%s: error %+v", op, err)
+		}
+		if err != nil && (strings.HasPrefix(op, "images") || strings.HasPrefix(op, "disk/")) && parseOffset.MatchString(err.Msg) {
+			t.Fatalf("%s: offset in %q", op, err.Msg)
+		}
+	})
 }
