@@ -13,8 +13,9 @@
 //     routes with another method answer 404 {"error":{"code":1106,...}},
 //     including paths under the platform services not emulated (eservice,
 //     ipmiproxy, ldap): they are DCImanager's, not another panel's.
-//   - auth/v4: POST public/token (201), public/key, key-v4/{key} (sets the
-//     ses6 cookie, 302 to /), token (fixed expiry), DELETE token/{token},
+//   - auth/v4: POST public/token (201), public/key, GET key-v4/{key} (sets
+//     the ses6 cookie, Path=/ and HttpOnly, our choice; 302 to /), token
+//     (fixed expiry), DELETE token/{token},
 //     setting/token_ttl, user/{email|id}/key (one hour, single use).
 //     Tokens come from x-xsrf-token, then ISP-Session, then the ses6 cookie;
 //     the first one present is the one checked. They die after token_ttl
