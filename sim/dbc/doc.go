@@ -6,10 +6,11 @@
 // # Emulated
 //
 //   - Transport: POST only (other methods: HTTP 400 -32600 "only support POST
-//     request"); the version root /api/v1/ (exactly, with the slash) answers
-//     the client version for any method; unknown top-level routes, /api/v1
-//     without the slash included, HTTP 404 -32601
-//     "not support uri:<uri>"; unknown verbs HTTP 400 -32600 ("invalid
+//     request"); the version root /api/v1/ answers the client version for
+//     any method, and so does /api/v1 without the slash (the issue asks for
+//     it; the real client matches /api/v1/ exactly and answers 404 -32601
+//     there, so a client should use the slash); unknown top-level routes
+//     HTTP 404 -32601 "not support uri:<uri>"; unknown verbs HTTP 400 -32600 ("invalid
 //     requests uri", "invalid uri" under /snapshot); missing path arguments
 //     HTTP 400 -25 like the body checks ("task_id is empty", "invalid uri,
 //     please use /tasks/logs/{task_id}?flag=tail&line_num=100", ...).
@@ -183,6 +184,8 @@
 //     page.
 //   - Times are printed in UTC ("2006-01-02 15:04:05"); the node info masks
 //     the last two octets of its IP.
+//   - /api/v1 without the trailing slash answers the version too (the real
+//     client answers 404 -32601 there; panelsim's brief asks for both).
 //   - In trust mode a multisig still needs valid SS58 wallets, because the
 //     account the node checks is derived from their keys.
 //   - Each async operation is one step: a fail_task rule's step name is not

@@ -36,31 +36,18 @@ func (*Panel) Info() simhttp.Info {
 	}
 }
 
-// Register serves the version root /api/v1/ for any method and every
-// other path under /api/v1 through one dispatcher, because the real client
-// answers unknown verbs and non-POST methods with its own envelope. /api/v1
-// itself is registered so that it gets the client's 404 rather than
-// another panel's.
+// Register serves the version root for any method and every other path
+// under /api/v1 through one dispatcher, because the real client answers
+// unknown verbs and non-POST methods with its own envelope.
 func (p *Panel) Register(r *simhttp.Router) {
-	r.Any(apiRoot, p.dispatch)
+	r.Any(apiRoot, p.version)
 	r.Any(apiRoot+"/", p.version)
 	r.Any(apiRoot+"/*", p.dispatch)
 	r.Control(http.MethodGet, "/nodes", p.nodesHook)
 }
 
-// CanonicalPath maps served paths onto the spec's paths (they are the
-// same), except /api/v1: it is not a route of the client (404 -32601), but
-// the contract's router folds a trailing slash and would check it against
-// the version root /api/v1/, so it is mapped where no operation is.
-func (*Panel) CanonicalPath(path string) string {
-	if path == apiRoot {
-		return noRoute
-	}
-	return path
-}
-
-// noRoute is a path no operation of the contract matches.
-const noRoute = apiRoot + "/_not_a_route"
+// CanonicalPath maps served paths onto the spec's paths (they are the same).
+func (*Panel) CanonicalPath(path string) string { return path }
 
 // Operation names the request's route for the journal and fault rules:
 // "tasks/start" (create), "tasks/shutdown", "disk/add", ...; the two routes
@@ -189,9 +176,7 @@ func ParseRoute(path string) (Route, *Error) {
 	rest, ok := strings.CutPrefix(path, apiRoot+"/")
 	if !ok {
 		if path == apiRoot {
-			// The version root is matched exactly ("/api/v1/"); without
-			// the slash no route matches.
-			return Route{}, notSupported()
+			return Route{Op: "version"}, nil
 		}
 		return Route{}, uriError("request uri is invalid, uri:" + path)
 	}
