@@ -41,8 +41,9 @@ func (pn *Panel) Register(r *simhttp.Router) {
 }
 
 // foreignAPIRoots are the paths under /api other panels serve (DBC's
-// /api/v1, DCImanager's /api/dci, /api/auth, /api/ip).
-var foreignAPIRoots = []string{"/api/v1", "/api/dci", "/api/auth", "/api/ip"}
+// /api/v1; DCImanager's /api/dci, /api/auth, /api/ip and the platform
+// services it answers as unknown routes: eservice, ipmiproxy, ldap).
+var foreignAPIRoots = []string{"/api/v1", "/api/dci", "/api/auth", "/api/ip", "/api/eservice", "/api/ipmiproxy", "/api/ldap"}
 
 // unknownAPIPath is the spec's stand-in for every other path under /api.
 const unknownAPIPath = "/api/_unknown"
