@@ -50,3 +50,15 @@ func (q *stepQueue) popDue(t time.Time) (Step, bool) {
 	}
 	return heap.Pop(q).(Step), true
 }
+
+// TypedStep adapts a step function taking its decoded arguments, so a panel
+// writes func(tx, args) and never repeats the JSON decoding.
+func TypedStep[A any](fn func(tx *Tx, args A) error) StepFunc {
+	return func(tx *Tx, raw json.RawMessage) error {
+		var a A
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return err
+		}
+		return fn(tx, a)
+	}
+}

@@ -5,7 +5,6 @@ package counterpanel
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -69,7 +68,7 @@ func (*Panel) Timings() map[string]time.Duration {
 
 // Steps runs jobs.
 func (*Panel) Steps() map[string]state.StepFunc {
-	return map[string]state.StepFunc{"counter.job": finishJob}
+	return map[string]state.StepFunc{"counter.job": state.TypedStep(finishJob)}
 }
 
 // NewState returns an empty store.
@@ -191,11 +190,7 @@ func startJob(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, job)
 }
 
-func finishJob(tx *state.Tx, raw json.RawMessage) error {
-	var a jobArgs
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return err
-	}
+func finishJob(tx *state.Tx, a jobArgs) error {
 	st := store(tx)
 	for i := range st.Jobs {
 		j := &st.Jobs[i]

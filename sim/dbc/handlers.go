@@ -1,7 +1,6 @@
 package dbc
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -249,17 +248,6 @@ func parseFor(op string, body []byte, prefix paramPrefix) (*Request, *Error) {
 		err = withoutParseOffset(err)
 	}
 	return req, err
-}
-
-// stepFunc adapts a typed step handler to the queue's JSON arguments.
-func stepFunc[A any](fn func(tx *state.Tx, a A) error) state.StepFunc {
-	return func(tx *state.Tx, raw json.RawMessage) error {
-		var a A
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return err
-		}
-		return fn(tx, a)
-	}
 }
 
 // fromSimError maps the shared machinery's errors onto the client's codes.

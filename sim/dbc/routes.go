@@ -85,10 +85,10 @@ func (*Panel) Timings() map[string]time.Duration {
 // Steps are the handlers of the panel's async step kinds.
 func (*Panel) Steps() map[string]state.StepFunc {
 	return map[string]state.StepFunc{
-		stepTask:     stepFunc(runTaskStep),
-		stepSnapshot: stepFunc(runSnapshotStep),
-		stepTransfer: stepFunc(runTransferStep),
-		stepPower:    stepFunc(runPowerStep),
+		stepTask:     state.TypedStep(runTaskStep),
+		stepSnapshot: state.TypedStep(runSnapshotStep),
+		stepTransfer: state.TypedStep(runTransferStep),
+		stepPower:    state.TypedStep(runPowerStep),
 	}
 }
 

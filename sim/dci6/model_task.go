@@ -1,7 +1,6 @@
 package dci6
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -156,11 +155,7 @@ func failInfo(f *state.FailTaskSpec) (int, string) {
 
 // runTaskStep is the StepFunc of stepKind: it starts a pending task, or
 // ends the current step and either schedules the next one or finishes.
-func runTaskStep(tx *state.Tx, raw json.RawMessage) error {
-	var a stepArgs
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return err
-	}
+func runTaskStep(tx *state.Tx, a stepArgs) error {
 	s := st(tx)
 	t := s.Tasks[a.Task]
 	if t == nil || t.finished() {
@@ -205,5 +200,5 @@ func failTask(tx *state.Tx, s *State, t *Task) {
 
 // Steps returns the panel's step handlers.
 func steps() map[string]state.StepFunc {
-	return map[string]state.StepFunc{stepKind: runTaskStep}
+	return map[string]state.StepFunc{stepKind: state.TypedStep(runTaskStep)}
 }

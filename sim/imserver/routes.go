@@ -1,7 +1,6 @@
 package imserver
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,21 +86,13 @@ func (*Panel) Timings() map[string]time.Duration {
 // Steps are the panel's async step handlers.
 func (*Panel) Steps() map[string]state.StepFunc {
 	return map[string]state.StepFunc{
-		stepTask: func(tx *state.Tx, raw json.RawMessage) error {
-			var a taskArgs
-			if err := json.Unmarshal(raw, &a); err != nil {
-				return err
-			}
+		stepTask: state.TypedStep(func(tx *state.Tx, a taskArgs) error {
 			return completeTask(newModel(tx), a.Task)
-		},
-		stepTicketReply: func(tx *state.Tx, raw json.RawMessage) error {
-			var a ticketArgs
-			if err := json.Unmarshal(raw, &a); err != nil {
-				return err
-			}
+		}),
+		stepTicketReply: state.TypedStep(func(tx *state.Tx, a ticketArgs) error {
 			supportReply(newModel(tx), a)
 			return nil
-		},
+		}),
 	}
 }
 
