@@ -17,7 +17,7 @@ func BenchmarkAdvance24hWith100kSteps(b *testing.B) {
 		w := newTestWorld(b, steps, ClockMode{}, nil)
 		_ = w.Do(func(tx *Tx) error {
 			for j := 0; j < n; j++ {
-				if err := tx.After(time.Duration(j)*spacing, "noop", j); err != nil {
+				if err := tx.After(time.Duration(j+1)*spacing, "noop", j); err != nil {
 					return err
 				}
 			}
