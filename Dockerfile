@@ -31,7 +31,7 @@ EXPOSE 8080
 # first one interval after start (--start-interval needs Engine 25), so the
 # interval is short enough for `docker run` to turn healthy within a second;
 # a probe costs one short process start.
-HEALTHCHECK --interval=500ms --timeout=2s --start-period=10s --retries=3 CMD ["/panelsim", "healthcheck"]
+HEALTHCHECK --interval=250ms --timeout=2s --start-period=10s --retries=3 CMD ["/panelsim", "healthcheck"]
 ENTRYPOINT ["/panelsim"]
 
 # ---- optional: compile inside a Go image (needs a registry) ----------------
@@ -48,7 +48,7 @@ COPY --from=build /out/panelsim /panelsim
 USER 65532:65532
 ENV PANELSIM_ADDR=0.0.0.0:8080
 EXPOSE 8080
-HEALTHCHECK --interval=500ms --timeout=2s --start-period=10s --retries=3 CMD ["/panelsim", "healthcheck"]
+HEALTHCHECK --interval=250ms --timeout=2s --start-period=10s --retries=3 CMD ["/panelsim", "healthcheck"]
 ENTRYPOINT ["/panelsim"]
 
 # ---- the default target is the last stage: the host-built image ------------
