@@ -3,7 +3,6 @@ package panelsimtc_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,21 +112,7 @@ func dci6Flow(t *testing.T, w *panelsimtc.World) {
 		t.Fatalf("token: no token in %s", body)
 	}
 	servers := func() (int, string) {
-		req, err := http.NewRequest(http.MethodGet, dci+"/server", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("x-xsrf-token", tok.Token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, string(b)
+		return do(t, http.MethodGet, dci+"/server", "", nil, "x-xsrf-token", tok.Token)
 	}
 	status, body = servers()
 	if status != http.StatusOK || !strings.Contains(body, `"list"`) {

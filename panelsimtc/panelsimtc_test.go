@@ -1,6 +1,7 @@
 package panelsimtc_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/panelsim/panelsim/panelsimtc"
+	"github.com/panelsim/panelsim/sim/simhttp/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -124,14 +126,26 @@ func get(t *testing.T, url string) (int, string) {
 	return do(t, http.MethodGet, url, "", nil)
 }
 
-func do(t *testing.T, method, url, contentType string, body io.Reader) (int, string) {
+// do sends a request (header: pairs of names and values) and checks the
+// answer against panelsim's contract, as every test of panelsim does.
+func do(t *testing.T, method, url, contentType string, body io.Reader, header ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, body)
+	var sent []byte
+	if body != nil {
+		var err error
+		if sent, err = io.ReadAll(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(method, url, bytes.NewReader(sent))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -142,6 +156,7 @@ func do(t *testing.T, method, url, contentType string, body io.Reader) (int, str
 	if err != nil {
 		t.Fatal(err)
 	}
+	simtest.CheckAnswer(t, simtest.Contract(t), req, sent, &simtest.Response{Status: resp.StatusCode, Header: resp.Header, Body: b})
 	return resp.StatusCode, string(b)
 }
 

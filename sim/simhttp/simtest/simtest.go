@@ -13,10 +13,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/panelsimtest"
+	"github.com/panelsim/panelsim/sim"
 	"github.com/panelsim/panelsim/sim/simhttp"
 	"github.com/panelsim/panelsim/state"
 )
@@ -107,18 +109,52 @@ func (c *Client) Do(method, path string, body []byte, header ...string) *Respons
 
 func (c *Client) validate(req *http.Request, body []byte, r *Response) {
 	c.t.Helper()
-	check := req.Clone(req.Context())
-	check.URL.Path = strings.TrimPrefix(check.URL.Path, c.prefix)
-	check.URL.RawPath = ""
-	if r.Header.Get(simhttp.FaultActionHeader) == "status" {
-		return // a fault's raw status answer is deliberately off-contract
+	CheckAnswer(c.t, c.contract, req, body, r)
+}
+
+var (
+	contractOnce sync.Once
+	contract     *openapi.Contract
+	contractErr  error
+)
+
+// Contract is every contract panelsim ships, with each panel's path
+// aliases, for tests that talk HTTP without a Client (e.g. to a container).
+func Contract(t testing.TB) *openapi.Contract {
+	t.Helper()
+	contractOnce.Do(func() {
+		var srv *sim.Server
+		if srv, contractErr = sim.New(sim.Config{}); contractErr == nil {
+			contract = srv.Contract()
+		}
+	})
+	if contractErr != nil {
+		t.Fatalf("contract: %v", contractErr)
 	}
-	err := c.contract.ValidateResponse(check, body, r.Status, r.Header, r.Body)
+	return contract
+}
+
+// CheckAnswer fails the test unless r, the answer to req (sent with body),
+// matches the contract. A /_w/{world} prefix is ignored; a fault's raw
+// status answer and a 404 for a route the contract does not know are
+// accepted as they are.
+func CheckAnswer(t testing.TB, c *openapi.Contract, req *http.Request, body []byte, r *Response) {
+	t.Helper()
+	if r.Header.Get(simhttp.FaultActionHeader) == "status" {
+		return
+	}
+	check := req.Clone(req.Context())
+	if rest, ok := strings.CutPrefix(check.URL.Path, "/_w/"); ok {
+		_, path, _ := strings.Cut(rest, "/")
+		check.URL.Path = "/" + path
+	}
+	check.URL.RawPath = ""
+	err := c.ValidateResponse(check, body, r.Status, r.Header, r.Body)
 	if errors.Is(err, openapi.ErrNoRoute) && r.Status == http.StatusNotFound {
-		return // an unknown route: the contract has no operation to check against
+		return
 	}
 	if err != nil {
-		c.t.Errorf("%s %s: answer breaks the contract: %v\nstatus %d body: %s", req.Method, check.URL.Path, err, r.Status, truncate(r.Body))
+		t.Errorf("%s %s: answer breaks the contract: %v\nstatus %d body: %s", req.Method, check.URL.Path, err, r.Status, truncate(r.Body))
 	}
 }
 
