@@ -1,8 +1,6 @@
 package dci6
 
 import (
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/panelsim/panelsim/state"
@@ -38,29 +36,25 @@ var portFields = fieldSet[portRow]{
 
 // ListSwitchPorts lists the ports of a switch that servers are wired to.
 func ListSwitchPorts(tx *state.Tx, switchID int64, lq ListQuery) (ListView[SwitchPortView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(portFields))
-	if err != nil {
-		return ListView[SwitchPortView]{}, err
-	}
 	s := st(tx)
-	if s.Switches[switchID] == nil {
-		return ListView[SwitchPortView]{}, notFound("switch", switchID)
-	}
-	var rows []portRow
-	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
-		for _, p := range s.Servers[id].Ports {
-			if p.SwitchID == switchID {
-				rows = append(rows, portRow{p, id})
+	rows := func() ([]portRow, error) {
+		if s.Switches[switchID] == nil {
+			return nil, notFound("switch", switchID)
+		}
+		var out []portRow
+		for _, sv := range sortedValues(s.Servers) {
+			for _, p := range sv.Ports {
+				if p.SwitchID == switchID {
+					out = append(out, portRow{p, sv.ID})
+				}
 			}
 		}
+		return out, nil
 	}
-	page, total := applyQuery(rows, q, portFields)
-	out := make([]SwitchPortView, len(page))
-	for i, r := range page {
-		out[i] = SwitchPortView{ID: r.p.ID, Switch: r.p.SwitchID, Description: r.p.Description, AdminStatus: r.p.AdminStatus,
+	return listWith(lq, portFields, rows, func(r portRow) SwitchPortView {
+		return SwitchPortView{ID: r.p.ID, Switch: r.p.SwitchID, Description: r.p.Description, AdminStatus: r.p.AdminStatus,
 			OperStatus: r.p.OperStatus, ConnectionID: r.p.ConnectionID, Server: r.server, IsIPMIConnection: r.p.IsIPMI}
-	}
-	return listOf(out, total), nil
+	})
 }
 
 // PoolRequest is the body of pool creation and update.

@@ -454,43 +454,30 @@ func (s *State) ipRows(keep func(*IP) bool) []ipRow {
 
 // ListIPs lists the DCI addresses the caller may see; serverID 0 means all.
 func ListIPs(tx *state.Tx, c Caller, serverID int64, lq ListQuery) (ListView[IPView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(dciIPFields))
-	if err != nil {
-		return ListView[IPView]{}, err
-	}
 	s := st(tx)
-	if serverID != 0 {
-		if _, err := s.visibleServer(c, serverID); err != nil {
-			return ListView[IPView]{}, err
+	rows := func() ([]ipRow, error) {
+		if serverID != 0 {
+			if _, err := s.visibleServer(c, serverID); err != nil {
+				return nil, err
+			}
 		}
+		return s.ipRows(func(ip *IP) bool {
+			sv := s.Servers[ip.ServerID]
+			return (serverID == 0 || ip.ServerID == serverID) && (c.Admin || sv.OwnerID == c.UserID)
+		}), nil
 	}
-	rows := s.ipRows(func(ip *IP) bool {
-		sv := s.Servers[ip.ServerID]
-		return (serverID == 0 || ip.ServerID == serverID) && (c.Admin || sv.OwnerID == c.UserID)
-	})
-	page, total := applyQuery(rows, q, dciIPFields)
-	out := make([]IPView, len(page))
-	for i, r := range page {
-		out[i] = s.ipView(r.ip, true)
-	}
-	return listOf(out, total), nil
+	return listWith(lq, dciIPFields, rows, func(r ipRow) IPView { return s.ipView(r.ip, true) })
 }
 
 // ListIPMgrIPs lists addresses the way IPmanager (ip/v3) does.
 func ListIPMgrIPs(tx *state.Tx, lq ListQuery) (ListView[IPMgrIPView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(dciIPFields))
-	if err != nil {
-		return ListView[IPMgrIPView]{}, err
-	}
 	s := st(tx)
-	page, total := applyQuery(s.ipRows(func(*IP) bool { return true }), q, dciIPFields)
-	out := make([]IPMgrIPView, len(page))
-	for i, r := range page {
+	rows := func() ([]ipRow, error) { return s.ipRows(func(*IP) bool { return true }), nil }
+	return listWith(lq, dciIPFields, rows, func(r ipRow) IPMgrIPView {
 		n := s.Nets[r.ip.NetID]
-		out[i] = IPMgrIPView{ID: r.ip.ID, Name: r.ip.Addr.String(), IPAddr: r.ip.Addr.String(), Family: afOf(r.ip.Addr),
+		return IPMgrIPView{ID: r.ip.ID, Name: r.ip.Addr.String(), IPAddr: r.ip.Addr.String(), Family: afOf(r.ip.Addr),
 			IPNet: n.ID, IPNetName: n.Prefix.String(), IPPool: n.PoolID, Domain: r.ip.Domain, Status: r.ip.Status, Server: r.ip.ServerID}
-	}
-	return listOf(out, total), nil
+	})
 }
 
 func (s *State) usingOf(netID int64) int64 {
@@ -516,24 +503,14 @@ var netFields = fieldSet[*IPNet]{
 
 // ListNets lists IPmanager networks with their usage.
 func ListNets(tx *state.Tx, lq ListQuery) (ListView[IPNetView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(netFields))
-	if err != nil {
-		return ListView[IPNetView]{}, err
-	}
 	s := st(tx)
-	rows := make([]*IPNet, 0, len(s.Nets))
-	for _, id := range slices.Sorted(maps.Keys(s.Nets)) {
-		rows = append(rows, s.Nets[id])
-	}
-	page, total := applyQuery(rows, q, netFields)
-	out := make([]IPNetView, len(page))
-	for i, n := range page {
+	rows := func() ([]*IPNet, error) { return sortedValues(s.Nets), nil }
+	return listWith(lq, netFields, rows, func(n *IPNet) IPNetView {
 		size, usable := n.sizes()
-		out[i] = IPNetView{ID: n.ID, Name: n.Prefix.String(), Family: afOf(n.Prefix.Addr()), Mask: n.Prefix.Bits(),
+		return IPNetView{ID: n.ID, Name: n.Prefix.String(), Family: afOf(n.Prefix.Addr()), Mask: n.Prefix.Bits(),
 			Gateway: n.Gateway, Userspace: n.Userspace, VLAN: n.VLAN, Note: n.Note, Size: size.String(),
 			UsingIP: fmt.Sprint(s.usingOf(n.ID)), TotalIP: usable.String(), IPPool: n.PoolID}
-	}
-	return listOf(out, total), nil
+	})
 }
 
 var poolFields = fieldSet[*Pool]{
@@ -553,21 +530,9 @@ func onOff(b bool) string {
 
 // ListPools lists IPmanager pools with usage per family.
 func ListPools(tx *state.Tx, lq ListQuery) (ListView[PoolView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(poolFields))
-	if err != nil {
-		return ListView[PoolView]{}, err
-	}
 	s := st(tx)
-	rows := make([]*Pool, 0, len(s.Pools))
-	for _, id := range slices.Sorted(maps.Keys(s.Pools)) {
-		rows = append(rows, s.Pools[id])
-	}
-	page, total := applyQuery(rows, q, poolFields)
-	out := make([]PoolView, len(page))
-	for i, p := range page {
-		out[i] = s.poolView(p)
-	}
-	return listOf(out, total), nil
+	rows := func() ([]*Pool, error) { return sortedValues(s.Pools), nil }
+	return listWith(lq, poolFields, rows, s.poolView)
 }
 
 func (s *State) poolView(p *Pool) PoolView {

@@ -2,8 +2,6 @@ package dci6
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"time"
 
@@ -252,24 +250,17 @@ func taskView(t *Task) TaskView {
 
 // ListTasks lists the tasks the caller may see (a @user: its servers').
 func ListTasks(tx *state.Tx, c Caller, lq ListQuery) (ListView[TaskView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(taskFields))
-	if err != nil {
-		return ListView[TaskView]{}, err
-	}
 	s := st(tx)
-	rows := make([]taskRow, 0, len(s.Tasks))
-	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
-		t := s.Tasks[id]
-		if sv := s.Servers[t.ServerID]; c.Admin || (sv != nil && sv.OwnerID == c.UserID) {
-			rows = append(rows, taskRow{t})
+	rows := func() ([]taskRow, error) {
+		var out []taskRow
+		for _, t := range sortedValues(s.Tasks) {
+			if sv := s.Servers[t.ServerID]; c.Admin || (sv != nil && sv.OwnerID == c.UserID) {
+				out = append(out, taskRow{t})
+			}
 		}
+		return out, nil
 	}
-	page, total := applyQuery(rows, q, taskFields)
-	out := make([]TaskView, len(page))
-	for i, r := range page {
-		out[i] = taskView(r.t)
-	}
-	return listOf(out, total), nil
+	return listWith(lq, taskFields, rows, func(r taskRow) TaskView { return taskView(r.t) })
 }
 
 // GetTask returns one task the caller may see.
@@ -293,21 +284,11 @@ var osTemplateFields = fieldSet[*OSTemplate]{
 
 // ListOSTemplates lists the OS and diagnostics templates.
 func ListOSTemplates(tx *state.Tx, lq ListQuery) (ListView[OSTemplateView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(osTemplateFields))
-	if err != nil {
-		return ListView[OSTemplateView]{}, err
-	}
 	s := st(tx)
-	rows := make([]*OSTemplate, 0, len(s.OSTemplates))
-	for _, id := range slices.Sorted(maps.Keys(s.OSTemplates)) {
-		rows = append(rows, s.OSTemplates[id])
-	}
-	page, total := applyQuery(rows, q, osTemplateFields)
-	out := make([]OSTemplateView, len(page))
-	for i, t := range page {
-		out[i] = OSTemplateView{ID: t.ID, Name: t.Name, Tags: append([]string{}, t.Tags...), Type: t.Type}
-	}
-	return listOf(out, total), nil
+	rows := func() ([]*OSTemplate, error) { return sortedValues(s.OSTemplates), nil }
+	return listWith(lq, osTemplateFields, rows, func(t *OSTemplate) OSTemplateView {
+		return OSTemplateView{ID: t.ID, Name: t.Name, Tags: append([]string{}, t.Tags...), Type: t.Type}
+	})
 }
 
 // SetBootOrderSetting stores operation_change_boot_order ("true"/"false").

@@ -2,8 +2,6 @@ package dci6
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/panelsim/panelsim/state"
@@ -174,25 +172,23 @@ type ListQuery struct {
 
 // ListServers lists the servers the caller may see (a @user: its own).
 func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(serverFields))
-	if err != nil {
-		return ListView[ServerView]{}, err
-	}
 	s := st(tx)
-	rows := make([]serverRow, 0, len(s.Servers))
-	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
-		sv := s.Servers[id]
-		if c.Admin || sv.OwnerID == c.UserID {
-			rows = append(rows, serverRow{s, sv})
+	rows := func() ([]serverRow, error) {
+		out := make([]serverRow, 0, len(s.Servers))
+		for _, sv := range sortedValues(s.Servers) {
+			if c.Admin || sv.OwnerID == c.UserID {
+				out = append(out, serverRow{s, sv})
+			}
 		}
+		return out, nil
 	}
-	page, total := applyQuery(rows, q, serverFields)
-	byServer := s.ipsByServer()
-	out := make([]ServerView, len(page))
-	for i, r := range page {
-		out[i] = s.serverViewWith(r.sv, byServer[r.sv.ID])
-	}
-	return listOf(out, total), nil
+	var byServer map[int64][]*IP
+	return listWith(lq, serverFields, rows, func(r serverRow) ServerView {
+		if byServer == nil {
+			byServer = s.ipsByServer()
+		}
+		return s.serverViewWith(r.sv, byServer[r.sv.ID])
+	})
 }
 
 // visibleServer finds a server the caller may see; to a @user another's

@@ -1,8 +1,6 @@
 package dci6
 
 import (
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/panelsim/panelsim/state"
@@ -35,26 +33,22 @@ type userRow struct {
 
 // ListUsers lists users with the number of servers each owns.
 func ListUsers(tx *state.Tx, lq ListQuery) (ListView[UserView], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(userFields))
-	if err != nil {
-		return ListView[UserView]{}, err
-	}
 	s := st(tx)
-	owned := map[int64]int{}
-	for _, sv := range s.Servers {
-		owned[sv.OwnerID]++
+	rows := func() ([]userRow, error) {
+		owned := map[int64]int{}
+		for _, sv := range s.Servers {
+			owned[sv.OwnerID]++
+		}
+		out := make([]userRow, 0, len(s.Users))
+		for _, u := range sortedValues(s.Users) {
+			out = append(out, userRow{u, owned[u.ID]})
+		}
+		return out, nil
 	}
-	rows := make([]userRow, 0, len(s.Users))
-	for _, id := range slices.Sorted(maps.Keys(s.Users)) {
-		rows = append(rows, userRow{s.Users[id], owned[id]})
-	}
-	page, total := applyQuery(rows, q, userFields)
-	out := make([]UserView, len(page))
-	for i, r := range page {
-		out[i] = UserView{ID: r.u.ID, Email: r.u.Email, FullName: r.u.FullName, PhoneNumber: r.u.Phone,
+	return listWith(lq, userFields, rows, func(r userRow) UserView {
+		return UserView{ID: r.u.ID, Email: r.u.Email, FullName: r.u.FullName, PhoneNumber: r.u.Phone,
 			ServerCount: r.servers, Roles: append([]string{}, r.u.Roles...), VlansPerUser: r.u.VlansPerUser}
-	}
-	return listOf(out, total), nil
+	})
 }
 
 // validEmail is the panel's light check: something@something.

@@ -2,6 +2,8 @@ package dci6
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +18,36 @@ import (
 // fieldSet maps a filterable, sortable field name to its value in a row:
 // nil, string, int64 or bool.
 type fieldSet[T any] map[string]func(T) any
+
+// listWith is the walk of every list answer: parse where/orderby/limit
+// against the fields (a bad query is refused before anything else), collect
+// the rows (which may refuse too, e.g. an unknown parent), filter, sort and
+// page them, and render the rows of the page.
+func listWith[R, V any](lq ListQuery, fields fieldSet[R], rows func() ([]R, error), view func(R) V) (ListView[V], error) {
+	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(fields))
+	if err != nil {
+		return ListView[V]{}, err
+	}
+	all, err := rows()
+	if err != nil {
+		return ListView[V]{}, err
+	}
+	page, total := applyQuery(all, q, fields)
+	out := make([]V, len(page))
+	for i, r := range page {
+		out[i] = view(r)
+	}
+	return listOf(out, total), nil
+}
+
+// sortedValues are a map's values in key order, the panel's default order.
+func sortedValues[V any](m map[int64]V) []V {
+	out := make([]V, 0, len(m))
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[id])
+	}
+	return out
+}
 
 // listQuery is a parsed where/orderby/limit triple.
 type listQuery struct {
