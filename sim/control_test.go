@@ -14,6 +14,7 @@ import (
 	"github.com/panelsim/panelsim/internal/counterpanel"
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/sim"
+	"github.com/panelsim/panelsim/sim/dci6"
 	"github.com/panelsim/panelsim/sim/simhttp/simtest"
 	"github.com/panelsim/panelsim/state"
 )
@@ -488,5 +489,15 @@ func TestPanelHooksFollowTheControlPlane(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.status != 404 {
 		t.Fatalf("a panel's own listener serves its hook: %d", rec.status)
+	}
+}
+
+func TestASubsetOfPanelsServesTheDefaultScenario(t *testing.T) {
+	srv := panelsimtest.RunT(t, panelsimtest.WithPanels(dci6.New()))
+	c := simtest.New(t, srv)
+	c.JSON("POST", "/api/auth/v4/public/token", map[string]string{"email": "admin@example.com", "password": "secret"}).Expect(t, 201)
+	c.SkipValidation = true // IMserver is not served, so its path is no one's
+	if r := c.Get("/api?cmd=login&loginUsername=petrov&loginPassword=superpassword"); r.Status != 404 {
+		t.Fatalf("an unserved panel answered: %d %s", r.Status, r.Body)
 	}
 }

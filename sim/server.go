@@ -142,7 +142,23 @@ func (s *Server) collectPanels() error {
 			s.steps[k] = fn
 		}
 	}
+	s.knowUnserved()
 	return nil
+}
+
+// knowUnserved lets a scenario keep blocks and timings of panels this
+// server does not serve (WithPanels, a subset): they are read as valid and
+// ignored, so the default scenario works with any subset of panels.
+func (s *Server) knowUnserved() {
+	for _, p := range All() {
+		if _, served := s.states[p.Name()]; served {
+			continue
+		}
+		s.known.Panels = append(s.known.Panels, p.Name())
+		for k, d := range p.Timings() {
+			s.known.Timings[k] = d
+		}
+	}
 }
 
 func (s *Server) sources() []openapi.Source {
