@@ -393,6 +393,17 @@ func TestInjectedErrorIsNative(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectError(t, c.Get("/dci/v3/server/1", "X-Xsrf-Token", tok), 404, 3080)
+
+	// A value given as a JSON object is the envelope's value object.
+	for value, want := range map[string]string{`{"field":"email"}`: `"value":{"field":"email"}`, "email": `"value":{"value":"email"}`} {
+		if err := srv.SetFaults(state.FaultRule{Name: "bad", Panel: "dci6",
+			Action: state.FaultAction{Error: &state.NativeErrorSpec{Code: "1001", Msg: "Bad request", Value: value}}}); err != nil {
+			t.Fatal(err)
+		}
+		if r := c.Get("/dci/v3/server/1", "X-Xsrf-Token", tok); !strings.Contains(string(r.Body), want) {
+			t.Fatalf("value %s rendered as %s", value, r.Body)
+		}
+	}
 }
 
 func TestGoldenBodies(t *testing.T) {

@@ -1,6 +1,7 @@
 package dci6
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -211,6 +212,17 @@ func (*Panel) NewState() any { return newState() }
 // and fault rules' route matching.
 func (p *Panel) Operation(c echo.Context) string { return p.CanonicalPath(c.Path()) }
 
+// errorValue is a fault rule's value as the envelope's "value" object: a
+// JSON object given as text ({"field":"email"}) goes in as it is, anything
+// else as {"value": text}.
+func errorValue(text string) map[string]any {
+	var obj map[string]any
+	if json.Unmarshal([]byte(text), &obj) == nil && obj != nil {
+		return obj
+	}
+	return map[string]any{"value": text}
+}
+
 // RenderError writes the shared machinery's errors in the DCI envelope.
 func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	ae := &apiError{Code: codeInternal, Msg: e.Msg}
@@ -224,7 +236,7 @@ func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 			ae.Code = n
 		}
 		if e.Value != "" {
-			ae.Value = map[string]any{"value": e.Value}
+			ae.Value = errorValue(e.Value)
 		}
 	}
 	if ae.Msg == "" {
