@@ -13,13 +13,15 @@ import (
 	"os"
 	"time"
 
+	"github.com/panelsim/panelsim/scenarios"
 	"github.com/panelsim/panelsim/sim"
 	"github.com/panelsim/panelsim/sim/simhttp"
 	"github.com/panelsim/panelsim/state"
 )
 
-// DefaultStart is where the clock starts unless WithStart says otherwise.
-var DefaultStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+// DefaultStart is where the clock starts unless the scenario or WithStart
+// says otherwise (the scenarios package's default start).
+var DefaultStart = scenarios.DefaultStart
 
 // TB is the part of testing.TB that RunT needs, so it works with any test
 // framework.
@@ -86,7 +88,7 @@ type Server struct {
 // Run starts a server; the caller must Close it.
 func Run(opts ...Option) (*Server, error) {
 	o := &options{cfg: sim.Config{
-		DefaultClock: "manual", Start: DefaultStart, Validate: simhttp.ValidateStrict,
+		DefaultClock: "manual", Validate: simhttp.ValidateStrict,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}}
 	for _, opt := range opts {

@@ -66,3 +66,17 @@ func TestWorldHandles(t *testing.T) {
 		t.Fatalf("reset: %s", blue.Now())
 	}
 }
+
+func TestTheScenarioStartWinsUnlessWithStart(t *testing.T) {
+	yaml := "seed: 5\nstart: 2031-03-04T05:06:07Z\n"
+	if now := panelsimtest.RunT(t, panelsimtest.WithScenarioYAML(yaml)).Now(); !now.Equal(time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)) {
+		t.Fatalf("scenario start ignored: %s", now)
+	}
+	at := time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+	if now := panelsimtest.RunT(t, panelsimtest.WithScenarioYAML(yaml), panelsimtest.WithStart(at)).Now(); !now.Equal(at) {
+		t.Fatalf("WithStart ignored: %s", now)
+	}
+	if now := panelsimtest.RunT(t).Now(); !now.Equal(panelsimtest.DefaultStart) {
+		t.Fatalf("default start %s", now)
+	}
+}

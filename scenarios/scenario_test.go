@@ -99,8 +99,14 @@ func TestErrorfFindsTheLineOfAPath(t *testing.T) {
 }
 
 func TestDefaultScenarioParses(t *testing.T) {
-	if _, err := Parse("default.yaml", DefaultYAML(), Known{Panels: []string{"dci6", "imserver", "dbc", "ispmgr"}}); err != nil && !strings.Contains(err.Error(), "timing") {
+	sc, err := Parse("default.yaml", DefaultYAML(), Known{Panels: []string{"dci6", "imserver", "dbc", "ispmgr"}})
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range []string{"dci6", "imserver", "dbc", "ispmgr"} {
+		if !sc.HasBlock(p) {
+			t.Errorf("the default scenario has no %s block", p)
+		}
 	}
 }
 
