@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/scenarios"
 	"github.com/panelsim/panelsim/sim"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // A rule aimed at one panel must carry a code that panel could send.

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.

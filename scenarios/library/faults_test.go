@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 

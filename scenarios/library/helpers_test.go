@@ -13,7 +13,7 @@ import (
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 

@@ -10,7 +10,7 @@ import (
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // The seed's node ids, rented by //Alice in the default scenario.

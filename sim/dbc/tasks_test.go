@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 

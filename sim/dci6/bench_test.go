@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // bigScenario has 10,000 servers over three configurations in 250 racks.

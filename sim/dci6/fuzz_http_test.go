@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // FuzzActionBodies throws arbitrary bodies at every POST that parses one:

@@ -10,7 +10,7 @@ import (
 
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/scenarios"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 type record struct {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // FuzzGateway sends arbitrary parameters (SESS stands for a live session)

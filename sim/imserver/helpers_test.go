@@ -11,7 +11,7 @@ import (
 
 	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // api is a test's handle on the IMserver gateway of an in-process panelsim.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // docKinds are one call of each document kind; the action is idempotent

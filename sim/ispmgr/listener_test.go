@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/sim/simhttp/simtest"
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // TestDefaultScenario runs the whole product with the embedded default
