@@ -52,6 +52,11 @@ type Scenario struct {
 	blocks map[string]bool
 }
 
+// MaxGenerated bounds the objects one panel block may ask to have
+// generated (generate:, generate_servers:, generated_users:), summed over
+// the block, so a scenario cannot exhaust the process building its world.
+const MaxGenerated = 100000
+
 // Known is what the loader checks names against: the panels served and the
 // timing names they define.
 type Known struct {
@@ -145,8 +150,8 @@ func (sc *Scenario) apply(h header, known Known) error {
 			return sc.Errorf("clock", "%v", err)
 		}
 	}
-	if sc.Journal < 0 {
-		return sc.Errorf("journal", "journal size must not be negative")
+	if sc.Journal < 0 || sc.Journal > state.MaxJournalSize {
+		return sc.Errorf("journal", "journal size must be 0..%d (got %d)", state.MaxJournalSize, sc.Journal)
 	}
 	if err := sc.applyTimings(h.Timings, known.Timings); err != nil {
 		return err

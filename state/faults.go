@@ -98,6 +98,9 @@ func (e *FaultError) Error() string {
 // that may be named. The first problem is returned and nothing should be
 // applied when there is one.
 func ValidateFaults(rules []FaultRule, panels []string) error {
+	if len(rules) > MaxFaultRules {
+		return &FaultError{Index: MaxFaultRules, Field: "name", Msg: fmt.Sprintf("too many fault rules: %d (at most %d)", len(rules), MaxFaultRules)}
+	}
 	seen := map[string]bool{}
 	for i, r := range rules {
 		bad := func(field, format string, a ...any) error {
@@ -216,33 +219,30 @@ func (r FaultRule) matches(req RequestInfo, elapsed time.Duration) bool {
 }
 
 // Glob matches s against a pattern where * is any run of characters
-// (slashes included) and ? is one character.
+// (slashes included) and ? is one byte. It backtracks only to the last star
+// seen, so it takes at most len(pattern)*len(s) steps whatever the pattern
+// (a recursive matcher is exponential in the number of stars, and runs under
+// the world's and the journal's locks).
 func Glob(pattern, s string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			for len(pattern) > 0 && pattern[0] == '*' {
-				pattern = pattern[1:]
-			}
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if Glob(pattern, s[i:]) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
+	p, i := 0, 0
+	star, resume := -1, 0 // the last star's index in pattern, and where in s it resumes
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, resume = p, i
+			p++
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p, i = p+1, i+1
+		case star >= 0:
+			// Let the last star take one more byte and retry from there.
+			resume++
+			p, i = star+1, resume
 		default:
-			if s == "" || s[0] != pattern[0] {
-				return false
-			}
+			return false
 		}
-		pattern, s = pattern[1:], s[1:]
 	}
-	return s == ""
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }

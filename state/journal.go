@@ -28,6 +28,9 @@ type Entry struct {
 	Body    string            `json:"body,omitempty"`
 	// BodyTruncated says Body holds only the first MaxJournalBody bytes.
 	BodyTruncated bool `json:"body_truncated,omitempty"`
+	// Truncated names the other fields kept cut ("query", "headers.Cookie"):
+	// the query past MaxJournalQuery, a header past MaxJournalHeader bytes.
+	Truncated []string `json:"truncated,omitempty"`
 }
 
 // MaxJournalBody bounds the request body kept per entry, so a full journal
@@ -66,6 +69,9 @@ func NewJournal(size int) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
+	// Scenarios are checked against the bound; this keeps any other caller
+	// from allocating a ring the process cannot hold.
+	size = min(size, MaxJournalSize)
 	return &Journal{entries: make([]Entry, size)}
 }
 
