@@ -77,6 +77,12 @@ func WithPanels(panels ...sim.Panel) Option { return func(o *options) { o.cfg.Pa
 // WithLogger sends panelsim's warnings (e.g. validation in log mode) to l.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger = l } }
 
+// WithBodyLimits sets the largest request body a panel (panel) and the
+// control plane (control) accept; 0 keeps the default.
+func WithBodyLimits(panel, control int64) Option {
+	return func(o *options) { o.cfg.MaxBody, o.cfg.MaxControlBody = panel, control }
+}
+
 // Server is a running in-process panelsim. Its own methods act on the
 // default world; World(name) gives a handle on another.
 type Server struct {
@@ -104,7 +110,10 @@ func Run(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	hs := httptest.NewServer(s.Handler())
+	// The binary's connection bounds (header size, timeouts) hold here too.
+	hs := httptest.NewUnstartedServer(s.Handler())
+	hs.Config = sim.HTTPServer(s.Handler())
+	hs.Start()
 	srv := &Server{sim: s, http: hs}
 	srv.defaultWorld = srv.world(simhttp.DefaultWorld)
 	return srv, nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -117,10 +116,10 @@ func (s *Server) world(c echo.Context) (*state.World, error) {
 }
 
 // decodeJSON reads a JSON body strictly into v; a failure is answered.
-func decodeJSON(c echo.Context, v any) error {
-	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
+func (s *Server) decodeJSON(c echo.Context, v any) error {
+	body, err := s.readControlBody(c)
 	if err != nil {
-		return failf(http.StatusBadRequest, "body", "cannot read body: %v", err)
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return failf(http.StatusBadRequest, "body", "request body is empty; JSON expected")
@@ -214,7 +213,7 @@ func (s *Server) advance(c echo.Context) error {
 	var in struct {
 		By string `json:"by"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := s.decodeJSON(c, &in); err != nil {
 		return err
 	}
 	d, perr := state.ParseDuration(in.By)
@@ -233,7 +232,7 @@ func (s *Server) setClock(c echo.Context) error {
 	var in struct {
 		To string `json:"to"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := s.decodeJSON(c, &in); err != nil {
 		return err
 	}
 	t, perr := time.Parse(time.RFC3339Nano, in.To)
@@ -259,8 +258,11 @@ func (s *Server) reset(c echo.Context) error {
 // applyScenario resets the world to a scenario given as YAML. The scenario
 // is checked whole (and its world built) before anything is replaced.
 func (s *Server) applyScenario(c echo.Context) error {
-	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
-	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+	body, err := s.readControlBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
 		return failf(http.StatusBadRequest, "body", "request body must be a scenario in YAML")
 	}
 	sc, perr := s.ParseScenario("scenario", body)
@@ -292,9 +294,9 @@ func (s *Server) getFaults(c echo.Context) error {
 
 // readRules decodes and validates a rule list (or a single rule object).
 func (s *Server) readRules(c echo.Context) ([]state.FaultRule, error) {
-	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 16<<20))
+	body, err := s.readControlBody(c)
 	if err != nil {
-		return nil, failf(http.StatusBadRequest, "body", "cannot read body: %v", err)
+		return nil, err
 	}
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '{' {
@@ -433,7 +435,7 @@ func (s *Server) getState(c echo.Context) error {
 // putState replaces the world by a snapshot taken with GET /state.
 func (s *Server) putState(c echo.Context) error {
 	var snap state.Snapshot
-	if err := decodeJSON(c, &snap); err != nil {
+	if err := s.decodeJSON(c, &snap); err != nil {
 		return err
 	}
 	if snap.Seed == 0 || snap.Start.IsZero() || snap.Now.Before(snap.Start) {
@@ -493,7 +495,7 @@ func (s *Server) createWorld(c echo.Context) error {
 		Name string `json:"name"`
 		From string `json:"from"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := s.decodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := state.ValidName(in.Name); err != nil {

@@ -51,6 +51,10 @@ type Config struct {
 	Panels []Panel
 	// Version is reported by /_panelsim/version.
 	Version string
+	// MaxBody is the largest request body a panel accepts (0:
+	// simhttp.DefaultMaxBody) and MaxControlBody the largest the control
+	// plane accepts (0: DefaultMaxControlBody); larger ones are refused.
+	MaxBody, MaxControlBody int64
 }
 
 // Server is a built panelsim: worlds, panels and their HTTP handlers.
@@ -104,7 +108,7 @@ func New(cfg Config) (*Server, error) {
 	// waits until something needs them: request validation (then at once,
 	// so a broken spec fails the start) or a test asking for the contract.
 	s.contract = sync.OnceValues(func() (*openapi.Contract, error) { return openapi.Load(s.sources()...) })
-	s.env = &simhttp.Env{Worlds: s.worlds, Validate: cfg.Validate, Logger: cfg.Logger}
+	s.env = &simhttp.Env{Worlds: s.worlds, Validate: cfg.Validate, Logger: cfg.Logger, MaxBody: cfg.MaxBody}
 	if cfg.Validate != simhttp.ValidateOff {
 		if s.env.Validator, err = s.contract(); err != nil {
 			return nil, err

@@ -25,6 +25,8 @@ type options struct {
 	logLevel  string
 	logFormat string
 	stateFile string
+	// maxBody and maxControlBody bound request bodies (0: the defaults).
+	maxBody, maxControlBody int64
 }
 
 // listenFlags collects repeated --listen PANEL=ADDR.
@@ -69,6 +71,9 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	str(&o.logLevel, "log-level", "PANELSIM_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	str(&o.logFormat, "log-format", "PANELSIM_LOG_FORMAT", "text", "log format: text or json")
 	str(&o.stateFile, "state-file", "PANELSIM_STATE_FILE", "", "restore worlds from this file at start if it exists; save to it on SIGINT/SIGTERM and POST /_panelsim/state/save")
+	var maxBody, maxControlBody string
+	str(&maxBody, "max-body", "PANELSIM_MAX_BODY", "8388608", "largest request body a panel accepts, in bytes; a larger one gets the panel's error, HTTP 413")
+	str(&maxControlBody, "max-control-body", "PANELSIM_MAX_CONTROL_BODY", "16777216", "largest /_panelsim request body (scenario, state, faults), in bytes")
 	boolean(&o.tls, "tls", "PANELSIM_TLS", "serve HTTPS with a self-signed certificate made at start")
 	boolean(&o.noControl, "no-control", "PANELSIM_NO_CONTROL", "do not serve the /_panelsim control plane")
 	if v := env("PANELSIM_LISTEN"); v != "" {
@@ -93,6 +98,16 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 			return nil, fmt.Errorf("--seed %q: want a positive whole number", seed)
 		}
 		o.seed = n
+	}
+	for _, b := range []struct {
+		name, v string
+		p       *int64
+	}{{"--max-body", maxBody, &o.maxBody}, {"--max-control-body", maxControlBody, &o.maxControlBody}} {
+		n, err := strconv.ParseInt(b.v, 10, 64)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s %q: want a positive number of bytes", b.name, b.v)
+		}
+		*b.p = n
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return nil, fmt.Errorf("--tls-cert and --tls-key go together")

@@ -73,8 +73,8 @@ func serve(ctx context.Context, o *options, stdout, stderr io.Writer, ready func
 	errs := make(chan error, len(listeners))
 	servers := make([]*http.Server, 0, len(listeners))
 	for _, l := range listeners {
-		hs := &http.Server{Handler: l.handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConf,
-			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+		hs := sim.HTTPServer(l.handler)
+		hs.TLSConfig, hs.ErrorLog = tlsConf, slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
 		servers = append(servers, hs)
 		go func(ln net.Listener) {
 			if tlsConf != nil {
@@ -112,6 +112,7 @@ func newServer(o *options, logger *slog.Logger) (*sim.Server, error) {
 	cfg := sim.Config{
 		Seed: o.seed, Clock: o.clock, DefaultClock: "real", Validate: simhttp.ValidateMode(o.validate),
 		NoControl: o.noControl, StateFile: o.stateFile, Logger: logger, Version: version,
+		MaxBody: o.maxBody, MaxControlBody: o.maxControlBody,
 	}
 	if o.start != "" {
 		t, err := time.Parse(time.RFC3339, o.start)

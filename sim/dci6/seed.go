@@ -515,6 +515,12 @@ func (sd *seeder) templateID(name, path string) (int64, error) {
 }
 
 func (sd *seeder) generate(b *seedBlock) error {
+	total := 0
+	for i, g := range b.Generate {
+		if total += max(g.Count, 0); total > scenarios.MaxGenerated {
+			return sd.errorf(fmt.Sprintf("generate[%d].count", i), "the block asks for more than %d generated servers in all", scenarios.MaxGenerated)
+		}
+	}
 	for i, g := range b.Generate {
 		path := fmt.Sprintf("generate[%d]", i)
 		if g.Count < 1 || g.Count > 100000 {

@@ -129,6 +129,12 @@ func (s *seeder) run(b block) error {
 	if err := s.reserve(b.Accounts); err != nil {
 		return err
 	}
+	total := 0
+	for i, a := range b.Accounts {
+		if total += max(a.GenerateServers, 0); total > scenarios.MaxGenerated {
+			return s.sc.Errorf(fmt.Sprintf("imserver.accounts[%d].generate_servers", i), "the block asks for more than %d generated servers in all", scenarios.MaxGenerated)
+		}
+	}
 	for i, a := range b.Accounts {
 		if err := s.account(fmt.Sprintf("imserver.accounts[%d]", i), a); err != nil {
 			return err

@@ -67,9 +67,6 @@ func requestParams(c echo.Context) *Params {
 	return p
 }
 
-// maxPartSize bounds one multipart field; uploads are not mgr5 API calls.
-const maxPartSize = 1 << 20
-
 // parseMultipart reads the fields of a multipart/form-data body (PHP's
 // curl sends an array of POST fields that way); file parts are skipped and
 // a broken body keeps whatever fields came before the break.
@@ -86,7 +83,9 @@ func parseMultipart(p *Params, contentType string, body []byte) {
 		}
 		name := part.FormName()
 		if name != "" && part.FileName() == "" {
-			v, _ := io.ReadAll(io.LimitReader(part, maxPartSize))
+			// The body is bounded as a whole (simhttp refuses one over the
+			// limit): a field is read whole, never cut.
+			v, _ := io.ReadAll(part)
 			if !ignoredParams[name] && string(v) != "*" {
 				p.Set(name, string(v))
 			}

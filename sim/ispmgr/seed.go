@@ -231,8 +231,8 @@ func (s *seeder) users(b *seedBlock) error {
 			return err
 		}
 	}
-	if b.GeneratedUsers < 0 {
-		return s.errorf("generated_users", "must not be negative")
+	if b.GeneratedUsers < 0 || b.GeneratedUsers > scenarios.MaxGenerated {
+		return s.errorf("generated_users", "must be 0..%d", scenarios.MaxGenerated)
 	}
 	f := s.tx.Faker()
 	for i := 1; i <= b.GeneratedUsers; i++ {

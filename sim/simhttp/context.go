@@ -2,6 +2,7 @@ package simhttp
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -27,10 +28,14 @@ const (
 	keyBody      = "panelsim.body"
 	keyOp        = "panelsim.op"
 	keyHijacked  = "panelsim.hijacked"
+	keyBodyLimit = "panelsim.body_limit"
+	// keyBodyTooLarge holds the limit a body went over.
+	keyBodyTooLarge = "panelsim.body_too_large"
 )
 
-// maxBody bounds what panelsim reads of a request body.
-const maxBody = 8 << 20
+// DefaultMaxBody is the largest request body a panel reads unless
+// Env.MaxBody says otherwise; a larger one is refused, never cut.
+const DefaultMaxBody = 8 << 20
 
 // SelectWorld is a Pre middleware: it strips a /_w/{world} prefix from the
 // path (so routes see the vendor's own paths) and remembers the world name.
@@ -79,21 +84,44 @@ func Do(c echo.Context, fn func(tx *state.Tx) error) error {
 	return World(c).DoScoped(scope, fn)
 }
 
-// Body returns the request body, read once (at most 8 MiB) and kept, so the
-// journal, the validator and the handler can all read it.
+// Body returns the request body, read once and kept, so the journal, the
+// validator and the handler can all read it. A body over the route's limit
+// (see BodyTooLarge) is read no further than the limit.
 func Body(c echo.Context) []byte {
 	if b, ok := c.Get(keyBody).([]byte); ok {
 		return b
 	}
 	req := c.Request()
+	limit, _ := c.Get(keyBodyLimit).(int64)
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
 	var b []byte
 	if req.Body != nil && req.Body != http.NoBody {
-		b, _ = io.ReadAll(io.LimitReader(req.Body, maxBody))
+		if req.ContentLength <= limit {
+			b, _ = io.ReadAll(io.LimitReader(req.Body, limit+1))
+		}
+		if req.ContentLength > limit || int64(len(b)) > limit {
+			b = b[:min(int64(len(b)), limit)]
+			c.Set(keyBodyTooLarge, limit)
+		}
 		req.Body.Close()
 	}
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	c.Set(keyBody, b)
 	return b
+}
+
+// BodyTooLarge is the refusal of a body over its limit, nil when the body
+// fits. Whatever followed the limit (trailing garbage included) was never
+// read, so such a request must not be served.
+func BodyTooLarge(c echo.Context) *Error {
+	limit, ok := c.Get(keyBodyTooLarge).(int64)
+	if !ok {
+		return nil
+	}
+	return &Error{Kind: KindBadRequest, Status: http.StatusRequestEntityTooLarge,
+		Msg: fmt.Sprintf("request body too large: the limit is %d bytes", limit)}
 }
 
 // RewindBody lets the request body be read again from the start.

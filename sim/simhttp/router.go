@@ -58,6 +58,10 @@ type Env struct {
 	Validate  ValidateMode
 	Validator RequestValidator
 	Logger    *slog.Logger
+	// MaxBody is the largest request body a panel accepts (0:
+	// DefaultMaxBody); a larger one gets the panel's bad-request error
+	// with HTTP 413.
+	MaxBody int64
 }
 
 // Router is the route table a panel registers into. Every route it adds runs
@@ -133,6 +137,7 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(keyWorld, w)
 		scope := &state.Scope{}
 		c.Set(keyScope, scope)
+		c.Set(keyBodyLimit, r.env.MaxBody)
 		body := Body(c)
 		if Op(c) == "" {
 			SetOp(c, r.hooks.Operation(c))
@@ -153,6 +158,9 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				conn.Close()
 			}
 		}()
+		if tooLarge := BodyTooLarge(c); tooLarge != nil {
+			return r.native(c, tooLarge)
+		}
 		return r.native(c, next(c))
 	}
 }
@@ -177,10 +185,16 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	if scope.FailFired {
 		e.Fault = scope.FailRule
 	}
+	if len(e.Query) > state.MaxJournalQuery {
+		e.Query, e.Truncated = e.Query[:state.MaxJournalQuery], append(e.Truncated, "query")
+	}
 	for _, h := range journaledHeaders {
 		if v := req.Header.Get(h); v != "" {
 			if e.Headers == nil {
 				e.Headers = map[string]string{}
+			}
+			if len(v) > state.MaxJournalHeader {
+				v, e.Truncated = v[:state.MaxJournalHeader], append(e.Truncated, "headers."+h)
 			}
 			e.Headers[h] = v
 		}
