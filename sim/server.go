@@ -62,6 +62,7 @@ type Server struct {
 	cfg      Config
 	panels   []Panel
 	scenario *scenarios.Scenario
+	origin   *origin
 	known    scenarios.Known
 	steps    map[string]state.StepFunc
 	states   map[string]func() any
@@ -99,7 +100,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.scenario = sc
+	s.scenario, s.origin = sc, newOrigin(sc)
 	s.worlds = state.NewWorlds(s.build)
 	if _, err := s.worlds.Get(simhttp.DefaultWorld); err != nil {
 		return nil, err
@@ -248,13 +249,41 @@ func (s *Server) clockMode(sc *scenarios.Scenario) (state.ClockMode, error) {
 	return state.ClockMode{}, nil
 }
 
-// build is the worlds registry's Builder: a fresh world from a scenario.
-func (s *Server) build(name string, origin any) (*state.World, error) {
-	sc := s.scenario
-	if o, ok := origin.(*scenarios.Scenario); ok && o != nil {
-		sc = o
+// origin is what worlds are built from: a scenario, and the pristine
+// world seeded from it once. Every world of that scenario is a clone of the
+// pristine one, so the YAML is decoded and seeded once per scenario, not
+// once per world (and a reset is a clone too).
+type origin struct {
+	sc       *scenarios.Scenario
+	once     sync.Once
+	pristine *state.World
+	err      error
+}
+
+func newOrigin(sc *scenarios.Scenario) *origin { return &origin{sc: sc} }
+
+// build is the worlds registry's Builder: a fresh world from a scenario
+// (an *origin, a *scenarios.Scenario, or nil for the server's own).
+func (s *Server) build(name string, from any) (*state.World, error) {
+	o := s.origin
+	switch v := from.(type) {
+	case *origin:
+		o = v
+	case *scenarios.Scenario:
+		o = newOrigin(v)
 	}
-	w, err := state.NewWorld(s.worldConfig(name, sc))
+	o.once.Do(func() { o.pristine, o.err = s.seed(o) })
+	if o.err != nil {
+		return nil, o.err
+	}
+	return o.pristine.Clone(name), nil
+}
+
+// seed builds the pristine world of an origin: its scenario decoded and
+// every panel seeded from it.
+func (s *Server) seed(o *origin) (*state.World, error) {
+	sc := o.sc
+	w, err := state.NewWorld(s.worldConfig("pristine", o))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sc.File, err)
 	}
@@ -272,12 +301,13 @@ func (s *Server) build(name string, origin any) (*state.World, error) {
 	return w, nil
 }
 
-func (s *Server) worldConfig(name string, sc *scenarios.Scenario) state.Config {
+func (s *Server) worldConfig(name string, o *origin) state.Config {
+	sc := o.sc
 	mode, _ := s.clockMode(sc) // checked when the scenario was parsed
 	return state.Config{
 		Name: name, Seed: sc.Seed, Start: sc.Start, Clock: mode, Wall: s.cfg.Wall,
 		JournalSize: sc.Journal, Timings: sc.Timings, Steps: s.steps, States: s.states,
-		Faults: sc.Faults, Origin: sc,
+		Faults: sc.Faults, Origin: o,
 	}
 }
 
@@ -443,5 +473,5 @@ func (s *Server) restore(name string, snap *state.Snapshot) (*state.World, error
 	if err := state.ValidName(name); err != nil {
 		return nil, err
 	}
-	return state.Restore(s.worldConfig(name, s.scenario), snap)
+	return state.Restore(s.worldConfig(name, s.origin), snap)
 }

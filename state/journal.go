@@ -55,24 +55,30 @@ func (f JournalFilter) match(e Entry) bool {
 }
 
 // Journal is a bounded ring of entries. It has its own lock so recording a
-// request never waits on a long model transaction.
+// request never waits on a long model transaction. It grows as entries
+// arrive and becomes a ring only once it holds its bound, so an idle world
+// costs a few bytes rather than a full ring (ten thousand worlds in one
+// process would otherwise hold mostly empty journals, and the GC scans them).
 type Journal struct {
 	mu      sync.Mutex
-	entries []Entry
+	entries []Entry // oldest at next once len == max
+	max     int
 	next    int
-	full    bool
 	seq     uint64
 }
 
+// journalFirstCap is the room a journal takes on its first entry.
+const journalFirstCap = 8
+
 // NewJournal keeps the last size entries (DefaultJournalSize if size <= 0).
+// It allocates nothing until the first entry.
 func NewJournal(size int) *Journal {
 	if size <= 0 {
 		size = DefaultJournalSize
 	}
 	// Scenarios are checked against the bound; this keeps any other caller
-	// from allocating a ring the process cannot hold.
-	size = min(size, MaxJournalSize)
-	return &Journal{entries: make([]Entry, size)}
+	// from asking for a ring the process cannot hold.
+	return &Journal{max: min(size, MaxJournalSize)}
 }
 
 // Add records an entry, giving it the next sequence number.
@@ -81,12 +87,41 @@ func (j *Journal) Add(e Entry) uint64 {
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
-	j.entries[j.next] = e
-	j.next = (j.next + 1) % len(j.entries)
-	if j.next == 0 {
-		j.full = true
+	if len(j.entries) < j.max {
+		j.grow()
+		j.entries = append(j.entries, e)
+		return e.Seq
 	}
+	j.entries[j.next] = e
+	j.next = (j.next + 1) % j.max
 	return e.Seq
+}
+
+// grow makes room for one more entry, doubling the capacity but never past
+// the bound (append alone would overshoot it by up to half).
+func (j *Journal) grow() {
+	if len(j.entries) < cap(j.entries) {
+		return
+	}
+	n := min(max(2*cap(j.entries), journalFirstCap), j.max)
+	grown := make([]Entry, len(j.entries), n)
+	copy(grown, j.entries)
+	j.entries = grown
+}
+
+// Len is the number of entries held now.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.entries)
+}
+
+// Cap is the number of entries the journal has room for now (it grows up
+// to its bound as entries arrive).
+func (j *Journal) Cap() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return cap(j.entries)
 }
 
 // List returns the matching entries, oldest first.
@@ -94,28 +129,22 @@ func (j *Journal) List(f JournalFilter) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Entry
-	each := func(e Entry) {
-		if f.match(e) {
-			out = append(out, e)
+	for _, part := range [][]Entry{j.entries[j.next:], j.entries[:j.next]} {
+		for _, e := range part {
+			if f.match(e) {
+				out = append(out, e)
+			}
 		}
-	}
-	if j.full {
-		for _, e := range j.entries[j.next:] {
-			each(e)
-		}
-	}
-	for _, e := range j.entries[:j.next] {
-		each(e)
 	}
 	return out
 }
 
-// Clear forgets every entry; sequence numbers keep counting.
+// Clear forgets every entry and gives back their memory; sequence numbers
+// keep counting.
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.entries)
-	j.next, j.full = 0, false
+	j.entries, j.next = nil, 0
 }
 
 // NotesContaining returns the notes of all entries that contain s, oldest

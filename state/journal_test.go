@@ -58,3 +58,25 @@ func TestJournalFilter(t *testing.T) {
 		t.Fatalf("notes %v", notes)
 	}
 }
+
+func TestJournalGrowsAsEntriesArriveUpToItsBound(t *testing.T) {
+	j := NewJournal(100)
+	if j.Cap() != 0 {
+		t.Fatalf("a new journal holds room for %d entries, want 0", j.Cap())
+	}
+	wantCaps := map[int]int{1: 8, 8: 8, 9: 16, 33: 64, 65: 100, 100: 100, 250: 100}
+	for i := 1; i <= 250; i++ {
+		j.Add(Entry{Path: fmt.Sprintf("/p%d", i)})
+		if want, ok := wantCaps[i]; ok && j.Cap() != want {
+			t.Fatalf("after %d entries: room for %d, want %d", i, j.Cap(), want)
+		}
+	}
+	got := j.List(JournalFilter{})
+	if len(got) != 100 || j.Len() != 100 || got[0].Path != "/p151" || got[99].Path != "/p250" || got[99].Seq != 250 {
+		t.Fatalf("kept %d entries (%s..%s)", len(got), got[0].Path, got[len(got)-1].Path)
+	}
+	j.Clear()
+	if j.Cap() != 0 || j.Len() != 0 {
+		t.Fatalf("clear kept room for %d entries", j.Cap())
+	}
+}
