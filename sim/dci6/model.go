@@ -27,6 +27,8 @@ type State struct {
 	IPs         map[int64]*IP             `json:"ips"`
 	OSTemplates map[int64]*OSTemplate     `json:"os_templates"`
 	Tasks       map[int64]*Task           `json:"tasks"`
+
+	tokenPurge, keyPurge state.Purge
 }
 
 func newState() *State {

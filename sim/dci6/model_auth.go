@@ -71,6 +71,7 @@ func (t *Token) alive(now time.Time, ttl time.Duration) bool {
 func newToken(tx *state.Tx, s *State, u *User) *Token {
 	now := tx.Now()
 	t := &Token{Token: fmt.Sprintf("%d-%s", u.ID, tx.Faker().UUID()), UserID: u.ID, CreatedAt: now, LastUsed: now}
+	state.PurgeDead(&s.tokenPurge, s.Tokens, func(t *Token) bool { return s.Users[t.UserID] == nil || !t.alive(now, s.TokenTTL) })
 	s.Tokens[t.Token] = t
 	return t
 }
@@ -191,6 +192,7 @@ func CreateKey(tx *state.Tx, c Caller, ref string) (KeyView, error) {
 	}
 	k := &LoginKey{ID: tx.NextID("dci6.key"), UserID: u.ID, ExpiresAt: tx.Now().Add(keyLifetime)}
 	k.Key = fmt.Sprintf("%d-%s", k.ID, tx.Faker().UUID())
+	state.PurgeDead(&s.keyPurge, s.Keys, func(k *LoginKey) bool { return k.Used || !tx.Now().Before(k.ExpiresAt) })
 	s.Keys[k.Key] = k
 	return KeyView{ID: strconv.FormatInt(k.ID, 10), Key: k.Key}, nil
 }

@@ -27,6 +27,8 @@ type State struct {
 	Networks  map[int64]*Network  `json:"networks"`
 	Ifaces    map[int64]*Iface    `json:"ifaces"`
 	Tickets   map[int64]*Ticket   `json:"tickets"`
+
+	sessionPurge state.Purge
 }
 
 func newState() *State {
@@ -216,6 +218,8 @@ func (m *model) openSession(login string) string {
 		}
 		id := fmt.Sprintf("%x", b[:])
 		if _, taken := m.st.Sessions[id]; !taken {
+			now := m.now()
+			state.PurgeDead(&m.st.sessionPurge, m.st.Sessions, func(s *Session) bool { return !now.Before(s.Expires) })
 			m.st.Sessions[id] = &Session{ID: id, Login: login, Expires: m.now().Add(m.tx.Timing("imserver.session_ttl"))}
 			return id
 		}

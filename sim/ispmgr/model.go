@@ -53,6 +53,8 @@ type State struct {
 	IPs          map[string]*IP          `json:"ips"`
 	Sessions     map[string]*Session     `json:"sessions"`
 	Keys         map[string]*Key         `json:"keys"`
+
+	sessionPurge state.Purge
 }
 
 // newState makes an empty state with every map ready.
@@ -207,13 +209,10 @@ func (st *State) openSession(tx *state.Tx, u *User, mgr, ip string, bound bool) 
 	return s
 }
 
-// dropExpiredSessions forgets sessions idle for longer than the lifetime.
+// dropExpiredSessions forgets sessions idle for longer than the lifetime,
+// amortised over logins (see state.PurgeDead).
 func (st *State) dropExpiredSessions(tx *state.Tx) {
-	for _, id := range sortedKeys(st.Sessions) {
-		if st.Sessions[id].expired(tx) {
-			delete(st.Sessions, id)
-		}
-	}
+	state.PurgeDead(&st.sessionPurge, st.Sessions, func(s *Session) bool { return s.expired(tx) })
 }
 
 func (s *Session) expired(tx *state.Tx) bool {
