@@ -208,7 +208,7 @@ func TestJournalPathFilterWithManyStarsAnswers(t *testing.T) {
 	}
 	pattern := strings.Repeat("*a", 40) + "*b"
 	var entries []state.Entry
-	c.Get("/_panelsim/requests?path=" + pattern).Expect(t, http.StatusOK).Decode(t, &entries)
+	c.Get("/_panelsim/requests?path="+pattern).Expect(t, http.StatusOK).Decode(t, &entries)
 	if len(entries) != 0 {
 		t.Errorf("%d entries matched a pattern ending in b", len(entries))
 	}
