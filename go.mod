@@ -3,6 +3,7 @@ module github.com/panelsim/panelsim
 go 1.26.8
 
 require (
+	github.com/beevik/etree v1.8.1
 	github.com/brianvoe/gofakeit/v7 v7.18.1
 	github.com/getkin/kin-openapi v0.152.0
 	github.com/labstack/echo/v4 v4.16.0

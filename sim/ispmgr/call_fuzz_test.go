@@ -93,8 +93,8 @@ func FuzzCall(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e := doc.Child("error"); e != nil && before != after {
-			t.Fatalf("%s %s: error %s(%s) but the state changed\nbefore %s\nafter  %s", mgr, fn, e.Attr("type"), e.Attr("object"), before, after)
+		if e := doc.child("error"); e != nil && before != after {
+			t.Fatalf("%s %s: error %s(%s) but the state changed\nbefore %s\nafter  %s", mgr, fn, e.attr("type"), e.attr("object"), before, after)
 		}
 		for _, f := range []format{fmtXML, fmtDevel, fmtText, fmtSJSON, fmtJSON, fmtJSONData, fmtXJSON, fmtPrint, fmtHTML} {
 			out := Render(doc, f)

@@ -36,13 +36,20 @@
 //     ispmgrses5), which identifies the session when no auth= is sent;
 //     su=<user> (administrators: anyone, resellers: their own users, others:
 //     access error); lang=en|ru with fallback to the scenario's default.
-//   - Formats, all rendered from one internal document (render.go):
+//   - Formats, all rendered from one etree document (render.go; the
+//     formats differ only in which parts of the tree they show):
 //     xml, devel (xml + interface metadata and paging), text (mgrctl style),
 //     sjson, json (pretty), xjson (same document as sjson), JSONdata (data
 //     only, plain string values), print (printable HTML table) and the HTML
 //     page when out is absent. JSON mapping: attributes "$x", text "$",
 //     elem/page/col/prop/param/filter always arrays, empty elements {},
-//     tparams echo without authinfo.
+//     tparams echo without authinfo. XML is written by etree, escaping
+//     as libxml2 (the real panel's writer) does where etree can: text
+//     escapes &, < and > only (a carriage return as &#xD;, or a parser
+//     would read a newline), attributes also " and line breaks (&#xA;)
+//     but leave > as it is; characters XML cannot carry become U+FFFD.
+//     JSON strings needing escapes are written by encoding/json with
+//     HTML characters left as they are; the HTML page is html/template.
 //   - Lists page with p_cnt (default 1000) and p_num and sort with p_sort
 //     and p_order (or p_col=+name/-name) in the formats with paging
 //     (devel, sjson, json, xjson, HTML, print); xml, text and JSONdata

@@ -162,7 +162,7 @@ func (c *call) auth() *Node {
 // carries an empty <authfail/> for the clients that test for it.
 func (c *call) bareError(e *mgrError, authfail bool) *Node {
 	doc := newNode("doc")
-	doc.Kids = append(doc.Kids, c.errorNode(e))
+	doc.Append(c.errorNode(e))
 	if authfail {
 		doc.Add("authfail")
 	}
@@ -173,7 +173,7 @@ func (c *call) bareError(e *mgrError, authfail bool) *Node {
 func (c *call) errorDoc(e *mgrError) *Node {
 	doc := newNode("doc")
 	c.rootAttrs(doc, false)
-	doc.Kids = append(doc.Kids, c.errorNode(e))
+	doc.Append(c.errorNode(e))
 	c.tparams(doc)
 	return doc
 }
@@ -196,19 +196,15 @@ func (c *call) errorNode(e *mgrError) *Node {
 		tmpl, msg = e.Msg, e.Msg
 	}
 	if c.actor != nil {
-		stack := n.Add("stack")
-		stack.Part = partXMLOnly
-		stack.Add("action").Set("level", itoa(c.actor.Level)).Set("user", c.actor.Name).SetText(c.fn)
+		n.Add("stack").Add("action").Set("level", itoa(c.actor.Level)).Set("user", c.actor.Name).SetText(c.fn)
 	}
-	g := n.Add("group").SetText(tmpl)
-	g.Part = partXMLOnly
+	n.Add("group").SetText(tmpl)
 	n.Add("msg").SetText(msg)
 	detail := tmpl
 	if e.Detail != "" {
 		detail = e.Detail
 	}
-	d := n.Add("detail").SetText(detail)
-	d.Part = partJSONOnly
+	n.Add("detail").SetText(detail)
 	return n
 }
 
@@ -249,7 +245,6 @@ var xmlName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
 // tparams echoes the request parameters, except the credentials of authinfo.
 func (c *call) tparams(doc *Node) {
 	t := doc.Add("tparams")
-	t.Part = partMeta
 	for _, k := range c.p.Names() {
 		if k == "authinfo" || !xmlName.MatchString(k) {
 			continue
@@ -279,11 +274,12 @@ type formResult struct {
 
 func (r formResult) fill(c *call, doc *Node) {
 	doc.AddText("elid", r.elid)
-	doc.Kids = append(doc.Kids, r.fields.Kids...)
+	fields := r.fields.kids()
+	doc.Append(fields...)
 	md := uiNode(doc, "metadata").Set("name", c.fn).Set("type", "form").Set("mgr", c.req.Mgr)
 	form := md.Add("form")
-	for _, f := range r.fields.Kids {
-		form.Add("field").Set("name", f.Name)
+	for _, f := range fields {
+		form.Add("field").Set("name", f.Tag)
 	}
 	uiNode(doc, "saved_filters")
 }
@@ -327,7 +323,7 @@ func (r listResult) fill(c *call, doc *Node) {
 		lo := min((num-1)*cnt, total)
 		elems = elems[lo:min(lo+cnt, total)]
 	}
-	doc.Kids = append(doc.Kids, elems...)
+	doc.Append(elems...)
 	uiNode(doc, "messages").Set("name", c.fn).Set("checked", features).Add("msg")
 	md := uiNode(doc, "metadata").Set("name", c.fn).Set("type", "list").Set("key", r.key).Set("mgr", c.req.Mgr)
 	cd := md.Add("coldata")
@@ -422,18 +418,15 @@ func (r listResult) sortElems(col, order string) {
 }
 
 func elemText(e *Node, col string) string {
-	if n := e.Child(col); n != nil {
-		return n.Text
+	if n := e.child(col); n != nil {
+		return n.text()
 	}
 	return ""
 }
 
-// uiNode adds an interface-description child (not in plain xml).
-func uiNode(doc *Node, name string) *Node {
-	n := doc.Add(name)
-	n.Part = partUI
-	return n
-}
+// uiNode adds an interface-description child (not in plain xml; render.go's
+// parts table says which formats show it).
+func uiNode(doc *Node, name string) *Node { return doc.Add(name) }
 
 // ---- helpers the funcs share ----
 

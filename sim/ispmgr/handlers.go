@@ -28,8 +28,8 @@ func (p *Panel) serve(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	if a := doc.Child("auth"); a != nil {
-		c.SetCookie(&http.Cookie{Name: req.CookieName(), Value: a.Attr("id"), Path: "/", HttpOnly: true})
+	if a := doc.child("auth"); a != nil {
+		c.SetCookie(&http.Cookie{Name: req.CookieName(), Value: a.attr("id"), Path: "/", HttpOnly: true})
 	}
 	return write(c, http.StatusOK, doc, req.Format())
 }

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/sim/ispmgr"
-	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // env is one in-process panelsim serving only this panel with the test

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 )
 
 // TestDefaultScenario runs the whole product with the embedded default

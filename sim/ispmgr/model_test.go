@@ -213,8 +213,8 @@ func TestAuthinfoFrom(t *testing.T) {
 			p := NewParams()
 			p.ParseParams("func=preset&authinfo=root:secret")
 			doc := Call(tx, &Request{Mgr: mgrISP, IP: tc.ip, Params: p})
-			if (doc.Child("error") == nil) != tc.ok {
-				t.Errorf("%s: allowed=%v", tc.ip, doc.Child("error") == nil)
+			if (doc.child("error") == nil) != tc.ok {
+				t.Errorf("%s: allowed=%v", tc.ip, doc.child("error") == nil)
 			}
 			return nil
 		})
@@ -240,16 +240,16 @@ func TestSessionIdleUsesTiming(t *testing.T) {
 	_ = w.Do(func(tx *state.Tx) error {
 		p := NewParams()
 		p.ParseParams("func=auth&username=vasya&password=vasyapass")
-		sid = Call(tx, &Request{Mgr: mgrISP, IP: "10.0.0.1", Params: p}).Child("auth").Attr("id")
+		sid = Call(tx, &Request{Mgr: mgrISP, IP: "10.0.0.1", Params: p}).child("auth").attr("id")
 		return nil
 	})
-	if call().Child("error") != nil {
+	if call().child("error") != nil {
 		t.Fatal("fresh session refused")
 	}
 	if _, err := w.Advance(10 * time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if e := call().Child("error"); e == nil || e.Attr("type") != errAuth {
+	if e := call().child("error"); e == nil || e.attr("type") != errAuth {
 		t.Fatal("session outlived the scenario's idle timing")
 	}
 }
@@ -316,7 +316,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		})
 		return doc
 	}
-	sid := run(w, "func=auth&username=root&password=secret").Child("auth").Attr("id")
+	sid := run(w, "func=auth&username=root&password=secret").child("auth").attr("id")
 	run(w, "func=session.newkey&username=vasya&key=0123456789abcdef0&authinfo=root:secret")
 	snap, err := w.Snapshot()
 	if err != nil {
@@ -327,10 +327,10 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run(w2, "func=db&auth="+sid).Child("error") != nil {
+	if run(w2, "func=db&auth="+sid).child("error") != nil {
 		t.Error("session lost in restore")
 	}
-	if run(w2, "func=auth&username=vasya&key=0123456789abcdef0").Child("auth") == nil {
+	if run(w2, "func=auth&username=vasya&key=0123456789abcdef0").child("auth") == nil {
 		t.Error("key lost in restore")
 	}
 	if !reflect.DeepEqual(Render(run(w, "func=webdomain&authinfo=root:secret"), fmtSJSON), Render(run(w2, "func=webdomain&authinfo=root:secret"), fmtSJSON)) {
@@ -371,10 +371,10 @@ func TestRestoreFillsNullMaps(t *testing.T) {
 			p := NewParams()
 			p.ParseParams(q)
 			doc := Call(tx, &Request{Mgr: mgrISP, Binary: "/ispmgr", IP: "10.0.0.1", Params: p})
-			e := doc.Child("error")
+			e := doc.child("error")
 			switch {
 			case strings.HasPrefix(q, "func=nosuch"):
-				if e == nil || e.Attr("lang") != "en" || childText(e, "msg") == "" {
+				if e == nil || e.attr("lang") != "en" || childText(e, "msg") == "" {
 					t.Errorf("%s: want an English error, got %s", q, Render(doc, fmtXML))
 				}
 			case e != nil:
@@ -383,4 +383,20 @@ func TestRestoreFillsNullMaps(t *testing.T) {
 			return nil
 		})
 	}
+}
+
+// TestXMLEscaping pins how values are escaped (etree, set to write as
+// libxml2 does): text escapes only &, < and >; a carriage return becomes a
+// reference, or a parser would read it as a newline; attributes escape
+// quotes and line breaks; characters XML cannot carry become U+FFFD.
+func TestXMLEscaping(t *testing.T) {
+	doc := newNode("doc")
+	doc.Add("v").Set("a", "x\"y\nz<&>").SetText("a'b\"c<d>&e\rf\tg\x01h")
+	got := string(Render(doc, fmtXML))
+	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+		`<doc><v a="x&quot;y&#xA;z&lt;&amp;>">a'b"c&lt;d&gt;&amp;e&#xD;f` + "\tg\uFFFDh</v></doc>\n"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	checkWellFormed(t, []byte(got))
 }

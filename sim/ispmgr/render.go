@@ -3,15 +3,118 @@ package ispmgr
 import (
 	"bytes"
 	"encoding/json"
-	"html"
-	"sort"
+	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/beevik/etree"
 )
 
-// part says which output formats carry a node: mgr5 renders one document
-// per answer, and the formats differ only in which parts of it they show.
+// Node is one element of the answer's <doc>: an etree element, with the
+// chaining builders the funcs write documents with. Every format is
+// rendered from this one tree, so XML and JSON cannot drift apart.
+type Node etree.Element
+
+// newNode makes an element.
+func newNode(name string) *Node { return (*Node)(etree.NewElement(name)) }
+
+// el is the node as etree sees it.
+func (n *Node) el() *etree.Element { return (*etree.Element)(n) }
+
+// Add appends a child element and returns it.
+func (n *Node) Add(name string) *Node { return (*Node)(n.el().CreateElement(name)) }
+
+// Append moves elements (built apart, or another node's children) to the
+// end of n's children.
+func (n *Node) Append(kids ...*Node) {
+	for _, k := range kids {
+		n.el().AddChild(k.el())
+	}
+}
+
+// AddText appends a child with text; an empty text adds nothing, as the
+// panel leaves empty fields out.
+func (n *Node) AddText(name, text string) *Node {
+	if text == "" {
+		return nil
+	}
+	return n.Add(name).SetText(text)
+}
+
+// AddFlag appends an empty element (a set boolean) when on.
+func (n *Node) AddFlag(name string, on bool) {
+	if on {
+		n.Add(name)
+	}
+}
+
+// SetText sets the element's text. An empty text is kept as text (it
+// renders <x></x> and {"$":""}, unlike an empty element), as the panel
+// echoes a parameter sent empty.
+func (n *Node) SetText(s string) *Node {
+	e := n.el()
+	if s == "" && !hasText(e) {
+		e.InsertChildAt(0, etree.NewText(""))
+		return n
+	}
+	e.SetText(s)
+	return n
+}
+
+// Set sets an attribute; attributes keep the order they were first set in.
+func (n *Node) Set(name, value string) *Node {
+	n.el().CreateAttr(name, value)
+	return n
+}
+
+// attr returns an attribute's value ("" when absent).
+func (n *Node) attr(name string) string {
+	for _, a := range n.Attr {
+		if a.Key == name && a.Space == "" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// child returns the first child element with the name, or nil.
+func (n *Node) child(name string) *Node {
+	for _, t := range n.Child {
+		if k, ok := t.(*etree.Element); ok && k.Tag == name && k.Space == "" {
+			return (*Node)(k)
+		}
+	}
+	return nil
+}
+
+// kids are the child elements, in order.
+func (n *Node) kids() []*Node {
+	out := make([]*Node, 0, len(n.Child))
+	for _, t := range n.Child {
+		if k, ok := t.(*etree.Element); ok {
+			out = append(out, (*Node)(k))
+		}
+	}
+	return out
+}
+
+// text is the element's text.
+func (n *Node) text() string { return n.el().Text() }
+
+// hasText says whether the element carries text, even empty text.
+func hasText(e *etree.Element) bool {
+	if len(e.Child) == 0 {
+		return false
+	}
+	_, ok := e.Child[0].(*etree.CharData)
+	return ok
+}
+
+// part says which output formats carry an element: mgr5 renders one
+// document per answer, and the formats differ only in which parts of it
+// they show.
 type part uint8
 
 const (
@@ -27,80 +130,16 @@ const (
 	partJSONOnly
 )
 
-// Attr is one XML attribute, kept in order so output is deterministic.
-type Attr struct {
-	Name, Value string
-}
-
-// Node is one element of the internal document every format is rendered
-// from, so XML and JSON cannot drift apart.
-type Node struct {
-	Name    string
-	Attrs   []Attr
-	Text    string
-	HasText bool
-	Kids    []*Node
-	Part    part
-}
-
-// newNode makes an element.
-func newNode(name string) *Node { return &Node{Name: name} }
-
-// Add appends a child element and returns it.
-func (n *Node) Add(name string) *Node {
-	k := &Node{Name: name}
-	n.Kids = append(n.Kids, k)
-	return k
-}
-
-// AddText appends a child with text; an empty text adds nothing, as the
-// panel leaves empty fields out.
-func (n *Node) AddText(name, text string) *Node {
-	if text == "" {
-		return nil
-	}
-	k := n.Add(name)
-	k.SetText(text)
-	return k
-}
-
-// AddFlag appends an empty element (a set boolean) when on.
-func (n *Node) AddFlag(name string, on bool) {
-	if on {
-		n.Add(name)
-	}
-}
-
-// SetText sets the element's text.
-func (n *Node) SetText(s string) *Node {
-	n.Text, n.HasText = s, true
-	return n
-}
-
-// Set adds an attribute.
-func (n *Node) Set(name, value string) *Node {
-	n.Attrs = append(n.Attrs, Attr{name, value})
-	return n
-}
-
-// Attr returns an attribute's value.
-func (n *Node) Attr(name string) string {
-	for _, a := range n.Attrs {
-		if a.Name == name {
-			return a.Value
-		}
-	}
-	return ""
-}
-
-// Child returns the first child with the name, or nil.
-func (n *Node) Child(name string) *Node {
-	for _, k := range n.Kids {
-		if k.Name == name {
-			return k
-		}
-	}
-	return nil
+// parts names the children of <doc> and of its <error> that are not data:
+// the request echo, the interface description, and the error's XML-only
+// and JSON-only halves. Every other element is data, in every format.
+var parts = map[string]map[string]part{
+	"doc": {
+		"tparams": partMeta, "metadata": partUI, "messages": partUI, "saved_filters": partUI, "tips": partUI,
+		"p_cnt": partUI, "p_elems": partUI, "p_num": partUI, "p_order": partUI, "p_sort": partUI,
+		"p_possible_filters": partUI, "page": partUI,
+	},
+	"error": {"stack": partXMLOnly, "group": partXMLOnly, "detail": partJSONOnly},
 }
 
 // format is an out= value.
@@ -167,94 +206,77 @@ func (f format) shows(p part) bool {
 // rootAttrs says whether the format shows the document's attributes.
 func (f format) rootAttrs() bool { return f != fmtJSONData && f != fmtText }
 
-// Render writes the document in the format.
-func Render(doc *Node, f format) []byte {
-	switch {
-	case f == fmtXML || f == fmtDevel:
-		return renderXML(doc, f)
-	case f == fmtJSON:
-		var b bytes.Buffer
-		if err := json.Indent(&b, renderJSON(doc, f), "", "  "); err != nil {
-			return renderJSON(doc, f)
-		}
-		b.WriteByte('\n')
-		return b.Bytes()
-	case f.isJSON():
-		return renderJSON(doc, f)
-	case f == fmtText:
-		return renderText(doc)
-	}
-	return renderHTML(doc, f)
-}
-
-// ---- XML ----
-
-func renderXML(doc *Node, f format) []byte {
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	writeXML(&b, doc, f, true)
-	b.WriteByte('\n')
-	return b.Bytes()
-}
-
-func writeXML(b *bytes.Buffer, n *Node, f format, root bool) {
-	b.WriteByte('<')
-	b.WriteString(n.Name)
-	if !root || f.rootAttrs() {
-		for _, a := range n.Attrs {
-			b.WriteString(" " + a.Name + `="`)
-			b.WriteString(escapeXML(a.Value, true))
-			b.WriteByte('"')
-		}
-	}
-	kids := visibleKids(n, f)
-	if len(kids) == 0 && !n.HasText {
-		b.WriteString("/>")
-		return
-	}
-	b.WriteByte('>')
-	b.WriteString(escapeXML(n.Text, false))
-	for _, k := range kids {
-		writeXML(b, k, f, false)
-	}
-	b.WriteString("</" + n.Name + ">")
-}
-
-func visibleKids(n *Node, f format) []*Node {
-	out := make([]*Node, 0, len(n.Kids))
-	for _, k := range n.Kids {
-		if f.shows(k.Part) {
+// visibleKids are the child elements of e the format shows.
+func visibleKids(e *etree.Element, f format) []*etree.Element {
+	hidden := parts[e.Tag]
+	out := make([]*etree.Element, 0, len(e.Child))
+	for _, t := range e.Child {
+		if k, ok := t.(*etree.Element); ok && f.shows(hidden[k.Tag]) {
 			out = append(out, k)
 		}
 	}
 	return out
 }
 
-// escapeXML escapes text or an attribute value; invalid UTF-8 and control
-// characters XML cannot carry become U+FFFD.
-func escapeXML(s string, attr bool) string {
-	var b strings.Builder
-	for _, r := range s {
+// Render writes the document in the format.
+func Render(doc *Node, f format) []byte {
+	switch {
+	case f == fmtXML || f == fmtDevel:
+		return renderXML(doc.el(), f)
+	case f == fmtJSON:
+		var b bytes.Buffer
+		if err := json.Indent(&b, renderJSON(doc.el(), f), "", "  "); err != nil {
+			return renderJSON(doc.el(), f)
+		}
+		b.WriteByte('\n')
+		return b.Bytes()
+	case f.isJSON():
+		return renderJSON(doc.el(), f)
+	case f == fmtText:
+		return renderText(doc.el())
+	}
+	return renderHTML(doc.el(), f)
+}
+
+// ---- XML ----
+
+// xmlSettings escape as libxml2 does where etree can: text escapes only
+// &, < and >; attribute values also " and the whitespace a parser would
+// otherwise normalise away.
+var xmlSettings = etree.WriteSettings{CanonicalText: true, CanonicalAttrVal: true}
+
+// renderXML writes the prolog and the document's XML view, a line each.
+func renderXML(doc *etree.Element, f format) []byte {
+	d := etree.NewDocument()
+	d.WriteSettings = xmlSettings
+	d.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
+	d.CreateText("\n")
+	d.AddChild(xmlView(doc, f))
+	d.CreateText("\n")
+	var b bytes.Buffer
+	b.Grow(4096)
+	_, _ = d.WriteTo(&b)
+	return b.Bytes()
+}
+
+// xmlView is e as the format shows it: a shallow copy whose children are
+// the visible ones (the document itself is never changed, so one tree can
+// be rendered in every format). Only <doc> and <error> hide children.
+func xmlView(e *etree.Element, f format) *etree.Element {
+	v := &etree.Element{Space: e.Space, Tag: e.Tag, Attr: e.Attr}
+	for _, t := range e.Child {
+		k, ok := t.(*etree.Element)
 		switch {
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '"' && attr:
-			b.WriteString("&quot;")
-		case r == '\n' && attr:
-			b.WriteString("&#10;")
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteRune(r)
-		case r < 0x20 || r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF:
-			b.WriteRune('\uFFFD')
+		case !ok:
+			v.Child = append(v.Child, t)
+		case !f.shows(parts[e.Tag][k.Tag]):
+		case parts[k.Tag] != nil:
+			v.Child = append(v.Child, xmlView(k, f))
 		default:
-			b.WriteRune(r)
+			v.Child = append(v.Child, k)
 		}
 	}
-	return b.String()
+	return v
 }
 
 // ---- JSON ----
@@ -263,111 +285,121 @@ func escapeXML(s string, attr bool) string {
 // there is only one of them.
 var alwaysArray = map[string]bool{"elem": true, "page": true, "col": true, "prop": true, "param": true, "filter": true}
 
-func renderJSON(doc *Node, f format) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"doc":`)
-	writeJSON(&b, doc, f, true)
-	b.WriteByte('}')
-	return b.Bytes()
+func renderJSON(doc *etree.Element, f format) []byte {
+	w := &jsonWriter{f: f}
+	w.b.Grow(4096)
+	w.b.WriteString(`{"doc":`)
+	w.element(doc, true)
+	w.b.WriteByte('}')
+	return w.b.Bytes()
 }
 
-// writeJSON applies mgr5's mapping: attribute x -> "$x", text -> "$",
-// children grouped by name (arrays when repeated or always-array), empty
-// elements -> {}. JSONdata writes text-only leaves as plain strings.
-func writeJSON(b *bytes.Buffer, n *Node, f format, root bool) {
-	kids := visibleKids(n, f)
-	showAttrs := !root || f.rootAttrs()
-	if f == fmtJSONData && len(kids) == 0 && (len(n.Attrs) == 0 || !showAttrs) && n.HasText {
-		writeJSONString(b, n.Text)
+// jsonWriter applies mgr5's mapping of a document onto JSON; strings go
+// through encoding/json.
+type jsonWriter struct {
+	b   bytes.Buffer
+	f   format
+	enc *json.Encoder
+}
+
+// element writes one element: attribute x -> "$x", text -> "$", children
+// grouped by name (arrays when repeated or always-array), empty elements
+// -> {}. JSONdata writes text-only leaves as plain strings.
+func (w *jsonWriter) element(e *etree.Element, root bool) {
+	kids := visibleKids(e, w.f)
+	showAttrs := !root || w.f.rootAttrs()
+	text := hasText(e)
+	if w.f == fmtJSONData && len(kids) == 0 && (len(e.Attr) == 0 || !showAttrs) && text {
+		w.str(e.Text())
 		return
 	}
-	b.WriteByte('{')
+	w.b.WriteByte('{')
 	first := true
 	sep := func() {
 		if !first {
-			b.WriteByte(',')
+			w.b.WriteByte(',')
 		}
 		first = false
 	}
 	if showAttrs {
-		for _, a := range n.Attrs {
+		for _, a := range e.Attr {
 			sep()
-			writeJSONString(b, "$"+a.Name)
-			b.WriteByte(':')
-			writeJSONString(b, a.Value)
+			w.key("$" + a.Key)
+			w.str(a.Value)
 		}
 	}
-	groups := groupKids(kids)
 	// mgr5's JSON writer keeps attributes in order but emits children by
-	// name, as the real replies show (elem fields, doc children, error).
-	sort.SliceStable(groups, func(i, j int) bool { return groups[i][0].Name < groups[j][0].Name })
-	for _, g := range groups {
-		sep()
-		writeJSONString(b, g[0].Name)
-		b.WriteByte(':')
-		if len(g) == 1 && !alwaysArray[g[0].Name] {
-			writeJSON(b, g[0], f, false)
-			continue
+	// name, as the real replies show (elem fields, doc children, error):
+	// sorted stably, children of one name are a run, in document order.
+	slices.SortStableFunc(kids, func(a, b *etree.Element) int { return strings.Compare(a.Tag, b.Tag) })
+	for i := 0; i < len(kids); {
+		j := i + 1
+		for j < len(kids) && kids[j].Tag == kids[i].Tag {
+			j++
 		}
-		b.WriteByte('[')
-		for i, k := range g {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeJSON(b, k, f, false)
-		}
-		b.WriteByte(']')
-	}
-	if n.HasText {
 		sep()
-		b.WriteString(`"$":`)
-		writeJSONString(b, n.Text)
+		w.group(kids[i:j])
+		i = j
 	}
-	b.WriteByte('}')
+	if text {
+		sep()
+		w.b.WriteString(`"$":`)
+		w.str(e.Text())
+	}
+	w.b.WriteByte('}')
 }
 
-// groupKids groups children by name in the order names first appear.
-func groupKids(kids []*Node) [][]*Node {
-	var groups [][]*Node
-	index := map[string]int{}
-	for _, k := range kids {
-		i, ok := index[k.Name]
-		if !ok {
-			i = len(groups)
-			index[k.Name] = i
-			groups = append(groups, nil)
-		}
-		groups[i] = append(groups[i], k)
+// group writes the children of one name: an array when repeated or
+// always an array, else the one child.
+func (w *jsonWriter) group(g []*etree.Element) {
+	w.key(g[0].Tag)
+	if len(g) == 1 && !alwaysArray[g[0].Tag] {
+		w.element(g[0], false)
+		return
 	}
-	return groups
+	w.b.WriteByte('[')
+	for i, k := range g {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.element(k, false)
+	}
+	w.b.WriteByte(']')
 }
 
-func writeJSONString(b *bytes.Buffer, s string) {
-	const hex = "0123456789abcdef"
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20:
-			b.WriteString(`\u00`)
-			b.WriteByte(hex[r>>4])
-			b.WriteByte(hex[r&0xf])
-		case r == utf8.RuneError:
-			b.WriteString(`\ufffd`)
-		default:
-			b.WriteRune(r)
+func (w *jsonWriter) key(k string) {
+	w.str(k)
+	w.b.WriteByte(':')
+}
+
+// str writes a JSON string. Plain printable ASCII, nearly every value the
+// panel shows, is written as it is; anything that needs escaping is
+// encoded by encoding/json (HTML characters left as they are, as the
+// panel sends them).
+func (w *jsonWriter) str(s string) {
+	if plainJSON(s) {
+		w.b.WriteByte('"')
+		w.b.WriteString(s)
+		w.b.WriteByte('"')
+		return
+	}
+	if w.enc == nil {
+		w.enc = json.NewEncoder(&w.b)
+		w.enc.SetEscapeHTML(false)
+	}
+	_ = w.enc.Encode(s) // a string always encodes
+	w.b.Truncate(w.b.Len() - 1)
+}
+
+// plainJSON says whether s is printable ASCII without a quote or a
+// backslash: the same bytes inside JSON quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
 		}
 	}
-	b.WriteByte('"')
+	return true
 }
 
 // ---- text ----
@@ -375,23 +407,26 @@ func writeJSONString(b *bytes.Buffer, s string) {
 // renderText is the mgrctl-style text: one line of key=value pairs per list
 // element, one key=value line per form field, "OK" for an action and
 // "ERROR type(object): message" for an error.
-func renderText(doc *Node) []byte {
+func renderText(doc *etree.Element) []byte {
 	var b strings.Builder
 	for _, k := range visibleKids(doc, fmtText) {
-		switch k.Name {
+		switch k.Tag {
 		case "elem":
-			var pairs []string
-			for _, f := range visibleKids(k, fmtText) {
-				pairs = append(pairs, f.Name+"="+textValue(f))
+			for i, f := range visibleKids(k, fmtText) {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(f.Tag + "=" + textValue(f))
 			}
-			b.WriteString(strings.Join(pairs, " ") + "\n")
+			b.WriteByte('\n')
 		case "ok":
 			b.WriteString("OK\n")
 		case "error":
-			b.WriteString("ERROR " + k.Attr("type") + "(" + k.Attr("object") + "): " + childText(k, "msg") + "\n")
+			n := (*Node)(k)
+			b.WriteString("ERROR " + n.attr("type") + "(" + n.attr("object") + "): " + childText(n, "msg") + "\n")
 		case "authfail":
 		default:
-			b.WriteString(k.Name + "=" + textValue(k) + "\n")
+			b.WriteString(k.Tag + "=" + textValue(k) + "\n")
 		}
 	}
 	return []byte(b.String())
@@ -399,111 +434,135 @@ func renderText(doc *Node) []byte {
 
 // textValue is a field's value in text output: its text, or "on" for a set
 // flag.
-func textValue(n *Node) string {
-	if n.HasText {
-		return strings.ReplaceAll(n.Text, "\n", " ")
+func textValue(e *etree.Element) string {
+	if hasText(e) {
+		return strings.ReplaceAll(e.Text(), "\n", " ")
 	}
-	if len(n.Kids) == 0 && len(n.Attrs) == 0 {
+	if len(e.Child) == 0 && len(e.Attr) == 0 {
 		return "on"
 	}
 	var parts []string
-	for _, a := range n.Attrs {
-		parts = append(parts, a.Name+":"+a.Value)
+	for _, a := range e.Attr {
+		parts = append(parts, a.Key+":"+a.Value)
 	}
 	return strings.Join(parts, ",")
 }
 
 func childText(n *Node, name string) string {
-	if c := n.Child(name); c != nil {
-		return c.Text
+	if c := n.child(name); c != nil {
+		return c.text()
 	}
 	return ""
 }
 
 // ---- HTML ----
 
-// renderHTML is the browser page (no out) or the printable page (out=print):
+// htmlPage is the browser page (no out) and the printable one (out=print):
 // a table for lists, a definition list for forms, a message otherwise.
-func renderHTML(doc *Node, f format) []byte {
-	var b strings.Builder
-	title := "ISPsystem"
-	if fn := doc.Attr("func"); fn != "" {
-		title += " - " + fn
-	}
-	b.WriteString("<!DOCTYPE html>\n<html lang=\"" + html.EscapeString(orDefault(doc.Attr("lang"), "en")) + "\">\n<head><meta charset=\"utf-8\"><title>" + html.EscapeString(title) + "</title></head>\n")
-	if f == fmtPrint {
-		b.WriteString("<body class=\"print\">\n")
-	} else {
-		b.WriteString("<body>\n")
+var htmlPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<body{{if .Print}} class="print"{{end}}>
+{{if .List}}<table class="list">
+<tr>{{range .Cols}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{else}}{{range .Messages}}{{if .OK}}<p class="ok">OK</p>
+{{else}}<div class="error" data-type="{{.Type}}" data-object="{{.Object}}">{{.Text}}</div>
+{{end}}{{end}}{{with .Fields}}<dl class="form">
+{{range .}}<dt>{{.Name}}</dt><dd>{{.Value}}</dd>
+{{end}}</dl>
+{{end}}{{end}}</body>
+</html>
+`))
+
+// htmlView is what the page shows of a document.
+type htmlView struct {
+	Lang, Title string
+	Print, List bool
+	Cols        []string
+	Rows        [][]string
+	Messages    []htmlMessage
+	Fields      []htmlField
+}
+
+// htmlMessage is an action's OK or an error.
+type htmlMessage struct {
+	OK                 bool
+	Type, Object, Text string
+}
+
+// htmlField is one form field.
+type htmlField struct{ Name, Value string }
+
+func renderHTML(doc *etree.Element, f format) []byte {
+	d := (*Node)(doc)
+	v := htmlView{Lang: orDefault(d.attr("lang"), "en"), Title: "ISPsystem", Print: f == fmtPrint}
+	if fn := d.attr("func"); fn != "" {
+		v.Title += " - " + fn
 	}
 	kids := visibleKids(doc, f)
-	var elems []*Node
+	var elems []*etree.Element
 	for _, k := range kids {
-		if k.Name == "elem" {
+		if k.Tag == "elem" {
 			elems = append(elems, k)
 		}
 	}
-	if elems != nil || doc.Child("p_elems") != nil {
-		writeHTMLTable(&b, elems)
+	if v.List = elems != nil || d.child("p_elems") != nil; v.List {
+		v.Cols, v.Rows = htmlTable(elems)
 	} else {
-		writeHTMLBody(&b, kids)
+		v.Messages, v.Fields = htmlBody(kids)
 	}
-	b.WriteString("</body>\n</html>\n")
-	return []byte(b.String())
+	var b bytes.Buffer
+	if err := htmlPage.Execute(&b, v); err != nil {
+		panic("ispmgr: the HTML page template failed: " + err.Error())
+	}
+	return b.Bytes()
 }
 
-func writeHTMLTable(b *strings.Builder, elems []*Node) {
+// htmlTable is a list's columns (every field name, in order of first
+// appearance) and rows.
+func htmlTable(elems []*etree.Element) ([]string, [][]string) {
 	var cols []string
 	seen := map[string]bool{}
 	for _, e := range elems {
-		for _, f := range e.Kids {
-			if !seen[f.Name] {
-				seen[f.Name] = true
-				cols = append(cols, f.Name)
+		for _, f := range e.ChildElements() {
+			if !seen[f.Tag] {
+				seen[f.Tag] = true
+				cols = append(cols, f.Tag)
 			}
 		}
 	}
-	b.WriteString("<table class=\"list\">\n<tr>")
-	for _, c := range cols {
-		b.WriteString("<th>" + html.EscapeString(c) + "</th>")
-	}
-	b.WriteString("</tr>\n")
+	rows := make([][]string, 0, len(elems))
 	for _, e := range elems {
-		b.WriteString("<tr>")
-		for _, c := range cols {
-			v := ""
-			if n := e.Child(c); n != nil {
-				v = textValue(n)
+		row := make([]string, len(cols))
+		for i, c := range cols {
+			if n := (*Node)(e).child(c); n != nil {
+				row[i] = textValue(n.el())
 			}
-			b.WriteString("<td>" + html.EscapeString(v) + "</td>")
 		}
-		b.WriteString("</tr>\n")
+		rows = append(rows, row)
 	}
-	b.WriteString("</table>\n")
+	return cols, rows
 }
 
-func writeHTMLBody(b *strings.Builder, kids []*Node) {
-	var fields []*Node
+// htmlBody is a form's fields and an answer's OK or error.
+func htmlBody(kids []*etree.Element) ([]htmlMessage, []htmlField) {
+	var msgs []htmlMessage
+	var fields []htmlField
 	for _, k := range kids {
-		switch k.Name {
+		n := (*Node)(k)
+		switch k.Tag {
 		case "ok":
-			b.WriteString("<p class=\"ok\">OK</p>\n")
+			msgs = append(msgs, htmlMessage{OK: true})
 		case "error":
-			b.WriteString("<div class=\"error\" data-type=\"" + html.EscapeString(k.Attr("type")) + "\" data-object=\"" +
-				html.EscapeString(k.Attr("object")) + "\">" + html.EscapeString(childText(k, "msg")) + "</div>\n")
+			msgs = append(msgs, htmlMessage{Type: n.attr("type"), Object: n.attr("object"), Text: childText(n, "msg")})
 		case "tparams", "authfail":
 		default:
-			fields = append(fields, k)
+			fields = append(fields, htmlField{k.Tag, textValue(k)})
 		}
 	}
-	if len(fields) == 0 {
-		return
-	}
-	b.WriteString("<dl class=\"form\">\n")
-	for _, k := range fields {
-		b.WriteString("<dt>" + html.EscapeString(k.Name) + "</dt><dd>" + html.EscapeString(textValue(k)) + "</dd>\n")
-	}
-	b.WriteString("</dl>\n")
+	return msgs, fields
 }
 
 func orDefault(s, d string) string {
