@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -38,6 +40,29 @@ type Source struct {
 	// YAML, when set, is the spec itself instead of the shipped file (for
 	// panels that exist only in tests).
 	YAML []byte
+	// Dispatch, for a panel that serves many operations on one URL, says
+	// how it reads a request (see Dispatch and openapi/README.md).
+	Dispatch *Dispatch
+	// JSONBodies says the panel reads every request body as JSON whatever
+	// its Content-Type (the vendor's own curl -d examples send JSON as a
+	// form): such bodies are validated as application/json.
+	JSONBodies bool
+}
+
+// Dispatch is how a panel that serves many operations on one URL (the
+// IMserver cmd gateway, mgr5's func=) reads a request. Its spec describes
+// each operation under a path "URL?param=value" marked with
+// x-panelsim-dispatch; the contract checks a request to URL against the
+// operation the panel will run, with every parameter the panel reads.
+type Dispatch struct {
+	// Operation names the request's operation (the cmd or func) exactly as
+	// the panel does for its journal; "" when there is none.
+	Operation func(r *http.Request, body []byte) string
+	// Params are every parameter the panel reads from the request (query,
+	// form body, json= parameter, JSON body), merged as the panel merges
+	// them, as text (JSON arrays and objects as JSON text). An error is a
+	// request the panel cannot read.
+	Params func(r *http.Request, body []byte) (url.Values, error)
 }
 
 // Contract is a set of loaded specs with disjoint paths.
@@ -46,18 +71,22 @@ type Contract struct {
 }
 
 type spec struct {
-	name   string
-	doc    *openapi3.T
-	router routers.Router
-	canon  func(string) string
+	name       string
+	doc        *openapi3.T
+	router     routers.Router
+	canon      func(string) string
+	variants   map[string]map[string]*variant // base path -> operation name -> variant
+	dispatch   *Dispatch
+	jsonBodies bool
 }
 
 var cache sync.Map // name -> *loaded
 
 type loaded struct {
-	doc    *openapi3.T
-	router routers.Router
-	err    error
+	doc      *openapi3.T
+	router   routers.Router
+	variants map[string]map[string]*variant
+	err      error
 }
 
 // Load parses and checks the named specs (parsed once per process).
@@ -72,44 +101,46 @@ func Load(sources ...Source) (*Contract, error) {
 		if canon == nil {
 			canon = func(p string) string { return p }
 		}
-		c.specs = append(c.specs, &spec{name: src.Name, doc: l.doc, router: l.router, canon: canon})
+		c.specs = append(c.specs, &spec{name: src.Name, doc: l.doc, router: l.router, canon: canon,
+			variants: l.variants, dispatch: src.Dispatch, jsonBodies: src.JSONBodies})
 	}
 	return c, nil
 }
 
 func load(src Source) *loaded {
 	if src.YAML != nil {
-		l := &loaded{}
-		l.doc, l.router, l.err = parse(src.Name, src.YAML)
-		return l
+		return parse(src.Name, src.YAML)
 	}
 	if v, ok := cache.Load(src.Name); ok {
 		return v.(*loaded)
 	}
-	l := &loaded{}
-	raw, err := File(src.Name)
-	if err != nil {
-		l.err = fmt.Errorf("spec %s: %w", src.Name, err)
+	var l *loaded
+	if raw, err := File(src.Name); err != nil {
+		l = &loaded{err: fmt.Errorf("spec %s: %w", src.Name, err)}
 	} else {
-		l.doc, l.router, l.err = parse(src.Name, raw)
+		l = parse(src.Name, raw)
 	}
 	v, _ := cache.LoadOrStore(src.Name, l)
 	return v.(*loaded)
 }
 
-func parse(name string, raw []byte) (*openapi3.T, routers.Router, error) {
+func parse(name string, raw []byte) *loaded {
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("spec %s: %w", name, err)
+		return &loaded{err: fmt.Errorf("spec %s: %w", name, err)}
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		return nil, nil, fmt.Errorf("spec %s is invalid: %w", name, err)
+		return &loaded{err: fmt.Errorf("spec %s is invalid: %w", name, err)}
+	}
+	variants, err := dispatchVariants(doc)
+	if err != nil {
+		return &loaded{err: fmt.Errorf("spec %s: %w", name, err)}
 	}
 	router, err := legacy.NewRouter(doc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("spec %s: %w", name, err)
+		return &loaded{err: fmt.Errorf("spec %s: %w", name, err)}
 	}
-	return doc, router, nil
+	return &loaded{doc: doc, router: router, variants: variants}
 }
 
 // Doc returns a loaded spec document.
@@ -126,19 +157,41 @@ func (c *Contract) Doc(name string) *openapi3.T {
 // (an unknown route: its answer cannot be checked against an operation).
 var ErrNoRoute = errors.New("no operation in the contract")
 
+// match is the spec operation a request is checked against.
+type match struct {
+	spec   *spec
+	route  *routers.Route
+	params map[string]string
+	req    *http.Request // a copy with the path in the spec's canonical form
+	// variant is the dispatched operation (IMserver cmd, mgr5 func) when
+	// the request is to a shared URL and its spec describes the operation.
+	variant *variant
+	base    *openapi3.Operation // the shared URL's own operation
+}
+
 // route finds the spec operation for a request, trying each spec with the
-// path mapped onto its canonical form.
-func (c *Contract) route(r *http.Request) (*spec, *routers.Route, map[string]string, *http.Request, error) {
+// path mapped onto its canonical form; on a shared URL it picks the
+// operation the panel names.
+func (c *Contract) route(r *http.Request, body []byte) (*match, error) {
 	for _, s := range c.specs {
 		req := r.Clone(r.Context())
 		req.URL.Path = s.canon(r.URL.Path)
 		req.URL.RawPath = ""
 		route, params, err := s.router.FindRoute(req)
-		if err == nil {
-			return s, route, params, req, nil
+		if err != nil {
+			continue
 		}
+		m := &match{spec: s, route: route, params: params, req: req}
+		if vs := s.variants[route.Path]; vs != nil && s.dispatch != nil {
+			if v, op := variantOp(vs, s.dispatch.Operation(r, body), r.Method); op != nil {
+				m.variant, m.base = v, route.Operation
+				m.route = &routers.Route{Spec: route.Spec, Server: route.Server, Path: v.key, PathItem: v.item,
+					Method: route.Method, Operation: op}
+			}
+		}
+		return m, nil
 	}
-	return nil, nil, nil, nil, fmt.Errorf("%w for %s %s", ErrNoRoute, r.Method, r.URL.Path)
+	return nil, fmt.Errorf("%w for %s %s", ErrNoRoute, r.Method, r.URL.Path)
 }
 
 var options = &openapi3filter.Options{
@@ -147,37 +200,109 @@ var options = &openapi3filter.Options{
 	MultiError:            false,
 }
 
+// dispatchedOptions check a dispatched request's merged parameters, which
+// stand in for its query and body alike.
+var dispatchedOptions = &openapi3filter.Options{
+	AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+	IncludeResponseStatus: true,
+	ExcludeRequestBody:    true,
+}
+
 // ValidateRequest checks a request (its body given separately, since the
-// caller has usually read it already) against the contract.
+// caller has usually read it already) against the contract. A request to
+// a shared URL whose operation the spec does not describe (an unknown
+// command) is ErrNoRoute: the panel answers it natively.
 func (c *Contract) ValidateRequest(r *http.Request, body []byte) error {
-	_, route, params, req, err := c.route(r)
+	m, err := c.route(r, body)
 	if err != nil {
 		return err
 	}
+	if m.spec.variants[m.route.Path] != nil && m.variant == nil {
+		return fmt.Errorf("%w for %s %s: no operation named %q", ErrNoRoute, r.Method, r.URL.Path, m.spec.dispatch.Operation(r, body))
+	}
+	opts := options
+	req := m.req
+	if m.variant != nil {
+		vals, err := m.spec.dispatch.Params(r, body)
+		if err != nil {
+			return err
+		}
+		if err := unknownParams(vals, m.base.Parameters, m.route.PathItem.Parameters, m.route.Operation.Parameters); err != nil {
+			return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
+		}
+		req.URL.RawQuery = vals.Encode()
+		req.Header.Del("Content-Type")
+		body, opts = nil, dispatchedOptions
+	} else if m.spec.jsonBodies {
+		readAsJSON(req, m.route.Operation, body)
+	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: options}
-	return tidy(openapi3filter.ValidateRequest(r.Context(), in))
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: m.params, Route: m.route, Options: opts}
+	err = tidy(openapi3filter.ValidateRequest(r.Context(), in))
+	if err != nil && m.variant != nil {
+		return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
+	}
+	return err
+}
+
+// readAsJSON gives a non-empty body the JSON content type when the panel
+// reads it as JSON anyway and the operation takes JSON, so its schema
+// applies to what curl -d sends as a form.
+func readAsJSON(req *http.Request, op *openapi3.Operation, body []byte) {
+	if len(bytes.TrimSpace(body)) == 0 || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return
+	}
+	if op.RequestBody.Value.GetMediaType("application/json") == nil {
+		return
+	}
+	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
 }
 
 // ValidateResponse checks an answer to r (whose body was reqBody) against
 // the contract.
 func (c *Contract) ValidateResponse(r *http.Request, reqBody []byte, status int, header http.Header, body []byte) error {
-	_, route, params, req, err := c.route(r)
+	m, err := c.route(r, reqBody)
 	if err != nil {
 		return err
 	}
+	req := m.req
 	req.Body = io.NopCloser(bytes.NewReader(reqBody))
 	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: options},
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: m.params, Route: m.route, Options: options},
 		Status:                 status,
 		Header:                 header,
 		Body:                   io.NopCloser(bytes.NewReader(body)),
 		Options:                options,
 	}
-	return tidy(openapi3filter.ValidateResponse(r.Context(), in))
+	err = tidy(openapi3filter.ValidateResponse(r.Context(), in))
+	if err != nil && m.variant != nil {
+		return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
+	}
+	return err
 }
 
-// tidy shortens kin-openapi's messages to their first, readable lines.
+// Violation is how a request or an answer breaks the contract.
+type Violation struct {
+	// Msg is kin-openapi's reason, cut to its first readable lines.
+	Msg string
+	// Pointer is the JSON pointer of the offending value in the body, when
+	// a schema check of the body found it ("" otherwise).
+	Pointer string
+	// Missing names the required parameter that was not sent, when that
+	// is the reason (panels with a native "missing parameter" code use it).
+	Missing string
+}
+
+func (v *Violation) Error() string { return v.Msg }
+
+// pointerEscape escapes a JSON pointer token (RFC 6901).
+var pointerEscape = strings.NewReplacer("~", "~0", "/", "~1")
+
+// tidy turns kin-openapi's error into a Violation with a short message.
 func tidy(err error) error {
 	if err == nil {
 		return nil
@@ -186,5 +311,18 @@ func tidy(err error) error {
 	if i := strings.Index(msg, "\nSchema:"); i > 0 {
 		msg = msg[:i]
 	}
-	return fmt.Errorf("%s", strings.TrimSpace(msg))
+	v := &Violation{Msg: strings.TrimSpace(msg)}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) && re.Parameter != nil && errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
+		v.Missing = re.Parameter.Name
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		if ptr := se.JSONPointer(); len(ptr) > 0 {
+			for _, tok := range ptr {
+				v.Pointer += "/" + pointerEscape.Replace(tok)
+			}
+		}
+	}
+	return v
 }

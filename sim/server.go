@@ -173,6 +173,12 @@ func (s *Server) sources() []openapi.Source {
 		if sp, ok := p.(interface{ Spec() []byte }); ok {
 			source.YAML = sp.Spec()
 		}
+		if d, ok := p.(interface{ Dispatch() *openapi.Dispatch }); ok {
+			source.Dispatch = d.Dispatch()
+		}
+		if j, ok := p.(interface{ JSONBodies() bool }); ok {
+			source.JSONBodies = j.JSONBodies()
+		}
 		src = append(src, source)
 	}
 	return src

@@ -117,6 +117,9 @@ func (pn *Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	if code == "" {
 		code = kindCode(e.Kind)
 	}
+	if e.Kind == simhttp.KindBadRequest && e.Missing != "" {
+		code = CodeMissingParam
+	}
 	status := http.StatusOK
 	if keepsStatus(e.Kind) && e.Status != 0 {
 		status = e.Status

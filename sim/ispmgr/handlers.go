@@ -51,7 +51,12 @@ func parseRequest(c echo.Context) *Request {
 // requestParams reads the query string and, for a form POST, the body;
 // body values win over query values.
 func requestParams(c echo.Context) *Params {
-	r := c.Request()
+	return paramsOf(c.Request(), simhttp.Body(c))
+}
+
+// paramsOf reads the parameters of a request whose body is given (the
+// handler, the journal and the contract all read them here).
+func paramsOf(r *http.Request, body []byte) *Params {
 	p := NewParams()
 	p.ParseParams(r.URL.RawQuery)
 	if r.Method != http.MethodPost {
@@ -60,9 +65,9 @@ func requestParams(c echo.Context) *Params {
 	ct := r.Header.Get(echo.HeaderContentType)
 	switch {
 	case strings.HasPrefix(strings.ToLower(ct), echo.MIMEMultipartForm):
-		parseMultipart(p, ct, simhttp.Body(c))
+		parseMultipart(p, ct, body)
 	case isFormBody(ct):
-		p.ParseParams(string(simhttp.Body(c)))
+		p.ParseParams(string(body))
 	}
 	return p
 }

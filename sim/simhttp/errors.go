@@ -46,6 +46,10 @@ type Error struct {
 	Detail string
 	// Data carries panel-specific extras (e.g. mgr5 error params).
 	Data map[string]string
+	// Missing names the required parameter a request lacks, when the
+	// contract refused it for that (a panel with a native "missing
+	// parameter" code answers that code).
+	Missing string
 }
 
 func (e *Error) Error() string {

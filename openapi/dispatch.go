@@ -1,0 +1,130 @@
+package openapi
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// DispatchExtension marks a path item that describes one operation of a
+// shared URL: {"param": "cmd", "value": "login"} on the path
+// "/api?cmd=login". The path keeps the query so that generated clients
+// send the parameter by themselves.
+const DispatchExtension = "x-panelsim-dispatch"
+
+// variant is one operation of a shared URL.
+type variant struct {
+	key   string // the spec path, e.g. /api?cmd=login
+	param string // cmd
+	value string // login
+	item  *openapi3.PathItem
+}
+
+// dispatchVariants collects the dispatched path items of a spec by base
+// path and operation name, checking that each path's query matches its
+// x-panelsim-dispatch marker.
+func dispatchVariants(doc *openapi3.T) (map[string]map[string]*variant, error) {
+	out := map[string]map[string]*variant{}
+	for key, item := range doc.Paths.Map() {
+		base, query, hasQuery := strings.Cut(key, "?")
+		raw, marked := item.Extensions[DispatchExtension]
+		if !hasQuery && !marked {
+			continue
+		}
+		v, err := parseVariant(key, base, query, raw, marked)
+		if err != nil {
+			return nil, err
+		}
+		v.item = item
+		if out[base] == nil {
+			out[base] = map[string]*variant{}
+		}
+		if prev := out[base][v.value]; prev != nil && prev.param != v.param {
+			return nil, fmt.Errorf("path %s: %s dispatches on %s, %s on %s", key, prev.key, prev.param, key, v.param)
+		}
+		out[base][v.value] = v
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func parseVariant(key, base, query string, raw any, marked bool) (*variant, error) {
+	if !marked {
+		return nil, fmt.Errorf("path %s has a query but no %s marker", key, DispatchExtension)
+	}
+	m, ok := raw.(map[string]any)
+	param, _ := m["param"].(string)
+	value, _ := m["value"].(string)
+	if !ok || param == "" || value == "" {
+		return nil, fmt.Errorf("path %s: %s needs a param and a value", key, DispatchExtension)
+	}
+	want := base + "?" + url.Values{param: {value}}.Encode()
+	if key != want {
+		return nil, fmt.Errorf("path %s: its %s marker says %s", key, DispatchExtension, want)
+	}
+	return &variant{key: key, param: param, value: value}, nil
+}
+
+// variantOp is the operation describing the named operation on a method
+// of the shared URL: the variant's own, or its get, which stands for every
+// method the shared URL serves (the parameters are the same wherever the
+// client puts them).
+func variantOp(vs map[string]*variant, name, method string) (*variant, *openapi3.Operation) {
+	v := vs[name]
+	if v == nil {
+		return nil, nil
+	}
+	if op := v.item.GetOperation(method); op != nil {
+		return v, op
+	}
+	return v, v.item.Get
+}
+
+// Dispatched lists the operation names a spec describes on each shared
+// URL (base path -> sorted names), for coverage checks.
+func (c *Contract) Dispatched(name string) map[string][]string {
+	for _, s := range c.specs {
+		if s.name != name {
+			continue
+		}
+		out := map[string][]string{}
+		for base, vs := range s.variants {
+			for v := range vs {
+				out[base] = append(out[base], v)
+			}
+			sort.Strings(out[base])
+		}
+		return out
+	}
+	return nil
+}
+
+// unknownParams names the parameters a dispatched request sends that
+// neither its operation nor the shared URL's own operation declares (a
+// misspelt or misplaced parameter the panel would silently ignore).
+func unknownParams(vals url.Values, known ...openapi3.Parameters) error {
+	declared := map[string]bool{}
+	for _, params := range known {
+		for _, p := range params {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				declared[p.Value.Name] = true
+			}
+		}
+	}
+	var unknown []string
+	for k := range vals {
+		if !declared[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return fmt.Errorf("unknown parameter %s", strings.Join(unknown, ", "))
+}

@@ -1,0 +1,47 @@
+package imserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/panelsim/panelsim/openapi"
+)
+
+// Dispatch tells the contract how the gateway reads a request: the command
+// is cmd, and the parameters are merged from the query, a form body, json=
+// and a JSON body exactly as the handler merges them, so --validate checks
+// each command's own parameters wherever the client put them.
+func (*Panel) Dispatch() *openapi.Dispatch {
+	return &openapi.Dispatch{
+		Operation: func(r *http.Request, body []byte) string {
+			return cmdOf(r.URL.RawQuery, r.Header.Get("Content-Type"), body)
+		},
+		Params: func(r *http.Request, body []byte) (url.Values, error) {
+			p, err := parseParams(r.URL.RawQuery, r.Header.Get("Content-Type"), body)
+			if err != nil {
+				return nil, err
+			}
+			return p.text(), nil
+		},
+	}
+}
+
+// text renders the parameters as CGI text: JSON scalars as the handler
+// reads them, arrays and objects as JSON text.
+func (p params) text() url.Values {
+	out := url.Values{}
+	for k, v := range p {
+		switch t := v.(type) {
+		case nil:
+			out.Set(k, "")
+		case string, json.Number, bool:
+			s, _, _ := p.str(k)
+			out.Set(k, s)
+		default:
+			b, _ := json.Marshal(t)
+			out.Set(k, string(b))
+		}
+	}
+	return out
+}
