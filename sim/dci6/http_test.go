@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/scenarios"
-	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -88,9 +88,20 @@ func (tr transcript) golden(t *testing.T, name string) {
 	simtest.Golden(t, name, b)
 }
 
+// The literal tokens and key of the vendor seeds' examples, open in the
+// default scenario.
+const (
+	docToken    = "E6900A56BE7DF0FB28ED7BE7"                // the examples document, admin
+	authToken   = "24-cee181d2-ccaa-4b64-a229-234aa7a25db6" // the auth page's login answer, admin
+	fixedToken  = "4-e9726dd9-61d9-2940-add3-914851d2cb8a"  // the auth page's token/token_ttl examples, admin
+	retryToken  = "6BA7C69DCB7DF4DACFFC7E56"                // the 503 retry recipe, admin
+	docLoginKey = "4-74e7c0e9-a5ff-4f52-a2ac-ed03c6ed1e21"  // the key example, client@example.com
+)
+
 // TestSeedCurlExamples runs every curl example of the two vendor seeds as
-// written (host aside; placeholders filled with real ids), in an order that
-// makes each meaningful, and pins every answer.
+// written (host aside; placeholders filled with real ids), with their
+// literal tokens and key, in an order that makes each meaningful, and pins
+// every answer.
 func TestSeedCurlExamples(t *testing.T) {
 	srv, c := start(t)
 	var tr transcript
@@ -100,7 +111,8 @@ func TestSeedCurlExamples(t *testing.T) {
 		return r.Expect(t, want)
 	}
 	// General: login by password.
-	admin := step("login", 201, c.Do("POST", "/api/auth/v4/public/token", []byte(`{"email": "admin@example.com", "password": "secret"}`), "Content-Type", formType)).Map(t)["token"].(string)
+	step("login", 201, c.Do("POST", "/api/auth/v4/public/token", []byte(`{"email": "admin@example.com", "password": "secret"}`), "Content-Type", formType))
+	admin := docToken
 	step("configuration", 200, curl(c, "GET", "/api/dci/v3/server/configuration", "", admin))
 	step("server list", 200, curl(c, "GET", "/api/dci/v3/server", "", admin))
 	step("server by id", 200, curl(c, "GET", "/api/dci/v3/server/2", "", admin))
@@ -138,14 +150,15 @@ func TestSeedCurlExamples(t *testing.T) {
 	step("os install", 200, curl(c, "POST", "/api/dci/v3/server/5/operation_os", `{"hdd_raid":"raid_1","os_template_id":1,"password":"pass","ssh_pub_keys":["ssh-ed25519 AAAAC3Nza example"]}`, admin))
 	srv.Advance(15 * time.Minute)
 	step("server after os install", 200, curl(c, "GET", "/api/dci/v3/server/5", "", admin))
-	step("boot order", 200, curl(c, "POST", "/api/dci/v3/setting/operation_change_boot_order", `{"value": "true"}`, admin))
+	step("boot order", 200, curl(c, "POST", "/api/dci/v3/setting/operation_change_boot_order", `{"value": "true"}`, authToken))
 	// General: a token with a fixed expiry, sent with x-xsrf-token only.
-	step("token", 201, c.Do("POST", "/auth/v4/token", []byte(`{"expires_at": "2030-01-31 00:00:00", "description": "Token for integration"}`), "Content-Type", formType, "X-Xsrf-Token", admin))
-	step("token ttl", 200, c.Do("POST", "/auth/v4/setting/token_ttl", []byte(`{"value": "999"}`), "Content-Type", formType, "X-Xsrf-Token", admin, "Cookie", "ses6="+admin))
-	key := step("key create", 201, c.Do("POST", "/api/auth/v4/user/client@example.com/key", []byte(`{}`), "Content-Type", formType, "X-Xsrf-Token", admin, "Isp-Box-Instance", "true")).Map(t)["key"].(string)
-	client := step("key login", 201, c.Do("POST", "/api/auth/v4/public/key", []byte(`{"key": "`+key+`"}`), "Content-Type", formType, "Isp-Box-Instance", "true")).Map(t)["token"].(string)
+	step("token", 201, c.Do("POST", "/auth/v4/token", []byte(`{"expires_at": "2030-01-31 00:00:00", "description": "Token for integration"}`), "Content-Type", formType, "X-Xsrf-Token", fixedToken))
+	step("token ttl", 200, c.Do("POST", "/auth/v4/setting/token_ttl", []byte(`{"value": "999"}`), "Content-Type", formType, "X-Xsrf-Token", fixedToken, "Cookie", "ses6="+fixedToken))
+	step("key create", 201, c.Do("POST", "/api/auth/v4/user/client@example.com/key", []byte(`{}`), "Content-Type", formType, "X-Xsrf-Token", authToken, "Isp-Box-Instance", "true"))
+	client := step("key login", 201, c.Do("POST", "/api/auth/v4/public/key", []byte(`{"key": "`+docLoginKey+`"}`), "Content-Type", formType, "Isp-Box-Instance", "true")).Map(t)["token"].(string)
+	step("key login again", 401, c.Do("POST", "/api/auth/v4/public/key", []byte(`{"key": "`+docLoginKey+`"}`), "Content-Type", formType, "Isp-Box-Instance", "true"))
 	step("client boot order as user", 403, curl(c, "POST", "/api/dci/v3/setting/operation_change_boot_order", `{"value": "true"}`, client))
-	key2 := step("key create for link", 201, c.Do("POST", "/api/auth/v4/user/client%40example.com/key", []byte(`{}`), "Content-Type", formType, "X-Xsrf-Token", admin)).Map(t)["key"].(string)
+	key2 := step("key create for link", 201, c.Do("POST", "/api/auth/v4/user/client%40example.com/key", []byte(`{}`), "Content-Type", formType, "X-Xsrf-Token", authToken)).Map(t)["key"].(string)
 	link := step("key link", 302, c.Get("/auth/key-v4/"+key2))
 	cookie := link.Header.Get("Set-Cookie")
 	if !strings.HasPrefix(cookie, "ses6=2-") || link.Header.Get("Location") != "/" {
@@ -154,12 +167,12 @@ func TestSeedCurlExamples(t *testing.T) {
 	tok := strings.TrimPrefix(strings.SplitN(cookie, ";", 2)[0], "ses6=")
 	step("server list by cookie", 200, c.Get("/api/dci/v3/server", "Cookie", "ses6="+tok))
 	step("bad login", 401, c.Do("POST", "/api/auth/v4/public/token", []byte(`{"email": "admin@example.com", "password": "nope"}`), "Content-Type", formType))
-	step("doc token", 401, curl(c, "GET", "/api/dci/v3/server/configuration", "", "E6900A56BE7DF0FB28ED7BE7"))
+	step("retry recipe", 200, c.Get("/api/dci/v3/server/2", "X-Xsrf-Token", retryToken, "Isp-Box-Instance", "true", "Cookie", "ses6="+retryToken))
 	tr.golden(t, "seed_curls.json")
 }
 
 func TestTokenCarriers(t *testing.T) {
-	_, c := start(t)
+	srv, c := start(t)
 	tok := login(t, c, "client@example.com")
 	for name, h := range map[string][]string{
 		"x-xsrf-token": {"X-Xsrf-Token", tok},
@@ -169,10 +182,13 @@ func TestTokenCarriers(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) { c.Get("/dci/v3/server", h...).Expect(t, 200) })
 	}
+	// The seeded example tokens live like any other: an idle hour ends them.
+	c.Get("/api/dci/v3/server", "Cookie", "ses6="+docToken).Expect(t, 200)
+	srv.Advance(61 * time.Minute)
 	for name, h := range map[string][]string{
-		"none":    nil,
-		"unknown": {"X-Xsrf-Token", "1-00000000-0000-4000-8000-000000000000"},
-		"doc's":   {"Cookie", "ses6=E6900A56BE7DF0FB28ED7BE7"},
+		"none":                     nil,
+		"unknown":                  {"X-Xsrf-Token", "1-00000000-0000-4000-8000-000000000000"},
+		"doc's after an idle hour": {"Cookie", "ses6=" + docToken},
 	} {
 		t.Run("refused "+name, func(t *testing.T) {
 			r := c.Get("/api/dci/v3/server", h...)
@@ -599,7 +615,14 @@ func TestSessionsHook(t *testing.T) {
 		}
 	}
 	c.Get("/_panelsim/dci6/sessions").Expect(t, 200).Decode(t, &v)
-	if v.TokenTTL != "1h0m0s" || len(v.Tokens) != 1 || v.Tokens[0].Token != tok || v.Tokens[0].Alive || v.Tokens[0].Email != "client@example.com" {
+	if v.TokenTTL != "1h0m0s" || len(v.Tokens) != 5 {
 		t.Fatalf("sessions %+v", v)
+	}
+	emails := map[string]string{tok: "client@example.com", docToken: "admin@example.com", authToken: "admin@example.com",
+		fixedToken: "admin@example.com", retryToken: "admin@example.com"}
+	for _, tv := range v.Tokens {
+		if tv.Alive || emails[tv.Token] != tv.Email {
+			t.Fatalf("token %+v: want dead and owned by %q", tv, emails[tv.Token])
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/panelsim/panelsim/scenarios"
@@ -36,6 +37,12 @@ type seedUser struct {
 	FullName     string `yaml:"full_name"`
 	PhoneNumber  string `yaml:"phone_number"`
 	VlansPerUser *int   `yaml:"vlans_per_user"`
+	// Tokens are session tokens open at the scenario start (idle lifetime
+	// token_ttl from then), so literal example tokens work as written.
+	Tokens []string `yaml:"tokens"`
+	// Keys are login keys issued at the scenario start (one hour, single
+	// use, like any key); "<id>-..." keeps the id.
+	Keys []string `yaml:"keys"`
 }
 
 type seedLocation struct {
@@ -202,6 +209,53 @@ func (sd *seeder) users(b *seedBlock) error {
 		}
 		sd.s.Users[id] = &User{ID: id, Email: su.Email, Password: su.Password, Roles: []string{role},
 			FullName: su.FullName, Phone: su.PhoneNumber, VlansPerUser: vlans, CreatedAt: sd.tx.Now()}
+		if err := sd.credentials(su, id, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// credentials opens a seeded user's listed tokens and login keys at the
+// scenario start.
+func (sd *seeder) credentials(su seedUser, userID int64, path string) error {
+	now := sd.tx.Now()
+	for j, tok := range su.Tokens {
+		p := fmt.Sprintf("%s.tokens[%d]", path, j)
+		if err := sd.checkSecret(tok, p); err != nil {
+			return err
+		}
+		sd.s.Tokens[tok] = &Token{Token: tok, UserID: userID, CreatedAt: now, LastUsed: now}
+	}
+	for j, key := range su.Keys {
+		p := fmt.Sprintf("%s.keys[%d]", path, j)
+		if err := sd.checkSecret(key, p); err != nil {
+			return err
+		}
+		k := &LoginKey{Key: key, UserID: userID, ExpiresAt: now.Add(keyLifetime)}
+		if n, err := strconv.ParseInt(strings.SplitN(key, "-", 2)[0], 10, 64); err == nil && n > 0 {
+			for _, other := range sd.s.Keys {
+				if other.ID == n {
+					return sd.errorf(p, "key id %d is already taken by %q", n, other.Key)
+				}
+			}
+			k.ID = n
+			sd.tx.ReserveID("dci6.key", n)
+		} else {
+			k.ID = sd.tx.NextID("dci6.key")
+		}
+		sd.s.Keys[key] = k
+	}
+	return nil
+}
+
+// checkSecret refuses an empty, spaced or already used token or key.
+func (sd *seeder) checkSecret(v, path string) error {
+	switch {
+	case v == "" || strings.ContainsAny(v, " \t\r\n;,\""):
+		return sd.errorf(path, "want a token without spaces, quotes, commas or semicolons, got %q", v)
+	case sd.s.Tokens[v] != nil || sd.s.Keys[v] != nil:
+		return sd.errorf(path, "%q is already a token or key", v)
 	}
 	return nil
 }

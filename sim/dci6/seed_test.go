@@ -61,6 +61,10 @@ func TestSeedErrorsNameKeyAndLine(t *testing.T) {
 		{strings.Replace(seedBase, "disks: [d]", "disks: []", 1), "dci6.configurations[0].disks"},
 		{strings.Replace(seedBase, "configurations: [{name: C, platform: P, disks: [d]}]",
 			"configurations: [{name: C, platform: P, disks: [d]}, {name: D, platform: P, size: 2, disks: [d]}]", 1), "dci6.configurations[1].platform"},
+		{strings.Replace(seedBase, "role: \"@admin\"", "role: \"@admin\", tokens: [\"a b\"]", 1), "dci6.users[0].tokens[0]"},
+		{strings.Replace(seedBase, "role: \"@admin\"", "role: \"@admin\", tokens: [T, T]", 1), "dci6.users[0].tokens[1]"},
+		{strings.Replace(seedBase, "role: \"@admin\"", "role: \"@admin\", tokens: [T], keys: [T]", 1), "dci6.users[0].keys[0]"},
+		{strings.Replace(seedBase, "role: \"@admin\"", "role: \"@admin\", keys: [4-a, 4-b]", 1), "key id 4"},
 	}
 	for _, tc := range bad {
 		if err := seedErr(t, tc.yaml); err == nil || !strings.Contains(err.Error(), tc.want) {
