@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -625,4 +626,131 @@ func TestSessionsHook(t *testing.T) {
 			t.Fatalf("token %+v: want dead and owned by %q", tv, emails[tv.Token])
 		}
 	}
+}
+
+// TestChassisAndIntelAMT: the default scenario's blades show their
+// chassis and slot, its vPro servers their Intel AMT, which follows the
+// power state; rack servers have neither.
+func TestChassisAndIntelAMT(t *testing.T) {
+	srv, c := start(t)
+	var tr transcript
+	type view struct {
+		ID       int64 `json:"id"`
+		IntelAMT *struct {
+			Status   string `json:"status"`
+			Protocol string `json:"protocol"`
+		} `json:"intel_amt"`
+		Chassis *struct {
+			Name            string `json:"name"`
+			ServerSlotCount int    `json:"server_slot_count"`
+		} `json:"chassis"`
+		Slot *int `json:"slot"`
+	}
+	get := func(step string, id int64) view {
+		r := curl(c, "GET", fmt.Sprintf("/api/dci/v3/server/%d", id), "", docToken).Expect(t, 200)
+		tr.add(step, r)
+		var v view
+		r.Decode(t, &v)
+		return v
+	}
+	if v := get("rack server", 1); v.IntelAMT != nil || v.Chassis != nil || v.Slot != nil {
+		t.Fatalf("rack server 1: %+v", v)
+	}
+	if v := get("blade", 38); v.Chassis == nil || v.Chassis.Name != "SBE-710Q-A2" || v.Chassis.ServerSlotCount != 10 || v.Slot == nil || *v.Slot != 2 || v.IntelAMT != nil {
+		t.Fatalf("blade 38: %+v", v)
+	}
+	if v := get("amt server", 43); v.IntelAMT == nil || v.IntelAMT.Status != "on" || v.IntelAMT.Protocol != "http" || v.Chassis != nil {
+		t.Fatalf("AMT server 43: %+v", v)
+	}
+	tr.add("amt power off", curl(c, "POST", "/api/dci/v3/server/43/power_off", `{}`, docToken).Expect(t, 200))
+	if v := get("amt powering off", 43); v.IntelAMT.Status != "in_progress" {
+		t.Fatalf("AMT during power off: %+v", v.IntelAMT)
+	}
+	srv.Advance(10 * time.Second)
+	if v := get("amt off", 43); v.IntelAMT.Status != "off" {
+		t.Fatalf("AMT after power off: %+v", v.IntelAMT)
+	}
+	r := curl(c, "GET", "/api/dci/v3/server?where="+url.QueryEscape("chassis IS NOT null")+"&orderby=slot+desc", "", docToken).Expect(t, 200)
+	var list struct {
+		List []view `json:"list"`
+		Size int    `json:"size"`
+	}
+	r.Decode(t, &list)
+	if list.Size != 6 || *list.List[0].Slot != 6 {
+		t.Fatalf("blades by slot: size %d, first %+v", list.Size, list.List[0])
+	}
+	tr.golden(t, "chassis_amt.json")
+}
+
+// TestUnconditionalSuspendResume: billing modules unsuspend whatever the
+// state; resuming a running server and suspending a suspended one are
+// tasks that complete at once and change nothing.
+func TestUnconditionalSuspendResume(t *testing.T) {
+	srv, c := start(t)
+	var tr transcript
+	taskOf := func(r *simtest.Response) int64 {
+		var ref struct{ Task int64 }
+		r.Decode(t, &ref)
+		return ref.Task
+	}
+	status := func(step string, task int64, want string) {
+		r := curl(c, "GET", fmt.Sprintf("/api/dci/v3/task/%d", task), "", docToken).Expect(t, 200)
+		tr.add(step, r)
+		if got, _ := r.Map(t)["status"].(string); got != want {
+			t.Fatalf("%s: task %d is %q, want %q", step, task, got, want)
+		}
+	}
+	r := curl(c, "POST", "/api/dci/v3/server/4/resume", `{}`, docToken).Expect(t, 200)
+	tr.add("resume a running server", r)
+	status("its task", taskOf(r), "complete")
+	r = curl(c, "POST", "/api/dci/v3/server/4/suspend", `{}`, docToken).Expect(t, 200)
+	tr.add("suspend", r)
+	status("suspend task", taskOf(r), "running")
+	expectError(t, curl(c, "POST", "/api/dci/v3/server/4/suspend", `{}`, docToken), 409, 1201)
+	srv.Advance(5 * time.Second)
+	r = curl(c, "POST", "/api/dci/v3/server/4/suspend", `{}`, docToken).Expect(t, 200)
+	tr.add("suspend a suspended server", r)
+	status("its task", taskOf(r), "complete")
+	r = curl(c, "GET", "/api/dci/v3/server/4", "", docToken).Expect(t, 200)
+	if st, _ := r.Map(t)["state"].(string); st != "suspended" {
+		t.Fatalf("state %q after the second suspend", st)
+	}
+	tr.golden(t, "suspend_resume_unconditional.json")
+}
+
+// TestDiagSetsUpIPMIFromPool: operation_diag with setup_ipmi and ipmi_pool
+// gives the BMC an address of that pool in its setup_ipmi step.
+func TestDiagSetsUpIPMIFromPool(t *testing.T) {
+	srv, c := start(t)
+	var tr transcript
+	ipmiOf := func(step string, id int) (string, []any) {
+		r := curl(c, "GET", fmt.Sprintf("/api/dci/v3/server/%d", id), "", docToken).Expect(t, 200)
+		tr.add(step, r)
+		m := r.Map(t)
+		op, _ := m["operation"].(map[string]any)
+		steps, _ := op["progress_info"].([]any)
+		return m["ipmi"].(map[string]any)["address"].(string), steps
+	}
+	expectError(t, curl(c, "POST", "/api/dci/v3/server/5/operation_diag", `{"setup_ipmi":true,"ipmi_pool":99,"os_template_id":0,"clear_hdd":"none"}`, docToken), 400, 1001)
+	tr.add("diag", curl(c, "POST", "/api/dci/v3/server/5/operation_diag", `{"setup_ipmi":true,"ipmi_pool":2,"os_template_id":0,"clear_hdd":"none"}`, docToken).Expect(t, 200))
+	before, steps := ipmiOf("diag running", 5)
+	if len(steps) != 5 || steps[3].(map[string]any)["name"] != "setup_ipmi" {
+		t.Fatalf("diag steps %v", steps)
+	}
+	srv.Advance(7 * time.Minute) // prepare 1, reboot 2, hardware_check 5 of 10 weights
+	if a, _ := ipmiOf("before setup_ipmi ends", 5); a != before {
+		t.Fatalf("IPMI address %s changed before its step ended (was %s)", a, before)
+	}
+	srv.Advance(3 * time.Minute)
+	if a, _ := ipmiOf("diag done", 5); a != "198.51.100.2" {
+		t.Fatalf("IPMI address %s, want the pool's first free 198.51.100.2", a)
+	}
+	tr.add("second server", curl(c, "POST", "/api/dci/v3/server/6/operation_diag", `{"setup_ipmi":true,"ipmi_pool":2,"clear_hdd":"none"}`, docToken).Expect(t, 200))
+	srv.Advance(10 * time.Minute)
+	if a, _ := ipmiOf("second diag done", 6); a != "198.51.100.3" {
+		t.Fatalf("second IPMI address %s, want 198.51.100.3", a)
+	}
+	// The address is taken: a server IP cannot be given it.
+	expectError(t, curl(c, "POST", "/api/dci/v3/server/7/ip", `{"ip_name":"198.51.100.2","ip_pool":2}`, docToken), 409, 1301)
+	tr.golden(t, "diag_ipmi.json")
 }

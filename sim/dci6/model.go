@@ -27,6 +27,7 @@ type State struct {
 	IPs         map[int64]*IP             `json:"ips"`
 	OSTemplates map[int64]*OSTemplate     `json:"os_templates"`
 	Tasks       map[int64]*Task           `json:"tasks"`
+	Chassis     map[int64]*Chassis        `json:"chassis,omitempty"`
 
 	tokenPurge, keyPurge state.Purge
 }
@@ -39,6 +40,7 @@ func newState() *State {
 		Platforms: map[int64]*Platform{}, Switches: map[int64]*Switch{}, PDUs: map[int64]*PDU{},
 		Servers: map[int64]*Server{}, Pools: map[int64]*Pool{}, Nets: map[int64]*IPNet{},
 		IPs: map[int64]*IP{}, OSTemplates: map[int64]*OSTemplate{}, Tasks: map[int64]*Task{},
+		Chassis: map[int64]*Chassis{},
 	}
 }
 
@@ -126,6 +128,18 @@ type Configuration struct {
 	Motherboard string   `json:"motherboard"`
 	RAMGB       int      `json:"ram_gb"`
 	Disks       []string `json:"disks"`
+	IntelAMT    bool     `json:"intel_amt,omitempty"`
+}
+
+// Chassis is a blade enclosure: it takes Size units of a rack and holds
+// up to Slots blade servers.
+type Chassis struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	RackID int64  `json:"rack_id"`
+	Unit   int    `json:"unit"`
+	Size   int    `json:"size"`
+	Slots  int    `json:"slots"`
 }
 
 // Server is a physical server with its connections.
@@ -149,6 +163,9 @@ type Server struct {
 	MainIPv4     int64       `json:"main_ipv4"`
 	MainIPv6     int64       `json:"main_ipv6"`
 	IPMI         IPMI        `json:"ipmi"`
+	AMT          *IntelAMT   `json:"intel_amt,omitempty"`
+	ChassisID    int64       `json:"chassis_id,omitempty"`
+	Slot         int         `json:"slot,omitempty"`
 	Ports        []Port      `json:"ports"`
 	PDUPort      PDUPort     `json:"pdu_port"`
 	Operation    *Operation  `json:"operation"`
@@ -172,6 +189,14 @@ type IPMI struct {
 	Address string `json:"address"`
 	Status  string `json:"status"`
 	Type    string `json:"type"`
+}
+
+// IntelAMT is the Intel AMT management engine of a desktop-class board
+// (vPro), reached over HTTP on its own address.
+type IntelAMT struct {
+	ID      int64  `json:"id"`
+	Address string `json:"address"`
+	Status  string `json:"status"`
 }
 
 // Port is a switch port a server is wired to.

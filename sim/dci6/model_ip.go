@@ -97,10 +97,17 @@ func (n *IPNet) usable(a netip.Addr) bool {
 	return !(a.Is4() && n.Prefix.Bits() < 31 && a == lastAddr(n.Prefix))
 }
 
+// usedAddrs are the addresses servers hold, BMC addresses included (a
+// diagnostics run with ipmi_pool takes them from a pool).
 func (s *State) usedAddrs() map[netip.Addr]bool {
 	used := make(map[netip.Addr]bool, len(s.IPs))
 	for _, ip := range s.IPs {
 		used[ip.Addr] = true
+	}
+	for _, sv := range s.Servers {
+		if a, err := netip.ParseAddr(sv.IPMI.Address); err == nil {
+			used[a] = true
+		}
 	}
 	return used
 }

@@ -2,6 +2,9 @@ package dci6
 
 import (
 	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,6 +45,7 @@ const (
 var (
 	osPlan       = []stepPlan{{"prepare", 1}, {"reboot", 2}, {"partitioning", 2}, {"os_install", 7}, {"configure", 2}, {"reboot_to_os", 1}}
 	diagPlan     = []stepPlan{{"prepare", 1}, {"reboot", 2}, {"hardware_check", 5}, {"report", 2}}
+	diagIPMIPlan = []stepPlan{{"prepare", 1}, {"reboot", 2}, {"hardware_check", 5}, {stepSetupIPMI, 1}, {"report", 2}}
 	clearPlan    = []stepPlan{{"prepare", 1}, {"reboot", 1}, {"clear_disks", 8}}
 	clearNoPlan  = []stepPlan{{"prepare", 1}, {"reboot", 1}}
 	raidMinDisks = map[string]int{"no_raid": 1, "raid_0": 2, "raid_1": 2, "raid_5": 3, "raid_10": 4}
@@ -133,7 +137,7 @@ func InstallOS(tx *state.Tx, c Caller, id int64, req OSRequest) (TaskRef, error)
 func osDone(s *State, t *Task, _ *state.Tx) {
 	sv := s.Servers[t.ServerID]
 	sv.OSTemplateID, _ = strconv.ParseInt(t.Params["os_template_id"], 10, 64)
-	sv.PowerStatus, sv.IPMI.Status, sv.PDUPort.PowerStatus = "on", "on", "up"
+	setPower(sv, true)
 }
 
 func osFail(s *State, t *Task, _ *state.Tx) {
@@ -163,19 +167,74 @@ func Diagnose(tx *state.Tx, id int64, req DiagRequest) (TaskRef, error) {
 			return TaskRef{}, fieldError("os_template_id", "no diagnostics template with id %d", *req.OSTemplateID)
 		}
 	}
-	if req.IPMIPool != nil && *req.IPMIPool != 0 && s.Pools[*req.IPMIPool] == nil {
-		return TaskRef{}, fieldError("ipmi_pool", "no pool with id %d", *req.IPMIPool)
+	setupIPMI := req.SetupIPMI != nil && *req.SetupIPMI
+	pool := int64(0)
+	if req.IPMIPool != nil {
+		pool = *req.IPMIPool
+	}
+	if pool != 0 && s.Pools[pool] == nil {
+		return TaskRef{}, fieldError("ipmi_pool", "no pool with id %d", pool)
+	}
+	if setupIPMI && pool != 0 && len(s.ipmiNets(pool)) == 0 {
+		return TaskRef{}, fieldError("ipmi_pool", "pool %d has no IPv4 network for IPMI addresses", pool)
 	}
 	if err := s.checkIdle(sv); err != nil {
 		return TaskRef{}, err
 	}
-	steps := planSteps(tx.Timing(timingDiag), diagPlan)
+	plan := diagPlan
+	if setupIPMI {
+		plan = diagIPMIPlan
+	}
+	steps := planSteps(tx.Timing(timingDiag), plan)
 	if mode != "none" {
 		clear := TaskStep{Name: "clear_disks", Duration: tx.Timing(clearTiming), Status: taskPending}
 		steps = append(steps[:len(steps)-1], clear, steps[len(steps)-1])
 	}
-	params := map[string]string{"clear_hdd": mode, "setup_ipmi": strconv.FormatBool(req.SetupIPMI != nil && *req.SetupIPMI)}
+	params := map[string]string{"clear_hdd": mode, "setup_ipmi": strconv.FormatBool(setupIPMI), "ipmi_pool": strconv.FormatInt(pool, 10)}
 	return s.startOperation(tx, sv, taskDiag, steps, params)
+}
+
+// stepSetupIPMI is the diagnostics step that configures the BMC.
+const stepSetupIPMI = "setup_ipmi"
+
+// ipmiNets are the IPv4 networks of a pool, in id order.
+func (s *State) ipmiNets(pool int64) []*IPNet {
+	var out []*IPNet
+	for _, id := range slices.Sorted(maps.Keys(s.Nets)) {
+		if n := s.Nets[id]; n.PoolID == pool && n.Prefix.Addr().Is4() {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// setupIPMI ends the setup_ipmi step: the BMC is configured and, with an
+// ipmi_pool, gets an address of that pool (it keeps one it already has
+// there). An exhausted pool fails the step.
+func setupIPMI(s *State, t *Task, _ *state.Tx) *TaskError {
+	sv := s.Servers[t.ServerID]
+	pool, _ := strconv.ParseInt(t.Params["ipmi_pool"], 10, 64)
+	if pool != 0 {
+		nets := s.ipmiNets(pool)
+		cur, _ := netip.ParseAddr(sv.IPMI.Address)
+		if !slices.ContainsFunc(nets, func(n *IPNet) bool { return n.Prefix.Contains(cur) }) {
+			a, ok := netip.Addr{}, false
+			used := s.usedAddrs()
+			for _, n := range nets {
+				if a, ok = n.firstFree(used); ok {
+					break
+				}
+			}
+			if !ok {
+				return &TaskError{Code: codePoolExhausted, Msg: fmt.Sprintf("No free IPMI address left in pool %d", pool), Step: stepSetupIPMI}
+			}
+			sv.IPMI.Address = a.String()
+		}
+	}
+	if sv.PowerStatus == "on" {
+		sv.IPMI.Status = "on"
+	}
+	return nil
 }
 
 func diagDone(s *State, t *Task, _ *state.Tx) {
@@ -183,9 +242,6 @@ func diagDone(s *State, t *Task, _ *state.Tx) {
 	sv.IsNew, sv.DiagErrors = false, nil
 	if t.Params["clear_hdd"] != "none" {
 		sv.OSTemplateID = 0
-	}
-	if t.Params["setup_ipmi"] == "true" {
-		sv.IPMI.Status = "on"
 	}
 }
 

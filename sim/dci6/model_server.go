@@ -34,6 +34,14 @@ func (s *State) serverViewWith(sv *Server, ips []*IP) ServerView {
 	if t := s.OSTemplates[sv.OSTemplateID]; t != nil {
 		v.OSTemplate = &OSTemplateRef{ID: t.ID, Name: t.Name, Tags: append([]string{}, t.Tags...)}
 	}
+	if a := sv.AMT; a != nil {
+		v.IntelAMT = &IntelAMTView{Address: a.Address, ID: a.ID, Status: a.Status, StatusInfo: map[string]any{}, Protocol: "http"}
+	}
+	if ch := s.Chassis[sv.ChassisID]; ch != nil {
+		v.Chassis = &ChassisView{ID: ch.ID, Name: ch.Name, Size: ch.Size, ServerSlotCount: ch.Slots}
+		slot := sv.Slot
+		v.Slot = &slot
+	}
 	if u := s.Users[sv.OwnerID]; u != nil {
 		v.Owner = &OwnerView{ID: u.ID, Email: u.Email}
 		e := u.Email
@@ -146,6 +154,8 @@ var serverFields = fieldSet[serverRow]{
 	"barcode":       func(r serverRow) any { return r.sv.Barcode },
 	"main_ipv4":     func(r serverRow) any { return nullableID(r.sv.MainIPv4) },
 	"os_template":   func(r serverRow) any { return nullableID(r.sv.OSTemplateID) },
+	"chassis":       func(r serverRow) any { return nullableID(r.sv.ChassisID) },
+	"slot":          func(r serverRow) any { return nullableID(int64(r.sv.Slot)) },
 	"operation_status": func(r serverRow) any {
 		if r.sv.Operation == nil {
 			return nil
@@ -307,16 +317,28 @@ func Power(tx *state.Tx, c Caller, id int64, action string) (TaskRef, error) {
 	}
 	sv.PowerTask = t.ID
 	sv.IPMI.Status = "in_progress"
+	if sv.AMT != nil {
+		sv.AMT.Status = "in_progress"
+	}
 	return TaskRef{ID: sv.ID, Task: t.ID}, nil
 }
 
 func powerDone(s *State, t *Task, _ *state.Tx) {
 	sv := s.Servers[t.ServerID]
 	sv.PowerTask = 0
-	on := t.Name != "power_off"
-	sv.PowerStatus, sv.IPMI.Status, sv.PDUPort.PowerStatus = "on", "on", "up"
+	setPower(sv, t.Name != "power_off")
+}
+
+// setPower is a server switched on or off, as its BMC, its Intel AMT and
+// its PDU outlet report it.
+func setPower(sv *Server, on bool) {
+	power, mgmt, outlet := "on", "on", "up"
 	if !on {
-		sv.PowerStatus, sv.IPMI.Status, sv.PDUPort.PowerStatus = "off", "off", "down"
+		power, mgmt, outlet = "off", "off", "down"
+	}
+	sv.PowerStatus, sv.IPMI.Status, sv.PDUPort.PowerStatus = power, mgmt, outlet
+	if sv.AMT != nil {
+		sv.AMT.Status = mgmt
 	}
 }
 
@@ -324,6 +346,9 @@ func powerFail(s *State, t *Task, _ *state.Tx) {
 	sv := s.Servers[t.ServerID]
 	sv.PowerTask = 0
 	sv.IPMI.Status = "unknown"
+	if sv.AMT != nil {
+		sv.AMT.Status = "unknown"
+	}
 }
 
 // Suspend turns the server's switch ports off.
@@ -345,21 +370,25 @@ func portsAction(tx *state.Tx, id int64, action string) (TaskRef, error) {
 	if sv.State == stateSuspending || sv.State == stateResuming {
 		return TaskRef{}, busy(sv, "its switch ports are changing ("+sv.State+")")
 	}
-	if action == "suspend" && sv.State == stateSuspended {
-		return TaskRef{}, &apiError{Code: codeWrongState, Msg: fmt.Sprintf("Server %d is already suspended", sv.ID), Value: map[string]any{"state": sv.State}}
-	}
-	if action == "resume" && sv.State == stateOK {
-		return TaskRef{}, &apiError{Code: codeWrongState, Msg: fmt.Sprintf("Server %d is not suspended", sv.ID), Value: map[string]any{"state": sv.State}}
-	}
 	timing, next := timingSuspend, stateSuspending
 	if action == "resume" {
 		timing, next = timingResume, stateResuming
 	}
-	t, err := startTask(tx, s, action, sv.ID, planSteps(tx.Timing(timing), []stepPlan{{"switch_ports", 1}}), nil)
+	// Billing modules suspend and unsuspend unconditionally: asking for the
+	// state the server is already in is a task with nothing to do, which
+	// completes as soon as the queue runs it, and the state stays.
+	noop := (action == "suspend" && sv.State == stateSuspended) || (action == "resume" && sv.State == stateOK)
+	duration := tx.Timing(timing)
+	if noop {
+		duration = 0
+	}
+	t, err := startTask(tx, s, action, sv.ID, planSteps(duration, []stepPlan{{"switch_ports", 1}}), nil)
 	if err != nil {
 		return TaskRef{}, err
 	}
-	sv.State, sv.StateInfo = next, ""
+	if !noop {
+		sv.State, sv.StateInfo = next, ""
+	}
 	return TaskRef{ID: sv.ID, Task: t.ID}, nil
 }
 

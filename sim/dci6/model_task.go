@@ -172,6 +172,13 @@ func runTaskStep(tx *state.Tx, a stepArgs) error {
 		failTask(tx, s, t)
 		return nil
 	}
+	if e := stepEffectOf(t.Steps[i].Name); e != nil {
+		if te := e(s, t, tx); te != nil {
+			t.FailCode, t.FailMsg = te.Code, te.Msg
+			failTask(tx, s, t)
+			return nil
+		}
+	}
 	t.Steps[i].Status = taskComplete
 	if i+1 < len(t.Steps) {
 		t.Current++
@@ -196,6 +203,16 @@ func failTask(tx *state.Tx, s *State, t *Task) {
 	if e := effectsOf(t.Name); e.fail != nil {
 		e.fail(s, t, tx)
 	}
+}
+
+// stepEffectOf is what a step does to the world when it ends, for the
+// steps that do something before their task does; an error fails the task
+// at that step.
+func stepEffectOf(step string) func(s *State, t *Task, tx *state.Tx) *TaskError {
+	if step == stepSetupIPMI {
+		return setupIPMI
+	}
+	return nil
 }
 
 // Steps returns the panel's step handlers.

@@ -16,18 +16,19 @@ func TestWhereOnServers(t *testing.T) {
 		firstID               int64
 		pageLen               int
 	}{
-		{"", "", "", 36, 1, 36},
-		{"(owner_email IS null) AND is_new EQ false", "owner_email asc", "0,400", 30, 3, 30},
+		{"", "", "", 46, 1, 46},
+		{"(owner_email IS null) AND is_new EQ false", "owner_email asc", "0,400", 40, 3, 40},
 		{"owner_email EQ 'client@example.com' AND is_new EQ false AND location_id EQ 1", "configuration asc", "", 3, 27, 3},
 		{"configuration EQ 'i9-9900K-64Gb-2x1024NVMe'", "id desc", "4,5", 14, 10, 5},
 		{"name CP 'server1%'", "", "", 11, 1, 11},
-		{"NOT name CP 'server1%'", "", "3", 25, 2, 3},
+		{"NOT name CP 'server1%'", "", "3", 35, 2, 3},
 		{"id EQ 5 OR id EQ 7", "", "", 2, 5, 2},
 		{"id GE 30 AND id LT 32", "", "", 2, 30, 2},
 		{"owner_email IS NOT null", "", "", 3, 1, 3},
 		{"power_status EQ 'off'", "", "", 3, 24, 3},
 		{"is_new EQ true", "", "", 3, 24, 3},
-		{"state EQ ok AND rack_name EQ 'A-2'", "", "1", 2, 35, 1},
+		{"state EQ ok AND rack_name EQ 'A-2'", "", "1", 12, 35, 1},
+		{"chassis IS NOT null", "slot desc", "", 6, 42, 6},
 		{"id EQ '7'", "", "", 1, 7, 1},
 		{"((id EQ 1))", "", "", 1, 1, 1},
 		{"id eq 1 and name cp '%1'", "", "", 1, 1, 1},

@@ -64,7 +64,7 @@ type ServerView struct {
 	SwitchConnection []SwitchConnView `json:"switch_connection"`
 	PDUConnection    PDUConnView      `json:"pdu_connection"`
 	IPMI             IPMIView         `json:"ipmi"`
-	IntelAMT         *struct{}        `json:"intel_amt"`
+	IntelAMT         *IntelAMTView    `json:"intel_amt"`
 	Location         LocationView     `json:"location"`
 	LocationID       int64            `json:"location_id"`
 	MAC              string           `json:"mac"`
@@ -74,7 +74,7 @@ type ServerView struct {
 	Platform         PlatformView     `json:"platform"`
 	Rack             RackView         `json:"rack"`
 	Unit             int              `json:"unit"`
-	Chassis          *struct{}        `json:"chassis"`
+	Chassis          *ChassisView     `json:"chassis"`
 	Slot             *int             `json:"slot"`
 	Owner            *OwnerView       `json:"owner"`
 	OwnerEmail       *string          `json:"owner_email"`
@@ -82,6 +82,23 @@ type ServerView struct {
 	IsNew            bool             `json:"is_new"`
 	PowerStatus      string           `json:"power_status"`
 	Barcode          string           `json:"barcode"`
+}
+
+// IntelAMTView is a server's Intel AMT (null when the board has none).
+type IntelAMTView struct {
+	Address    string         `json:"address"`
+	ID         int64          `json:"id"`
+	Status     string         `json:"status"`
+	StatusInfo map[string]any `json:"status_info"`
+	Protocol   string         `json:"protocol"`
+}
+
+// ChassisView is the blade chassis a server sits in (null for rack servers).
+type ChassisView struct {
+	ID              int64  `json:"id"`
+	Name            string `json:"name"`
+	Size            int    `json:"size"`
+	ServerSlotCount int    `json:"server_slot_count"`
 }
 
 // OperationView is a server's current or last long operation; id 0 and an

@@ -25,6 +25,7 @@ type seedBlock struct {
 	Pools          []seedPool      `yaml:"pools"`
 	Networks       []seedNet       `yaml:"networks"`
 	OSTemplates    []seedTemplate  `yaml:"os_templates"`
+	Chassis        []seedChassis   `yaml:"chassis"`
 	Servers        []seedServer    `yaml:"servers"`
 	Generate       []seedGenerate  `yaml:"generate"`
 }
@@ -69,6 +70,16 @@ type seedConfig struct {
 	Motherboard  string   `yaml:"motherboard"`
 	RAMGB        int      `yaml:"ram_gb"`
 	Disks        []string `yaml:"disks"`
+	IntelAMT     bool     `yaml:"intel_amt"`
+}
+
+type seedChassis struct {
+	ID    int64  `yaml:"id"`
+	Name  string `yaml:"name"`
+	Rack  string `yaml:"rack"`
+	Unit  int    `yaml:"unit"`
+	Size  int    `yaml:"size"`
+	Slots int    `yaml:"slots"`
 }
 
 type seedPool struct {
@@ -110,6 +121,8 @@ type seedServer struct {
 	MAC           string   `yaml:"mac"`
 	Barcode       string   `yaml:"barcode"`
 	IPs           []string `yaml:"ips"`
+	Chassis       string   `yaml:"chassis"`
+	Slot          int      `yaml:"slot"`
 }
 
 type seedGenerate struct {
@@ -121,6 +134,7 @@ type seedGenerate struct {
 	PowerStatus   string `yaml:"power_status"`
 	OSTemplate    string `yaml:"os_template"`
 	IPs           int    `yaml:"ips"`
+	Chassis       string `yaml:"chassis"`
 }
 
 // seeder builds the state from a block, keeping name lookups on the way.
@@ -136,6 +150,8 @@ type seeder struct {
 	ipmiNext netip.Addr
 	ipsUsed  map[netip.Addr]bool
 	cursor   int // racks before it are full
+	chassis  map[string]*Chassis
+	slots    map[int64]map[int]bool // chassis -> occupied slots
 }
 
 // Seed decodes the dci6 block and builds the world's initial state.
@@ -146,9 +162,10 @@ func (p *Panel) Seed(tx *state.Tx, sc *scenarios.Scenario) error {
 	}
 	s := newState()
 	tx.SetState(Name, s)
-	sd := &seeder{tx: tx, sc: sc, s: s, locByKey: map[string]*Location{}, pools: map[string]*Pool{}, used: map[int64]map[int]bool{}, ipsUsed: map[netip.Addr]bool{}}
+	sd := &seeder{tx: tx, sc: sc, s: s, locByKey: map[string]*Location{}, pools: map[string]*Pool{}, used: map[int64]map[int]bool{}, ipsUsed: map[netip.Addr]bool{},
+		chassis: map[string]*Chassis{}, slots: map[int64]map[int]bool{}}
 	steps := []func(*seedBlock) error{sd.settings, sd.users, sd.locations, sd.rackList, sd.configs, sd.poolList,
-		sd.networks, sd.templates, sd.servers, sd.generate}
+		sd.networks, sd.templates, sd.chassisList, sd.servers, sd.generate}
 	for _, step := range steps {
 		if err := step(&b); err != nil {
 			return err
@@ -397,7 +414,7 @@ func (sd *seeder) configs(b *seedBlock) error {
 			return sd.errorf(path+".platform", "platform %q is already %dU %s", c.Platform, plat.Size, plat.Type)
 		}
 		sd.s.Configs[c.Name] = &Configuration{Name: c.Name, PlatformID: plat.ID, CPU: c.CPU, Cores: c.Cores,
-			Motherboard: c.Motherboard, RAMGB: c.RAMGB, Disks: append([]string(nil), c.Disks...)}
+			Motherboard: c.Motherboard, RAMGB: c.RAMGB, Disks: append([]string(nil), c.Disks...), IntelAMT: c.IntelAMT}
 	}
 	return nil
 }
@@ -490,6 +507,81 @@ func (sd *seeder) templateByName(name string) *OSTemplate {
 	return nil
 }
 
+// chassisList places the blade chassis in their racks.
+func (sd *seeder) chassisList(b *seedBlock) error {
+	for i, sc := range b.Chassis {
+		path := fmt.Sprintf("chassis[%d]", i)
+		if sc.Name == "" {
+			return sd.errorf(path+".name", "is required")
+		}
+		if sd.chassis[sc.Name] != nil {
+			return sd.errorf(path+".name", "duplicate chassis %q", sc.Name)
+		}
+		size, slots := sc.Size, sc.Slots
+		if size == 0 {
+			size = 10
+		}
+		if slots == 0 {
+			slots = 14
+		}
+		if size < 1 || size > 20 {
+			return sd.errorf(path+".size", "must be 1..20 units")
+		}
+		if slots < 1 || slots > 64 {
+			return sd.errorf(path+".slots", "must be 1..64")
+		}
+		spec := serverSpec{path: path, unit: sc.Unit}
+		if sc.Rack != "" {
+			if spec.rack = sd.rackByName(sc.Rack); spec.rack == nil {
+				return sd.errorf(path+".rack", "unknown rack %q", sc.Rack)
+			}
+		}
+		rack, unit, err := sd.position(spec, size)
+		if err != nil {
+			return err
+		}
+		id, err := sd.id("dci6.chassis", sc.ID, path, func(id int64) bool { return sd.s.Chassis[id] != nil })
+		if err != nil {
+			return err
+		}
+		for u := unit; u < unit+size; u++ {
+			sd.used[rack.ID][u] = true
+		}
+		ch := &Chassis{ID: id, Name: sc.Name, RackID: rack.ID, Unit: unit, Size: size, Slots: slots}
+		sd.s.Chassis[id], sd.chassis[sc.Name] = ch, ch
+		sd.slots[id] = map[int]bool{}
+	}
+	return nil
+}
+
+// chassisSlot is the spec's own slot of its chassis, or the first free one.
+func (sd *seeder) chassisSlot(spec serverSpec) (int, error) {
+	ch, used := spec.chassis, sd.slots[spec.chassis.ID]
+	if spec.slot != 0 {
+		if spec.slot < 1 || spec.slot > ch.Slots || used[spec.slot] {
+			return 0, sd.errorf(spec.path+".slot", "slot %d of chassis %s is taken or out of range (1..%d)", spec.slot, ch.Name, ch.Slots)
+		}
+		return spec.slot, nil
+	}
+	for n := 1; n <= ch.Slots; n++ {
+		if !used[n] {
+			return n, nil
+		}
+	}
+	return 0, sd.errorf(spec.path+".chassis", "chassis %s has no free slot left", ch.Name)
+}
+
+func (sd *seeder) chassisByName(name, path string) (*Chassis, error) {
+	if name == "" {
+		return nil, nil
+	}
+	ch := sd.chassis[name]
+	if ch == nil {
+		return nil, sd.errorf(path, "unknown chassis %q", name)
+	}
+	return ch, nil
+}
+
 // serverSpec is a server to place, explicit or generated.
 type serverSpec struct {
 	path   string
@@ -504,8 +596,10 @@ type serverSpec struct {
 	isNew  bool
 	osTpl  int64
 	domain string
-	mac    string
-	code   string
+	mac     string
+	code    string
+	chassis *Chassis
+	slot    int
 }
 
 func (sd *seeder) servers(b *seedBlock) error {
@@ -530,13 +624,22 @@ func (sd *seeder) servers(b *seedBlock) error {
 
 func (sd *seeder) explicitSpec(ss seedServer, path string) (serverSpec, error) {
 	spec := serverSpec{path: path, id: ss.ID, name: ss.Name, config: ss.Configuration, unit: ss.Unit, state: ss.State,
-		power: ss.PowerStatus, isNew: ss.IsNew, domain: ss.Domain, mac: ss.MAC, code: ss.Barcode}
+		power: ss.PowerStatus, isNew: ss.IsNew, domain: ss.Domain, mac: ss.MAC, code: ss.Barcode, slot: ss.Slot}
+	var err error
+	if spec.chassis, err = sd.chassisByName(ss.Chassis, path+".chassis"); err != nil {
+		return spec, err
+	}
+	if spec.chassis == nil && ss.Slot != 0 {
+		return spec, sd.errorf(path+".slot", "needs a chassis")
+	}
+	if spec.chassis != nil && (ss.Rack != "" || ss.Unit != 0) {
+		return spec, sd.errorf(path+".chassis", "a blade sits in its chassis: give no rack or unit")
+	}
 	if ss.Rack != "" {
 		if spec.rack = sd.rackByName(ss.Rack); spec.rack == nil {
 			return spec, sd.errorf(path+".rack", "unknown rack %q", ss.Rack)
 		}
 	}
-	var err error
 	if spec.owner, err = sd.ownerID(ss.Owner, path+".owner"); err != nil {
 		return spec, err
 	}
@@ -597,8 +700,12 @@ func (sd *seeder) generate(b *seedBlock) error {
 		if g.IPs < 0 || g.IPs > 16 {
 			return sd.errorf(path+".ips", "must be 0..16")
 		}
+		ch, err := sd.chassisByName(g.Chassis, path+".chassis")
+		if err != nil {
+			return err
+		}
 		for n := 0; n < g.Count; n++ {
-			spec := serverSpec{path: path, config: g.Configuration, isNew: g.IsNew, power: g.PowerStatus, osTpl: tpl}
+			spec := serverSpec{path: path, config: g.Configuration, isNew: g.IsNew, power: g.PowerStatus, osTpl: tpl, chassis: ch}
 			if n < g.Owned {
 				spec.owner = owner
 			}
@@ -637,8 +744,15 @@ func (sd *seeder) place(spec serverSpec) (*Server, error) {
 		return nil, sd.errorf(spec.path+".power_status", "must be on or off, got %q", power)
 	}
 	size := sd.s.Platforms[cfg.PlatformID].Size
-	rack, unit, err := sd.position(spec, size)
-	if err != nil {
+	var rack *Rack
+	var unit int
+	var err error
+	if spec.chassis != nil {
+		rack, unit = sd.s.Racks[spec.chassis.RackID], spec.chassis.Unit
+		if spec.slot, err = sd.chassisSlot(spec); err != nil {
+			return nil, err
+		}
+	} else if rack, unit, err = sd.position(spec, size); err != nil {
 		return nil, err
 	}
 	id, err := sd.id("dci6.server", spec.id, spec.path, func(id int64) bool { return sd.s.Servers[id] != nil })
@@ -650,8 +764,13 @@ func (sd *seeder) place(spec serverSpec) (*Server, error) {
 	if state == stateSuspended {
 		setPorts(sv, "down")
 	}
-	for u := unit; u < unit+size; u++ {
-		sd.used[rack.ID][u] = true
+	if spec.chassis != nil {
+		sv.ChassisID, sv.Slot = spec.chassis.ID, spec.slot
+		sd.slots[spec.chassis.ID][spec.slot] = true
+	} else {
+		for u := unit; u < unit+size; u++ {
+			sd.used[rack.ID][u] = true
+		}
 	}
 	sd.s.Servers[id] = sv
 	return sv, nil
@@ -713,6 +832,11 @@ func (sd *seeder) wire(id int64, spec serverSpec, cfg *Configuration, rack *Rack
 	if !on {
 		pduStatus, ipmiStatus = "down", "off"
 	}
+	dataPort, ipmiPort := fmt.Sprintf("GigabitEthernet1/0/%d", unit), fmt.Sprintf("GigabitEthernet1/0/%d", unit+rack.Size)
+	if ch := spec.chassis; ch != nil {
+		// A blade is wired through its chassis' switch module, port per slot.
+		dataPort, ipmiPort = fmt.Sprintf("GigabitEthernet%d/1/%d", ch.ID+1, spec.slot), fmt.Sprintf("GigabitEthernet%d/2/%d", ch.ID+1, spec.slot)
+	}
 	sv := &Server{
 		ID: id, Name: name, Domain: spec.domain, Config: cfg.Name, MAC: mac, Barcode: code,
 		Serial: "MB" + strconv.FormatInt(tx.Rand().Int64N(1e10), 10), RackID: rack.ID, Unit: unit,
@@ -720,12 +844,15 @@ func (sd *seeder) wire(id int64, spec serverSpec, cfg *Configuration, rack *Rack
 		IPMI: IPMI{ID: tx.NextID("dci6.ipmi"), Address: sd.nextIPMIAddr(), Status: ipmiStatus, Type: "IPMI v2(lanplus)"},
 		Ports: []Port{
 			{ID: tx.NextID("dci6.port"), SwitchID: rack.SwitchID, ConnectionID: tx.NextID("dci6.connection"),
-				Description: fmt.Sprintf("GigabitEthernet1/0/%d", unit), AdminStatus: "up", OperStatus: "up"},
+				Description: dataPort, AdminStatus: "up", OperStatus: "up"},
 			{ID: tx.NextID("dci6.port"), SwitchID: rack.SwitchID, ConnectionID: tx.NextID("dci6.connection"),
-				Description: fmt.Sprintf("GigabitEthernet1/0/%d", unit+rack.Size), AdminStatus: "up", OperStatus: "up", IsIPMI: true},
+				Description: ipmiPort, AdminStatus: "up", OperStatus: "up", IsIPMI: true},
 		},
 		PDUPort: PDUPort{PortID: tx.NextID("dci6.pdu_port"), PortIdentity: strconv.Itoa(unit), PDUID: rack.PDUID,
 			ConnectionID: tx.NextID("dci6.connection"), PowerStatus: pduStatus},
+	}
+	if cfg.IntelAMT {
+		sv.AMT = &IntelAMT{ID: tx.NextID("dci6.intel_amt"), Address: sd.nextIPMIAddr(), Status: ipmiStatus}
 	}
 	return sv
 }

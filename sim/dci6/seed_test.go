@@ -46,6 +46,12 @@ func TestSeedErrorsNameKeyAndLine(t *testing.T) {
 		{"  token_ttl: 10s", "dci6.token_ttl"},
 		{"  ipmi_network: nonsense", "dci6.ipmi_network"},
 		{"  colour: blue", "colour"},
+		{"  chassis: [{name: X, rack: R, size: 9}]", "dci6.chassis[0]"},
+		{"  chassis: [{name: X, rack: Q}]", "dci6.chassis[0].rack"},
+		{"  chassis: [{name: X, size: 2, slots: 1}]\n  servers: [{configuration: C, chassis: X}, {configuration: C, chassis: X}]", "dci6.servers[1].chassis: chassis X has no free slot"},
+		{"  chassis: [{name: X, size: 2}]\n  servers: [{configuration: C, chassis: X, slot: 99}]", "dci6.servers[0].slot"},
+		{"  servers: [{configuration: C, chassis: Y}]", "dci6.servers[0].chassis: unknown chassis"},
+		{"  servers: [{configuration: C, slot: 1}]", "dci6.servers[0].slot: needs a chassis"},
 	}
 	for _, tc := range cases {
 		err := seedErr(t, seedBase+tc.extra+"\n")
