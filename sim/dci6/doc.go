@@ -21,6 +21,17 @@
 //     the first one present is the one checked. They die after token_ttl
 //     (default 60 minutes) without use: each authenticated request renews
 //     them. A dead token is deleted. 401 code 3001 "Unauthorized".
+//     A scenario may open tokens and issue login keys for a user at its
+//     start (users[].tokens, users[].keys): the default scenario opens the
+//     seeds' literal example tokens for admin@example.com
+//     (E6900A56BE7DF0FB28ED7BE7 of the examples page, 6BA7C69DCB7DF4DACFFC7E56
+//     of the 503 recipe, 24-cee181d2-... and 4-e9726dd9-... of the auth page:
+//     every call they make is an admin one) and the key example's
+//     4-74e7c0e9-... for client@example.com (the user the page creates it
+//     for), so the seeds' curl commands work as written. They live like any
+//     other token or key (an idle hour, one use), as IMserver's example
+//     session does. Their "<id>-" prefixes do not name our user ids: tokens
+//     are opaque to clients.
 //   - Roles: @admin does everything; @user sees only servers it owns (other
 //     servers, their IPs and tasks are "instance not found") and may list
 //     servers, IPs, tasks and OS templates, power its servers and reinstall
@@ -28,6 +39,17 @@
 //   - Servers with rack/unit, switch ports (one data, one IPMI), PDU outlet,
 //     IPMI, location, platform, configuration and hardware_info that agree
 //     with each other. free_server_count counts servers without an owner.
+//   - Blade chassis (scenario chassis: name, rack, unit, size, slots):
+//     a chassis takes rack units; its blades share its rack and unit and
+//     show chassis {id,name,size,server_slot_count} and slot (from 1), with
+//     switch ports per slot. Configurations with intel_amt: true (vPro
+//     desktop boards) give their servers intel_amt {address,id,status,
+//     status_info,protocol:"http"}, its address from the ipmi_network; its
+//     status follows power like the BMC's (in_progress during a power task,
+//     unknown when one fails). Other servers show null for both, as the
+//     seed's list example implies (the fields only describe hardware that
+//     has them). The default scenario has six blades (servers 37-42) in
+//     chassis SBE-710Q-A2 and four Intel AMT servers (43-46).
 //   - Async actions answer {"id":<server>,"task":<task>} and run as tasks
 //     of named steps on the virtual clock (timings dci6.*, see Timings). A
 //     task is "pending" for dci6.task_queue (default 0), then "running",
@@ -37,7 +59,7 @@
 //     data ports down / resuming → ok with ports up), IP add (allocating →
 //     ok) and removal (deleting → gone), operation_os (prepare, reboot,
 //     partitioning, os_install, configure, reboot_to_os), operation_diag
-//     (prepare, reboot, hardware_check, [clear_disks], report) and
+//     (prepare, reboot, hardware_check, [clear_disks], [setup_ipmi], report) and
 //     operation_clear_hdd (none: prepare, reboot; simple/full: + clear_disks,
 //     each with its own timing). Long operations drive server.operation.
 //   - A fault rule's fail_task makes the task end "fail" at the named step
@@ -63,8 +85,7 @@
 // # Not emulated
 //
 // Switch/PDU/IPMI management endpoints (beyond listing switch ports),
-// VLANs, chassis/blade servers (chassis and slot are always null), Intel AMT
-// (null), eservice, ldap, ipmiproxy, ip/v3 ranges, GET /auth/v4/self/session,
+// VLANs, chassis and Intel AMT management endpoints, eservice, ldap, ipmiproxy, ip/v3 ranges, GET /auth/v4/self/session,
 // swagger, the 503 "sleeping service" (a fault rule with status 503 and body
 // "Unavailable" produces it).
 //
@@ -88,8 +109,8 @@
 //   - The doc's examples show every server field filled in; where a server
 //     has nothing to show, the field is null: os_template (no OS
 //     installed), owner and owner_email (free server), main_ipv4 and
-//     main_ipv6 (no working address of the family), and always intel_amt,
-//     chassis and slot. A failed allocation (allocation_fail) stays listed
+//     main_ipv6 (no working address of the family), intel_amt (no AMT),
+//     chassis and slot (not a blade). A failed allocation (allocation_fail) stays listed
 //     until removed but is never the main address.
 //   - server.operation is {"id":0,"status":"","status_info":{},"progress_info":[]}
 //     until the server ran a long operation; then it mirrors the last one
@@ -98,8 +119,21 @@
 //     on failure, code and msg.
 //   - power_status is on|off; a new task is refused (1201) while a long
 //     operation, a power task or a port change runs on the server. Suspending
-//     a suspended server or resuming an "ok" one is 1202, and so is a long
-//     operation on a suspended server (it could not boot from the network).
+//     a suspended server or resuming an "ok" one is not refused: billing
+//     modules (WHMCS/BILLmanager-style) suspend and unsuspend without
+//     reading the state first, so the panel answers {id,task} with a task
+//     whose one switch_ports step takes no time (complete as soon as the
+//     queue runs it; at once by default) and the state stays. A long
+//     operation on a suspended server is 1202 (it could not boot from the
+//     network).
+//   - operation_diag with setup_ipmi: true adds a setup_ipmi step (after
+//     hardware_check and any clear_disks): when it ends the BMC is
+//     configured and, with a non-zero ipmi_pool, takes the first free
+//     IPv4 address of that pool (keeping one it already has there); an
+//     exhausted pool fails the task at that step with 1302. The address
+//     then counts as used, so no server IP can take it; it is not listed
+//     by ip/v3 (our simplification). ipmi_pool naming no pool, or one with
+//     no IPv4 network while setup_ipmi is set, is 1001 on the request.
 //   - operation_os: hdd_raid defaults to no_raid and must fit the disk count
 //     (raid_1 2, raid_5 3, raid_10 4); a failure from partitioning on leaves
 //     the server without OS. Passwords and SSH keys are checked, not stored.

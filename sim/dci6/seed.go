@@ -584,18 +584,18 @@ func (sd *seeder) chassisByName(name, path string) (*Chassis, error) {
 
 // serverSpec is a server to place, explicit or generated.
 type serverSpec struct {
-	path   string
-	id     int64
-	name   string
-	config string
-	rack   *Rack
-	unit   int
-	owner  int64
-	state  string
-	power  string
-	isNew  bool
-	osTpl  int64
-	domain string
+	path    string
+	id      int64
+	name    string
+	config  string
+	rack    *Rack
+	unit    int
+	owner   int64
+	state   string
+	power   string
+	isNew   bool
+	osTpl   int64
+	domain  string
 	mac     string
 	code    string
 	chassis *Chassis
