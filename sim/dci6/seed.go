@@ -120,6 +120,7 @@ type seedServer struct {
 	Domain        string   `yaml:"domain"`
 	MAC           string   `yaml:"mac"`
 	Barcode       string   `yaml:"barcode"`
+	Serial        string   `yaml:"serial"`
 	IPs           []string `yaml:"ips"`
 	Chassis       string   `yaml:"chassis"`
 	Slot          int      `yaml:"slot"`
@@ -152,6 +153,7 @@ type seeder struct {
 	cursor   int // racks before it are full
 	chassis  map[string]*Chassis
 	slots    map[int64]map[int]bool // chassis -> occupied slots
+	explicit map[string]int64       // id kind -> highest explicit id
 }
 
 // Seed decodes the dci6 block and builds the world's initial state.
@@ -170,6 +172,9 @@ func (p *Panel) Seed(tx *state.Tx, sc *scenarios.Scenario) error {
 		if err := step(&b); err != nil {
 			return err
 		}
+	}
+	for _, kind := range slices.Sorted(maps.Keys(sd.explicit)) {
+		tx.ReserveID(kind, sd.explicit[kind])
 	}
 	return nil
 }
@@ -277,7 +282,9 @@ func (sd *seeder) checkSecret(v, path string) error {
 	return nil
 }
 
-// id takes an explicit id (reserving it) or the next free one.
+// id takes an explicit id or the next free one. Explicit ids are reserved
+// when seeding ends (reserveIDs), so objects without one are numbered 1, 2,
+// ... around them, whatever the order they are listed in.
 func (sd *seeder) id(kind string, explicit int64, path string, taken func(int64) bool) (int64, error) {
 	if explicit < 0 {
 		return 0, sd.errorf(path+".id", "must be positive")
@@ -286,7 +293,10 @@ func (sd *seeder) id(kind string, explicit int64, path string, taken func(int64)
 		if taken(explicit) {
 			return 0, sd.errorf(path+".id", "duplicate id %d", explicit)
 		}
-		sd.tx.ReserveID(kind, explicit)
+		if sd.explicit == nil {
+			sd.explicit = map[string]int64{}
+		}
+		sd.explicit[kind] = max(sd.explicit[kind], explicit)
 		return explicit, nil
 	}
 	for {
@@ -598,6 +608,7 @@ type serverSpec struct {
 	domain  string
 	mac     string
 	code    string
+	serial  string
 	chassis *Chassis
 	slot    int
 }
@@ -624,7 +635,7 @@ func (sd *seeder) servers(b *seedBlock) error {
 
 func (sd *seeder) explicitSpec(ss seedServer, path string) (serverSpec, error) {
 	spec := serverSpec{path: path, id: ss.ID, name: ss.Name, config: ss.Configuration, unit: ss.Unit, state: ss.State,
-		power: ss.PowerStatus, isNew: ss.IsNew, domain: ss.Domain, mac: ss.MAC, code: ss.Barcode, slot: ss.Slot}
+		power: ss.PowerStatus, isNew: ss.IsNew, domain: ss.Domain, mac: ss.MAC, code: ss.Barcode, serial: ss.Serial, slot: ss.Slot}
 	var err error
 	if spec.chassis, err = sd.chassisByName(ss.Chassis, path+".chassis"); err != nil {
 		return spec, err
@@ -827,6 +838,10 @@ func (sd *seeder) wire(id int64, spec serverSpec, cfg *Configuration, rack *Rack
 	if code == "" {
 		code = fmt.Sprintf("DC%010d", tx.Rand().Int64N(1e10))
 	}
+	serial := spec.serial
+	if serial == "" {
+		serial = "MB" + strconv.FormatInt(tx.Rand().Int64N(1e10), 10)
+	}
 	on := power == "on"
 	pduStatus, ipmiStatus := "up", "on"
 	if !on {
@@ -839,7 +854,7 @@ func (sd *seeder) wire(id int64, spec serverSpec, cfg *Configuration, rack *Rack
 	}
 	sv := &Server{
 		ID: id, Name: name, Domain: spec.domain, Config: cfg.Name, MAC: mac, Barcode: code,
-		Serial: "MB" + strconv.FormatInt(tx.Rand().Int64N(1e10), 10), RackID: rack.ID, Unit: unit,
+		Serial: serial, RackID: rack.ID, Unit: unit,
 		OwnerID: spec.owner, IsNew: spec.isNew, PowerStatus: power, OSTemplateID: spec.osTpl,
 		IPMI: IPMI{ID: tx.NextID("dci6.ipmi"), Address: sd.nextIPMIAddr(), Status: ipmiStatus, Type: "IPMI v2(lanplus)"},
 		Ports: []Port{
