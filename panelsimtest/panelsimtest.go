@@ -83,6 +83,19 @@ func WithBodyLimits(panel, control int64) Option {
 	return func(o *options) { o.cfg.MaxBody, o.cfg.MaxControlBody = panel, control }
 }
 
+// WithWorldLimits caps the worlds alive at once and lets worlds unused for
+// idleTTL be evicted to make room (see --max-worlds, --world-idle-ttl);
+// by default in-process servers have no cap.
+func WithWorldLimits(max int, idleTTL time.Duration) Option {
+	return func(o *options) { o.cfg.MaxWorlds, o.cfg.WorldIdleTTL = max, idleTTL }
+}
+
+// WithWallClock replaces the host clock that real clock mode and world
+// idleness are measured on, so a test can move it without sleeping.
+func WithWallClock(now func() time.Time) Option {
+	return func(o *options) { o.cfg.Wall = now }
+}
+
 // Server is a running in-process panelsim. Its own methods act on the
 // default world; World(name) gives a handle on another.
 type Server struct {

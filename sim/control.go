@@ -110,7 +110,7 @@ func failf(status int, field, format string, a ...any) *failure {
 func (s *Server) world(c echo.Context) (*state.World, error) {
 	w, err := s.worlds.Get(simhttp.WorldName(c))
 	if err != nil {
-		return nil, failf(http.StatusBadRequest, "world", "%v", err)
+		return nil, failf(simhttp.WorldErrorStatus(err), "world", "%v", err)
 	}
 	return w, nil
 }
@@ -250,7 +250,7 @@ func (s *Server) reset(c echo.Context) error {
 	name := simhttp.WorldName(c)
 	w, err := s.worlds.Rebuild(name, nil)
 	if err != nil {
-		return failf(http.StatusBadRequest, "world", "%v", err)
+		return failf(simhttp.WorldErrorStatus(err), "world", "%v", err)
 	}
 	return clockAnswer(c, w, nil)
 }
@@ -448,7 +448,9 @@ func (s *Server) putState(c echo.Context) error {
 	if err != nil {
 		return failf(http.StatusBadRequest, "body", "%v", err)
 	}
-	s.worlds.Put(w)
+	if err := s.worlds.Put(w); err != nil {
+		return failf(simhttp.WorldErrorStatus(err), "world", "%v", err)
+	}
 	return clockAnswer(c, w, nil)
 }
 
@@ -515,7 +517,7 @@ func (s *Server) createWorld(c echo.Context) error {
 		w, err = s.worlds.Fork(in.From, in.Name)
 	}
 	if err != nil {
-		return failf(http.StatusBadRequest, "name", "%v", err)
+		return failf(simhttp.WorldErrorStatus(err), "name", "%v", err)
 	}
 	return c.JSON(http.StatusCreated, viewWorld(w))
 }

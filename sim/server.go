@@ -55,6 +55,11 @@ type Config struct {
 	// simhttp.DefaultMaxBody) and MaxControlBody the largest the control
 	// plane accepts (0: DefaultMaxControlBody); larger ones are refused.
 	MaxBody, MaxControlBody int64
+	// MaxWorlds caps the worlds alive at once (0: no cap); WorldIdleTTL is
+	// how long a world must go unused before it may be evicted to make room
+	// (0: never). See state.Limits.
+	MaxWorlds    int
+	WorldIdleTTL time.Duration
 }
 
 // Server is a built panelsim: worlds, panels and their HTTP handlers.
@@ -101,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.scenario, s.origin = sc, newOrigin(sc)
-	s.worlds = state.NewWorlds(s.build)
+	s.worlds = state.NewWorlds(s.build, state.Limits{MaxWorlds: cfg.MaxWorlds, IdleTTL: cfg.WorldIdleTTL, Keep: simhttp.DefaultWorld, Wall: cfg.Wall})
 	if _, err := s.worlds.Get(simhttp.DefaultWorld); err != nil {
 		return nil, err
 	}
@@ -465,7 +470,9 @@ func (s *Server) LoadState(path string) error {
 		restored = append(restored, w)
 	}
 	for _, w := range restored {
-		s.worlds.Put(w)
+		if err := s.worlds.Put(w); err != nil {
+			return fmt.Errorf("state file %s: world %s: %w", path, w.Name(), err)
+		}
 	}
 	return nil
 }

@@ -299,7 +299,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 func TestConcurrentWorldsUnderRace(t *testing.T) {
 	ws := NewWorlds(func(name string, origin any) (*World, error) {
 		return NewWorld(Config{Name: name, Seed: 3, Start: t0, Steps: (&recorder{}).steps()})
-	})
+	}, Limits{})
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
@@ -328,7 +328,7 @@ func TestWorldsRegistry(t *testing.T) {
 	ws := NewWorlds(func(name string, origin any) (*World, error) {
 		builds++
 		return NewWorld(Config{Name: name, Seed: 3, Start: t0, Origin: origin})
-	})
+	}, Limits{})
 	if _, err := ws.Get("bad name!"); err == nil {
 		t.Fatal("bad world name accepted")
 	}

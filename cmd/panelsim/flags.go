@@ -27,6 +27,7 @@ type options struct {
 	stateFile string
 	// maxBody and maxControlBody bound request bodies (0: the defaults).
 	maxBody, maxControlBody int64
+	scale
 }
 
 // listenFlags collects repeated --listen PANEL=ADDR.
@@ -74,6 +75,10 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	var maxBody, maxControlBody string
 	str(&maxBody, "max-body", "PANELSIM_MAX_BODY", "8388608", "largest request body a panel accepts, in bytes; a larger one gets the panel's error, HTTP 413")
 	str(&maxControlBody, "max-control-body", "PANELSIM_MAX_CONTROL_BODY", "16777216", "largest /_panelsim request body (scenario, state, faults), in bytes")
+	var maxWorlds, idleTTL string
+	str(&maxWorlds, "max-worlds", "PANELSIM_MAX_WORLDS", "auto", "most worlds alive at once; past it the least recently used idle world is evicted (auto: "+autoMaxWorldsHelp+")")
+	str(&idleTTL, "world-idle-ttl", "PANELSIM_WORLD_IDLE_TTL", "15m", "how long a world must go unused before it may be evicted to make room (0: never; new worlds past --max-worlds are then refused)")
+	str(&o.pprof, "pprof", "PANELSIM_PPROF", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	boolean(&o.tls, "tls", "PANELSIM_TLS", "serve HTTPS with a self-signed certificate made at start")
 	boolean(&o.noControl, "no-control", "PANELSIM_NO_CONTROL", "do not serve the /_panelsim control plane")
 	if v := env("PANELSIM_LISTEN"); v != "" {
@@ -108,6 +113,9 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 			return nil, fmt.Errorf("%s %q: want a positive number of bytes", b.name, b.v)
 		}
 		*b.p = n
+	}
+	if err := o.scale.parse(maxWorlds, idleTTL); err != nil {
+		return nil, err
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return nil, fmt.Errorf("--tls-cert and --tls-key go together")

@@ -113,6 +113,7 @@ func newServer(o *options, logger *slog.Logger) (*sim.Server, error) {
 		Seed: o.seed, Clock: o.clock, DefaultClock: "real", Validate: simhttp.ValidateMode(o.validate),
 		NoControl: o.noControl, StateFile: o.stateFile, Logger: logger, Version: version,
 		MaxBody: o.maxBody, MaxControlBody: o.maxControlBody,
+		MaxWorlds: o.maxWorlds, WorldIdleTTL: o.worldIdleTTL,
 	}
 	if o.start != "" {
 		t, err := time.Parse(time.RFC3339, o.start)
@@ -165,6 +166,14 @@ func listen(o *options, srv *sim.Server) ([]listener, error) {
 			return nil, fmt.Errorf("--listen %s: %w", spec, err)
 		}
 		out = append(out, listener{name: panel, ln: ln, handler: h})
+	}
+	if o.pprof != "" {
+		ln, err := net.Listen("tcp", o.pprof)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("--pprof %s: %w", o.pprof, err)
+		}
+		out = append(out, listener{name: "pprof", ln: ln, handler: pprofHandler()})
 	}
 	return out, nil
 }

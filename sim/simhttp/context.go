@@ -71,6 +71,16 @@ func WorldName(c echo.Context) string {
 	return DefaultWorld
 }
 
+// WorldErrorStatus is the HTTP status for a world that cannot be had: 503
+// when the process holds all the worlds it may (a client may retry later),
+// 400 for a name that cannot be a world's.
+func WorldErrorStatus(err error) int {
+	if state.IsFull(err) {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadRequest
+}
+
 // World is the world the request addresses (set for every panel route).
 func World(c echo.Context) *state.World {
 	w, _ := c.Get(keyWorld).(*state.World)

@@ -118,7 +118,7 @@ func (r *Router) enterControl(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		w, err := r.env.Worlds.Get(WorldName(c))
 		if err != nil {
-			return c.JSON(http.StatusBadRequest, map[string]string{"error": err.Error(), "field": "world"})
+			return c.JSON(WorldErrorStatus(err), map[string]string{"error": err.Error(), "field": "world"})
 		}
 		c.Set(keyWorld, w)
 		return next(c)
@@ -132,7 +132,7 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(keyPanel, r.hooks.Name())
 		w, werr := r.env.Worlds.Get(WorldName(c))
 		if werr != nil {
-			return r.hooks.RenderError(c, &Error{Kind: KindWorld, Status: http.StatusBadRequest, Msg: werr.Error()})
+			return r.hooks.RenderError(c, &Error{Kind: KindWorld, Status: WorldErrorStatus(werr), Msg: werr.Error()})
 		}
 		c.Set(keyWorld, w)
 		scope := &state.Scope{}

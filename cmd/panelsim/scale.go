@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// scale is how many worlds the process holds and how it is observed.
+type scale struct {
+	maxWorlds    int
+	worldIdleTTL time.Duration
+	pprof        string
+}
+
+// worldBudget is what --max-worlds auto reckons a world costs: a fresh
+// world is ~50 KB; one a CI job has worked with holds its journal and
+// history too.
+const worldBudget = 512 << 10
+
+const autoMaxWorldsHelp = "half the memory the process may use (cgroup limit or RAM) at 512 KiB a world, 100 to 1000000"
+
+func (s *scale) parse(maxWorlds, idleTTL string) error {
+	if maxWorlds == "auto" {
+		s.maxWorlds = autoMaxWorlds(machineMemory())
+	} else {
+		n, err := strconv.Atoi(maxWorlds)
+		if err != nil || n < 1 {
+			return fmt.Errorf("--max-worlds %q: want a positive number or auto", maxWorlds)
+		}
+		s.maxWorlds = n
+	}
+	d, err := time.ParseDuration(idleTTL)
+	if err != nil || d < 0 {
+		return fmt.Errorf("--world-idle-ttl %q: want a duration such as 15m or 2h (0: never evict)", idleTTL)
+	}
+	s.worldIdleTTL = d
+	return nil
+}
+
+// autoMaxWorlds sizes the world cap to the memory (bytes; 0 if unknown).
+func autoMaxWorlds(mem uint64) int {
+	if mem == 0 {
+		return 10000
+	}
+	return int(min(max(mem/2/worldBudget, 100), 1000000))
+}
+
+// machineMemory is the memory this process may use: the cgroup's limit
+// (v2, then v1) if one is set, else the machine's RAM; 0 if unknown.
+func machineMemory() uint64 {
+	mem := memTotal()
+	for _, f := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		if data, err := os.ReadFile(f); err == nil {
+			if n, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64); err == nil && n > 0 && (mem == 0 || n < mem) {
+				mem = n
+			}
+		}
+	}
+	return mem
+}
+
+func memTotal() uint64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// pprofHandler serves net/http/pprof's profiles on their own listener
+// (--pprof), never on the panels' port.
+func pprofHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
