@@ -30,7 +30,9 @@ func TestScaleFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, %s", args, code, out.String())
 		}
 	}
-	o, err := parseFlags(nil, func(k string) string { return map[string]string{"PANELSIM_MAX_WORLDS": "7", "PANELSIM_WORLD_IDLE_TTL": "1h"}[k] }, io.Discard)
+	o, err := parseFlags(nil, func(k string) string {
+		return map[string]string{"PANELSIM_MAX_WORLDS": "7", "PANELSIM_WORLD_IDLE_TTL": "1h"}[k]
+	}, io.Discard)
 	if err != nil || o.maxWorlds != 7 || o.worldIdleTTL.String() != "1h0m0s" {
 		t.Fatalf("from the environment: %+v, %v", o, err)
 	}
