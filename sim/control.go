@@ -220,7 +220,10 @@ func (s *Server) advance(c echo.Context) error {
 	if perr != nil || d < 0 {
 		return failf(http.StatusBadRequest, "by", "by must be a non-negative duration such as \"15m\" or \"1h30m\" (got %q)", in.By)
 	}
-	ran, _ := w.Advance(d)
+	ran, aerr := w.Advance(d)
+	if aerr != nil {
+		return failf(http.StatusBadRequest, "by", "%v", aerr)
+	}
 	return clockAnswer(c, w, ran)
 }
 
@@ -433,25 +436,28 @@ func (s *Server) getState(c echo.Context) error {
 }
 
 // putState replaces the world by a snapshot taken with GET /state.
+// A refusal names the JSON pointer of the first problem in "field" and
+// leaves the world exactly as it was.
 func (s *Server) putState(c echo.Context) error {
-	var snap state.Snapshot
-	if err := s.decodeJSON(c, &snap); err != nil {
-		return err
-	}
-	if snap.Seed == 0 || snap.Start.IsZero() || snap.Now.Before(snap.Start) {
-		return failf(http.StatusBadRequest, "body", "not a panelsim snapshot: seed, start and now (not before start) are required")
-	}
-	if err := s.checkRules(c, snap.Faults); err != nil {
-		return err
-	}
-	w, err := s.restore(simhttp.WorldName(c), &snap)
+	body, err := s.readControlBody(c)
 	if err != nil {
-		return failf(http.StatusBadRequest, "body", "%v", err)
+		return err
 	}
-	if err := s.worlds.Put(w); err != nil {
-		return failf(simhttp.WorldErrorStatus(err), "world", "%v", err)
+	snap, err := s.decodeSnapshot(body)
+	if err == nil {
+		var w *state.World
+		if w, err = s.restore(simhttp.WorldName(c), snap); err == nil {
+			if err := s.worlds.Put(w); err != nil {
+				return failf(simhttp.WorldErrorStatus(err), "world", "%v", err)
+			}
+			return clockAnswer(c, w, nil)
+		}
 	}
-	return clockAnswer(c, w, nil)
+	var de *state.DecodeError
+	if errors.As(err, &de) && de.Pointer != "" {
+		return failf(http.StatusBadRequest, de.Pointer, "not a panelsim snapshot: %v", err)
+	}
+	return failf(http.StatusBadRequest, "body", "not a panelsim snapshot: %v", err)
 }
 
 func (s *Server) saveState(c echo.Context) error {

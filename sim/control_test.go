@@ -371,11 +371,11 @@ func TestStateSnapshotRestore(t *testing.T) {
 	if m := c.World("copy").Get("/counter/a").Expect(t, 200).Map(t); m["value"] != 2.0 {
 		t.Fatalf("restore into copy: %v", m)
 	}
-	expectCtlError(t, c.Do("PUT", "/_panelsim/state", []byte(`{"seed":0}`), "Content-Type", "application/json"), 400, "body")
+	expectCtlError(t, c.Do("PUT", "/_panelsim/state", []byte(`{"seed":0}`), "Content-Type", "application/json"), 400, "/seed")
 	expectCtlError(t, c.Do("PUT", "/_panelsim/state", []byte(`not json`), "Content-Type", "application/json"), 400, "body")
 	broken := strings.Replace(string(snap), `"counter.job"`, `"ghost.step"`, 1)
 	broken = strings.Replace(broken, `"counters":`, `"counters":"x","y":`, 1)
-	expectCtlError(t, c.Do("PUT", "/_panelsim/state", []byte(broken), "Content-Type", "application/json"), 400, "body")
+	expectCtlError(t, c.Do("PUT", "/_panelsim/state", []byte(broken), "Content-Type", "application/json"), 400, "/panels/counter/counters")
 	if m := c.Get("/counter/a").Expect(t, 200).Map(t); m["value"] != 2.0 {
 		t.Fatalf("a refused restore changed the world: %v", m)
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -453,8 +454,14 @@ func (s *Server) LoadState(path string) error {
 		return err
 	}
 	var in stateFile
-	if err := json.Unmarshal(data, &in); err != nil {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("state file %s: the file is empty; not a panelsim state file", path)
+	}
+	if err := state.DecodeStrict(data, &in); err != nil {
 		return fmt.Errorf("state file %s: %w", path, err)
+	}
+	if in.Worlds == nil {
+		return fmt.Errorf("state file %s: /worlds: missing; not a panelsim state file", path)
 	}
 	names := make([]string, 0, len(in.Worlds))
 	for n := range in.Worlds {
@@ -464,6 +471,10 @@ func (s *Server) LoadState(path string) error {
 	restored := make([]*state.World, 0, len(names))
 	for _, name := range names {
 		w, err := s.restore(name, in.Worlds[name])
+		var de *state.DecodeError
+		if errors.As(err, &de) {
+			err = de.At("/worlds/" + jsonPointerToken(name))
+		}
 		if err != nil {
 			return fmt.Errorf("state file %s: world %s: %w", path, name, err)
 		}
@@ -486,5 +497,12 @@ func (s *Server) restore(name string, snap *state.Snapshot) (*state.World, error
 	if err := state.ValidName(name); err != nil {
 		return nil, err
 	}
-	return state.Restore(s.worldConfig(name, s.origin), snap)
+	if err := s.checkSnapshotFaults(snap); err != nil {
+		return nil, err
+	}
+	w, err := state.Restore(s.worldConfig(name, s.origin), snap)
+	if err != nil {
+		return nil, err
+	}
+	return w, s.CheckInvariants(w)
 }

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -162,7 +164,20 @@ func (w *World) Advance(d time.Duration) ([]Ran, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.catchUp()
-	return w.runUntil(w.now.Add(d)), nil
+	target := w.now.Add(d)
+	if err := checkYear(target); err != nil || target.Before(w.now) {
+		return nil, fmt.Errorf("cannot advance by %s: the clock cannot pass the year %d", d, maxYear)
+	}
+	return w.runUntil(target), nil
+}
+
+// checkYear keeps the clock where JSON (RFC 3339) can write it: past the
+// year 9999 no world could be saved or listed.
+func checkYear(t time.Time) error {
+	if t.Year() > maxYear {
+		return fmt.Errorf("%s is past the year %d, the last a snapshot can hold", t.UTC().Format("2006-01-02"), maxYear)
+	}
+	return nil
 }
 
 // Set moves the clock to t, which must not be before now.
@@ -172,6 +187,9 @@ func (w *World) Set(t time.Time) ([]Ran, error) {
 	w.catchUp()
 	if t.Before(w.now) {
 		return nil, fmt.Errorf("cannot set the clock back: %s is before now (%s)", t.UTC().Format(time.RFC3339), w.now.Format(time.RFC3339))
+	}
+	if err := checkYear(t); err != nil {
+		return nil, err
 	}
 	return w.runUntil(t.UTC()), nil
 }
@@ -419,6 +437,9 @@ func (w *World) Snapshot() (*Snapshot, error) {
 // timings, clock); cfg.Name wins over the snapshot's name so a snapshot can
 // be restored under another name (a fork).
 func Restore(cfg Config, s *Snapshot) (*World, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
 	cfg.Seed, cfg.Start = s.Seed, s.Start
 	if cfg.Name == "" {
 		cfg.Name = s.Name
@@ -429,7 +450,7 @@ func Restore(cfg Config, s *Snapshot) (*World, error) {
 	}
 	pcg := &rand.PCG{}
 	if err := pcg.UnmarshalBinary(s.RNG); err != nil {
-		return nil, fmt.Errorf("snapshot rng: %w", err)
+		return nil, &DecodeError{Pointer: "/rng", Msg: err.Error()}
 	}
 	w.setRNG(pcg)
 	w.now, w.seq, w.ids, w.fired = s.Now.UTC(), s.Seq, cloneMap(s.IDs), cloneMap(s.Fired)
@@ -440,24 +461,51 @@ func Restore(cfg Config, s *Snapshot) (*World, error) {
 		w.fired = map[string]int{}
 	}
 	w.faults = append([]FaultRule(nil), s.Faults...)
-	for _, st := range s.Queue {
+	for i, st := range s.Queue {
 		if _, ok := cfg.Steps[st.Kind]; !ok {
-			return nil, fmt.Errorf("snapshot queue: unknown step kind %q", st.Kind)
+			return nil, &DecodeError{Pointer: fmt.Sprintf("/queue/%d/kind", i), Msg: fmt.Sprintf("unknown step kind %q", st.Kind)}
 		}
 		w.queue.push(st)
 	}
-	for name, raw := range s.Panels {
+	for _, name := range slices.Sorted(maps.Keys(s.Panels)) {
 		mk := cfg.States[name]
 		if mk == nil {
-			return nil, fmt.Errorf("snapshot: unknown panel %q", name)
+			return nil, &DecodeError{Pointer: "/panels/" + name, Msg: fmt.Sprintf("unknown panel %q", name)}
 		}
 		v := mk()
-		if err := json.Unmarshal(raw, v); err != nil {
-			return nil, fmt.Errorf("snapshot of %s: %w", name, err)
+		if err := DecodeStrict(s.Panels[name], v); err != nil {
+			var de *DecodeError
+			errors.As(err, &de)
+			return nil, de.At("/panels/" + name)
 		}
 		w.panels[name] = v
 	}
 	return w, nil
+}
+
+// maxYear is the last year a snapshot (JSON, RFC 3339) can hold.
+const maxYear = 9999
+
+// check refuses a snapshot that cannot be a world: no seed, no start, a now
+// before the start or past what RFC 3339 can write.
+func (s *Snapshot) check() error {
+	bad := func(ptr, msg string) error { return &DecodeError{Pointer: ptr, Msg: msg} }
+	switch {
+	case s.Seed == 0:
+		return bad("/seed", ErrSeedZero.Error())
+	case s.Start.IsZero():
+		return bad("/start", "a snapshot needs its start time")
+	case s.Now.Before(s.Start):
+		return bad("/now", "now is before the start")
+	case s.Now.Year() > maxYear:
+		return bad("/now", fmt.Sprintf("now is past the year %d", maxYear))
+	}
+	for i, st := range s.Queue {
+		if st.Due.Year() > maxYear {
+			return bad(fmt.Sprintf("/queue/%d/due", i), fmt.Sprintf("due past the year %d", maxYear))
+		}
+	}
+	return nil
 }
 
 // Fork makes an independent copy of the world under a new name, with its
