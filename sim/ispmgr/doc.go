@@ -18,11 +18,14 @@
 //     untyped; the contract declares the first three, so --validate=strict
 //     refuses only the untyped one. Values sent unencoded
 //     (':', '@', '/', spaces as '+') are read as the panel reads them;
-//     sfrom, clicked_button, operafake, progressid and "*" values are
-//     dropped; empty values are kept (they clear a field, as a submitted
-//     form does: the seed only says such parameters may be left out when a
-//     call is composed from the panel's log, and the official module's
-//     ipaddr.edit name="" means "not given" either way). HTTP 200 for
+//     sfrom, clicked_button, operafake, progressid, "*" values and empty
+//     values are dropped: the seed (mgr5 document, line 256) lists them
+//     together as what an API call may leave out, so an empty value is
+//     "not sent" and never clears a field (a billing module posting every
+//     form field, most empty, changes only what it fills in; the official
+//     module's ipaddr.edit name="" means "not given" too). A field is
+//     changed by sending a new value; clearing one to empty is not
+//     possible through the API here [doc-derived]. HTTP 200 for
 //     every answer, errors included.
 //   - Auth: func=auth (username+password; the session is bound to the
 //     client address, c.RealIP(), and expires after one idle hour on the

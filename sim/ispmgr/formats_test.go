@@ -29,8 +29,8 @@ var docKinds = []struct {
 var outs = []struct {
 	out, ext, ctype string
 }{
-	{"xml", "xml", "text/xml; charset=UTF-8"},
-	{"devel", "xml", "text/xml; charset=UTF-8"},
+	{"xml", "xml", "text/xml"},
+	{"devel", "xml", "text/xml"},
 	{"text", "txt", "text/plain; charset=UTF-8"},
 	{"sjson", "json", "application/json"},
 	{"json", "json", "application/json"},

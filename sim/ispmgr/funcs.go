@@ -442,8 +442,9 @@ func (c *call) require(name string) (string, *mgrError) {
 	return v, nil
 }
 
-// setIfSent copies a parameter the call sends into its field: sent empty,
-// it clears the field; not sent, it leaves the field alone.
+// setIfSent copies a parameter the call sends into its field; not sent
+// (or sent empty, which the panel reads as not sent), it leaves the field
+// alone.
 func (c *call) setIfSent(name string, field *string) {
 	if c.p.Has(name) {
 		*field = c.p.Get(name)

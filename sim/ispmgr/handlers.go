@@ -87,13 +87,11 @@ func parseMultipart(p *Params, contentType string, body []byte) {
 			return
 		}
 		name := part.FormName()
-		if name != "" && part.FileName() == "" {
+		if part.FileName() == "" {
 			// The body is bounded as a whole (simhttp refuses one over the
 			// limit): a field is read whole, never cut.
 			v, _ := io.ReadAll(part)
-			if !ignoredParams[name] && string(v) != "*" {
-				p.Set(name, string(v))
-			}
+			p.Add(name, string(v))
 		}
 		part.Close()
 	}

@@ -47,6 +47,8 @@ type State struct {
 	Mailboxes    map[string]*Mailbox     `json:"mailboxes"`
 	Zones        map[string]*Zone        `json:"zones"`
 	DBs          map[string]*Database    `json:"dbs"`
+	DBServers    map[string]*DBServer    `json:"dbservers"`
+	FTPUsers     map[string]*FTPUser     `json:"ftpusers"`
 	IPAddrs      map[string]*IPAddr      `json:"ipaddrs"`
 	Spaces       map[string]*Space       `json:"userspaces"`
 	Nets         map[string]*Net         `json:"ipnets"`
@@ -63,6 +65,7 @@ func newState() *State {
 		Lang: "en", Users: map[string]*User{}, Presets: map[string]*Preset{},
 		WebDomains: map[string]*WebDomain{}, EmailDomains: map[string]*EmailDomain{},
 		Mailboxes: map[string]*Mailbox{}, Zones: map[string]*Zone{}, DBs: map[string]*Database{},
+		DBServers: map[string]*DBServer{}, FTPUsers: map[string]*FTPUser{},
 		IPAddrs: map[string]*IPAddr{}, Spaces: map[string]*Space{}, Nets: map[string]*Net{},
 		IPs: map[string]*IP{}, Sessions: map[string]*Session{}, Keys: map[string]*Key{},
 	}
@@ -87,6 +90,7 @@ func (st *State) UnmarshalJSON(b []byte) error {
 	st.Zones, st.DBs, st.IPAddrs = tidy(st.Zones), tidy(st.DBs), tidy(st.IPAddrs)
 	st.Spaces, st.Nets, st.IPs = tidy(st.Spaces), tidy(st.Nets), tidy(st.IPs)
 	st.Sessions, st.Keys = tidy(st.Sessions), tidy(st.Keys)
+	st.DBServers, st.FTPUsers = tidy(st.DBServers), tidy(st.FTPUsers)
 	return nil
 }
 
@@ -147,7 +151,7 @@ type Key struct {
 
 // limitNames are the preset and user limits, without the limit_ prefix
 // they carry on the wire. The panel enforces the object counts
-// (webdomains, emaildomains, emails, domains, db, ipaddrs); the others are
+// (webdomains, emaildomains, emails, domains, db, ftp_users, ipaddrs); the others are
 // kept and shown as the real panel's resource limits are, not enforced.
 var limitNames = []string{"webdomains", "emaildomains", "emails", "domains", "db", "quota", "ipaddrs",
 	"traff", "db_users", "ftp_users", "cpu", "memory", "process", "email_quota"}

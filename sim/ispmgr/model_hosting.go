@@ -1,6 +1,7 @@
 package ispmgr
 
 import (
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,6 +21,9 @@ type WebDomain struct {
 	PHPVersion string `json:"php_version,omitempty"`
 	Secure     bool   `json:"secure"`
 	Active     bool   `json:"active"`
+	// Options are the switches kept and shown but not acted on (see
+	// siteOptions).
+	Options map[string]string `json:"options,omitempty"`
 }
 
 // EmailDomain is a mail domain (func=emaildomain).
@@ -52,6 +56,7 @@ type Database struct {
 	Name   string `json:"name"`
 	Owner  string `json:"owner"`
 	Type   string `json:"type"`
+	Server string `json:"server,omitempty"`
 	DBUser string `json:"dbuser"`
 	Pass   string `json:"password"`
 	Size   int    `json:"size,omitempty"`
@@ -213,6 +218,9 @@ func webForm(w *WebDomain, _ string) result {
 	f.AddText("php_version", w.PHPVersion)
 	f.AddText("secure", onOff(w.Secure))
 	f.AddText("active", onOff(w.Active))
+	for _, o := range siteOptions {
+		f.AddText(o, w.Options[o])
+	}
 	return formResult{elid: w.Name, fields: f}
 }
 
@@ -269,7 +277,41 @@ func (c *call) webParams(w *WebDomain, owner *User) *mgrError {
 	if v := c.p.Get("email"); v != "" {
 		w.Email = v
 	}
+	if c.p.Has("active") {
+		w.Active = isOn(c.p.Get("active"))
+	}
+	if h := c.p.Get("home"); h != "" {
+		w.DocRoot = docRoot(owner.Name, h)
+	}
+	for _, o := range siteOptions {
+		if v := c.p.Get(o); v != "" {
+			if len(v) > 256 {
+				return badValue(o, v[:256])
+			}
+			w.setOption(o, v)
+		}
+	}
 	return nil
+}
+
+// docRoot is a site's directory: home as given when absolute, else inside
+// the owner's home (/var/www/<owner>/data/).
+func docRoot(owner, home string) string {
+	if strings.HasPrefix(home, "/") {
+		return path.Clean(home)
+	}
+	return path.Join("/var/www", owner, "data", home)
+}
+
+// setOption keeps a switch in a fresh map, so a copy of the site being
+// changed never shares it with the stored one.
+func (w *WebDomain) setOption(k, v string) {
+	opts := make(map[string]string, len(w.Options)+1)
+	for ok, ov := range w.Options {
+		opts[ok] = ov
+	}
+	opts[k] = v
+	w.Options = opts
 }
 
 func (c *call) storeWebDomain(w *WebDomain) {
@@ -538,8 +580,6 @@ func dbOwner(d *Database) string { return d.Owner }
 var dbCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "owner"}, {name: "type"},
 	{name: "server"}, {name: "size", numeric: true}, {name: "users"}}
 
-var dbServers = map[string]string{"mysql": "MySQL", "postgresql": "PostgreSQL"}
-
 func dbList(c *call) (result, *mgrError) {
 	return listResult{key: "name", cols: dbCols, elems: listElems(c.st.DBs, visibleTo(c, dbOwner), dbElem)}, nil
 }
@@ -550,7 +590,7 @@ func dbElem(d *Database) *Node {
 	e.AddText("name", d.Name)
 	e.AddText("owner", d.Owner)
 	e.AddText("type", d.Type)
-	e.AddText("server", dbServers[d.Type])
+	e.AddText("server", d.Server)
 	e.AddText("size", itoa(d.Size))
 	e.AddText("users", d.DBUser)
 	return e
@@ -572,6 +612,7 @@ func dbEdit(c *call) (result, *mgrError) {
 			f.AddText("name", d.Name)
 			f.AddText("owner", d.Owner)
 			f.AddText("type", d.Type)
+			f.AddText("server", d.Server)
 			f.AddText("username", d.DBUser)
 			return formResult{elid: d.Name, fields: f}
 		},
@@ -605,9 +646,9 @@ func (c *call) newDatabase() (*Database, *mgrError) {
 	if c.st.DBs[name] != nil {
 		return nil, exists("db", name)
 	}
-	typ := orDefault(c.p.Get("type"), "mysql")
-	if dbServers[typ] == "" {
-		return nil, badValue("type", typ)
+	srv, e := c.serverFor()
+	if e != nil {
+		return nil, e
 	}
 	user := orDefault(c.p.Get("username"), name)
 	if !dbName.MatchString(user) {
@@ -623,7 +664,7 @@ func (c *call) newDatabase() (*Database, *mgrError) {
 	if e := checkLimit(owner, "db", ownedCount(c.st.DBs, dbOwner, owner.Name)); e != nil {
 		return nil, e
 	}
-	return &Database{Name: name, Owner: owner.Name, Type: typ, DBUser: user, Pass: pass}, nil
+	return &Database{Name: name, Owner: owner.Name, Type: srv.Type, Server: srv.Name, DBUser: user, Pass: pass}, nil
 }
 
 func dbDelete(c *call) (result, *mgrError) {

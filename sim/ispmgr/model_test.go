@@ -21,7 +21,7 @@ func TestParseParams(t *testing.T) {
 		{"authinfo=root:p@ss/w&x=1", map[string]string{"authinfo": "root:p@ss/w", "x": "1"}},
 		{"name=a+b&v=%41%42", map[string]string{"name": "a b", "v": "AB"}},
 		{"bad=%zz+1&ok=1", map[string]string{"bad": "%zz 1", "ok": "1"}},
-		{"flag&empty=", map[string]string{"flag": "", "empty": ""}},
+		{"flag&empty=&kept=1", map[string]string{"kept": "1"}},
 		{"a=1&a=2", map[string]string{"a": "2"}},
 		{"sfrom=ajax&clicked_button=ok&operafake=1&progressid=x&star=*&keep=**", map[string]string{"keep": "**"}},
 		{"&&=x&", map[string]string{}},

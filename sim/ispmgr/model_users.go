@@ -53,8 +53,14 @@ func userEdit(c *call) (result, *mgrError) { return userEditor.run(c, c.p.Get("e
 
 // userCreateOnly is func=user.add: user.edit without elid, always a new
 // user (StereoFlo's client sends it with sok=ok); without sok it shows the
-// blank form.
-func userCreateOnly(c *call) (result, *mgrError) { return userEditor.run(c, "") }
+// blank form. It is the account wizard's form, so it creates what the
+// wizard's fields ask for, as user.add.finish does (webdomain_name a site,
+// emaildomain_name a mail domain, ftp_user_name an FTP account).
+func userCreateOnly(c *call) (result, *mgrError) {
+	flow := userEditor
+	flow.create = userAddFinish
+	return flow.run(c, "")
+}
 
 // managedUser finds an account the caller manages.
 func (c *call) managedUser(name string) (*User, *mgrError) {
@@ -151,8 +157,8 @@ func copyLimits(limits map[string]int) map[string]int {
 	return out
 }
 
-// readLimits applies limit_* parameters: a number sets the limit, an empty
-// value removes it (unlimited).
+// readLimits applies the limit_* parameters sent: a number sets the limit
+// (an empty value is not sent, so it keeps the limit).
 func (c *call) readLimits(limits map[string]int) *mgrError {
 	for _, l := range limitNames {
 		key := "limit_" + l
@@ -160,10 +166,6 @@ func (c *call) readLimits(limits map[string]int) *mgrError {
 			continue
 		}
 		v := c.p.Get(key)
-		if v == "" {
-			delete(limits, l)
-			continue
-		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return badValue(key, v)
@@ -207,7 +209,10 @@ func userChange(c *call, u *User) (result, *mgrError) {
 }
 
 // userAddFinish is the wizard's last step: the user and, unless switched
-// off, its first web and mail domains, all checked before anything is made.
+// off, its first web and mail domains and FTP account, all checked before
+// anything is made. The site and the mail domain get the user's first
+// address (the dedicated one with ipsrc=auto) and count against the
+// limits the user was just given.
 func userAddFinish(c *call) (result, *mgrError) {
 	u, e := c.newUserFromParams()
 	if e != nil {
@@ -235,7 +240,16 @@ func userAddFinish(c *call) (result, *mgrError) {
 			mail.IPAddr = dedicated.IP
 		}
 	}
+	var ftp *FTPUser
+	if name := c.p.Get("ftp_user_name"); name != "" && c.p.Get("ftp_user") != "off" {
+		if ftp, e = c.newFTPUser(u, name, u.Password); e != nil {
+			return nil, e
+		}
+	}
 	c.storeUser(u)
+	if ftp != nil {
+		c.storeFTPUser(ftp)
+	}
 	if dedicated != nil {
 		c.storeDedicated(dedicated, u.Name)
 	}
@@ -295,6 +309,7 @@ func (st *State) deleteUser(name string) {
 	}
 	dropOwned(st.Zones, zoneOwner, name)
 	dropOwned(st.DBs, dbOwner, name)
+	dropOwned(st.FTPUsers, ftpOwner, name)
 	// Dedicated addresses go back: released in IPmanager when they came
 	// from there, shared otherwise.
 	for _, ip := range sortedKeys(st.IPAddrs) {

@@ -21,21 +21,30 @@ var ignoredParams = map[string]bool{"sfrom": true, "clicked_button": true, "oper
 
 // ParseParams adds the pairs of a query string or form body. It is lenient
 // the way mgr5 is: values clients send unencoded (':', '@', '/') are taken
-// as they are, '+' is a space, a broken %-escape is kept literally, a pair
-// without '=' has an empty value, and the interface's own parameters and
-// values equal to "*" are dropped. A later value replaces an earlier one.
+// as they are, '+' is a space and a broken %-escape is kept literally. A
+// later value replaces an earlier one. What the vendor document tells API
+// users to leave out (sfrom, clicked_button, operafake, progressid,
+// values equal to "*" and empty values) is dropped here (see Add).
 func (p *Params) ParseParams(raw string) {
 	for _, pair := range strings.Split(raw, "&") {
 		if pair == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		k, v = unescapeLenient(k), unescapeLenient(v)
-		if k == "" || ignoredParams[k] || v == "*" {
-			continue
-		}
-		p.Set(k, v)
+		p.Add(unescapeLenient(k), unescapeLenient(v))
 	}
+}
+
+// Add sets a parameter as the client sent it, unless the panel reads it as
+// not sent: an interface parameter, a "*" value or an empty value. The
+// vendor document lists empty parameters among those an API call may leave
+// out, so an empty value never clears a field: a billing module that posts
+// every field of a form, most of them empty, changes only what it fills in.
+func (p *Params) Add(k, v string) {
+	if k == "" || v == "" || v == "*" || ignoredParams[k] {
+		return
+	}
+	p.Set(k, v)
 }
 
 // unescapeLenient decodes a query component, falling back to the raw text
@@ -58,7 +67,7 @@ func (p *Params) Set(k, v string) {
 // Get returns a parameter's value ("" when absent).
 func (p *Params) Get(k string) string { return p.vals[k] }
 
-// Has says whether the parameter was sent, even empty.
+// Has says whether the parameter was sent (with a value: see Add).
 func (p *Params) Has(k string) bool {
 	_, ok := p.vals[k]
 	return ok

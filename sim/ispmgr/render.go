@@ -173,13 +173,15 @@ func (f format) isJSON() bool {
 	return f == fmtSJSON || f == fmtJSON || f == fmtJSONData || f == fmtXJSON
 }
 
-// ContentType is the header value for the format.
+// ContentType is the header value for the format: exactly text/xml for
+// the XML formats (the prolog names UTF-8; at least one public client
+// compares the header to "text/xml") and application/json for JSON.
 func (f format) ContentType() string {
 	switch {
 	case f.isJSON():
 		return "application/json"
 	case f == fmtXML || f == fmtDevel:
-		return "text/xml; charset=UTF-8"
+		return "text/xml"
 	case f == fmtText:
 		return "text/plain; charset=UTF-8"
 	}

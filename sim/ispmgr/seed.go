@@ -23,6 +23,7 @@ type seedBlock struct {
 	Mailboxes      []seedMailbox     `yaml:"mailboxes"`
 	Zones          []seedZone        `yaml:"zones"`
 	Databases      []seedDatabase    `yaml:"databases"`
+	FTPUsers       []seedFTPUser     `yaml:"ftp_users"`
 	Userspaces     []seedSpace       `yaml:"userspaces"`
 	Networks       []seedNet         `yaml:"networks"`
 	IPs            []seedIP          `yaml:"ips"`
@@ -100,6 +101,13 @@ type seedDatabase struct {
 	Type     string `yaml:"type"`
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
+}
+
+type seedFTPUser struct {
+	Name     string `yaml:"name"`
+	Owner    string `yaml:"owner"`
+	Password string `yaml:"password"`
+	Home     string `yaml:"home"`
 }
 
 type seedSpace struct {
@@ -184,7 +192,7 @@ func (s *seeder) apply(b *seedBlock) error {
 		s.st.AuthinfoFrom = append(s.st.AuthinfoFrom, p.Masked().String())
 	}
 	steps := []func(*seedBlock) error{s.presets, s.users, s.ipaddrs, s.webdomains, s.emaildomains,
-		s.mailboxes, s.zones, s.databases, s.userspaces, s.networks, s.ips}
+		s.mailboxes, s.zones, s.databases, s.ftpUsers, s.userspaces, s.networks, s.ips}
 	for _, step := range steps {
 		if err := step(b); err != nil {
 			return err
@@ -464,7 +472,16 @@ func (s *seeder) record(path string, r seedRecord, z *Zone) (Record, error) {
 	return rec, nil
 }
 
+// databases seeds the panel's local database servers, then the
+// scenario's databases on them (by type).
 func (s *seeder) databases(b *seedBlock) error {
+	byType := map[string]string{}
+	for _, d := range defaultDBServers {
+		srv := d
+		srv.ID = s.tx.NextID(Name + ".dbserver")
+		s.st.DBServers[srv.Name] = &srv
+		byType[srv.Type] = srv.Name
+	}
 	for i, d := range b.Databases {
 		path := fmt.Sprintf("databases[%d]", i)
 		if !dbName.MatchString(d.Name) || s.st.DBs[d.Name] != nil {
@@ -474,11 +491,29 @@ func (s *seeder) databases(b *seedBlock) error {
 			return err
 		}
 		typ := orDefault(d.Type, "mysql")
-		if dbServers[typ] == "" {
+		if !dbTypes[typ] {
 			return s.errorf(path+".type", "unknown type %q (want mysql or postgresql)", d.Type)
 		}
 		s.st.DBs[d.Name] = &Database{ID: s.tx.NextID(Name + ".db"), Name: d.Name, Owner: d.Owner, Type: typ,
-			DBUser: orDefault(d.Username, d.Name), Pass: d.Password}
+			Server: byType[typ], DBUser: orDefault(d.Username, d.Name), Pass: d.Password}
+	}
+	return nil
+}
+
+func (s *seeder) ftpUsers(b *seedBlock) error {
+	for i, f := range b.FTPUsers {
+		path := fmt.Sprintf("ftp_users[%d]", i)
+		if !userName.MatchString(f.Name) || s.st.FTPUsers[f.Name] != nil {
+			return s.errorf(path+".name", "invalid or duplicate FTP user %q", f.Name)
+		}
+		if err := s.owner(path+".owner", f.Owner); err != nil {
+			return err
+		}
+		if f.Password == "" {
+			return s.errorf(path+".password", "an FTP user needs a password")
+		}
+		s.st.FTPUsers[f.Name] = &FTPUser{ID: s.tx.NextID(Name + ".ftpuser"), Name: f.Name, Owner: f.Owner,
+			Password: f.Password, Home: "/" + strings.Trim(f.Home, "/"), Active: true}
 	}
 	return nil
 }
