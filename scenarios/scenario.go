@@ -44,6 +44,9 @@ type Scenario struct {
 	Start   time.Time
 	Clock   string // "" when the file leaves it to the runner
 	Journal int
+	// History is how many finished tasks each panel named keeps (the
+	// others keep state.DefaultHistory).
+	History map[string]int
 	Timings map[string]time.Duration
 	Faults  []state.FaultRule
 
@@ -71,6 +74,7 @@ type header struct {
 	Start   *startTime                `yaml:"start"`
 	Clock   string                    `yaml:"clock"`
 	Journal int                       `yaml:"journal"`
+	History map[string]int            `yaml:"history"`
 	Timings map[string]state.Duration `yaml:"timings"`
 	Faults  []state.FaultRule         `yaml:"faults"`
 	Blocks  map[string]yaml.Node      `yaml:",inline"`
@@ -153,6 +157,9 @@ func (sc *Scenario) apply(h header, known Known) error {
 	if sc.Journal < 0 || sc.Journal > state.MaxJournalSize {
 		return sc.Errorf("journal", "journal size must be 0..%d (got %d)", state.MaxJournalSize, sc.Journal)
 	}
+	if err := sc.applyHistory(h.History, known.Panels); err != nil {
+		return err
+	}
 	if err := sc.applyTimings(h.Timings, known.Timings); err != nil {
 		return err
 	}
@@ -165,10 +172,23 @@ func (sc *Scenario) apply(h header, known Known) error {
 	}
 	for name := range h.Blocks {
 		if !contains(known.Panels, name) {
-			return sc.Errorf(name, "unknown key (want version, name, seed, start, clock, journal, timings, faults or a panel: %s)", strings.Join(known.Panels, ", "))
+			return sc.Errorf(name, "unknown key (want version, name, seed, start, clock, journal, history, timings, faults or a panel: %s)", strings.Join(known.Panels, ", "))
 		}
 		sc.blocks[name] = true
 	}
+	return nil
+}
+
+func (sc *Scenario) applyHistory(in map[string]int, panels []string) error {
+	for _, panel := range slices.Sorted(maps.Keys(in)) {
+		if !contains(panels, panel) {
+			return sc.Errorf("history."+panel, "unknown panel (want one of %s)", strings.Join(panels, ", "))
+		}
+		if n := in[panel]; n < 0 || n > state.MaxHistory {
+			return sc.Errorf("history."+panel, "history must be 0..%d finished tasks (got %d)", state.MaxHistory, n)
+		}
+	}
+	sc.History = in
 	return nil
 }
 

@@ -318,7 +318,7 @@ func (s *Server) worldConfig(name string, o *origin) state.Config {
 	mode, _ := s.clockMode(sc) // checked when the scenario was parsed
 	return state.Config{
 		Name: name, Seed: sc.Seed, Start: sc.Start, Clock: mode, Wall: s.cfg.Wall,
-		JournalSize: sc.Journal, Timings: sc.Timings, Steps: s.steps, States: s.states,
+		JournalSize: sc.Journal, History: sc.History, Timings: sc.Timings, Steps: s.steps, States: s.states,
 		Faults: sc.Faults, Origin: o,
 	}
 }

@@ -38,6 +38,9 @@ type Config struct {
 	// States makes an empty state value for each panel, to restore into.
 	States map[string]func() any
 	Faults []FaultRule
+	// History is how many finished tasks each panel keeps (Tx.History);
+	// a panel missing here keeps DefaultHistory.
+	History map[string]int
 	// Origin is what the world was built from (its scenario), kept so a
 	// reset can rebuild it. The state package never looks inside.
 	Origin any

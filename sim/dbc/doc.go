@@ -191,4 +191,8 @@
 //   - Each async operation is one step: a fail_task rule's step name is not
 //     consulted; a failed transfer stops half way (progress then reads
 //     0%, as for any file with no transfer under way).
+//
+// History: DBC keeps no finished operations to bound (history: {dbc: N}
+// is accepted and has nothing to trim): its tasks are the VMs themselves,
+// readable until deleted, and a deleted VM is gone at once.
 package dbc

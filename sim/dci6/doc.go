@@ -144,4 +144,11 @@
 //     in id order; the first IPv4 of a server becomes main_ipv4. ip/v3
 //     family is 2 (IPv4) or 10 (IPv6), is_public "on"/"off", counts are
 //     strings; total_ip excludes network, broadcast and gateway addresses.
+//
+// History (our assumption; the vendor keeps a window too): the task list
+// keeps every running task and the newest finished ones up to the
+// scenario's history bound (history: {dci6: N}, default 1000). An older
+// finished task is gone from GET /task and /task/{id} (3080 not found),
+// except a server's last long operation, which stays readable through
+// the server as long as it is that server's last.
 package dci6

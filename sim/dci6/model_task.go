@@ -191,6 +191,7 @@ func runTaskStep(tx *state.Tx, a stepArgs) error {
 	if e := effectsOf(t.Name); e.done != nil {
 		e.done(s, t, tx)
 	}
+	trimTasks(tx, s)
 	return nil
 }
 
@@ -203,6 +204,7 @@ func failTask(tx *state.Tx, s *State, t *Task) {
 	if e := effectsOf(t.Name); e.fail != nil {
 		e.fail(s, t, tx)
 	}
+	trimTasks(tx, s)
 }
 
 // stepEffectOf is what a step does to the world when it ends, for the

@@ -207,4 +207,9 @@
 // its command is not public and get_logs's documented cmd list has none;
 // add_server's template cloning stands in for the size-dependent wait.
 // Monthly charges after the first month are not booked.
+//
+// History (our assumption): get_logs lists queued tasks and the newest
+// finished ones up to the scenario's history bound (history: {imserver:
+// N}, default 1000); older ones are forgotten, and a deleted server whose
+// tasks are all forgotten answers as one that never existed.
 package imserver

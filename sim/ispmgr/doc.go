@@ -125,4 +125,7 @@
 //   - Unknown paths under /ispmgr, /ipmgr and /manager answer an mgr5 error
 //     with HTTP 404; methods other than GET and POST HTTP 405 (the vendor
 //     documents only these two).
+//
+// History: mgr5 runs nothing asynchronously, so history: {ispmgr: N} has
+// nothing to trim; every object a client created stays until deleted.
 package ispmgr

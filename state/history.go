@@ -1,0 +1,68 @@
+package state
+
+import (
+	"cmp"
+	"slices"
+)
+
+// DefaultHistory is how many finished tasks (operations) a panel keeps
+// unless its scenario says otherwise under `history:`. Unbounded, a busy
+// world's task table would grow by one entry per action forever.
+const DefaultHistory = 1000
+
+// MaxHistory bounds what a scenario may ask a panel to keep.
+const MaxHistory = 1000000
+
+// History is how many finished tasks the panel keeps (its `history:` in
+// the scenario, else DefaultHistory).
+func (tx *Tx) History(panel string) int {
+	if n, ok := tx.w.cfg.History[panel]; ok {
+		return n
+	}
+	return DefaultHistory
+}
+
+// TrimHistory keeps at most the panel's History of m's finished entries,
+// dropping the oldest (smallest key: ids count up) first; entries still
+// pinned (a server's current operation, say) are neither counted nor
+// dropped. It returns how many it dropped. Panels call it when an entry
+// finishes, so a table holds its running entries plus the bound.
+func TrimHistory[K cmp.Ordered, V any](tx *Tx, panel string, m map[K]V, finished func(V) bool, pinned func(K) bool) int {
+	keep := tx.History(panel)
+	old := func(k K, v V) bool { return finished(v) && (pinned == nil || !pinned(k)) }
+	n := 0
+	for k, v := range m {
+		if old(k, v) {
+			n++
+		}
+	}
+	excess := n - keep
+	if excess <= 0 {
+		return 0
+	}
+	if excess <= 4 {
+		// The usual case: one entry just finished past the bound.
+		for range excess {
+			var oldest K
+			found := false
+			for k, v := range m {
+				if old(k, v) && (!found || k < oldest) {
+					oldest, found = k, true
+				}
+			}
+			delete(m, oldest)
+		}
+		return excess
+	}
+	keys := make([]K, 0, n)
+	for k, v := range m {
+		if old(k, v) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys[:excess] {
+		delete(m, k)
+	}
+	return excess
+}
