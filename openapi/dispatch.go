@@ -1,7 +1,9 @@
 package openapi
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -85,6 +87,60 @@ func variantOp(vs map[string]*variant, name, method string) (*variant, *openapi3
 	return v, v.item.Get
 }
 
+// OpenParamsExtension, true at the top of a spec, says its panel ignores
+// parameters an operation does not declare (mgr5's forms carry many), so
+// the contract does not refuse them; without it an undeclared parameter
+// of a dispatched operation is a violation (a misspelt IMserver one).
+const OpenParamsExtension = "x-panelsim-open-params"
+
+func (s *spec) openParams() bool {
+	open, _ := s.doc.Extensions[OpenParamsExtension].(bool)
+	return open
+}
+
+// OutExtension on a dispatched operation maps a value of the out=
+// parameter to the name of a component schema that the JSON answer in
+// that format is checked against, instead of the operation's
+// application/json schema (mgr5's out=JSONdata is data without the
+// document around it, whatever the function).
+const OutExtension = "x-panelsim-out"
+
+// outSchema is the component schema the answer to this request is checked
+// against by OutExtension, if any.
+func (m *match) outSchema(r *http.Request, body []byte) (*openapi3.SchemaRef, string, bool) {
+	if m.variant == nil {
+		return nil, "", false
+	}
+	formats, _ := m.route.Operation.Extensions[OutExtension].(map[string]any)
+	if formats == nil {
+		return nil, "", false
+	}
+	vals, err := m.spec.dispatch.Params(r, body)
+	if err != nil {
+		return nil, "", false
+	}
+	name, _ := formats[vals.Get("out")].(string)
+	if name == "" {
+		return nil, "", false
+	}
+	return m.spec.doc.Components.Schemas[name], name, true
+}
+
+// checkOut checks a JSON answer against the schema OutExtension names.
+func checkOut(schema *openapi3.SchemaRef, status int, op *openapi3.Operation, body []byte) error {
+	if op.Responses.Status(status) == nil && op.Responses.Default() == nil {
+		return &Violation{Msg: fmt.Sprintf("status %d is not among the operation's answers", status)}
+	}
+	if schema == nil || schema.Value == nil {
+		return &Violation{Msg: "the spec names a schema for this format that it does not define"}
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return &Violation{Msg: "the answer is not JSON: " + err.Error()}
+	}
+	return tidy(schema.Value.VisitJSON(v))
+}
+
 // Dispatched lists the operation names a spec describes on each shared
 // URL (base path -> sorted names), for coverage checks.
 func (c *Contract) Dispatched(name string) map[string][]string {
@@ -127,4 +183,15 @@ func unknownParams(vals url.Values, known ...openapi3.Parameters) error {
 	}
 	sort.Strings(unknown)
 	return fmt.Errorf("unknown parameter %s", strings.Join(unknown, ", "))
+}
+
+// Describes reports whether the contract has an operation for method on a
+// path as a panel serves it (mapped onto the spec's canonical paths).
+func (c *Contract) Describes(method, path string) bool {
+	req, err := http.NewRequest(method, path, nil)
+	if err != nil {
+		return false
+	}
+	_, err = c.route(req, nil)
+	return err == nil
 }

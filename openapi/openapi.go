@@ -227,8 +227,10 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) error {
 		if err != nil {
 			return err
 		}
-		if err := unknownParams(vals, m.base.Parameters, m.route.PathItem.Parameters, m.route.Operation.Parameters); err != nil {
-			return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
+		if !m.spec.openParams() {
+			if err := unknownParams(vals, m.base.Parameters, m.route.PathItem.Parameters, m.route.Operation.Parameters); err != nil {
+				return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
+			}
 		}
 		req.URL.RawQuery = vals.Encode()
 		req.Header.Del("Content-Type")
@@ -278,7 +280,11 @@ func (c *Contract) ValidateResponse(r *http.Request, reqBody []byte, status int,
 		Body:                   io.NopCloser(bytes.NewReader(body)),
 		Options:                options,
 	}
-	err = tidy(openapi3filter.ValidateResponse(r.Context(), in))
+	if schema, _, ok := m.outSchema(r, reqBody); ok {
+		err = checkOut(schema, status, m.route.Operation, body)
+	} else {
+		err = tidy(openapi3filter.ValidateResponse(r.Context(), in))
+	}
 	if err != nil && m.variant != nil {
 		return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
 	}
@@ -292,6 +298,8 @@ type Violation struct {
 	// Pointer is the JSON pointer of the offending value in the body, when
 	// a schema check of the body found it ("" otherwise).
 	Pointer string
+	// Param names the parameter at fault, when a parameter is the reason.
+	Param string
 	// Missing names the required parameter that was not sent, when that
 	// is the reason (panels with a native "missing parameter" code use it).
 	Missing string
@@ -313,8 +321,11 @@ func tidy(err error) error {
 	}
 	v := &Violation{Msg: strings.TrimSpace(msg)}
 	var re *openapi3filter.RequestError
-	if errors.As(err, &re) && re.Parameter != nil && errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
-		v.Missing = re.Parameter.Name
+	if errors.As(err, &re) && re.Parameter != nil {
+		v.Param = re.Parameter.Name
+		if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) {
+			v.Missing = re.Parameter.Name
+		}
 	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"sort"
 
 	"github.com/panelsim/panelsim/openapi"
 )
@@ -44,4 +45,15 @@ func (p params) text() url.Values {
 		}
 	}
 	return out
+}
+
+// Dispatched lists the commands the gateway serves, for the check that
+// the spec describes every one of them and nothing else.
+func (*Panel) Dispatched() map[string][]string {
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return map[string][]string{"/api": names}
 }

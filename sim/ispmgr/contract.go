@@ -3,6 +3,7 @@ package ispmgr
 import (
 	"net/http"
 	"net/url"
+	"sort"
 
 	"github.com/panelsim/panelsim/openapi"
 )
@@ -23,4 +24,20 @@ func (*Panel) Dispatch() *openapi.Dispatch {
 			return out, nil
 		},
 	}
+}
+
+// Dispatched lists the functions each product serves (func=auth
+// included), for the check that the spec describes every one of them and
+// nothing else.
+func (*Panel) Dispatched() map[string][]string {
+	out := map[string][]string{}
+	for path, mgr := range map[string]string{"/ispmgr": mgrISP, "/ipmgr": mgrIP} {
+		names := []string{"auth"}
+		for name := range funcs(mgr) {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		out[path] = names
+	}
+	return out
 }

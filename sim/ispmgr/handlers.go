@@ -147,6 +147,9 @@ func nativeError(e *simhttp.Error) (*mgrError, int) {
 	}
 	if k, ok := nativeKinds[e.Kind]; ok {
 		me.Type, me.Object = k.typ, k.object
+		if e.Kind == simhttp.KindBadRequest && e.Param != "" {
+			me.Object = e.Param // the contract names the bad parameter, as mgr5 does
+		}
 		return me, orStatus(e.Status, k.status)
 	}
 	if me.Type == "" {

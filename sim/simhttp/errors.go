@@ -46,6 +46,8 @@ type Error struct {
 	Detail string
 	// Data carries panel-specific extras (e.g. mgr5 error params).
 	Data map[string]string
+	// Param names the parameter the contract found wrong, when one is.
+	Param string
 	// Missing names the required parameter a request lacks, when the
 	// contract refused it for that (a panel with a native "missing
 	// parameter" code answers that code).

@@ -221,7 +221,7 @@ func (r *Router) validate(next echo.HandlerFunc) echo.HandlerFunc {
 		e := &Error{Kind: KindBadRequest, Status: http.StatusBadRequest, Msg: "request does not match the API contract: " + err.Error()}
 		var v *openapi.Violation
 		if errors.As(err, &v) {
-			e.Missing = v.Missing
+			e.Param, e.Missing = v.Param, v.Missing
 		}
 		return e
 	}
