@@ -170,18 +170,36 @@
 //   - A file with no transfer under way reports done if it arrived, else 0%;
 //     bare_metal/power status answers "Chassis Power is on|off" (ipmitool's
 //     wording); power changes take dbc.bare_metal_power.
-//   - Bare-metal nodes sign with their node id as wallet and their node key,
-//     which is not an sr25519 wallet: only wallet = node id and a non-empty
-//     nonce and sign are checked. This follows the newer DBC-Wiki page
-//     (v0.4.1.1, "由裸金属节点的 node_id 和 node_private_key 生成"); the
-//     seed's older bare_metal list/add/delete examples carry no credentials;
-//     the client checks none for these routes (nor for modify, our
-//     assumption, nor for the LAN listing and lan/delete) and relays them,
-//     and the node answers "check authority failed: nonce check failed".
-//     The seed also names 441f631d... as a bare-metal node, while the
-//     default scenario makes it a GPU node (the seed's LAN examples use it
-//     as one); the default bare-metal node is ccd9a211... from the newer
-//     page.
+//   - Bare-metal nodes: the seed's list/add/delete examples carry no
+//     credentials and the client checks none for these routes (nor for
+//     modify, nor for the LAN listing and lan/delete), so a request without
+//     any credential field is served as written. The newer DBC-Wiki page
+//     (v0.4.1.1, "由裸金属节点的 node_id 和 node_private_key 生成") signs
+//     them with the node id as wallet and the node's key, which is not an
+//     sr25519 wallet: when any credential field is sent, wallet = node id
+//     and a non-empty nonce and sign are required, else "check authority
+//     failed: nonce check failed".
+//   - The seed's node ids: 58fb618a... and 80720ffa... are GPU nodes.
+//     441f631d... has three roles in the seed: a GPU node (the LAN
+//     examples), the bare-metal node (list/add/delete) and, in the power
+//     and bootdev examples, the bare-metal machine. The first two are
+//     different kinds of node that never share a route, so the default
+//     scenario gives it both: the LAN examples and the bare-metal node's
+//     examples work as written. The machine role goes to 8c29b20d..., the
+//     id the seed's own delete example gives the machine the node
+//     generated (the seed's text: the node "为裸金属服务器生成一个对应的
+//     NodeID", and power goes by that id); power/bootdev sent to 441f631d...
+//     answer the node's "node is not a bare metal node". The seeded machine
+//     8c29b20d... has another uuid than the add example's, so list, add and
+//     delete run in the seed's order. ccd9a211... (the newer page's node)
+//     is a second, empty bare-metal node.
+//   - bare_metal/bootdev is state: the device (pxe, disk, cdrom, bios;
+//     disk when seeded) stays until changed and shows in the inspection
+//     hook (bootdev). It is not in the bare_metal listing: the node builds
+//     that listing from its stored record (db_bare_metal in
+//     DBC-AIComputingNet: node_id, uuid, ip, os, desc, ipmi_* and deeplink
+//     fields, no boot device; ipmitool's bootdev lives in the BMC), so a
+//     client reading it there would break against the real node.
 //   - Times are printed in UTC ("2006-01-02 15:04:05"); the node info masks
 //     the last two octets of its IP.
 //   - /api/v1 without the trailing slash answers the version too (the real

@@ -18,7 +18,7 @@ const (
 	node1     = "58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"
 	node2     = "80720ffadecb07087b3a5b6f88b91b58f7c738b15405c93914ee04f607a14965"
 	node3     = "441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533"
-	bmNode    = "ccd9a2118ba3c95cd458302601f15281edc39d72dcf11a07527893d97ac1a573"
+	bmNode    = "441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533" // also node3: the seed gives it both roles
 	bmMachine = "8c29b20da3fdb2d6c5ad7c2c85b303d9d337a1b82fa584a6b6cf1303331efd16"
 	aliceAddr = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
 	bobAddr   = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"

@@ -175,6 +175,7 @@ type NodeView struct {
 	Sessions  map[string]string `json:"sessions"`
 	Tasks     []TaskView        `json:"tasks,omitempty"`
 	Power     string            `json:"power,omitempty"`
+	BootDev   string            `json:"bootdev,omitempty"`
 }
 
 // TaskView is a VM in the inspection hook.
@@ -203,7 +204,7 @@ func Inspect(tx *state.Tx) []NodeView {
 	for _, id := range slices.Sorted(maps.Keys(st.Machines)) {
 		m := st.Machines[id]
 		out = append(out, NodeView{ID: id, Kind: "bare_metal", Status: m.Status, Renter: m.Renter, RentOrder: m.RentOrder,
-			Sessions: copyMap(m.Sessions), Power: m.Power})
+			Sessions: copyMap(m.Sessions), Power: m.Power, BootDev: m.BootDev})
 	}
 	return out
 }

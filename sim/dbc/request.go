@@ -272,6 +272,12 @@ func (r *Request) precheck(kind precheckKind) *Error {
 	return clientError("wallet_sign and multisig_wallets all invalid")
 }
 
+// anyCredentials says whether the request carries any credential field
+// (wallet, nonce, sign, session id, multisig), valid or not.
+func (r *Request) anyCredentials() bool {
+	return r.Wallet != "" || r.Nonce != "" || r.Sign != "" || r.SessionID != "" || r.SessionIDSign != "" || r.Multisig != nil
+}
+
 // str reads a string parameter of additional; a missing key is "".
 func (r *Request) str(name string) (string, bool) {
 	raw, ok := r.Additional[name]

@@ -316,13 +316,17 @@ func TestBareMetal(t *testing.T) {
 	notOwner := bmBody(nil)
 	notOwner["wallet"] = aliceAddr
 	e.post(t, "/api/v1/bare_metal", notOwner).expect(t, 200, -3, "check authority failed: nonce check failed")
-	// The client runs no credential check for list, add and delete: the
-	// seed's credential-less examples reach the bare-metal node, which
-	// refuses them.
-	for _, verb := range []string{"", "/add", "/delete"} {
-		e.post(t, "/api/v1/bare_metal"+verb, map[string]any{"peer_nodes_list": []string{bmNode}, "additional": map[string]any{}}).
-			expect(t, 200, -3, "check authority failed: nonce check failed")
+	// Without credentials (the seed's examples) the node answers; with
+	// them they must be the node's own.
+	bare := func(additional any) map[string]any {
+		return map[string]any{"peer_nodes_list": []string{bmNode}, "additional": orEmpty(additional)}
 	}
+	e.post(t, "/api/v1/bare_metal", bare(nil)).expect(t, 200, 0)
+	e.post(t, "/api/v1/bare_metal/add", bare(nil)).expect(t, 200, 1, "bare_metal_nodes is invalid")
+	e.post(t, "/api/v1/bare_metal/delete", bare(nil)).expect(t, 200, 1, "bare_metal_node_ids is invalid")
+	halfSigned := bmBody(nil)
+	delete(halfSigned, "sign")
+	e.post(t, "/api/v1/bare_metal", halfSigned).expect(t, 200, -3, "check authority failed: nonce check failed")
 
 	machine := map[string]any{"uuid": "5156995b-da18-4268-9734-f8d168e90a7d", "ip": "175.221.204.111",
 		"ipmi_hostname": "192.168.0.111", "ipmi_username": "admin", "ipmi_password": "pw", "ipmi_port": 623}

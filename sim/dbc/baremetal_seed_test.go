@@ -1,0 +1,116 @@
+package dbc_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/panelsim/panelsim/internal/simtest"
+)
+
+// TestBareMetalSeedExamples sends the seed's bare-metal bodies as written
+// (comments aside): list, add and delete carry no credentials and address
+// the bare-metal node 441f631d...; power and bootdev go to the machine
+// 8c29b20d... with the renter's session. Every answer is pinned, and the
+// boot device shows in the inspection hook.
+func TestBareMetalSeedExamples(t *testing.T) {
+	e := newEnv(t)
+	var tr []map[string]any
+	step := func(name, path, body string, code int) answer {
+		t.Helper()
+		r := e.c.Do("POST", path, []byte(body), "Content-Type", "application/json")
+		var a answer
+		r.Decode(t, &a)
+		a.Status, a.Body = r.Status, r.Body
+		a.expect(t, 200, code)
+		tr = append(tr, map[string]any{"step": name, "status": r.Status, "body": json.RawMessage(r.Body)})
+		return a
+	}
+	step("list", "/api/v1/bare_metal", `{
+  "peer_nodes_list": ["441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533"],
+  "additional": {}
+}`, 0)
+	var added struct {
+		Nodes []struct {
+			NodeID string `json:"node_id"`
+		} `json:"bare_metal_nodes"`
+	}
+	step("add", "/api/v1/bare_metal/add", `{
+  "peer_nodes_list": ["441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533"],
+  "additional": {
+    "bare_metal_nodes": [
+      {
+        "uuid": "3156995b-da18-4268-9734-f8d168e90a7d",
+        "ip": "175.221.204.110",
+        "os": "Ubuntu 20.04.3 LTS (Focal Fossa) 5.4.0-121-generic GNU/Linux",
+        "desc": "在xxx平台租用的裸金属服务器,用于xxx业务,机房id是9f01ca9c-38bd-46a9-9637-dac92b352a63",
+        "ipmi_hostname": "192.168.0.110",
+        "ipmi_username": "admin",
+        "ipmi_password": "dbtu2017"
+      }
+    ]
+  }
+}`, 0).decode(t, &added)
+	if len(added.Nodes) != 1 || len(added.Nodes[0].NodeID) != 64 {
+		t.Fatalf("added %+v", added)
+	}
+	step("delete", "/api/v1/bare_metal/delete", `{
+  "peer_nodes_list": ["441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533"],
+  "additional": {
+    "bare_metal_node_ids": ["8c29b20da3fdb2d6c5ad7c2c85b303d9d337a1b82fa584a6b6cf1303331efd16"]
+  }
+}`, 0)
+	step("list after", "/api/v1/bare_metal", `{"peer_nodes_list": ["441f631da912b2186a3ef0452430f139cf01641bf4e2dce07e06103d8d70e533"], "additional": {}}`, 0)
+	simtest.Golden(t, "bare_metal_seed_examples.json", mustJSON(t, tr))
+}
+
+// TestBareMetalBootDevIsState: the boot device chosen with bare_metal/bootdev
+// is the machine's state, read back in the inspection hook; the seed's
+// power/bootdev examples, sent to the bare-metal node's id, get the node's
+// refusal.
+func TestBareMetalBootDevIsState(t *testing.T) {
+	e := newEnv(t)
+	sid := sessionOf(t, e, alice(t, bmMachine, nil))
+	signed := func(additional map[string]any) map[string]any {
+		return map[string]any{"peer_nodes_list": []string{bmMachine}, "additional": additional,
+			"session_id": sid, "session_id_sign": dev(t, "Alice").sign(t, sid)}
+	}
+	bootdev := func() string {
+		var nodes []struct {
+			ID      string `json:"id"`
+			BootDev string `json:"bootdev"`
+		}
+		e.c.Get("/_panelsim/dbc/nodes").Expect(t, 200).Decode(t, &nodes)
+		for _, n := range nodes {
+			if n.ID == bmMachine {
+				return n.BootDev
+			}
+		}
+		t.Fatal("machine not in the hook")
+		return ""
+	}
+	if got := bootdev(); got != "disk" {
+		t.Fatalf("seeded boot device %q, want disk", got)
+	}
+	e.post(t, "/api/v1/bare_metal/bootdev", signed(map[string]any{"device": "pxe"})).expect(t, 200, 0, "ok")
+	if got := bootdev(); got != "pxe" {
+		t.Fatalf("boot device %q after bootdev pxe", got)
+	}
+	e.post(t, "/api/v1/bare_metal/bootdev", signed(map[string]any{"device": "usb"})).expect(t, 200, 1, "device is invalid")
+	if got := bootdev(); got != "pxe" {
+		t.Fatalf("a refused bootdev changed the device to %q", got)
+	}
+	e.post(t, "/api/v1/bare_metal/power", signed(map[string]any{"command": "on"})).expect(t, 200, 0, "ok")
+	e.srv.Advance(10 * time.Second)
+	e.post(t, "/api/v1/bare_metal/bootdev", map[string]any{"peer_nodes_list": []string{bmNode}, "additional": map[string]any{"device": "pxe"},
+		"session_id": sid, "session_id_sign": dev(t, "Alice").sign(t, sid)}).expect(t, 200, 1, "node is not a bare metal node")
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
