@@ -2,6 +2,7 @@ package dbc_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +114,44 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestUploadFromClient: the seed's second upload example (no node) sends a
+// file of the client's own /data directory to the image centre; the client
+// answers its hand-built "ok", and the centre lists the image once the
+// transfer ends.
+func TestUploadFromClient(t *testing.T) {
+	e := newEnv(t)
+	var tr []map[string]any
+	send := func(name, body string, status int) string {
+		t.Helper()
+		r := e.c.Do("POST", "/api/v1/images/upload", []byte(body), "Content-Type", "application/json").Expect(t, status)
+		tr = append(tr, map[string]any{"step": name, "status": r.Status, "body": json.RawMessage(r.Body)})
+		return string(r.Body)
+	}
+	if got := send("seed example", `{
+  "peer_nodes_list": [],
+  "additional": {
+    "image_filename": "ubuntu.qcow2",
+    "image_server": "ID_1"
+  }
+}`, 200); got != "{\"errcode\":0,\"message\": \"ok\"}\r\n" {
+		t.Fatalf("client upload answered %q", got)
+	}
+	send("own image", `{"peer_nodes_list": [], "additional": {"image_filename": "custom-app.qcow2", "image_server": "ID_2"}}`, 200)
+	send("missing file", `{"peer_nodes_list": [], "additional": {"image_filename": "nope.qcow2", "image_server": "ID_2"}}`, 400)
+	send("no file name", `{"peer_nodes_list": [], "additional": {"image_server": "ID_2"}}`, 400)
+	send("unknown centre", `{"peer_nodes_list": [], "additional": {"image_filename": "custom-app.qcow2", "image_server": "ID_9"}}`, 400)
+	centre := func() string {
+		return string(e.c.JSON("POST", "/api/v1/images", map[string]any{"peer_nodes_list": []string{}, "additional": map[string]any{"image_server": "ID_2"}}).Expect(t, 200).Body)
+	}
+	e.srv.Advance(4 * time.Minute)
+	if strings.Contains(centre(), "custom-app.qcow2") {
+		t.Fatal("the image reached the centre before the upload ended")
+	}
+	e.srv.Advance(time.Minute)
+	if !strings.Contains(centre(), `{"image_name":"custom-app.qcow2","image_size":"3.2G"}`) {
+		t.Fatalf("centre after the upload: %s", centre())
+	}
+	simtest.Golden(t, "upload_from_client.json", mustJSON(t, tr))
 }

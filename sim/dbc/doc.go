@@ -109,6 +109,23 @@
 //     {"status": "downloading","progress": "40%"} (spaces after the colons,
 //     "done" at 100%), stops answer "ok" always, delete refuses files being
 //     transferred; a VM cannot be created from an image being transferred.
+//     Progress follows the node's ImageManager (DBC-AIComputingNet
+//     ImageManager::DownloadProgress/UploadProgress): a file it does not
+//     track answers 1.0, so a file that was never transferred, an unknown
+//     one, one whose transfer was stopped (TerminateDownload/Upload forget
+//     it) or failed (its process ended) all read {"status": "done",
+//     "progress": "100%"}. "done" does not mean the file arrived: the node's
+//     or the centre's image listing says whether it did, and a stopped or
+//     failed transfer leaves nothing there.
+//   - Images, uploading from the client itself (peer_nodes_list empty, the
+//     seed's second upload example): the client checks image_server, then
+//     "no param: additional.image_filename" and its /data directory
+//     ("additional.image_filename: /data/<f>, file not exist", 400 -25;
+//     the scenario's client_images are that directory), asks no credentials
+//     and answers its hand-built {"errcode":0,"message": "ok"}
+//     (rest_api_service::rest_upload_image); the centre lists the image when
+//     dbc.image_upload has passed. Its progress cannot be asked (the progress
+//     routes need a node).
 //   - Task logs: flag head|tail; without a flag the client sends tail and
 //     100 lines and ignores line_num; with one, line_num is read with atoi
 //     (empty: 100; more than 100 becomes 99, the client's quirk; 0 or less
@@ -130,8 +147,7 @@
 //
 //   - /peers, /stat, /config, /monitor, /deeplink, /rent_orders (answered
 //     as unknown routes, 404 -32601).
-//   - Uploading an image that lives on the client itself (no node), and
-//     the client's own LAN listing (/lan with no node, {"networks":[...]}):
+//   - The client's own LAN listing (/lan with no node, {"networks":[...]}):
 //     the request needs a node ("peer_nodeid is empty"). The node's LAN
 //     listing shape is ours (the sources show only the client's).
 //   - The verify window of verifier wallets: a node in "verify" refuses
@@ -167,8 +183,7 @@
 //     node's g_disk_system_size) is not counted.
 //   - Snapshot timings: dbc.snapshot_create (VM in "snapshot creating"),
 //     then dbc.snapshot_upload; a done snapshot has no status field.
-//   - A file with no transfer under way reports done if it arrived, else 0%;
-//     bare_metal/power status answers "Chassis Power is on|off" (ipmitool's
+//   - bare_metal/power status answers "Chassis Power is on|off" (ipmitool's
 //     wording); power changes take dbc.bare_metal_power.
 //   - Bare-metal nodes: the seed's list/add/delete examples carry no
 //     credentials and the client checks none for these routes (nor for
@@ -208,7 +223,8 @@
 //     account the node checks is derived from their keys.
 //   - Each async operation is one step: a fail_task rule's step name is not
 //     consulted; a failed transfer stops half way (progress then reads
-//     0%, as for any file with no transfer under way).
+//     done, as for any file with no transfer under way, and the file is
+//     not where it was going).
 //
 // History: DBC keeps no finished operations to bound (history: {dbc: N}
 // is accepted and has nothing to trim): its tasks are the VMs themselves,

@@ -51,7 +51,7 @@ func taskAction(action string) handler {
 // the client does, so StartTransfer runs the client's checks itself.
 func transfer(kind string) handler {
 	return handler{prefixParams, precheckNone, false, func(c *call) (any, *Error) {
-		return ok(c.st.StartTransfer(c.tx, c.req, kind))
+		return c.st.StartTransfer(c.tx, c.req, kind)
 	}}
 }
 

@@ -32,6 +32,8 @@ type State struct {
 	RejectReusedNonces bool                   `json:"reject_reused_nonces"`
 	ClientVersion      string                 `json:"client_version"`
 	ImageServers       []*ImageServer         `json:"image_servers"`
+	ClientImages       []*Image               `json:"client_images,omitempty"`
+	ClientTransfers    map[string]*Transfer   `json:"client_transfers,omitempty"`
 	Nodes              map[string]*Node       `json:"nodes"`
 	Controllers        map[string]*Controller `json:"controllers"`
 	Machines           map[string]*Machine    `json:"machines"`
@@ -155,6 +157,9 @@ func (st *State) init() {
 	}
 	if st.Nonces == nil {
 		st.Nonces = map[string]bool{}
+	}
+	if st.ClientTransfers == nil {
+		st.ClientTransfers = map[string]*Transfer{}
 	}
 	if st.Signatures == "" {
 		st.Signatures = SignaturesVerify

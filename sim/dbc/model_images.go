@@ -96,24 +96,23 @@ func transferKey(kind, image string) string { return kind + ":" + image }
 // and image_server, then the credentials; the node then checks the file.
 // Progress moves on the clock in tenths of dbc.image_upload /
 // dbc.image_download.
-func (st *State) StartTransfer(tx *state.Tx, req *Request, kind string) *Error {
+func (st *State) StartTransfer(tx *state.Tx, req *Request, kind string) (any, *Error) {
 	if kind == "download" && req.Node() == "" {
-		return clientError(msgPeerEmpty)
+		return nil, clientError(msgPeerEmpty)
 	}
 	srv := st.imageServer(req.loose("image_server"))
 	if srv == nil {
-		return clientError(msgNoImageServer)
+		return nil, clientError(msgNoImageServer)
 	}
 	if req.Node() == "" {
-		// Uploading from the client itself is not emulated.
-		return clientError(msgPeerEmpty)
+		return st.uploadFromClient(tx, req, srv)
 	}
 	if err := req.precheck(precheckSession); err != nil {
-		return err
+		return nil, err
 	}
 	n, c, err := st.enterNode(tx, req, kind+" image")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	file := req.loose("image_filename")
 	if kind == "download" {
@@ -122,7 +121,7 @@ func (st *State) StartTransfer(tx *state.Tx, req *Request, kind string) *Error {
 		err = n.checkUpload(file)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t := &Transfer{Kind: kind, Image: file, Server: srv.ID, LocalDir: req.loose("local_dir"), Owner: c.Wallet, Status: "running"}
 	if prev := n.Transfers[transferKey(kind, file)]; prev != nil {
@@ -130,7 +129,47 @@ func (st *State) StartTransfer(tx *state.Tx, req *Request, kind string) *Error {
 	}
 	fail := tx.TaskFailure()
 	n.Transfers[transferKey(kind, file)] = t
-	return scheduleTransfer(tx, n, t, fail != nil)
+	if err := scheduleTransfer(tx, n.ID, t, fail != nil); err != nil {
+		return nil, err
+	}
+	return "ok", nil
+}
+
+// clientUploadOK is the client's hand-built answer to an upload from
+// itself, with its one space.
+const clientUploadOK = `{"errcode":0,"message": "ok"}`
+
+// uploadFromClient uploads a file of the client's own /data directory to
+// the image centre (peer_nodes_list empty): the client names the file it
+// lacks in its own words and answers its hand-built "ok"; no credentials
+// are needed, as no node is asked.
+func (st *State) uploadFromClient(tx *state.Tx, req *Request, srv *ImageServer) (any, *Error) {
+	if _, ok := req.Additional["image_filename"]; !ok {
+		return nil, clientError("no param: additional.image_filename")
+	}
+	file := req.loose("image_filename")
+	if clientImage(st, file) == nil {
+		return nil, clientError("additional.image_filename: /data/" + file + ", file not exist")
+	}
+	t := &Transfer{Kind: "upload", Image: file, Server: srv.ID, Status: "running"}
+	key := transferKey("upload", file)
+	if prev := st.ClientTransfers[key]; prev != nil {
+		t.Gen = prev.Gen + 1
+	}
+	st.ClientTransfers[key] = t
+	if err := scheduleTransfer(tx, "", t, tx.TaskFailure() != nil); err != nil {
+		return nil, err
+	}
+	return RawBody(clientUploadOK), nil
+}
+
+func clientImage(st *State, name string) *Image {
+	for _, i := range st.ClientImages {
+		if i.Name == name {
+			return i
+		}
+	}
+	return nil
 }
 
 func (n *Node) checkDownload(srv *ImageServer, file, localDir string) *Error {
@@ -175,9 +214,11 @@ type transferStep struct {
 
 const stepTransfer = "dbc.transfer"
 
-func scheduleTransfer(tx *state.Tx, n *Node, t *Transfer, fail bool) *Error {
+// scheduleTransfer plans the next tenth of a transfer on a node, or on the
+// client itself when node is "".
+func scheduleTransfer(tx *state.Tx, node string, t *Transfer, fail bool) *Error {
 	step := tx.Timing("dbc.image_"+t.Kind) / 10
-	if err := tx.After(step, stepTransfer, transferStep{n.ID, transferKey(t.Kind, t.Image), t.Gen, fail}); err != nil {
+	if err := tx.After(step, stepTransfer, transferStep{node, transferKey(t.Kind, t.Image), t.Gen, fail}); err != nil {
 		return &Error{Status: statusInternal, Code: CodeMisc, Msg: err.Error()}
 	}
 	return nil
@@ -185,11 +226,15 @@ func scheduleTransfer(tx *state.Tx, n *Node, t *Transfer, fail bool) *Error {
 
 func runTransferStep(tx *state.Tx, a transferStep) error {
 	st := stateOf(tx)
-	n := st.Nodes[a.Node]
-	if n == nil {
-		return nil
+	transfers, local := st.ClientTransfers, func(name string) *Image { return clientImage(st, name) }
+	var n *Node
+	if a.Node != "" {
+		if n = st.Nodes[a.Node]; n == nil {
+			return nil
+		}
+		transfers, local = n.Transfers, n.image
 	}
-	t := n.Transfers[a.Key]
+	t := transfers[a.Key]
 	if t == nil || t.Gen != a.Gen || t.Status != "running" {
 		return nil
 	}
@@ -199,7 +244,7 @@ func runTransferStep(tx *state.Tx, a transferStep) error {
 	}
 	t.Percent += 10
 	if t.Percent < 100 {
-		return errString(scheduleTransfer(tx, n, t, a.Fail))
+		return errString(scheduleTransfer(tx, a.Node, t, a.Fail))
 	}
 	t.Status = "finished"
 	srv := st.imageServer(t.Server)
@@ -210,7 +255,7 @@ func runTransferStep(tx *state.Tx, a transferStep) error {
 		if img := srv.image(t.Image); img != nil && n.image(t.Image) == nil {
 			n.Images = append(n.Images, &Image{Name: img.Name, Size: img.Size, Owner: t.Owner})
 		}
-	} else if img := n.image(t.Image); img != nil && srv.image(t.Image) == nil {
+	} else if img := local(t.Image); img != nil && srv.image(t.Image) == nil {
 		srv.Images = append(srv.Images, &Image{Name: img.Name, Size: img.Size})
 	}
 	return nil
@@ -229,8 +274,9 @@ type RawBody []byte
 
 // TransferProgress reports how far an upload or download is, in the node's
 // hand-built JSON ({"status": "downloading","progress": "40%"}, with its
-// spaces). A file with no transfer under way is done if the node (upload:
-// the centre) has it, else at 0%.
+// spaces). Like the node's ImageManager, which answers 1.0 for a file it
+// does not track, a file with no transfer under way (never started,
+// finished, stopped or failed, or unknown) reads "done" at 100%.
 func (st *State) TransferProgress(tx *state.Tx, req *Request, kind string) (RawBody, *Error) {
 	n, _, err := st.enterNode(tx, req, kind+" image progress")
 	if err != nil {
@@ -240,30 +286,15 @@ func (st *State) TransferProgress(tx *state.Tx, req *Request, kind string) (RawB
 	if file == "" {
 		return nil, taskError("additional no image_filename")
 	}
-	percent := 0
+	percent := 100
 	if t := n.Transfers[transferKey(kind, file)]; t != nil && t.Status == "running" {
 		percent = t.Percent
-	} else if n.hasTransferred(st, kind, file) {
-		percent = 100
 	}
 	status := kind + "ing"
 	if percent >= 100 {
 		status, percent = "done", 100
 	}
 	return RawBody(`{"errcode":0,"message":{"status": "` + status + `","progress": "` + strconv.Itoa(percent) + `%"}}`), nil
-}
-
-// hasTransferred says whether the file is where the transfer takes it.
-func (n *Node) hasTransferred(st *State, kind, file string) bool {
-	if kind == "download" {
-		return n.image(file) != nil
-	}
-	t := n.Transfers[transferKey(kind, file)]
-	if t == nil {
-		return false
-	}
-	srv := st.imageServer(t.Server)
-	return srv != nil && srv.image(file) != nil
 }
 
 // StopTransfer stops an upload or download; like the node it answers "ok"

@@ -26,6 +26,7 @@ type seedBlock struct {
 	RejectReusedNonces bool              `yaml:"reject_reused_nonces"`
 	ClientVersion      string            `yaml:"client_version"`
 	ImageServers       []seedImageServer `yaml:"image_servers"`
+	ClientImages       []seedImage       `yaml:"client_images"`
 	Nodes              []seedNode        `yaml:"nodes"`
 	BareMetal          []seedController  `yaml:"bare_metal"`
 }
@@ -141,6 +142,11 @@ func seedState(sc *scenarios.Scenario) (*State, error) {
 	if err := seedImageServers(sc, st, b.ImageServers); err != nil {
 		return nil, err
 	}
+	imgs, err := seedImages(sc, Name+".client_images", b.ClientImages)
+	if err != nil {
+		return nil, err
+	}
+	st.ClientImages = imgs
 	for i, sn := range b.Nodes {
 		n, err := seedGPUNode(sc, fmt.Sprintf("%s.nodes[%d]", Name, i), sn)
 		if err != nil {
