@@ -303,9 +303,14 @@ type Violation struct {
 	// Missing names the required parameter that was not sent, when that
 	// is the reason (panels with a native "missing parameter" code use it).
 	Missing string
+	// err is kin-openapi's error, for Findings (errors.As reaches it).
+	err error
 }
 
 func (v *Violation) Error() string { return v.Msg }
+
+// Unwrap is kin-openapi's error underneath.
+func (v *Violation) Unwrap() error { return v.err }
 
 // pointerEscape escapes a JSON pointer token (RFC 6901).
 var pointerEscape = strings.NewReplacer("~", "~0", "/", "~1")
@@ -319,7 +324,7 @@ func tidy(err error) error {
 	if i := strings.Index(msg, "\nSchema:"); i > 0 {
 		msg = msg[:i]
 	}
-	v := &Violation{Msg: strings.TrimSpace(msg)}
+	v := &Violation{Msg: strings.TrimSpace(msg), err: err}
 	var re *openapi3filter.RequestError
 	if errors.As(err, &re) && re.Parameter != nil {
 		v.Param = re.Parameter.Name

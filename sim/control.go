@@ -401,6 +401,13 @@ func (s *Server) requests(c echo.Context) error {
 		}
 		f.Status = n
 	}
+	switch v := c.QueryParam("violation"); v {
+	case "", "0", "false":
+	case "1", "true":
+		f.Violation = true
+	default:
+		return failf(http.StatusBadRequest, "violation", "violation must be 1 or 0 (got %q)", v)
+	}
 	entries := w.Journal().List(f)
 	if v := c.QueryParam("limit"); v != "" {
 		n, perr := strconv.Atoi(v)

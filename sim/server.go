@@ -61,6 +61,10 @@ type Config struct {
 	// (0: never). See state.Limits.
 	MaxWorlds    int
 	WorldIdleTTL time.Duration
+	// Proxy replaces panels by name with forwarders (proxy mode): their
+	// routes forward instead of running the model, and their state is not
+	// seeded. Every name must be a served panel.
+	Proxy map[string]simhttp.Proxy
 }
 
 // Server is a built panelsim: worlds, panels and their HTTP handlers.
@@ -101,6 +105,11 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, panels: cfg.Panels, steps: map[string]state.StepFunc{}, states: map[string]func() any{}}
 	if err := s.collectPanels(); err != nil {
 		return nil, err
+	}
+	for name := range cfg.Proxy {
+		if s.panel(name) == nil {
+			return nil, fmt.Errorf("proxy for %q: not a served panel", name)
+		}
 	}
 	sc, err := s.ParseScenario(cfg.ScenarioFile, cfg.ScenarioYAML)
 	if err != nil {
@@ -301,6 +310,9 @@ func (s *Server) seed(o *origin) (*state.World, error) {
 	}
 	err = w.Do(func(tx *state.Tx) error {
 		for _, p := range s.panels {
+			if _, proxied := s.cfg.Proxy[p.Name()]; proxied {
+				continue
+			}
 			if err := p.Seed(tx, sc); err != nil {
 				return err
 			}
@@ -371,6 +383,9 @@ func (s *Server) newEcho(panels []Panel, plane controlPlane) *echo.Echo {
 	e.HTTPErrorHandler = unservedPath
 	for _, p := range panels {
 		r := simhttp.NewRouter(e, p, s.env, plane == controlFull)
+		if px, proxied := s.cfg.Proxy[p.Name()]; proxied {
+			r = simhttp.NewProxyRouter(e, p, s.env, px)
+		}
 		p.Register(r)
 	}
 	switch plane {

@@ -31,6 +31,21 @@ type Entry struct {
 	// Truncated names the other fields kept cut ("query", "headers.Cookie"):
 	// the query past MaxJournalQuery, a header past MaxJournalHeader bytes.
 	Truncated []string `json:"truncated,omitempty"`
+	// Violations are the places where the request or its answer broke the
+	// contract (proxy mode checks both).
+	Violations []Violation `json:"violations,omitempty"`
+}
+
+// Violation is one contract violation of a journaled exchange: In is
+// "request" or "response", Part what broke (body, status, route, ...),
+// Pointer the RFC 6901 pointer into the body.
+type Violation struct {
+	In       string `json:"in"`
+	Part     string `json:"part"`
+	Pointer  string `json:"pointer"`
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	Message  string `json:"message"`
 }
 
 // MaxJournalBody bounds the request body kept per entry, so a full journal
@@ -44,6 +59,8 @@ type JournalFilter struct {
 	Op     string
 	Status int
 	Fault  string
+	// Violation keeps only entries with at least one contract violation.
+	Violation bool
 }
 
 func (f JournalFilter) match(e Entry) bool {
@@ -51,7 +68,8 @@ func (f JournalFilter) match(e Entry) bool {
 		(f.Path == "" || Glob(f.Path, e.Path)) &&
 		(f.Op == "" || f.Op == e.Op) &&
 		(f.Status == 0 || f.Status == e.Status) &&
-		(f.Fault == "" || f.Fault == e.Fault || (f.Fault == "*" && e.Fault != ""))
+		(f.Fault == "" || f.Fault == e.Fault || (f.Fault == "*" && e.Fault != "")) &&
+		(!f.Violation || len(e.Violations) > 0)
 }
 
 // Journal is a bounded ring of entries. It has its own lock so recording a

@@ -31,6 +31,7 @@ const (
 	keyBodyLimit = "panelsim.body_limit"
 	// keyBodyTooLarge holds the limit a body went over.
 	keyBodyTooLarge = "panelsim.body_too_large"
+	keyViolations   = "panelsim.violations"
 )
 
 // DefaultMaxBody is the largest request body a panel reads unless

@@ -72,6 +72,7 @@ type Router struct {
 	env     *Env
 	chain   []echo.MiddlewareFunc
 	control bool
+	proxy   *Proxy
 }
 
 // NewRouter wires a panel's routes into e; control says whether the
@@ -84,12 +85,12 @@ func NewRouter(e *echo.Echo, hooks Hooks, env *Env, control bool) *Router {
 
 // Add serves method on path (echo syntax: /server/:id).
 func (r *Router) Add(method, path string, h echo.HandlerFunc) {
-	r.e.Add(method, path, h, r.chain...)
+	r.e.Add(method, path, r.serve(h), r.chain...)
 }
 
 // Any serves every method on path; the handler checks the method itself.
 func (r *Router) Any(path string, h echo.HandlerFunc) {
-	r.e.Any(path, h, r.chain...)
+	r.e.Any(path, r.serve(h), r.chain...)
 }
 
 // NotFound makes unknown paths under prefix answer the panel's native
@@ -99,8 +100,8 @@ func (r *Router) NotFound(prefix string) {
 		return &Error{Kind: KindNotFound, Msg: "unknown route " + c.Request().Method + " " + c.Request().URL.Path}
 	}
 	prefix = strings.TrimSuffix(prefix, "/")
-	r.e.RouteNotFound(prefix, h, r.chain...)
-	r.e.RouteNotFound(prefix+"/*", h, r.chain...)
+	r.e.RouteNotFound(prefix, r.serve(h), r.chain...)
+	r.e.RouteNotFound(prefix+"/*", r.serve(h), r.chain...)
 }
 
 // Control serves a panel's inspection hook at /_panelsim/{panel}{path}; it
@@ -175,19 +176,6 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 		Path: req.URL.Path, Query: req.URL.RawQuery, Op: Op(c), Status: c.Response().Status,
 		Notes: scope.Notes,
 	}
-	if len(body) > state.MaxJournalBody {
-		body, e.BodyTruncated = body[:state.MaxJournalBody], true
-	}
-	e.Body = string(body)
-	if f, ok := c.Get(keyFault).(string); ok {
-		e.Fault = f
-	}
-	if scope.FailFired {
-		e.Fault = scope.FailRule
-	}
-	if len(e.Query) > state.MaxJournalQuery {
-		e.Query, e.Truncated = e.Query[:state.MaxJournalQuery], append(e.Truncated, "query")
-	}
 	for _, h := range journaledHeaders {
 		if v := req.Header.Get(h); v != "" {
 			if e.Headers == nil {
@@ -198,6 +186,22 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 			}
 			e.Headers[h] = v
 		}
+	}
+	e.Body, e.Violations = string(body), Violations(c)
+	if r.proxy != nil && r.proxy.Redact != nil {
+		r.proxy.Redact(&e)
+	}
+	if len(e.Body) > state.MaxJournalBody {
+		e.Body, e.BodyTruncated = e.Body[:state.MaxJournalBody], true
+	}
+	if len(e.Query) > state.MaxJournalQuery {
+		e.Query, e.Truncated = e.Query[:state.MaxJournalQuery], append(e.Truncated, "query")
+	}
+	if f, ok := c.Get(keyFault).(string); ok {
+		e.Fault = f
+	}
+	if scope.FailFired {
+		e.Fault = scope.FailRule
 	}
 	w.Journal().Add(e)
 }
