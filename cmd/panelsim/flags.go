@@ -88,7 +88,7 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	}
 	fs.Var(&o.listen, "listen", "extra listener serving one panel's paths only, PANEL=ADDR (repeatable; $PANELSIM_LISTEN, comma-separated)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: panelsim [flags]\n       panelsim healthcheck [--addr ADDR]\n\nServes simulated DCImanager 6, IMserver, DBC client and ISPsystem mgr5 APIs.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: panelsim [flags]\n       panelsim healthcheck [--addr ADDR]\n       panelsim proxy --panel PANEL --upstream URL [--record DIR] [--strict]  (see panelsim proxy -h)\n       panelsim diff DIR  (see panelsim diff -h)\n\nServes simulated DCImanager 6, IMserver, DBC client and ISPsystem mgr5 APIs.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -34,6 +34,12 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if len(args) > 0 && args[0] == "healthcheck" {
 		return healthcheck(args[1:], env, stderr)
 	}
+	if len(args) > 0 && args[0] == "proxy" {
+		return runProxy(ctx, args[1:], env, stdout, stderr, ready)
+	}
+	if len(args) > 0 && args[0] == "diff" {
+		return runDiff(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, env, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

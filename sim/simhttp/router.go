@@ -176,6 +176,9 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 		Path: req.URL.Path, Query: req.URL.RawQuery, Op: Op(c), Status: c.Response().Status,
 		Notes: scope.Notes,
 	}
+	if len(e.Query) > state.MaxJournalQuery {
+		e.Query, e.Truncated = e.Query[:state.MaxJournalQuery], append(e.Truncated, "query")
+	}
 	for _, h := range journaledHeaders {
 		if v := req.Header.Get(h); v != "" {
 			if e.Headers == nil {
@@ -193,9 +196,6 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	}
 	if len(e.Body) > state.MaxJournalBody {
 		e.Body, e.BodyTruncated = e.Body[:state.MaxJournalBody], true
-	}
-	if len(e.Query) > state.MaxJournalQuery {
-		e.Query, e.Truncated = e.Query[:state.MaxJournalQuery], append(e.Truncated, "query")
 	}
 	if f, ok := c.Get(keyFault).(string); ok {
 		e.Fault = f

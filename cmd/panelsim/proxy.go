@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/panelsim/panelsim/sim"
+	"github.com/panelsim/panelsim/sim/proxy"
+)
+
+// proxyOptions are `panelsim proxy`'s command line.
+type proxyOptions struct {
+	addr      string
+	panels    listFlag
+	upstream  string
+	record    string
+	strict    bool
+	insecure  bool
+	timeout   time.Duration
+	noControl bool
+	logLevel  string
+	logFormat string
+}
+
+// listFlag collects a repeatable, comma-separated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*l = append(*l, part)
+		}
+	}
+	return nil
+}
+
+const proxyUsage = `Usage: panelsim proxy --panel PANEL --upstream URL [flags]
+       panelsim proxy --panel PANEL=URL [--panel PANEL=URL ...] [flags]
+
+Forwards every request for the named panels to the real panels unchanged and
+checks the request and the real answer against panelsim's contract. Each
+violation is logged on one line and journaled (GET /_panelsim/requests?violation=1)
+with its JSON pointer, the expected and the actual value.
+
+Flags:
+`
+
+func parseProxyFlags(args []string, env func(string) string, stderr io.Writer) (*proxyOptions, error) {
+	o := &proxyOptions{}
+	fs := flag.NewFlagSet("panelsim proxy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	str := func(p *string, name, envName, def, usage string) {
+		if v := env(envName); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" ($"+envName+")")
+	}
+	boolean := func(p *bool, name, envName, usage string) {
+		def, _ := strconv.ParseBool(env(envName))
+		fs.BoolVar(p, name, def, usage+" ($"+envName+")")
+	}
+	str(&o.addr, "addr", "PANELSIM_ADDR", "127.0.0.1:8080", "address to serve the proxied panels and the control plane on")
+	str(&o.upstream, "upstream", "PANELSIM_UPSTREAM", "", "base URL of the real panel, for every --panel given without =URL")
+	str(&o.record, "record", "PANELSIM_RECORD", "", "write each exchange to this directory as a golden file (credentials masked), for panelsim diff")
+	str(&o.logLevel, "log-level", "PANELSIM_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	str(&o.logFormat, "log-format", "PANELSIM_LOG_FORMAT", "text", "log format: text or json")
+	var timeout string
+	str(&timeout, "timeout", "PANELSIM_UPSTREAM_TIMEOUT", proxy.DefaultTimeout.String(), "how long one exchange with an upstream may take")
+	boolean(&o.strict, "strict", "PANELSIM_STRICT", "answer 502 (in the panel's envelope, naming the violation) instead of an answer that breaks the contract")
+	boolean(&o.insecure, "upstream-insecure", "PANELSIM_UPSTREAM_INSECURE", "accept any TLS certificate from upstreams (self-signed panels)")
+	boolean(&o.noControl, "no-control", "PANELSIM_NO_CONTROL", "do not serve the /_panelsim control plane")
+	if v := env("PANELSIM_PROXY_PANEL"); v != "" {
+		_ = o.panels.Set(v)
+	}
+	fs.Var(&o.panels, "panel", "panel to proxy, PANEL or PANEL=URL: dci6, imserver, dbc, ispmgr (repeatable; $PANELSIM_PROXY_PANEL, comma-separated)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, proxyUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	d, err := time.ParseDuration(timeout)
+	if err != nil || d <= 0 {
+		return nil, fmt.Errorf("--timeout %q: want a positive duration such as 30s", timeout)
+	}
+	o.timeout = d
+	return o, nil
+}
+
+// upstreams pairs each --panel with its URL: its own (PANEL=URL) or
+// --upstream's.
+func (o *proxyOptions) upstreams() ([]proxy.Upstream, error) {
+	if len(o.panels) == 0 {
+		return nil, errors.New("name the panel to proxy: --panel dci6 --upstream URL, or --panel dci6=URL")
+	}
+	var out []proxy.Upstream
+	for _, p := range o.panels {
+		name, raw, ok := strings.Cut(p, "=")
+		if !ok {
+			if o.upstream == "" {
+				return nil, fmt.Errorf("--panel %s: no upstream (give --upstream URL or --panel %s=URL)", name, name)
+			}
+			raw = o.upstream
+		}
+		up, err := proxy.ParseUpstream(name, raw)
+		if err != nil {
+			return nil, fmt.Errorf("--panel %s: %w", p, err)
+		}
+		out = append(out, up)
+	}
+	return out, nil
+}
+
+// runProxy is `panelsim proxy`: it returns the exit code.
+func runProxy(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer, ready func(string)) int {
+	o, err := parseProxyFlags(args, env, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil {
+		err = o.check()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "panelsim proxy:", err)
+		return 2
+	}
+	if err := serveProxy(ctx, o, stdout, stderr, ready); err != nil {
+		fmt.Fprintln(stderr, "panelsim proxy:", err)
+		return 1
+	}
+	return 0
+}
+
+func (o *proxyOptions) check() error {
+	_, err := o.upstreams()
+	return err
+}
+
+func serveProxy(ctx context.Context, o *proxyOptions, stdout, stderr io.Writer, ready func(string)) error {
+	logger, err := newLogger(o.logLevel, o.logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	ups, _ := o.upstreams() // checked
+	p, err := proxy.New(proxy.Config{
+		Upstreams: ups, Strict: o.strict, Insecure: o.insecure, Timeout: o.timeout, Record: o.record,
+		NoControl: o.noControl, Logger: logger, Version: version,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	printProxyBanner(stdout, p, o, ln.Addr())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	hs := sim.HTTPServer(p.Handler())
+	hs.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
+	errs := make(chan error, 1)
+	go func() { errs <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+	}
+	shutdown([]*http.Server{hs})
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func printProxyBanner(w io.Writer, p *proxy.Proxy, o *proxyOptions, addr net.Addr) {
+	base := "http://" + displayAddr(addr)
+	mode := "violations are logged and journaled"
+	if o.strict {
+		mode = "strict: a violated answer is a 502"
+	}
+	fmt.Fprintf(w, "panelsim %s proxy on %s (%s)\n", version, base, mode)
+	for _, up := range p.Upstreams() {
+		fmt.Fprintf(w, "  %-9s -> %s\n", up.Panel, up.URL.Redacted())
+	}
+	if o.record != "" {
+		fmt.Fprintf(w, "  recording to %s\n", o.record)
+	}
+	if !o.noControl {
+		fmt.Fprintf(w, "  %-9s %s/_panelsim/requests?violation=1\n", "journal", base)
+	}
+}
