@@ -59,8 +59,8 @@ func orDash(s string) string {
 // a large body does not copy the body into the journal.
 const maxActual = 200
 
-// Violations turns an error of ValidateRequest or ValidateResponse (in is
-// "request" or "response") into violations; nil for nil.
+// Findings turns an error of ValidateRequest or ValidateResponse (in is
+// "request" or "response") into findings; nil for nil.
 func Findings(in string, err error) []Finding {
 	if err == nil {
 		return nil

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestViolationsPointAtTheDrift(t *testing.T) {
+func TestFindingsPointAtTheDrift(t *testing.T) {
 	c, err := Load(Source{Name: "dci6"})
 	if err != nil {
 		t.Fatal(err)
