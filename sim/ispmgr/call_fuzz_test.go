@@ -57,6 +57,11 @@ func FuzzCall(f *testing.F) {
 		"sok=ok&name=user0&passwd=pw&preset=base&limit_db=-1",
 		"su=nobody",
 		"sok=ok&key=short&username=vasya",
+		"sok=ok&site_name=a.example.com&site_owner=vasya&site_ipaddrs=192.0.2.10&site_hsts=on",
+		"sok=ok&plid=vasya.example.com&name=x&sdtype=MX&addr=mail.example.com.&prio=5",
+		"sok=ok&name=f_1&owner=vasya&passwd=p&home=../x",
+		"sok=ok&name=srv&type=mysql&password=p&elid=MySQL",
+		"sok=ok&name=c1&passwd=p&ftp_user_name=vasya_wp&webdomain_name=c1.example.com",
 	}
 	// Every function meets three of the parameter sets, as root and as
 	// vasya; the fuzzer mixes further.
