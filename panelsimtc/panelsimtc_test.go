@@ -19,8 +19,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
-	"github.com/panelsim/panelsim/panelsimtc"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtc"
 	"github.com/panelsim/panelsim/state"
 )
 

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/panelsim/panelsim/internal/counterpanel"
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/sim"
 	"github.com/panelsim/panelsim/sim/dci6"
-	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/state"
 )
 

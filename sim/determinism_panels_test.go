@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/state"
 )
 

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/scenarios"
 	"github.com/panelsim/panelsim/sim"
-	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // A rule aimed at one panel must carry a code that panel could send.

@@ -12,8 +12,8 @@ import (
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/state"
 )
 

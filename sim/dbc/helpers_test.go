@@ -9,8 +9,8 @@ import (
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 )
 
 // The seed's node ids, rented by //Alice in the default scenario.

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 )
 
 // bigScenario has 10,000 servers over three configurations in 250 racks.

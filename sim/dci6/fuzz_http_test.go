@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 )
 
 // FuzzActionBodies throws arbitrary bodies at every POST that parses one:

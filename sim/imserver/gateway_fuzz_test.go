@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 )
 
 // FuzzGateway sends arbitrary parameters (SESS stands for a live session)

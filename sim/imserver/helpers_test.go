@@ -9,9 +9,9 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/panelsimtest"
-	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // api is a test's handle on the IMserver gateway of an in-process panelsim.

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
 	"github.com/panelsim/panelsim/state"
 )
 
