@@ -61,9 +61,12 @@
 //   - ISPmanager funcs: user, user.edit, user.add, user.add.finish,
 //     user.delete, user.suspend, user.resume, preset, preset.edit,
 //     preset.delete, usrparam, webdomain(.edit/.delete/.suspend/.resume),
-//     emaildomain(...), email(...), domain(...), domain.record(...),
-//     db(...), ipaddr, ipaddr.edit, ipaddr.delete, session.newkey, auth,
-//     and <list>.filter for every list of both products.
+//     ISPmanager 6's site(.edit/.delete/.suspend/.resume),
+//     emaildomain(...), email(...), domain(...), domain.record(...), the
+//     4-era domain.sublist(.edit/.delete), db(...), db.server(.edit/
+//     .delete), ftp.user(.edit/.delete/.suspend/.resume), ipaddr,
+//     ipaddr.edit, ipaddr.delete, whoami, session.newkey, auth, and
+//     <list>.filter for every list of both products.
 //     Preset limits are copied into users and the object counts enforced;
 //     duplicates give the exists error. Both products in one world: the
 //     ISPmanager takes dedicated addresses from the IPmanager networks.
@@ -71,8 +74,10 @@
 //     unused one-time keys.
 //   - IPmanager funcs: ip, ip.edit (elid = the address; without ip the
 //     next free address of ipnet is allocated), ip.delete, ip.filter,
-//     ipnet(.edit/.delete), userspace(.edit/.delete), usrparam,
-//     session.newkey, auth. Allocation: no duplicates, the address must be
+//     ipnet(.edit/.delete), userspace(.edit/.delete), user(.edit/.delete)
+//     (the seed's mgrctl -m ipmgr -i user; the same accounts as
+//     ISPmanager's), admin(.edit/.delete) (the seed's error example),
+//     whoami, usrparam, session.newkey, auth. Allocation: no duplicates, the address must be
 //     a host address of a network the caller sees.
 //
 // # Not emulated
@@ -80,7 +85,7 @@
 //   - The real HTML interface (out absent answers a small HTML rendering of
 //     the same document), list filters (every <list>.filter answers ok at
 //     the list's level and changes
-//     nothing), mgrctl, licences, FTP users, SSL certificates, DNS
+//     nothing), mgrctl, licences, SSL certificates, DNS
 //     slaves, disk usage (quota_used comes from the scenario), resource
 //     limits other than object counts (limit_quota, limit_cpu, ... are kept
 //     and shown, not enforced).
@@ -128,4 +133,51 @@
 //
 // History: mgr5 runs nothing asynchronously, so history: {ispmgr: N} has
 // nothing to trim; every object a client created stays until deleted.
+//
+// # Issue 11 decisions (sources and certainty in REFERENCE.md)
+//
+//   - whoami answers <user name=… level=…/> for the user the call runs as
+//     (su included), on both products [client: BILLmanager clients read
+//     doc.user's attributes; mgr5's own test harness calls func=whoami to
+//     test a connection; the element's exact attributes are our guess].
+//   - Empty parameter values are not sent (see Transport) [doc: seed line
+//     256].
+//   - Content-Type is exactly text/xml for xml and devel, application/json
+//     for the JSON forms [issue: a public client compares it to text/xml;
+//     no evidence of a charset].
+//   - site.* is webdomain.* through a parameter view (views.go): site_name,
+//     site_owner, site_ipaddrs, site_aliases, site_home, site_php_enable,
+//     site_php_mode, site_php_{fpm,cgi,apache}_version, site_secure are the
+//     site's fields; the other site_* switches clients send (hsts,
+//     redirect_http, ssl_cert, ...) are kept and shown, not acted on; the
+//     site list is the webdomain list [client: migration tools' site.edit
+//     calls, a read-only probe reading the site list and form].
+//   - user.add is the wizard's form and creates what user.add.finish does:
+//     webdomain_name a site, emaildomain_name a mail domain (the user's
+//     address, counted against the preset's limits), ftp_user_name an FTP
+//     account with the user's password [client: the official module]. Of
+//     the other fields clients send, fullname, email, comment, status,
+//     preset and limit_* are stored; quota, loc, addinfo, backup and
+//     php_enable are accepted and ignored (no effect modelled).
+//   - Form switches clients send that have no modelled effect are kept
+//     and shown in the object's form, never dropped: a site's (see
+//     above), a mail domain's defaction, dkim, dmarc, secure,
+//     secure_alias, ssl_name, email, a database's charset, remote_access.
+//   - ftp.user: name, owner, passwd, confirm, home (inside the owner's
+//     home); counted against limit_ftp_users; removed with the user
+//     [client: PHP libraries and a migration tool].
+//   - db.server: the local MySQL and PostgreSQL of every world plus the
+//     ones administrators add (name, type, host, username, password,
+//     version, remote_access); db.edit server= places a database on one;
+//     a server holding databases cannot be deleted (used) [client:
+//     migration tool's db.server.edit and db.edit calls].
+//   - 4-era names: domain.sublist(.edit/.delete) are domain.record with
+//     sdtype/addr/prio (the list also takes the zone in elid, keys are
+//     domain.record's rkeys) [client: a Python library and two 4-era
+//     billing scripts]. No evidence shows 5 or 6 accepting wwwdomain,
+//     emaildomain.sublist, ftp or dbuser, so they answer the "missed
+//     func" error every unknown function gets (run in funcs.go).
+//   - user.suspend keeps the account's objects and refuses its logins;
+//     resuming a running account is ok (billing modules resume
+//     unconditionally).
 package ispmgr

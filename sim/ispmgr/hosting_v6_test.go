@@ -118,7 +118,7 @@ func TestDBServers(t *testing.T) {
 	expectOK(t, e.sjson("ok", "/ispmgr", "func", "db.edit", "sok", "ok", "name", "vasya_shop", "owner", "vasya", "server", "mysql-remote",
 		"username", "vasya_shop", "password", "dbp", "confirm", "dbp", "charset", "utf8mb4", "authinfo", root))
 	form := e.sjson("form.db.edit", "/ispmgr", "func", "db.edit", "elid", "vasya_shop", "authinfo", root)
-	if str(form, "server") != "mysql-remote" || str(form, "type") != "mysql" {
+	if str(form, "server") != "mysql-remote" || str(form, "type") != "mysql" || str(form, "charset") != "utf8mb4" {
 		t.Errorf("db form %v", form)
 	}
 	expectError(t, e.sjson("error", "/ispmgr", "func", "db.edit", "sok", "ok", "name", "x_db", "owner", "vasya", "server", "nope",

@@ -33,7 +33,14 @@ type EmailDomain struct {
 	Owner  string `json:"owner"`
 	IPAddr string `json:"ipaddr,omitempty"`
 	Active bool   `json:"active"`
+	// Options are the switches kept and shown but not acted on (see
+	// mailDomainOptions).
+	Options map[string]string `json:"options,omitempty"`
 }
+
+// mailDomainOptions are the mail domain switches clients send that the
+// emulator keeps and shows but does not act on.
+var mailDomainOptions = []string{"defaction", "dkim", "dmarc", "secure", "secure_alias", "ssl_name", "email"}
 
 // Mailbox is a mailbox in a mail domain (func=email).
 type Mailbox struct {
@@ -60,7 +67,14 @@ type Database struct {
 	DBUser string `json:"dbuser"`
 	Pass   string `json:"password"`
 	Size   int    `json:"size,omitempty"`
+	// Options are the switches kept and shown but not acted on (see
+	// dbOptions).
+	Options map[string]string `json:"options,omitempty"`
 }
+
+// dbOptions are the database switches clients send that the emulator
+// keeps and shows but does not act on.
+var dbOptions = []string{"charset", "remote_access"}
 
 var (
 	domainName  = regexp.MustCompile(`^([a-z0-9_]([a-z0-9\-_]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9\-]{0,61}[a-z0-9]$`)
@@ -218,9 +232,7 @@ func webForm(w *WebDomain, _ string) result {
 	f.AddText("php_version", w.PHPVersion)
 	f.AddText("secure", onOff(w.Secure))
 	f.AddText("active", onOff(w.Active))
-	for _, o := range siteOptions {
-		f.AddText(o, w.Options[o])
-	}
+	addOptions(f, siteOptions, w.Options)
 	return formResult{elid: w.Name, fields: f}
 }
 
@@ -283,15 +295,41 @@ func (c *call) webParams(w *WebDomain, owner *User) *mgrError {
 	if h := c.p.Get("home"); h != "" {
 		w.DocRoot = docRoot(owner.Name, h)
 	}
-	for _, o := range siteOptions {
+	opts, e := c.keptOptions(siteOptions, w.Options)
+	if e != nil {
+		return e
+	}
+	w.Options = opts
+	return nil
+}
+
+// keptOptions applies the switches of names the call sends to a copy of
+// opts (so a copy of an object being changed never shares the map): kept
+// and shown, not acted on. A value is at most 256 bytes.
+func (c *call) keptOptions(names []string, opts map[string]string) (map[string]string, *mgrError) {
+	out := make(map[string]string, len(opts))
+	for k, v := range opts {
+		out[k] = v
+	}
+	for _, o := range names {
 		if v := c.p.Get(o); v != "" {
 			if len(v) > 256 {
-				return badValue(o, v[:256])
+				return nil, badValue(o, v[:256])
 			}
-			w.setOption(o, v)
+			out[o] = v
 		}
 	}
-	return nil
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// addOptions shows the kept switches in a form, in names' order.
+func addOptions(f *Node, names []string, opts map[string]string) {
+	for _, o := range names {
+		f.AddText(o, opts[o])
+	}
 }
 
 // docRoot is a site's directory: home as given when absolute, else inside
@@ -301,17 +339,6 @@ func docRoot(owner, home string) string {
 		return path.Clean(home)
 	}
 	return path.Join("/var/www", owner, "data", home)
-}
-
-// setOption keeps a switch in a fresh map, so a copy of the site being
-// changed never shares it with the stored one.
-func (w *WebDomain) setOption(k, v string) {
-	opts := make(map[string]string, len(w.Options)+1)
-	for ok, ov := range w.Options {
-		opts[ok] = ov
-	}
-	opts[k] = v
-	w.Options = opts
 }
 
 func (c *call) storeWebDomain(w *WebDomain) {
@@ -367,6 +394,7 @@ func emaildomainEdit(c *call) (result, *mgrError) {
 			f.AddText("owner", d.Owner)
 			f.AddText("ipaddrs", d.IPAddr)
 			f.AddText("active", onOff(d.Active))
+			addOptions(f, mailDomainOptions, d.Options)
 			return formResult{elid: d.Name, fields: f}
 		},
 		create: func(c *call) (result, *mgrError) {
@@ -417,6 +445,11 @@ func (c *call) emailDomainParams(d *EmailDomain) *mgrError {
 		}
 		d.IPAddr = ip
 	}
+	opts, e := c.keptOptions(mailDomainOptions, d.Options)
+	if e != nil {
+		return e
+	}
+	d.Options = opts
 	return nil
 }
 
@@ -614,6 +647,7 @@ func dbEdit(c *call) (result, *mgrError) {
 			f.AddText("type", d.Type)
 			f.AddText("server", d.Server)
 			f.AddText("username", d.DBUser)
+			addOptions(f, dbOptions, d.Options)
 			return formResult{elid: d.Name, fields: f}
 		},
 		create: func(c *call) (result, *mgrError) {
@@ -626,9 +660,14 @@ func dbEdit(c *call) (result, *mgrError) {
 			return ok()
 		},
 		update: func(c *call, d *Database) (result, *mgrError) {
+			opts, e := c.keptOptions(dbOptions, d.Options)
+			if e != nil {
+				return nil, e
+			}
 			if pass := c.p.Get("password"); pass != "" {
 				d.Pass = pass
 			}
+			d.Options = opts
 			return ok()
 		},
 	}.run(c, c.p.Get("elid"))
@@ -664,7 +703,11 @@ func (c *call) newDatabase() (*Database, *mgrError) {
 	if e := checkLimit(owner, "db", ownedCount(c.st.DBs, dbOwner, owner.Name)); e != nil {
 		return nil, e
 	}
-	return &Database{Name: name, Owner: owner.Name, Type: srv.Type, Server: srv.Name, DBUser: user, Pass: pass}, nil
+	opts, e := c.keptOptions(dbOptions, nil)
+	if e != nil {
+		return nil, e
+	}
+	return &Database{Name: name, Owner: owner.Name, Type: srv.Type, Server: srv.Name, DBUser: user, Pass: pass, Options: opts}, nil
 }
 
 func dbDelete(c *call) (result, *mgrError) {

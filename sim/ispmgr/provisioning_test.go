@@ -57,6 +57,12 @@ func TestProvisioningFlows(t *testing.T) {
 			if ip == "" || ip == "192.0.2.10" || e.field("list.site", "site", "name", "cust1.example.com", "ipaddr") != ip {
 				t.Errorf("after create: the site is not on the account's dedicated address %q", ip)
 			}
+			if v.name == "ISPmanager 6" {
+				form := e.sjson("form.emaildomain.edit", "/ispmgr", "func", "emaildomain.edit", "elid", "cust1.example.com", "authinfo", root)
+				if str(form, "dkim") != "on" || str(form, "defaction") != "ignore" {
+					t.Errorf("after create: the mail domain's switches were dropped: %v", form)
+				}
+			}
 			e.loginWorks(t, "cust1:Pw1", true)
 
 			// Suspend: the account cannot log in, its objects stay.
