@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -80,6 +79,7 @@ type Server struct {
 	contract func() (*openapi.Contract, error)
 	env      *simhttp.Env
 	handler  *echo.Echo
+	saveMu   sync.Mutex
 }
 
 // New checks the configuration and the scenario (by building the default
@@ -415,11 +415,15 @@ type stateFile struct {
 	Worlds map[string]*state.Snapshot `json:"worlds"`
 }
 
-// SaveState writes every world to path atomically (temp file, fsync, rename).
+// SaveState writes every world to path atomically (see writeAtomic). Saves
+// are serialised, so a later save's snapshot is never overwritten by an
+// earlier one's.
 func (s *Server) SaveState(path string) error {
 	if path == "" {
 		return errors.New("no state file configured (start panelsim with --state-file)")
 	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
 	out := stateFile{Worlds: map[string]*state.Snapshot{}}
 	for _, name := range s.worlds.Names() {
 		w, ok := s.worlds.Lookup(name)
@@ -439,28 +443,9 @@ func (s *Server) SaveState(path string) error {
 	return writeAtomic(path, data)
 }
 
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // LoadState restores the worlds saved in path; a missing file is no error.
 func (s *Server) LoadState(path string) error {
+	removeOrphans(path)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary stand in for panelsim: with
+// PANELSIM_TEST_MAIN=1 it runs main, so a test can kill a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("PANELSIM_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// child is a panelsim process serving with a state file.
+type child struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func startChild(t *testing.T, stateFile string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--clock", "manual", "--state-file", stateFile)
+	cmd.Env = append(os.Environ(), "PANELSIM_TEST_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		_ = cmd.Wait()
+		t.Fatalf("panelsim did not start: %v; stderr: %s", err, stderr.String())
+	}
+	// "panelsim dev on http://127.0.0.1:PORT (scenario ...".
+	_, rest, _ := strings.Cut(line, " on ")
+	base, _, _ := strings.Cut(rest, " ")
+	go func() { _, _ = bufio.NewReader(stdout).WriteTo(discard{}) }()
+	return &child{cmd: cmd, base: base}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func (c *child) post(t *testing.T, path, body string) *http.Response {
+	t.Helper()
+	resp, err := http.Post(c.base+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	return resp
+}
+
+func (c *child) now(t *testing.T) time.Time {
+	t.Helper()
+	resp, err := http.Get(c.base + "/_panelsim/clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Now time.Time `json:"now"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v.Now
+}
+
+// A process killed (SIGKILL) at a random point of repeated saves restarts
+// with either the state of the last finished save or that of the one under
+// way, never a broken or empty file, and leaves no temp files behind.
+func TestStateFileSurvivesSIGKILLDuringSaves(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills panelsim 50 times")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	rng := rand.New(rand.NewPCG(16, 16))
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	acked := []time.Time{start} // the clock of the last finished save (or the start)
+	for round := range 50 {
+		c := startChild(t, path)
+		got := c.now(t)
+		if !got.Equal(acked[0]) && (len(acked) < 2 || !got.Equal(acked[1])) {
+			c.cmd.Process.Kill()
+			t.Fatalf("round %d: restarted at %s, want one of %v", round, got, acked)
+		}
+		if orphans, _ := filepath.Glob(filepath.Join(dir, ".state.json.tmp*")); len(orphans) > 0 {
+			t.Errorf("round %d: temp files left: %v", round, orphans)
+		}
+		for range 1 + rng.IntN(4) {
+			c.post(t, "/_panelsim/clock/advance", `{"by":"1m"}`).Body.Close()
+			if resp := c.post(t, "/_panelsim/state/save", ""); resp.StatusCode != http.StatusOK {
+				t.Fatalf("round %d: save answered %d", round, resp.StatusCode)
+			}
+		}
+		saved := c.now(t)
+		c.post(t, "/_panelsim/clock/advance", `{"by":"1m"}`).Body.Close()
+		// The kill lands wherever the save has got to when the request is
+		// out: before it, in the middle of writing, or after the rename.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if resp, err := http.Post(c.base+"/_panelsim/state/save", "application/json", nil); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		for range rng.IntN(2000) {
+			_ = syscall.Getpid()
+		}
+		_ = c.cmd.Process.Kill()
+		_ = c.cmd.Wait()
+		<-done
+		acked = []time.Time{saved, saved.Add(time.Minute)}
+	}
+	// A start that finds the file whole goes on serving it.
+	c := startChild(t, path)
+	defer func() { c.cmd.Process.Signal(os.Interrupt); c.cmd.Wait() }()
+	if got := c.now(t); !got.Equal(acked[0]) && !got.Equal(acked[1]) {
+		t.Fatalf("final restart at %s, want one of %v", got, acked)
+	}
+}
+
+// A state file that cannot be read whole stops the start with its path
+// and the reason; the file is left as it was (no save overwrites it).
+func TestCorruptStateFileStopsTheStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	broken := []byte(`{"worlds":{"default":{"seed":1,`)
+	if err := os.WriteFile(path, broken, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--state-file", path)
+	cmd.Env = append(os.Environ(), "PANELSIM_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("started with a truncated state file: %s", out)
+	}
+	if !strings.Contains(string(out), path) || !strings.Contains(string(out), "unexpected EOF") {
+		t.Errorf("exit message lacks the path or the reason: %s", out)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(broken) {
+		t.Errorf("the file was changed: %s", after)
+	}
+}
