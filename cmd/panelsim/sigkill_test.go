@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
@@ -14,14 +15,15 @@ import (
 	"time"
 )
 
-// TestMain lets the test binary stand in for panelsim: with
-// PANELSIM_TEST_MAIN=1 it runs main, so a test can kill a real process.
-func TestMain(m *testing.M) {
-	if os.Getenv("PANELSIM_TEST_MAIN") == "1" {
-		main()
-		return
+// panelsimBinary builds panelsim into a temp dir of the test, without
+// the race detector: the child must start in milliseconds, 50 times.
+func panelsimBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "panelsim")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
 	}
-	os.Exit(m.Run())
+	return bin
 }
 
 // child is a panelsim process serving with a state file.
@@ -30,10 +32,9 @@ type child struct {
 	base string
 }
 
-func startChild(t *testing.T, stateFile string) *child {
+func startChild(t *testing.T, bin, stateFile string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--clock", "manual", "--state-file", stateFile)
-	cmd.Env = append(os.Environ(), "PANELSIM_TEST_MAIN=1")
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--clock", "manual", "--state-file", stateFile)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -91,13 +92,14 @@ func TestStateFileSurvivesSIGKILLDuringSaves(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills panelsim 50 times")
 	}
+	bin := panelsimBinary(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.json")
 	rng := rand.New(rand.NewPCG(16, 16))
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	acked := []time.Time{start} // the clock of the last finished save (or the start)
 	for round := range 50 {
-		c := startChild(t, path)
+		c := startChild(t, bin, path)
 		got := c.now(t)
 		if !got.Equal(acked[0]) && (len(acked) < 2 || !got.Equal(acked[1])) {
 			c.cmd.Process.Kill()
@@ -132,7 +134,7 @@ func TestStateFileSurvivesSIGKILLDuringSaves(t *testing.T) {
 		acked = []time.Time{saved, saved.Add(time.Minute)}
 	}
 	// A start that finds the file whole goes on serving it.
-	c := startChild(t, path)
+	c := startChild(t, bin, path)
 	defer func() { c.cmd.Process.Signal(os.Interrupt); c.cmd.Wait() }()
 	if got := c.now(t); !got.Equal(acked[0]) && !got.Equal(acked[1]) {
 		t.Fatalf("final restart at %s, want one of %v", got, acked)
@@ -147,14 +149,13 @@ func TestCorruptStateFileStopsTheStart(t *testing.T) {
 	if err := os.WriteFile(path, broken, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--state-file", path)
-	cmd.Env = append(os.Environ(), "PANELSIM_TEST_MAIN=1")
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("started with a truncated state file: %s", out)
+	var out strings.Builder
+	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--state-file", path}, func(string) string { return "" }, &out, &out, nil)
+	if code != 1 {
+		t.Fatalf("exit %d with a truncated state file: %s", code, out.String())
 	}
-	if !strings.Contains(string(out), path) || !strings.Contains(string(out), "unexpected EOF") {
-		t.Errorf("exit message lacks the path or the reason: %s", out)
+	if !strings.Contains(out.String(), path) || !strings.Contains(out.String(), "unexpected EOF") {
+		t.Errorf("exit message lacks the path or the reason: %s", out.String())
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(broken) {
 		t.Errorf("the file was changed: %s", after)
