@@ -1,11 +1,14 @@
 package main
 
 import (
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/panelsim/panelsim/state"
 )
 
 // options are the command line, each flag with an environment variable
@@ -15,8 +18,8 @@ type options struct {
 	scenario  string
 	seed      uint64
 	clock     string
-	start     string
-	listen    listenFlags
+	start     time.Time
+	listen    []string
 	tls       bool
 	tlsCert   string
 	tlsKey    string
@@ -25,100 +28,102 @@ type options struct {
 	logLevel  string
 	logFormat string
 	stateFile string
+	version   bool
+	// from names where a flag's value came from, for errors found later:
+	// "--state-file" or "PANELSIM_STATE_FILE".
+	from func(flag string) string
 	// maxBody and maxControlBody bound request bodies (0: the defaults).
 	maxBody, maxControlBody int64
 	scale
 }
 
-// listenFlags collects repeated --listen PANEL=ADDR.
-type listenFlags []string
-
-func (l *listenFlags) String() string { return strings.Join(*l, ",") }
-func (l *listenFlags) Set(v string) error {
-	for _, part := range strings.Split(v, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			if !strings.Contains(part, "=") {
-				return fmt.Errorf("want PANEL=ADDR, e.g. ispmgr=127.0.0.1:1500 (got %q)", part)
-			}
-			*l = append(*l, part)
-		}
+// checkListen vets one --listen item, PANEL=ADDR (the panel name is
+// checked against the served panels before listening).
+func checkListen(spec string) error {
+	panel, addr, ok := strings.Cut(spec, "=")
+	if !ok || panel == "" {
+		return fmt.Errorf("want PANEL=ADDR, e.g. ispmgr=127.0.0.1:1500 (got %q)", spec)
 	}
-	return nil
+	return checkAddr(addr)
 }
+
+const usage = `Usage: panelsim [flags]
+       panelsim version
+       panelsim healthcheck [--addr ADDR] [--tls]
+       panelsim proxy --panel PANEL --upstream URL [--record DIR] [--strict]  (see panelsim proxy -h)
+       panelsim diff DIR  (see panelsim diff -h)
+
+Serves simulated DCImanager 6, IMserver, DBC client and ISPsystem mgr5 APIs.
+
+Flags:
+`
 
 func parseFlags(args []string, env func(string) string, stderr io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("panelsim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	str := func(p *string, name, envName, def, usage string) {
-		if v := env(envName); v != "" {
-			def = v
-		}
-		fs.StringVar(p, name, def, usage+" ($"+envName+")")
-	}
-	boolean := func(p *bool, name, envName, usage string) {
-		def, _ := strconv.ParseBool(env(envName))
-		fs.BoolVar(p, name, def, usage+" ($"+envName+")")
-	}
-	str(&o.addr, "addr", "PANELSIM_ADDR", "127.0.0.1:8080", "address to serve every panel and the control plane on")
-	str(&o.scenario, "scenario", "PANELSIM_SCENARIO", "", "scenario YAML file (default: the embedded default scenario)")
-	var seed string
-	str(&seed, "seed", "PANELSIM_SEED", "", "seed for generated data, overriding the scenario's (not 0)")
-	str(&o.clock, "clock", "PANELSIM_CLOCK", "", "virtual clock: manual, real or real:N (N times faster); default: the scenario's, else real")
-	str(&o.start, "start", "PANELSIM_START", "", "virtual clock start (RFC 3339), overriding the scenario's")
-	str(&o.tlsCert, "tls-cert", "PANELSIM_TLS_CERT", "", "serve HTTPS with this certificate (PEM)")
-	str(&o.tlsKey, "tls-key", "PANELSIM_TLS_KEY", "", "private key (PEM) for --tls-cert")
-	str(&o.validate, "validate", "PANELSIM_VALIDATE", "off", "check requests against the OpenAPI contract: off, log or strict")
-	str(&o.logLevel, "log-level", "PANELSIM_LOG_LEVEL", "info", "log level: debug, info, warn or error")
-	str(&o.logFormat, "log-format", "PANELSIM_LOG_FORMAT", "text", "log format: text or json")
-	str(&o.stateFile, "state-file", "PANELSIM_STATE_FILE", "", "restore worlds from this file at start if it exists; save to it on SIGINT/SIGTERM and POST /_panelsim/state/save")
-	var maxBody, maxControlBody string
-	str(&maxBody, "max-body", "PANELSIM_MAX_BODY", "8388608", "largest request body a panel accepts, in bytes; a larger one gets the panel's error, HTTP 413")
-	str(&maxControlBody, "max-control-body", "PANELSIM_MAX_CONTROL_BODY", "16777216", "largest /_panelsim request body (scenario, state, faults), in bytes")
-	var maxWorlds, idleTTL string
-	str(&maxWorlds, "max-worlds", "PANELSIM_MAX_WORLDS", "auto", "most worlds alive at once; past it the least recently used idle world is evicted (auto: "+autoMaxWorldsHelp+")")
-	str(&idleTTL, "world-idle-ttl", "PANELSIM_WORLD_IDLE_TTL", "15m", "how long a world must go unused before it may be evicted to make room (0: never; new worlds past --max-worlds are then refused)")
-	str(&o.pprof, "pprof", "PANELSIM_PPROF", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
-	boolean(&o.tls, "tls", "PANELSIM_TLS", "serve HTTPS with a self-signed certificate made at start")
-	boolean(&o.noControl, "no-control", "PANELSIM_NO_CONTROL", "do not serve the /_panelsim control plane")
-	if v := env("PANELSIM_LISTEN"); v != "" {
-		if err := o.listen.Set(v); err != nil {
-			return nil, fmt.Errorf("PANELSIM_LISTEN: %w", err)
-		}
-	}
-	fs.Var(&o.listen, "listen", "extra listener serving one panel's paths only, PANEL=ADDR (repeatable; $PANELSIM_LISTEN, comma-separated)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: panelsim [flags]\n       panelsim healthcheck [--addr ADDR]\n       panelsim proxy --panel PANEL --upstream URL [--record DIR] [--strict]  (see panelsim proxy -h)\n       panelsim diff DIR  (see panelsim diff -h)\n\nServes simulated DCImanager 6, IMserver, DBC client and ISPsystem mgr5 APIs.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if seed != "" {
-		n, err := strconv.ParseUint(seed, 10, 64)
-		if err != nil || n == 0 {
-			return nil, fmt.Errorf("--seed %q: want a positive whole number", seed)
-		}
+	f := newEnvFlags("panelsim", env, stderr)
+	f.Addr(&o.addr, "addr", "127.0.0.1:8080", "address to serve every panel and the control plane on")
+	f.String(&o.scenario, "scenario", "", "scenario YAML file (default: the embedded default scenario)")
+	f.Func("seed", "", "seed for generated data, overriding the scenario's (not 0)", func(s string) error {
+		n, err := parseSeed(s)
 		o.seed = n
-	}
-	for _, b := range []struct {
-		name, v string
-		p       *int64
-	}{{"--max-body", maxBody, &o.maxBody}, {"--max-control-body", maxControlBody, &o.maxControlBody}} {
-		n, err := strconv.ParseInt(b.v, 10, 64)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("%s %q: want a positive number of bytes", b.name, b.v)
+		return err
+	})
+	f.Func("clock", "", "virtual clock: manual, real or real:N (N times faster); default: the scenario's, else real", func(s string) error {
+		if _, err := state.ParseClockMode(s); err != nil {
+			return errors.New("want manual, real or real:N (N between 0 and 1000000)")
 		}
-		*b.p = n
-	}
-	if err := o.scale.parse(maxWorlds, idleTTL); err != nil {
+		o.clock = s
+		return nil
+	})
+	f.Func("start", "", "virtual clock start (RFC 3339), overriding the scenario's", func(s string) error {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return errors.New("want an RFC 3339 time such as 2025-01-01T00:00:00Z")
+		}
+		o.start = t
+		return nil
+	})
+	f.String(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	f.String(&o.tlsKey, "tls-key", "", "private key (PEM) for --tls-cert")
+	f.Choice(&o.validate, "validate", "off", []string{"off", "log", "strict"}, "check requests against the OpenAPI contract: off, log or strict")
+	f.Choice(&o.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"}, "log level: debug, info, warn or error")
+	f.Choice(&o.logFormat, "log-format", "text", []string{"text", "json"}, "log format: text or json")
+	f.String(&o.stateFile, "state-file", "", "restore worlds from this file at start if it exists; save to it on SIGINT/SIGTERM and POST /_panelsim/state/save")
+	f.Int64(&o.maxBody, "max-body", 8<<20, 1, "largest request body a panel accepts, in bytes; a larger one gets the panel's error, HTTP 413")
+	f.Int64(&o.maxControlBody, "max-control-body", 16<<20, 1, "largest /_panelsim request body (scenario, state, faults), in bytes")
+	o.scale.maxWorlds = autoMaxWorlds(machineMemory())
+	f.Func("max-worlds", "auto", "most worlds alive at once; past it the least recently used idle world is evicted (auto: "+autoMaxWorldsHelp+")", o.scale.setMaxWorlds)
+	f.Duration(&o.worldIdleTTL, "world-idle-ttl", 15*time.Minute, "how long a world must go unused before it may be evicted to make room (0: never; new worlds past --max-worlds are then refused)")
+	f.String(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
+	f.Bool(&o.tls, "tls", "serve HTTPS with a self-signed certificate made at start")
+	f.Bool(&o.noControl, "no-control", "do not serve the /_panelsim control plane")
+	f.List(&o.listen, "listen", "extra listener serving one panel's paths only, PANEL=ADDR (repeatable, or comma-separated)", checkListen)
+	f.fs.Var((*boolValue)(&o.version), "version", "print the version, commit and Go version, and exit")
+	f.Usage(usage)
+	if err := f.Parse(args); err != nil {
 		return nil, err
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
-		return nil, fmt.Errorf("--tls-cert and --tls-key go together")
+		return nil, fmt.Errorf("%s and %s go together", f.Source("tls-cert"), f.Source("tls-key"))
 	}
+	o.from = f.Source
 	return o, nil
+}
+
+// parseSeed reads a seed: gofakeit takes 0 as "random", so it is refused.
+func parseSeed(s string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 {
+		return 0, errors.New("want a positive whole number")
+	}
+	return n, nil
+}
+
+// source is where a flag's value came from (options made in code, such as
+// panelsim diff's, name the flag).
+func (o *options) source(flag string) string {
+	if o.from == nil {
+		return "--" + flag
+	}
+	return o.from(flag)
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,47 +56,29 @@ Flags:
 
 func parseProxyFlags(args []string, env func(string) string, stderr io.Writer) (*proxyOptions, error) {
 	o := &proxyOptions{}
-	fs := flag.NewFlagSet("panelsim proxy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	str := func(p *string, name, envName, def, usage string) {
-		if v := env(envName); v != "" {
-			def = v
+	f := newEnvFlags("panelsim proxy", env, stderr)
+	f.Addr(&o.addr, "addr", "127.0.0.1:8080", "address to serve the proxied panels and the control plane on")
+	f.String(&o.upstream, "upstream", "", "base URL of the real panel, for every --panel given without =URL")
+	f.String(&o.record, "record", "", "write each exchange to this directory as a golden file (credentials masked), for panelsim diff")
+	f.Choice(&o.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"}, "log level: debug, info, warn or error")
+	f.Choice(&o.logFormat, "log-format", "text", []string{"text", "json"}, "log format: text or json")
+	o.timeout = proxy.DefaultTimeout
+	f.FuncEnv("timeout", "PANELSIM_UPSTREAM_TIMEOUT", proxy.DefaultTimeout.String(), "how long one exchange with an upstream may take", func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return errors.New("want a positive duration such as 30s")
 		}
-		fs.StringVar(p, name, def, usage+" ($"+envName+")")
-	}
-	boolean := func(p *bool, name, envName, usage string) {
-		def, _ := strconv.ParseBool(env(envName))
-		fs.BoolVar(p, name, def, usage+" ($"+envName+")")
-	}
-	str(&o.addr, "addr", "PANELSIM_ADDR", "127.0.0.1:8080", "address to serve the proxied panels and the control plane on")
-	str(&o.upstream, "upstream", "PANELSIM_UPSTREAM", "", "base URL of the real panel, for every --panel given without =URL")
-	str(&o.record, "record", "PANELSIM_RECORD", "", "write each exchange to this directory as a golden file (credentials masked), for panelsim diff")
-	str(&o.logLevel, "log-level", "PANELSIM_LOG_LEVEL", "info", "log level: debug, info, warn or error")
-	str(&o.logFormat, "log-format", "PANELSIM_LOG_FORMAT", "text", "log format: text or json")
-	var timeout string
-	str(&timeout, "timeout", "PANELSIM_UPSTREAM_TIMEOUT", proxy.DefaultTimeout.String(), "how long one exchange with an upstream may take")
-	boolean(&o.strict, "strict", "PANELSIM_STRICT", "answer 502 (in the panel's envelope, naming the violation) instead of an answer that breaks the contract")
-	boolean(&o.insecure, "upstream-insecure", "PANELSIM_UPSTREAM_INSECURE", "accept any TLS certificate from upstreams (self-signed panels)")
-	boolean(&o.noControl, "no-control", "PANELSIM_NO_CONTROL", "do not serve the /_panelsim control plane")
-	if v := env("PANELSIM_PROXY_PANEL"); v != "" {
-		_ = o.panels.Set(v)
-	}
-	fs.Var(&o.panels, "panel", "panel to proxy, PANEL or PANEL=URL: dci6, imserver, dbc, ispmgr (repeatable; $PANELSIM_PROXY_PANEL, comma-separated)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, proxyUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+		o.timeout = d
+		return nil
+	})
+	f.Bool(&o.strict, "strict", "answer 502 (in the panel's envelope, naming the violation) instead of an answer that breaks the contract")
+	f.Bool(&o.insecure, "upstream-insecure", "accept any TLS certificate from upstreams (self-signed panels)")
+	f.Bool(&o.noControl, "no-control", "do not serve the /_panelsim control plane")
+	f.ListEnv((*[]string)(&o.panels), "panel", "PANELSIM_PROXY_PANEL", "panel to proxy, PANEL or PANEL=URL: dci6, imserver, dbc, ispmgr (repeatable, or comma-separated)", nil)
+	f.Usage(proxyUsage)
+	if err := f.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	d, err := time.ParseDuration(timeout)
-	if err != nil || d <= 0 {
-		return nil, fmt.Errorf("--timeout %q: want a positive duration such as 30s", timeout)
-	}
-	o.timeout = d
 	return o, nil
 }
 

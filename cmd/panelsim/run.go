@@ -18,9 +18,6 @@ import (
 	"github.com/panelsim/panelsim/sim/simhttp"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // listener is one address and what it serves.
 type listener struct {
 	name    string // "" for the main listener, else a panel name
@@ -40,6 +37,14 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if len(args) > 0 && args[0] == "diff" {
 		return runDiff(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "version" {
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "panelsim version: unexpected argument %q\n", args[1])
+			return 2
+		}
+		printVersion(stdout)
+		return 0
+	}
 	o, err := parseFlags(args, env, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -48,26 +53,60 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		fmt.Fprintln(stderr, "panelsim:", err)
 		return 2
 	}
-	if err := serve(ctx, o, stdout, stderr, ready); err != nil {
+	if o.version {
+		printVersion(stdout)
+		return 0
+	}
+	app, err := setup(o, stderr)
+	if err != nil {
+		// Everything up to here is what the user asked for: flags,
+		// environment, and the files they name.
+		fmt.Fprintln(stderr, "panelsim:", err)
+		return 2
+	}
+	if err := serve(ctx, o, app, stdout, ready); err != nil {
 		fmt.Fprintln(stderr, "panelsim:", err)
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, o *options, stdout, stderr io.Writer, ready func(string)) error {
+// app is a server built from the options, not yet listening.
+type app struct {
+	logger  *slog.Logger
+	srv     *sim.Server
+	tlsConf *tls.Config
+}
+
+// setup builds the server and checks what can be checked before
+// listening, so a mistake in the configuration stops the start.
+func setup(o *options, stderr io.Writer) (*app, error) {
 	logger, err := newLogger(o.logLevel, o.logFormat, stderr)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if err := checkStateFile(o.stateFile, o.source("state-file")); err != nil {
+		return nil, err
 	}
 	srv, err := newServer(o, logger)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	for _, spec := range o.listen {
+		panel, _, _ := strings.Cut(spec, "=")
+		if _, err := srv.PanelHandler(panel); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", o.source("listen"), spec, err)
+		}
 	}
 	tlsConf, err := tlsConfig(o)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return &app{logger: logger, srv: srv, tlsConf: tlsConf}, nil
+}
+
+func serve(ctx context.Context, o *options, a *app, stdout io.Writer, ready func(string)) error {
+	logger, srv, tlsConf := a.logger, a.srv, a.tlsConf
 	listeners, err := listen(o, srv)
 	if err != nil {
 		return err
@@ -119,19 +158,12 @@ func newServer(o *options, logger *slog.Logger) (*sim.Server, error) {
 		Seed: o.seed, Clock: o.clock, DefaultClock: "real", Validate: simhttp.ValidateMode(o.validate),
 		NoControl: o.noControl, StateFile: o.stateFile, Logger: logger, Version: version,
 		MaxBody: o.maxBody, MaxControlBody: o.maxControlBody,
-		MaxWorlds: o.maxWorlds, WorldIdleTTL: o.worldIdleTTL,
-	}
-	if o.start != "" {
-		t, err := time.Parse(time.RFC3339, o.start)
-		if err != nil {
-			return nil, fmt.Errorf("--start %q: want an RFC 3339 time such as 2025-01-01T00:00:00Z", o.start)
-		}
-		cfg.Start = t
+		MaxWorlds: o.maxWorlds, WorldIdleTTL: o.worldIdleTTL, Start: o.start,
 	}
 	if o.scenario != "" {
 		data, err := os.ReadFile(o.scenario)
 		if err != nil {
-			return nil, fmt.Errorf("scenario: %w", err)
+			return nil, fmt.Errorf("%s: %w", o.source("scenario"), err)
 		}
 		cfg.ScenarioYAML, cfg.ScenarioFile = data, o.scenario
 	}
@@ -235,20 +267,27 @@ func displayAddr(a net.Addr) string {
 }
 
 // healthcheck asks a running panelsim whether it is ready: the Docker
-// HEALTHCHECK, since the image has no shell or curl.
+// HEALTHCHECK, since the image has no shell or curl. It reads the same
+// environment as the server (PANELSIM_ADDR, PANELSIM_TLS, PANELSIM_TLS_CERT)
+// with the same parsers, so whatever made the server serve TLS makes the
+// probe speak it.
 func healthcheck(args []string, env func(string) string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	def := env("PANELSIM_ADDR")
-	if def == "" {
-		def = "127.0.0.1:8080"
-	}
-	addr := fs.String("addr", def, "address panelsim listens on ($PANELSIM_ADDR)")
-	insecure := fs.Bool("tls", env("PANELSIM_TLS") == "true" || env("PANELSIM_TLS_CERT") != "", "panelsim serves HTTPS")
-	if err := fs.Parse(args); err != nil {
+	f := newEnvFlags("panelsim healthcheck", env, stderr)
+	var addr, cert string
+	var useTLS bool
+	f.Addr(&addr, "addr", "127.0.0.1:8080", "address panelsim listens on")
+	f.Bool(&useTLS, "tls", "panelsim serves HTTPS (also implied by a certificate)")
+	f.String(&cert, "tls-cert", "", "the certificate panelsim serves; only its presence matters here")
+	f.Usage("Usage: panelsim healthcheck [--addr ADDR] [--tls]\n\nExits 0 when panelsim at ADDR answers /_panelsim/health with 200.\n\nFlags:\n")
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "healthcheck:", err)
 		return 2
 	}
-	host, port, err := net.SplitHostPort(*addr)
+	useTLS = useTLS || cert != ""
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "healthcheck:", err)
 		return 2
@@ -258,7 +297,7 @@ func healthcheck(args []string, env func(string) string, stderr io.Writer) int {
 	}
 	scheme := "http"
 	client := &http.Client{Timeout: 2 * time.Second}
-	if *insecure {
+	if useTLS {
 		scheme = "https"
 		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} // our own self-signed cert
 	}

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"bufio"
-	"fmt"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -25,21 +25,17 @@ const worldBudget = 512 << 10
 
 const autoMaxWorldsHelp = "half the memory the process may use (cgroup limit or RAM) at 512 KiB a world, 100 to 1000000"
 
-func (s *scale) parse(maxWorlds, idleTTL string) error {
-	if maxWorlds == "auto" {
+// setMaxWorlds reads --max-worlds: a positive number or auto.
+func (s *scale) setMaxWorlds(v string) error {
+	if v == "auto" {
 		s.maxWorlds = autoMaxWorlds(machineMemory())
-	} else {
-		n, err := strconv.Atoi(maxWorlds)
-		if err != nil || n < 1 {
-			return fmt.Errorf("--max-worlds %q: want a positive number or auto", maxWorlds)
-		}
-		s.maxWorlds = n
+		return nil
 	}
-	d, err := time.ParseDuration(idleTTL)
-	if err != nil || d < 0 {
-		return fmt.Errorf("--world-idle-ttl %q: want a duration such as 15m or 2h (0: never evict)", idleTTL)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return errors.New("want a positive number or auto")
 	}
-	s.worldIdleTTL = d
+	s.maxWorlds = n
 	return nil
 }
 
