@@ -1,8 +1,8 @@
 package main
 
 import (
-	"errors"
 	"bufio"
+	"errors"
 	"net/http"
 	"net/http/pprof"
 	"os"
