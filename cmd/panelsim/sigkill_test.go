@@ -151,7 +151,7 @@ func TestCorruptStateFileStopsTheStart(t *testing.T) {
 	}
 	var out strings.Builder
 	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--state-file", path}, func(string) string { return "" }, &out, &out, nil)
-	if code != 1 {
+	if code != 2 { // a file the user named that cannot be used, like a bad flag
 		t.Fatalf("exit %d with a truncated state file: %s", code, out.String())
 	}
 	if !strings.Contains(out.String(), path) || !strings.Contains(out.String(), "unexpected EOF") {
