@@ -78,6 +78,19 @@
 //     IP); starting or restarting re-checks them ("cpu count exceeds the
 //     maximum", "check gpu failed", "check memory failed", "check ssh_port
 //     failed", "check vnc_port failed").
+//   - No answered operation is lost. The node does disk and snapshot
+//     changes within the request (qemu-img, virsh attach/detach), so the
+//     next request sees them done; here they take their timing, and any
+//     later change of the VM (tasks/start|restart|shutdown|stop|reset|
+//     delete|modify|passwd, disk/*, snapshot/create|delete) first completes
+//     a disk/resize, disk/add, disk/delete or snapshot/create still under
+//     way (or fails it, if a fault rule said so), then is checked against
+//     the result: both take effect, or the later one is refused natively
+//     ("task is running", "task have no disk:vdb", ...) with the first
+//     kept. Reads (details, lists) do not hurry it. Power operations take
+//     over from each other as libvirt does (restart during a shutdown ends
+//     running): their effect is the state the last one leaves, which is
+//     what the client asked last. TestNoLostUpdates plays every pair.
 //   - tasks/modify with the node's messages; it answers "some changes will
 //     take effect on the next boot" when vnc, gpu, cpu or memory changed,
 //     else "ok"; like the node it always sets the public IP, so leaving

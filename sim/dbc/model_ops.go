@@ -127,7 +127,7 @@ func SelectLog(lines []string, q LogQuery) []string {
 // at the next boot, which the answer says. Unlike the node, which applies
 // each change as it goes, nothing changes unless every check passes.
 func (st *State) ModifyTask(tx *state.Tx, req *Request, id string) (string, *Error) {
-	n, t, _, err := st.enterTask(tx, req, id, "modify task")
+	n, t, err := st.enterTaskToChange(tx, req, id, "modify task")
 	if err != nil {
 		return "", err
 	}
@@ -238,7 +238,7 @@ func hasArray(req *Request, name string) bool {
 // SetPassword changes a guest user's password through the guest agent;
 // only a running VM answers.
 func (st *State) SetPassword(tx *state.Tx, req *Request, id string) *Error {
-	_, t, _, err := st.enterTask(tx, req, id, "set task user password")
+	_, t, err := st.enterTaskToChange(tx, req, id, "set task user password")
 	if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func diskSize(req *Request) (int, *Error) {
 // "qemu-img resize <file> +<size>", so size is an increment, not the new
 // size.
 func (st *State) ResizeDisk(tx *state.Tx, req *Request, id string) *Error {
-	n, t, _, err := st.enterTask(tx, req, id, "resize disk")
+	n, t, err := st.enterTaskToChange(tx, req, id, "resize disk")
 	if err != nil {
 		return err
 	}
@@ -322,7 +322,7 @@ func (st *State) ResizeDisk(tx *state.Tx, req *Request, id string) *Error {
 // AddDisk attaches a new data disk to a shut-off VM; mount_dir (default
 // /data) must be a directory of the node.
 func (st *State) AddDisk(tx *state.Tx, req *Request, id string) *Error {
-	n, t, _, err := st.enterTask(tx, req, id, "add disk")
+	n, t, err := st.enterTaskToChange(tx, req, id, "add disk")
 	if err != nil {
 		return err
 	}
@@ -363,7 +363,7 @@ func (t *Task) nextDiskName() string {
 
 // DeleteDisk detaches and removes a data disk of a shut-off VM.
 func (st *State) DeleteDisk(tx *state.Tx, req *Request, id string) *Error {
-	n, t, _, err := st.enterTask(tx, req, id, "delete disk")
+	n, t, err := st.enterTaskToChange(tx, req, id, "delete disk")
 	if err != nil {
 		return err
 	}
@@ -402,11 +402,15 @@ func (s *Snapshot) info() SnapshotInfo {
 }
 
 // snapshotTask is the checks every snapshot route shares: the VM's domain
-// exists and it does not boot from PXE.
-func (st *State) snapshotTask(tx *state.Tx, req *Request, id, what string) (*Node, *Task, *Error) {
+// exists and it does not boot from PXE. A change (create, delete) first
+// settles a disk or snapshot operation under way.
+func (st *State) snapshotTask(tx *state.Tx, req *Request, id, what string, change bool) (*Node, *Task, *Error) {
 	n, t, _, err := st.enterTask(tx, req, id, what)
 	if err != nil {
 		return nil, nil, err
+	}
+	if change {
+		n.settle(tx, t)
 	}
 	if t.domain() == domainNone {
 		return nil, nil, taskError("task not exist")
@@ -419,7 +423,7 @@ func (st *State) snapshotTask(tx *state.Tx, req *Request, id, what string) (*Nod
 
 // ListSnapshots lists a VM's snapshots.
 func (st *State) ListSnapshots(tx *state.Tx, req *Request, id string) ([]SnapshotInfo, *Error) {
-	_, t, err := st.snapshotTask(tx, req, id, "list snapshot")
+	_, t, err := st.snapshotTask(tx, req, id, "list snapshot", false)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +436,7 @@ func (st *State) ListSnapshots(tx *state.Tx, req *Request, id string) ([]Snapsho
 
 // GetSnapshot is one snapshot of a VM.
 func (st *State) GetSnapshot(tx *state.Tx, req *Request, id, name string) (*SnapshotInfo, *Error) {
-	_, t, err := st.snapshotTask(tx, req, id, "list snapshot")
+	_, t, err := st.snapshotTask(tx, req, id, "list snapshot", false)
 	if err != nil {
 		return nil, err
 	}
@@ -449,7 +453,7 @@ var snapshotName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 // CreateSnapshot snapshots the system disk of a shut-off VM and uploads it
 // to an image centre.
 func (st *State) CreateSnapshot(tx *state.Tx, req *Request, id string) *Error {
-	n, t, err := st.snapshotTask(tx, req, id, "create snapshot")
+	n, t, err := st.snapshotTask(tx, req, id, "create snapshot", true)
 	if err != nil {
 		return err
 	}
@@ -477,7 +481,7 @@ func (st *State) CreateSnapshot(tx *state.Tx, req *Request, id string) *Error {
 // DeleteSnapshot stops a snapshot's upload and removes it; like the node it
 // answers "ok" whether or not the snapshot exists.
 func (st *State) DeleteSnapshot(tx *state.Tx, req *Request, id, name string) *Error {
-	_, t, err := st.snapshotTask(tx, req, id, "delete snapshot")
+	_, t, err := st.snapshotTask(tx, req, id, "delete snapshot", true)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ type Task struct {
 	Gen         int         `json:"gen"`
 	// Resume is the status a disk or snapshot operation returns to.
 	Resume string `json:"resume,omitempty"`
+	// Pending is the disk or snapshot operation under way, whose effect a
+	// later change of the VM must not lose (see settle).
+	Pending *taskStep `json:"pending,omitempty"`
 }
 
 // Disk is a VM disk (vda is the system disk, vdb the first data disk).
@@ -165,6 +168,11 @@ func beginStep(tx *state.Tx, t *Task, step taskStep) *Error {
 	t.Gen++
 	step.Gen = t.Gen
 	t.Status = spec.busy
+	t.Pending = nil
+	if settles[op] {
+		pending := step
+		t.Pending = &pending
+	}
 	if err := tx.After(tx.Timing(spec.timing), stepTask, step); err != nil {
 		return &Error{Status: statusInternal, Code: CodeMisc, Msg: err.Error()}
 	}
@@ -186,6 +194,13 @@ func runTaskStep(tx *state.Tx, a taskStep) error {
 	if t == nil || t.Gen != a.Gen {
 		return nil
 	}
+	endStep(tx, n, t, a)
+	return nil
+}
+
+// endStep ends an operation, well or as its fault rule says.
+func endStep(tx *state.Tx, n *Node, t *Task, a taskStep) {
+	t.Pending = nil
 	spec := ops[a.Op]
 	if a.Fail {
 		t.Status = spec.failed
@@ -193,10 +208,41 @@ func runTaskStep(tx *state.Tx, a taskStep) error {
 		if a.Op == "snapshot_create" {
 			t.dropSnapshot(a.Arg)
 		}
-		return nil
+		return
 	}
 	finishOp(tx, n, t, a)
-	return nil
+}
+
+// settles are the operations whose effect is data (a disk's size, a new
+// or removed disk, a snapshot) rather than a power state a later action
+// may take over.
+var settles = map[string]bool{"disk_resize": true, "disk_add": true, "disk_delete": true, "snapshot_create": true}
+
+// settle ends a disk or snapshot operation still under way before another
+// change of the VM is checked and made. The node runs them within the
+// request (qemu-img resize, virsh attach/detach), so by the time a client
+// sends its next request the change is done: an operation answered "ok"
+// is never lost, and the later one sees its result. The step still
+// scheduled is left stale (the generation moves on).
+func (n *Node) settle(tx *state.Tx, t *Task) {
+	if t.Pending == nil || t.Pending.Gen != t.Gen {
+		t.Pending = nil
+		return
+	}
+	a := *t.Pending
+	t.Gen++
+	endStep(tx, n, t, a)
+}
+
+// enterTaskToChange is enterTask for requests that change the VM: a disk
+// or snapshot operation under way is settled first.
+func (st *State) enterTaskToChange(tx *state.Tx, req *Request, id, what string) (*Node, *Task, *Error) {
+	n, t, _, err := st.enterTask(tx, req, id, what)
+	if err != nil {
+		return nil, nil, err
+	}
+	n.settle(tx, t)
+	return n, t, nil
 }
 
 func finishOp(tx *state.Tx, n *Node, t *Task, a taskStep) {
@@ -525,7 +571,7 @@ var actionWhat = map[string]string{
 // allowed follows the libvirt state, as on the node: an operation may be
 // asked again while one runs and then takes over.
 func (st *State) TaskAction(tx *state.Tx, req *Request, id, action string, force bool) *Error {
-	n, t, _, err := st.enterTask(tx, req, id, actionWhat[action])
+	n, t, err := st.enterTaskToChange(tx, req, id, actionWhat[action])
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,107 @@
+package dbc_test
+
+import (
+	"testing"
+	"time"
+)
+
+// TestNoLostUpdates plays every pair of a data-changing VM operation
+// (disk/resize, disk/add, disk/delete, snapshot/create) followed, inside
+// its window, by any other action on the VM. Whatever the second answers,
+// an operation answered "ok" is never lost: both take effect (the first
+// is completed before the second is checked), or the second is refused
+// and the first still takes effect.
+func TestNoLostUpdates(t *testing.T) {
+	type op struct {
+		name, path string
+		add        map[string]any
+	}
+	firsts := []struct {
+		op
+		holds func(t *testing.T, e *env, id string)
+	}{
+		{op{"resize vdb +50", "disk/resize/", map[string]any{"disk": "vdb", "size": 50}}, func(t *testing.T, e *env, id string) {
+			if d := e.disks(t, id)["vdb"]; d != "150G" && d != "160G" {
+				t.Fatalf("vdb is %s after +50 (and maybe +10)", d)
+			}
+		}},
+		{op{"add 20G", "disk/add/", map[string]any{"size": 20}}, func(t *testing.T, e *env, id string) {
+			if d := e.disks(t, id)["vdc"]; d != "20G" {
+				t.Fatalf("vdc is %q, want the added 20G", d)
+			}
+		}},
+		{op{"delete vdb", "disk/delete/", map[string]any{"disk": "vdb"}}, func(t *testing.T, e *env, id string) {
+			// A later disk/add may reuse the name, never the 100G disk.
+			if d := e.disks(t, id)["vdb"]; d == "100G" {
+				t.Fatalf("the deleted vdb (%s) is back", d)
+			}
+		}},
+		{op{"snapshot snap1", "snapshot/create/", map[string]any{"snapshot_name": "snap1", "desc": "d", "image_server": "ID_1"}}, func(t *testing.T, e *env, id string) {
+			e.post(t, "/api/v1/snapshot/list/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 0)
+		}},
+	}
+	seconds := []op{
+		{"start", "tasks/start/", nil}, {"restart", "tasks/restart/", nil}, {"shutdown", "tasks/shutdown/", nil},
+		{"stop", "tasks/stop/", nil}, {"reset", "tasks/reset/", nil}, {"delete", "tasks/delete/", nil},
+		{"modify", "tasks/modify/", map[string]any{"new_cpu_cores": "4"}},
+		{"passwd", "tasks/passwd/", map[string]any{"username": "dbc", "password": "p4ss"}},
+		{"resize vdb +10", "disk/resize/", map[string]any{"disk": "vdb", "size": 10}},
+		{"add 30G", "disk/add/", map[string]any{"size": 30}},
+		{"delete vdb", "disk/delete/", map[string]any{"disk": "vdb"}},
+		{"snapshot snap2", "snapshot/create/", map[string]any{"snapshot_name": "snap2", "desc": "d", "image_server": "ID_1"}},
+		{"delete snap1", "snapshot/delete/", nil},
+	}
+	for _, first := range firsts {
+		for _, second := range seconds {
+			t.Run(first.name+" then "+second.name, func(t *testing.T) {
+				e := newEnv(t)
+				id := e.closedVM(t)
+				e.post(t, "/api/v1/"+first.path+id, alice(t, node1, first.add)).expect(t, 200, 0, "ok")
+				e.srv.Advance(time.Second)
+				path := "/api/v1/" + second.path + id
+				if second.name == "delete snap1" {
+					path += "/snap1"
+				}
+				add := second.add
+				if add == nil {
+					add = map[string]any{}
+				}
+				a := e.post(t, path, alice(t, node1, add))
+				if a.Status != 200 {
+					t.Fatalf("%s answered HTTP %d: %s", second.name, a.Status, a.Body)
+				}
+				e.srv.Advance(time.Hour)
+				switch {
+				case second.name == "delete" && a.Errcode == 0:
+					// Deleting the VM supersedes what was done to it.
+					e.post(t, "/api/v1/tasks/"+id, alice(t, node1, nil)).expect(t, 200, -3)
+				case second.name == "delete snap1" && first.name == "snapshot snap1":
+					e.post(t, "/api/v1/snapshot/list/"+id+"/snap1", alice(t, node1, nil)).expect(t, 200, 1)
+				case second.name == "delete vdb" && first.name == "resize vdb +50" && a.Errcode == 0:
+					if d, ok := e.disks(t, id)["vdb"]; ok {
+						t.Fatalf("vdb (%s) survived its deletion", d)
+					}
+				default:
+					first.holds(t, e, id)
+				}
+				if a.Errcode == 0 && second.name == "add 30G" && !hasSize(e.disks(t, id), "30G") {
+					t.Fatalf("the second add was lost: %v", e.disks(t, id))
+				}
+				if a.Errcode == 0 && (second.name == "start" || second.name == "restart") {
+					if s := e.status(t, id); s != "running" {
+						t.Fatalf("after %s the VM is %q", second.name, s)
+					}
+				}
+			})
+		}
+	}
+}
+
+func hasSize(disks map[string]string, size string) bool {
+	for _, s := range disks {
+		if s == size {
+			return true
+		}
+	}
+	return false
+}
