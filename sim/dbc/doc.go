@@ -147,7 +147,11 @@
 //     cap) keeping the lines nearest the chosen end.
 //   - Image centres, node images and the caller's own images; LANs (name
 //     6-10 letters or digits, IPv4 CIDR /8-/30, no overlaps, in-use
-//     networks kept), bare-metal nodes (list/add/delete/modify signed by the
+//     networks kept; a network no VM has used for dbc.lan_idle, 72h by
+//     default, is deleted: VxlanManager::ClearEmptyNetwork deletes empty
+//     networks whose lastUseTime, set at creation and whenever a VM joins
+//     or leaves, is more than three days old; here the check runs exactly
+//     when the idle time ends, the node's runs on a timer), bare-metal nodes (list/add/delete/modify signed by the
 //     bare-metal node's own id) and bare-metal machines (power
 //     on/off/reset/status, bootdev pxe/disk/cdrom/bios).
 //   - Quirks kept: the node's /images listing key "image_name:" (colon
@@ -192,8 +196,13 @@
 //     domain for it and would answer "task not exist").
 //   - Unlike the node, which applies a modify field by field, a refused
 //     modify changes nothing.
-//   - A data disk uses the node's data_gb; the system disk (350G, the
-//     node's g_disk_system_size) is not counted.
+//   - A data disk uses the node's data_gb; the system disk is not counted.
+//     The system disk size is one number per node, as in the node's code
+//     (g_disk_system_size, a 350 GB constant): the node info's
+//     disk_system.size, every VM's vda and the task detail's disk_system
+//     all show it (scenario disk.system_gb, default 350). Like the node,
+//     the task detail keeps printing it after a vda resize (disk/list shows
+//     the grown vda).
 //   - Snapshot timings: dbc.snapshot_create (VM in "snapshot creating"),
 //     then dbc.snapshot_upload; a done snapshot has no status field.
 //   - bare_metal/power status answers "Chassis Power is on|off" (ipmitool's

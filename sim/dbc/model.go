@@ -95,6 +95,9 @@ type Network struct {
 	Owner  string `json:"owner"`
 	VNI    int    `json:"vni"`
 	Bridge string `json:"bridge"`
+	// LastUse is when a VM last joined or left it (its creation at first):
+	// the node deletes a network no VM has used for dbc.lan_idle.
+	LastUse time.Time `json:"last_use"`
 }
 
 // Transfer is an image upload to or download from an image centre.

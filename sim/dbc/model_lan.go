@@ -54,6 +54,62 @@ func (st *State) CreateLAN(tx *state.Tx, req *Request) *Error {
 	vni := 1000 + len(n.Networks) + int(tx.NextID("dbc.vni"))
 	n.Networks[name] = &Network{Name: name, CIDR: cidr.String(), Owner: c.Wallet, VNI: vni, Bridge: "br" + name}
 	tx.Note("dbc: lan %s %s created on %s", name, cidr, n.ID)
+	return n.useLAN(tx, name)
+}
+
+// timingLANIdle is how long a network may go without a VM before the node
+// deletes it (VxlanManager::ClearEmptyNetwork: three days).
+const timingLANIdle = "dbc.lan_idle"
+
+// stepLANIdle checks whether a network has stayed unused for dbc.lan_idle.
+const stepLANIdle = "dbc.lan_idle"
+
+type lanIdleStep struct {
+	Node string `json:"node"`
+	Name string `json:"name"`
+}
+
+// useLAN records that a VM joined or left a network (or that it was
+// created) and, when no VM uses it, schedules the idle check.
+func (n *Node) useLAN(tx *state.Tx, name string) *Error {
+	net := n.Networks[name]
+	if net == nil {
+		return nil
+	}
+	net.LastUse = tx.Now()
+	if n.lanMembers(name) > 0 {
+		return nil
+	}
+	if err := tx.After(tx.Timing(timingLANIdle), stepLANIdle, lanIdleStep{n.ID, name}); err != nil {
+		return &Error{Status: statusInternal, Code: CodeMisc, Msg: err.Error()}
+	}
+	return nil
+}
+
+// lanMembers counts the VMs on a network.
+func (n *Node) lanMembers(name string) int {
+	count := 0
+	for _, t := range n.Tasks {
+		if t.Spec.NetworkName == name {
+			count++
+		}
+	}
+	return count
+}
+
+// runLANIdleStep deletes a network that no VM has used for dbc.lan_idle;
+// one used since is kept (its own check comes later).
+func runLANIdleStep(tx *state.Tx, a lanIdleStep) error {
+	n := stateOf(tx).Nodes[a.Node]
+	if n == nil {
+		return nil
+	}
+	net := n.Networks[a.Name]
+	if net == nil || n.lanMembers(a.Name) > 0 || tx.Now().Sub(net.LastUse) < tx.Timing(timingLANIdle) {
+		return nil
+	}
+	delete(n.Networks, a.Name)
+	tx.Note("dbc: lan %s on %s unused since %s, deleted", a.Name, n.ID, net.LastUse.Format(timeFormat))
 	return nil
 }
 

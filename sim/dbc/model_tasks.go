@@ -261,6 +261,7 @@ func finishOp(tx *state.Tx, n *Node, t *Task, a taskStep) {
 		t.log(tx, "domain "+t.ID+" shut off")
 	case "delete":
 		delete(n.Tasks, t.ID)
+		_ = n.useLAN(tx, t.Spec.NetworkName)
 	case "disk_resize":
 		if d := t.disk(a.Arg); d != nil {
 			d.SizeGB += a.Size
@@ -431,6 +432,9 @@ func (st *State) CreateTask(tx *state.Tx, req *Request) (*CreateResult, *Error) 
 		return nil, e
 	}
 	n.Tasks[t.ID] = t
+	if e := n.useLAN(tx, spec.NetworkName); e != nil {
+		return nil, e
+	}
 	tx.Note("dbc: task %s creating on node %s", t.ID, n.ID)
 	return &CreateResult{TaskID: t.ID, CreateTime: t.Created.Format(timeFormat), Desc: t.Spec.Desc, Status: t.Status}, nil
 }
@@ -453,7 +457,7 @@ func (n *Node) newTask(tx *state.Tx, spec *TaskSpec, c Caller, rentOrder string)
 	pwd := newPassword(tx)
 	t := &Task{
 		ID: id, Wallet: c.Wallet, Spec: *spec, Created: tx.Now(), User: "dbc",
-		Password: pwd, VNCPassword: pwd[:8], SystemGB: systemDiskGB,
+		Password: pwd, VNCPassword: pwd[:8], SystemGB: n.DiskSystemGB,
 		MAC:       fmt.Sprintf("52:54:00:%02x:%02x:%02x", tx.Rand().IntN(256), tx.Rand().IntN(256), tx.Rand().IntN(256)),
 		RentOrder: rentOrder, Disks: []*Disk{},
 	}
@@ -481,7 +485,9 @@ func (n *Node) newTask(tx *state.Tx, spec *TaskSpec, c Caller, rentOrder string)
 	return t
 }
 
-// systemDiskGB is the node's fixed system disk size (g_disk_system_size).
+// systemDiskGB is the node's system disk size for VMs (g_disk_system_size,
+// a constant of the node build): the node info's disk_system, every VM's
+// vda and the task detail's disk_system all show it.
 const systemDiskGB = 350
 
 // enterNode finds the GPU node a request addresses and authorises the

@@ -79,6 +79,7 @@ func (*Panel) Timings() map[string]time.Duration {
 		"dbc.image_download":   5 * time.Minute,
 		"dbc.image_upload":     5 * time.Minute,
 		"dbc.bare_metal_power": 10 * time.Second,
+		timingLANIdle:          72 * time.Hour,
 	}
 }
 
@@ -89,6 +90,7 @@ func (*Panel) Steps() map[string]state.StepFunc {
 		stepSnapshot: state.TypedStep(runSnapshotStep),
 		stepTransfer: state.TypedStep(runTransferStep),
 		stepPower:    state.TypedStep(runPowerStep),
+		stepLANIdle:  state.TypedStep(runLANIdleStep),
 	}
 }
 

@@ -227,7 +227,7 @@ func seedGPUNode(sc *scenarios.Scenario, path string, s seedNode) (*Node, error)
 		CPUType: orDefault(s.CPU.Type, "Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz"), CPUHz: orDefault(s.CPU.Hz, "3000.000"),
 		CPUCores: orInt(s.CPU.Cores, 96), PhysicalCPUs: orInt(s.CPU.PhysicalCPUs, 2),
 		GPUs: 8, GPUType: orDefault(s.GPU.Type, "GeForce RTX 3090"), MemGB: orInt(s.MemGB, 512),
-		DiskType: orDefault(s.Disk.Type, "SSD"), DiskSystemGB: orInt(s.Disk.SystemGB, 480),
+		DiskType: orDefault(s.Disk.Type, "SSD"), DiskSystemGB: orInt(s.Disk.SystemGB, systemDiskGB),
 		DiskDataGB: orInt(s.Disk.DataGB, 4000), DataPath: orDefault(s.Disk.Path, "/data"),
 		DataFiles: s.DataFiles, Tasks: map[string]*Task{}, Networks: map[string]*Network{},
 		Transfers: map[string]*Transfer{}, Sessions: map[string]string{},

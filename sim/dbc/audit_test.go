@@ -3,6 +3,9 @@ package dbc_test
 import (
 	"testing"
 	"time"
+
+	"github.com/panelsim/panelsim/panelsimtest"
+	"github.com/panelsim/panelsim/scenarios"
 )
 
 // TestNoLostUpdates plays every pair of a data-changing VM operation
@@ -104,4 +107,89 @@ func hasSize(disks map[string]string, size string) bool {
 		}
 	}
 	return false
+}
+
+// TestIdleLANsAreCleanedUp: the node deletes a network no VM has used for
+// dbc.lan_idle (three days, VxlanManager::ClearEmptyNetwork), counted from
+// its creation or from the last VM leaving it; a scenario can shorten it.
+func TestIdleLANsAreCleanedUp(t *testing.T) {
+	lans := func(e *env) []string {
+		var list []struct {
+			Name string `json:"network_name"`
+		}
+		e.post(t, "/api/v1/lan", alice(t, node1, nil)).expect(t, 200, 0).decode(t, &list)
+		var out []string
+		for _, l := range list {
+			out = append(out, l.Name)
+		}
+		return out
+	}
+	create := func(e *env, name, cidr string) {
+		e.post(t, "/api/v1/lan/create", alice(t, node1, map[string]any{"network_name": name, "ip_cidr": cidr})).expect(t, 200, 0, "ok")
+	}
+
+	e := newEnv(t)
+	create(e, "idlenet", "192.168.66.0/24")
+	create(e, "usednet", "192.168.67.0/24")
+	id := e.createVM(t, map[string]any{"network_name": "usednet"})
+	e.srv.Advance(72*time.Hour - time.Second)
+	if got := lans(e); len(got) != 2 {
+		t.Fatalf("before three idle days: %v", got)
+	}
+	e.srv.Advance(time.Second)
+	if got := lans(e); len(got) != 1 || got[0] != "usednet" {
+		t.Fatalf("after three idle days: %v, want only the network a VM uses", got)
+	}
+	e.post(t, "/api/v1/lan/delete/idlenet", alice(t, node1, nil)).expect(t, 200, 1, "network not exist")
+	// The clock for usednet starts when its last VM leaves.
+	e.post(t, "/api/v1/tasks/delete/"+id, alice(t, node1, nil)).expect(t, 200, 0)
+	e.srv.Advance(time.Minute)
+	e.srv.Advance(71 * time.Hour)
+	if got := lans(e); len(got) != 1 {
+		t.Fatalf("71h after its VM left: %v", got)
+	}
+	e.srv.Advance(time.Hour)
+	if got := lans(e); len(got) != 0 {
+		t.Fatalf("72h after its VM left: %v", got)
+	}
+
+	short := newEnv(t, panelsimtest.WithScenarioYAML("timings:\n  dbc.lan_idle: 10m\n"+string(scenarios.DefaultYAML())))
+	create(short, "quicknet", "10.20.0.0/16")
+	short.srv.Advance(10 * time.Minute)
+	if got := lans(short); len(got) != 0 {
+		t.Fatalf("with dbc.lan_idle 10m: %v", got)
+	}
+}
+
+// TestDiskSystemAgreesWithNode: the task detail's disk_system, the VM's
+// vda and the node info's disk_system are the node's one system disk size
+// (g_disk_system_size, 350G in the real build; a scenario may set another).
+func TestDiskSystemAgreesWithNode(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"default", "", "350G"},
+		{"scenario 500G", "dbc:\n  nodes:\n    - {id: " + node1 + ", renter: //Alice, disk: {system_gb: 500}}\n", "500G"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []panelsimtest.Option
+			if tc.yaml != "" {
+				opts = append(opts, panelsimtest.WithScenarioYAML(tc.yaml))
+			}
+			e := newEnv(t, opts...)
+			var node struct {
+				DiskSystem struct{ Size string } `json:"disk_system"`
+			}
+			e.post(t, "/api/v1/mining_nodes", map[string]any{"peer_nodes_list": []string{node1}, "additional": map[string]any{}}).expect(t, 200, 0).decode(t, &node)
+			id := e.createVM(t, nil)
+			e.srv.Advance(3 * time.Minute)
+			var info struct {
+				DiskSystem string `json:"disk_system"`
+			}
+			e.post(t, "/api/v1/tasks/"+id, alice(t, node1, nil)).expect(t, 200, 0).decode(t, &info)
+			if node.DiskSystem.Size != tc.want || info.DiskSystem != tc.want || e.disks(t, id)["vda"] != tc.want {
+				t.Fatalf("node disk_system %q, task disk_system %q, vda %q; want all %s", node.DiskSystem.Size, info.DiskSystem, e.disks(t, id)["vda"], tc.want)
+			}
+		})
+	}
 }
