@@ -96,7 +96,11 @@ func (p *Proxy) check(ex *exchange, resp *http.Response) error {
 	ex.body, ex.checked = body, true
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	relocate(resp, ex.up)
-	vs := openapi.Findings("response", p.contract.ValidateResponse(ex.c.Request(), ex.reqBody, resp.StatusCode, resp.Header, body))
+	err = p.contract.ValidateResponse(ex.c.Request(), ex.reqBody, resp.StatusCode, resp.Header, body)
+	if errors.Is(err, openapi.ErrNoRoute) {
+		return nil // noted once, as the request's violation
+	}
+	vs := openapi.Findings("response", err)
 	p.note(ex.c, vs)
 	if p.cfg.Strict && len(vs) > 0 {
 		ex.rejected = vs

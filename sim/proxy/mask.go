@@ -186,9 +186,10 @@ func (m *Masker) Query(raw string) string {
 	return strings.Join(parts, "&")
 }
 
-// Body masks a body by its content type (or its first byte, for the JSON
-// that curl -d sends as a form): JSON fields, form fields and XML elements
-// and attributes with secret names; known secrets anywhere else.
+// Body masks a body by its content type or its first byte (curl -d sends
+// JSON as a form; mgr5 answers XML and HTML): JSON fields, form fields and
+// XML or HTML elements and attributes with secret names; known secrets
+// anywhere else.
 func (m *Masker) Body(contentType string, body []byte) []byte {
 	if len(body) == 0 {
 		return body
@@ -202,7 +203,7 @@ func (m *Masker) Body(contentType string, body []byte) []byte {
 		}
 	case media == "application/x-www-form-urlencoded":
 		return []byte(m.Query(string(body)))
-	case strings.Contains(media, "xml") || (len(trimmed) > 0 && trimmed[0] == '<'):
+	case len(trimmed) > 0 && trimmed[0] == '<':
 		if out, ok := m.xml(body); ok {
 			return out
 		}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"compress/gzip"
 
 	"io"
 	"log"
@@ -316,4 +317,74 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return up.URL
+}
+
+// TestForwardingDetails: panelsim's world header stays home, a compressed
+// answer is still checked, and a redirect to the upstream stays on the
+// proxy.
+func TestForwardingDetails(t *testing.T) {
+	var sawWorld, sawBody string
+	var mu sync.Mutex
+	var up *httptest.Server
+	up = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sawWorld = r.Header.Get("X-Panelsim-World")
+		b, _ := io.ReadAll(r.Body)
+		sawBody = string(b)
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/auth/key-v4/k1":
+			http.Redirect(w, r, up.URL+"/api/dci/v3/server?x=1", http.StatusFound)
+		default:
+			if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+				t.Errorf("the transport did not ask for gzip: %v", r.Header)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			zw.Write([]byte(`{"list":[],"size":"0"}`))
+			zw.Close()
+		}
+	}))
+	t.Cleanup(up.Close)
+	c, _, _ := startProxy(t, Config{Upstreams: upstreams(t, up.URL, "dci6")})
+	raw := c.For(t)
+	raw.SkipValidation = true
+	raw.With("X-Panelsim-World", "w1").Do("GET", "/api/dci/v3/os_template", []byte(`{"a":1}`), "X-Xsrf-Token", "t", "Accept-Encoding", "gzip")
+	mu.Lock()
+	if sawWorld != "" || sawBody != `{"a":1}` {
+		t.Errorf("upstream saw world %q body %q", sawWorld, sawBody)
+	}
+	mu.Unlock()
+	var vs []state.Entry
+	c.World("w1").Get("/_panelsim/requests?violation=1").Expect(t, 200).Decode(t, &vs)
+	found := false
+	for _, e := range vs {
+		for _, v := range e.Violations {
+			found = found || (v.In == "response" && v.Pointer == "/size")
+		}
+	}
+	if !found {
+		t.Errorf("the compressed answer's drift was not found: %+v", vs)
+	}
+	r := raw.Get("/auth/key-v4/k1")
+	if r.Status != http.StatusFound || r.Header.Get("Location") != "/api/dci/v3/server?x=1" {
+		t.Errorf("redirect %d to %q", r.Status, r.Header.Get("Location"))
+	}
+}
+
+func TestRecordingsGoOnNumbering(t *testing.T) {
+	up := panelsimtest.RunT(t)
+	dir := t.TempDir()
+	for range 2 {
+		c, _, _ := startProxy(t, Config{Upstreams: upstreams(t, up.BaseURL(), "dci6"), Record: dir})
+		c.JSON("POST", "/api/auth/v4/public/token", `{"email":"admin@example.com","password":"secret"}`).Expect(t, 201)
+	}
+	files, _, err := ReadExchanges(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 || !strings.HasPrefix(files[0], "0001-") || !strings.HasPrefix(files[1], "0002-") {
+		t.Errorf("files %v", files)
+	}
 }
