@@ -34,6 +34,7 @@ func (s *Server) registerControl(e *echo.Echo) {
 		h            echo.HandlerFunc
 	}{
 		{http.MethodGet, "/health", s.health},
+		{http.MethodGet, "/metrics", s.serveMetrics},
 		{http.MethodGet, "/version", s.version},
 		{http.MethodPost, "/reset", s.reset},
 		{http.MethodGet, "/clock", s.clock},

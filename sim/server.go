@@ -76,6 +76,7 @@ type Server struct {
 	steps    map[string]state.StepFunc
 	states   map[string]func() any
 	worlds   *state.Worlds
+	metrics  *metrics
 	contract func() (*openapi.Contract, error)
 	env      *simhttp.Env
 	handler  *echo.Echo
@@ -124,7 +125,8 @@ func New(cfg Config) (*Server, error) {
 	// waits until something needs them: request validation (then at once,
 	// so a broken spec fails the start) or a test asking for the contract.
 	s.contract = sync.OnceValues(func() (*openapi.Contract, error) { return openapi.Load(s.sources()...) })
-	s.env = &simhttp.Env{Worlds: s.worlds, Validate: cfg.Validate, Logger: cfg.Logger, MaxBody: cfg.MaxBody}
+	s.metrics = newMetrics(s.worlds, s.panels)
+	s.env = &simhttp.Env{Worlds: s.worlds, Meters: s.metrics, Wall: cfg.Wall, Validate: cfg.Validate, Logger: cfg.Logger, MaxBody: cfg.MaxBody}
 	if cfg.Validate != simhttp.ValidateOff {
 		if s.env.Validator, err = s.contract(); err != nil {
 			return nil, err

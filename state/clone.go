@@ -27,6 +27,7 @@ func (w *World) Clone(name string) *World {
 		ids:     maps.Clone(w.ids),
 		faults:  slices.Clone(w.faults),
 		fired:   maps.Clone(w.fired),
+		history: maps.Clone(w.history),
 		panels:  make(map[string]any, len(w.panels)),
 		journal: NewJournal(cfg.JournalSize),
 		real:    newRealSync(cfg.Clock, cfg.Wall),

@@ -2,6 +2,7 @@ package state
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 )
 
@@ -37,6 +38,7 @@ func TrimHistory[K cmp.Ordered, V any](tx *Tx, panel string, m map[K]V, finished
 		}
 	}
 	excess := n - keep
+	tx.w.noteHistory(panel, min(n, keep), max(excess, 0))
 	if excess <= 0 {
 		return 0
 	}
@@ -65,4 +67,27 @@ func TrimHistory[K cmp.Ordered, V any](tx *Tx, panel string, m map[K]V, finished
 		delete(m, k)
 	}
 	return excess
+}
+
+// HistoryStat is what a panel's history holds in one world, as of the
+// last task that finished there, and how many finished tasks it dropped.
+type HistoryStat struct {
+	Kept    int
+	Dropped uint64
+}
+
+func (w *World) noteHistory(panel string, kept, dropped int) {
+	if w.history == nil {
+		w.history = map[string]HistoryStat{}
+	}
+	h := w.history[panel]
+	h.Kept, h.Dropped = kept, h.Dropped+uint64(dropped)
+	w.history[panel] = h
+}
+
+// History is every panel's HistoryStat in this world (for metrics).
+func (w *World) History() map[string]HistoryStat {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return maps.Clone(w.history)
 }

@@ -62,6 +62,8 @@ type World struct {
 	fired  map[string]int
 	panels map[string]any
 	real   *realSync
+	// history is each panel's history size (see TrimHistory), for metrics.
+	history map[string]HistoryStat
 
 	journal *Journal
 }

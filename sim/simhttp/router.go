@@ -62,6 +62,10 @@ type Env struct {
 	// DefaultMaxBody); a larger one gets the panel's bad-request error
 	// with HTTP 413.
 	MaxBody int64
+	// Meters counts every panel answer (nil: nothing counts); Wall times
+	// them (nil: the system clock).
+	Meters Meters
+	Wall   state.WallClock
 }
 
 // Router is the route table a panel registers into. Every route it adds runs
@@ -73,12 +77,14 @@ type Router struct {
 	chain   []echo.MiddlewareFunc
 	control bool
 	proxy   *Proxy
+	meterOf Meter
 }
 
 // NewRouter wires a panel's routes into e; control says whether the
 // panel's inspection hooks are served there too.
 func NewRouter(e *echo.Echo, hooks Hooks, env *Env, control bool) *Router {
 	r := &Router{e: e, hooks: hooks, env: env, control: control}
+	r.meterOf = r.meter()
 	r.chain = []echo.MiddlewareFunc{r.enter, r.faults, r.validate}
 	return r
 }
@@ -130,6 +136,7 @@ func (r *Router) enterControl(next echo.HandlerFunc) echo.HandlerFunc {
 // request once everything inside has answered.
 func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
+		defer r.measure(c)()
 		c.Set(keyPanel, r.hooks.Name())
 		w, werr := r.env.Worlds.Get(WorldName(c))
 		if werr != nil {
