@@ -37,6 +37,10 @@ func (r *Router) measure(c echo.Context) func() {
 	if wall == nil {
 		wall = state.SystemWallClock
 	}
+	m := r.meterOf
+	if m == nil {
+		m = noMeter{} // a Router made without NewRouter
+	}
 	start := wall()
-	return func() { r.meterOf.Observe(c.Response().Status, wall().Sub(start)) }
+	return func() { m.Observe(c.Response().Status, wall().Sub(start)) }
 }

@@ -24,6 +24,7 @@ type Proxy struct {
 // and the panel's inspection hooks are left out, since no model runs.
 func NewProxyRouter(e *echo.Echo, hooks Hooks, env *Env, p Proxy) *Router {
 	r := &Router{e: e, hooks: hooks, env: env, proxy: &p}
+	r.meterOf = r.meter()
 	r.chain = []echo.MiddlewareFunc{r.enter}
 	return r
 }
