@@ -47,41 +47,16 @@ func adminEdit(c *call) (result, *mgrError) {
 			return formResult{elid: u.Name, fields: f}
 		},
 		create: adminCreate,
-		update: func(c *call, u *User) (result, *mgrError) {
-			pass := c.p.Get("passwd")
-			if e := c.checkConfirm(pass); e != nil {
-				return nil, e
-			}
-			if pass != "" {
-				u.Password = pass
-			}
-			c.setIfSent("fullname", &u.FullName)
-			c.setIfSent("email", &u.Email)
-			return ok()
-		},
+		update: (*call).changeAccount,
 	}.run(c, c.p.Get("elid"))
 }
 
 func adminCreate(c *call) (result, *mgrError) {
-	name, e := c.require("name")
+	u, e := c.newAccount(levelAdmin)
 	if e != nil {
 		return nil, e
 	}
-	if !userName.MatchString(name) {
-		return nil, badValue("name", name)
-	}
-	if c.st.Users[name] != nil {
-		return nil, exists("user", name)
-	}
-	pass, e := c.require("passwd")
-	if e != nil {
-		return nil, e
-	}
-	if e := c.checkConfirm(pass); e != nil {
-		return nil, e
-	}
-	c.storeUser(&User{Name: name, Password: pass, Level: levelAdmin, Active: true, Limits: map[string]int{},
-		FullName: c.p.Get("fullname"), Email: c.p.Get("email")})
+	c.storeUser(u)
 	return ok()
 }
 

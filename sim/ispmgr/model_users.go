@@ -88,9 +88,10 @@ func userForm(u *User, _ string) result {
 	return formResult{elid: u.Name, fields: f}
 }
 
-// newUserFromParams checks every parameter of a new account and returns
-// it without storing it.
-func (c *call) newUserFromParams() (*User, *mgrError) {
+// newAccount checks what every new account needs (a free, valid name and
+// a password, confirmed if confirm is sent) and returns it unstored, with
+// its full name and e-mail: the start of a user and of an administrator.
+func (c *call) newAccount(level int) (*User, *mgrError) {
 	name, e := c.require("name")
 	if e != nil {
 		return nil, e
@@ -108,8 +109,18 @@ func (c *call) newUserFromParams() (*User, *mgrError) {
 	if e := c.checkConfirm(pass); e != nil {
 		return nil, e
 	}
-	u := &User{Name: name, Password: pass, Level: levelUser, Active: true, Limits: map[string]int{},
-		FullName: c.p.Get("fullname"), Email: c.p.Get("email"), Comment: c.p.Get("comment")}
+	return &User{Name: name, Password: pass, Level: level, Active: true, Limits: map[string]int{},
+		FullName: c.p.Get("fullname"), Email: c.p.Get("email")}, nil
+}
+
+// newUserFromParams checks every parameter of a new account and returns
+// it without storing it.
+func (c *call) newUserFromParams() (*User, *mgrError) {
+	u, e := c.newAccount(levelUser)
+	if e != nil {
+		return nil, e
+	}
+	u.Comment = c.p.Get("comment")
 	if c.user.Level < levelAdmin {
 		u.Owner = c.user.Name
 	} else if o := c.p.Get("owner"); o != "" {
@@ -460,6 +471,12 @@ func usrparam(c *call) (result, *mgrError) {
 		f.AddText("lang", c.lang)
 		return formResult{fields: f}, nil
 	}
+	return c.changeAccount(u)
+}
+
+// changeAccount sets an account's own settings the call sends: a new
+// password (confirmed if confirm is sent), full name and e-mail.
+func (c *call) changeAccount(u *User) (result, *mgrError) {
 	pass := c.p.Get("passwd")
 	if e := c.checkConfirm(pass); e != nil {
 		return nil, e
