@@ -139,7 +139,7 @@ func serveProxy(ctx context.Context, o *proxyOptions, stdout, stderr io.Writer, 
 	ups, _ := o.upstreams() // checked
 	p, err := proxy.New(proxy.Config{
 		Upstreams: ups, Strict: o.strict, Insecure: o.insecure, Timeout: o.timeout, Record: o.record,
-		NoControl: o.noControl, Logger: logger, Version: version,
+		NoControl: o.noControl, Logger: logger, Version: version, Start: time.Now().UTC(),
 	})
 	if err != nil {
 		return err

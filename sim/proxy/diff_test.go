@@ -82,6 +82,16 @@ func TestRecordedPanelsimTrafficDiffsEmptyAgainstTheEmulator(t *testing.T) {
 		t.Errorf("report:\n%s", report.String())
 	}
 
+	// The same recording against a running panelsim (diff --target).
+	target := panelsimtest.RunT(t)
+	remote := NewReplayer(target.BaseURL(), http.DefaultTransport, map[string]string{
+		"password": "secret", "loginPassword": "superpassword", "authinfo": "root:secret",
+	})
+	report.Reset()
+	if n := WriteReport(&report, remote.Diff(files, exchanges)); n != 0 {
+		t.Fatalf("a running panelsim differs from the recording:\n%s", report.String())
+	}
+
 	// Without the password the replayed login fails, and the report says
 	// where: the status and the envelope.
 	bare := NewReplayer("http://panelsim", HandlerTransport(mustSim(t).Handler()), nil)

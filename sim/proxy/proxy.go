@@ -74,6 +74,10 @@ type Config struct {
 	Transport http.RoundTripper
 	// Version is reported by /_panelsim/version.
 	Version string
+	// Start is where the journal's clock starts (the binary passes the
+	// wall time, so journal times read as when the exchanges happened;
+	// zero: the default scenario's start).
+	Start time.Time
 }
 
 // DefaultTimeout is how long an exchange with an upstream may take.
@@ -127,7 +131,7 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p.srv, err = sim.New(sim.Config{
 		Panels: panels, Proxy: forward, DefaultClock: "real", NoControl: cfg.NoControl,
-		Logger: cfg.Logger, Version: cfg.Version,
+		Logger: cfg.Logger, Version: cfg.Version, Start: cfg.Start,
 	})
 	if err != nil {
 		return nil, err
