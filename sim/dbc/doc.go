@@ -73,11 +73,17 @@
 //     exist", errcode 1), "task is running" / "task is shut_off" refusals,
 //     restart from shut off allowed, an action asked again while one runs
 //     takes over. Resources follow the node: a VM that is not shut off
-//     (creating included) holds its GPUs; only running VMs hold CPU cores,
-//     memory and ports (the VNC port always, ssh/rdp only without a public
-//     IP); starting or restarting re-checks them ("cpu count exceeds the
-//     maximum", "check gpu failed", "check memory failed", "check ssh_port
-//     failed", "check vnc_port failed").
+//     (creating included) holds its GPUs; a VM that runs or is being
+//     created or started holds its CPU cores, memory and ports (the VNC
+//     port always, ssh/rdp only without a public IP), so two VMs in those
+//     states never share a VNC port and never add up to more cores or
+//     memory than the node has (issue 16: a creation used to hold nothing
+//     until it ran). A shut-off VM holds none of them: starting or
+//     restarting it re-checks them ("cpu count exceeds the maximum",
+//     "check gpu failed", "check memory failed", "check ssh_port failed",
+//     "check vnc_port failed"), and so does the end of a creation (when
+//     the node defines the domain): a VM that no longer fits ends in
+//     "create error" with "create failed: <reason>" in its log.
 //   - No answered operation is lost. The node does disk and snapshot
 //     changes within the request (qemu-img, virsh attach/detach), so the
 //     next request sees them done; here they take their timing, and any

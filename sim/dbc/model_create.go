@@ -259,11 +259,12 @@ func checkDigits(name, v string) *Error {
 	return nil
 }
 
-// portConflict is check_port_conflict: a running VM's VNC port, or the
-// login port of a running VM without a public IP.
+// portConflict is check_port_conflict: the VNC port of a VM that holds
+// its resources (running, being created or started), or such a VM's login
+// port when it has no public IP.
 func (n *Node) portConflict(port int, except string) *Error {
 	for _, t := range n.sortedTasks() {
-		if t.ID == except || t.domain() != domainRunning {
+		if t.ID == except || !t.holdsResources() {
 			continue
 		}
 		if t.Spec.VNCPort == port {
@@ -366,10 +367,17 @@ func (n *Node) freeGPUs(except string) int {
 	return free
 }
 
-// runningUse sums the cores and memory of running VMs.
+// holdsResources says whether a VM holds its cores, memory and ports: it
+// runs, or it is being created or started and will run without another
+// check. A shut-off VM holds none (its start checks them again).
+func (t *Task) holdsResources() bool {
+	return t.domain() == domainRunning || t.Status == StatusCreating || t.Status == StatusStarting
+}
+
+// runningUse sums the cores and memory of the VMs that hold them.
 func (n *Node) runningUse(except string) (cpus, mem int) {
 	for _, t := range n.Tasks {
-		if t.ID != except && t.domain() == domainRunning {
+		if t.ID != except && t.holdsResources() {
 			cpus += t.Spec.CPUs
 			mem += t.Spec.MemGB
 		}

@@ -210,6 +210,15 @@ func endStep(tx *state.Tx, n *Node, t *Task, a taskStep) {
 		}
 		return
 	}
+	if a.Op == "create" {
+		// The domain is defined only now: the node checks its resources
+		// again, and a VM that no longer fits is not started.
+		if err := n.checkResources(t); err != nil {
+			t.Status = spec.failed
+			t.log(tx, "create failed: "+err.Msg)
+			return
+		}
+	}
 	finishOp(tx, n, t, a)
 }
 

@@ -632,3 +632,34 @@ func FuzzParseFor(f *testing.F) {
 		}
 	})
 }
+
+// TestModelCreationRechecksResources: the node checks a VM's resources
+// again when its domain is defined; one that no longer fits (here a
+// restored state put a running VM on all the cores meanwhile) ends in
+// "create error" instead of over-booking the node.
+func TestModelCreationRechecksResources(t *testing.T) {
+	w := newWorld(t, trustWorld)
+	node := "58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"
+	var id string
+	err := w.Do(func(tx *state.Tx) error {
+		res, e := stateOf(tx).CreateTask(tx, trustRequest(t, `{"image_name":"ubuntu.qcow2","ssh_port":"22","vnc_port":"5900","gpu_count":"0","cpu_cores":"2","mem_size":"2","disk_size":"10"}`))
+		if e != nil {
+			return e
+		}
+		id = res.TaskID
+		n := stateOf(tx).Nodes[node]
+		n.Tasks["squatter"] = &Task{ID: "squatter", Status: StatusRunning, Spec: TaskSpec{CPUs: n.CPUCores, MemGB: 1, VNCPort: 5999}}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Advance(3 * time.Minute)
+	_ = w.Do(func(tx *state.Tx) error {
+		task := stateOf(tx).Nodes[node].Tasks[id]
+		if task.Status != StatusCreateError || !strings.Contains(strings.Join(task.Logs, "\n"), "create failed: cpu count exceeds the maximum") {
+			t.Errorf("task %s: %v", task.Status, task.Logs)
+		}
+		return nil
+	})
+}
