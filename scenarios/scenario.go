@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/panelsim/panelsim/state"
@@ -96,8 +98,10 @@ func (st *startTime) UnmarshalYAML(n *yaml.Node) error {
 type Error struct {
 	File string
 	Line int
-	Key  string
-	Msg  string
+	// Column is set for YAML syntax errors (1-based; 0: unknown).
+	Column int
+	Key    string
+	Msg    string
 }
 
 func (e *Error) Error() string {
@@ -105,6 +109,9 @@ func (e *Error) Error() string {
 	b.WriteString(e.File)
 	if e.Line > 0 {
 		b.WriteString(":" + strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Column))
+		}
 	}
 	if e.Key != "" {
 		b.WriteString(": " + e.Key)
@@ -118,7 +125,7 @@ func Parse(file string, data []byte, known Known) (*Scenario, error) {
 	sc := &Scenario{File: file, src: data, blocks: map[string]bool{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, sc.yamlError(err)
+		return nil, sc.syntaxError(err)
 	}
 	if root.Kind == 0 {
 		root = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
@@ -250,6 +257,31 @@ var (
 )
 
 // yamlError turns a yaml error into an Error with the line and the key there.
+// syntaxError places a YAML syntax error. yaml.v3 reports the line where
+// the enclosing construct began, for parser errors counted from 0 (a flow
+// mapping left open on line 2 is "line 1"), and never a column; goccy's
+// parser, whose tokens carry both, locates it instead. yaml.v3's report
+// stands when goccy finds nothing wrong.
+func (sc *Scenario) syntaxError(err error) error {
+	if se := goccySyntaxError(sc.src); se != nil && se.Token != nil {
+		return &Error{File: sc.File, Line: se.Token.Position.Line, Column: se.Token.Position.Column, Msg: "YAML syntax: " + se.Message}
+	}
+	return sc.yamlError(err)
+}
+
+func goccySyntaxError(src []byte) (se *goccy.SyntaxError) {
+	defer func() {
+		if recover() != nil { // only ever on input yaml.v3 refused already
+			se = nil
+		}
+	}()
+	_, err := goccyparser.ParseBytes(src, 0)
+	if !errors.As(err, &se) {
+		return nil
+	}
+	return se
+}
+
 func (sc *Scenario) yamlError(err error) error {
 	m := lineMsg.FindStringSubmatch(err.Error())
 	if m == nil {

@@ -114,6 +114,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("seed: 3\nstart: 2025-01-01T00:00:00Z\nclock: real:10\n")
 	f.Add("faults:\n  - name: x\n    when: {times: 2}\n    action: {status: 503, body: sleeping}\n")
 	f.Add("toy:\n  users: [{name: a, age: 1}]\n")
+	f.Add("version: 1\nname: {a: [1, 2\n  b: 'x\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		sc, err := Parse("f.yaml", []byte(in), known)
 		if err != nil {
@@ -128,4 +129,20 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("seed 0 accepted")
 		}
 	})
+}
+
+func TestSyntaxErrorsNameLineAndColumn(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"version: 1\nname: {a: 1\n", "s.yaml:2:7: "},
+		{"version: 1\nseed: [\n", "s.yaml:2:7: "},
+		{"seed: 1\nfaults: [1, 2\nname: x\n", "s.yaml:3:1: "},
+		{"version: 1\ndci6:\n  users:\n    - email: a\n   bad: x\n", "s.yaml:5:4: "},
+		{"version: 1\n\tseed: 1\n", "s.yaml:2:1: "},
+		{"version: 1\nname: 'abc\n", "s.yaml:2:7: "},
+	} {
+		_, err := Parse("s.yaml", []byte(c.src), known)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || !strings.Contains(err.Error(), "YAML syntax") {
+			t.Errorf("%q: %v, want it to start %q", c.src, err, c.want)
+		}
+	}
 }
