@@ -33,7 +33,7 @@ type diffOptions struct {
 	scenario string
 	seed     uint64
 	target   string
-	secrets  listFlag
+	secrets  []string
 	json     bool
 }
 
@@ -45,7 +45,13 @@ func parseDiffFlags(args []string, stderr io.Writer) (*diffOptions, error) {
 	fs.StringVar(&o.scenario, "scenario", "", "scenario YAML for the emulator (default: the embedded default scenario)")
 	fs.StringVar(&seed, "seed", "", "seed for the emulator, overriding the scenario's (not 0)")
 	fs.StringVar(&o.target, "target", "", "replay against a running panelsim at this URL instead of one in this process")
-	fs.Var(&o.secrets, "secret", "NAME=VALUE: send VALUE where the recording masked a secret; NAME is a placeholder (masked-2) or a field, parameter or header name (password, loginPassword, authinfo); repeatable")
+	fs.Func("secret", "NAME=VALUE: send VALUE where the recording masked a secret; NAME is a placeholder (masked-2) or a field, parameter or header name (password, loginPassword, authinfo); repeatable", func(s string) error {
+		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
+			return errors.New("want NAME=VALUE")
+		}
+		o.secrets = append(o.secrets, s)
+		return nil
+	})
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, diffUsage)
@@ -73,11 +79,6 @@ func parseDiffFlags(args []string, stderr io.Writer) (*diffOptions, error) {
 			return nil, fmt.Errorf("--seed %q: want a positive whole number", seed)
 		}
 		o.seed = n
-	}
-	for _, s := range o.secrets {
-		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
-			return nil, fmt.Errorf("--secret %q: want NAME=VALUE", s)
-		}
 	}
 	if o.target != "" && (o.scenario != "" || o.seed != 0) {
 		return nil, errors.New("--target replays against a running panelsim: its scenario and seed are its own (drop --scenario and --seed)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,7 +20,7 @@ import (
 // proxyOptions are `panelsim proxy`'s command line.
 type proxyOptions struct {
 	addr      string
-	panels    listFlag
+	panels    []string
 	upstream  string
 	record    string
 	strict    bool
@@ -28,19 +29,9 @@ type proxyOptions struct {
 	noControl bool
 	logLevel  string
 	logFormat string
-}
-
-// listFlag collects a repeatable, comma-separated flag.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error {
-	for _, part := range strings.Split(v, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			*l = append(*l, part)
-		}
-	}
-	return nil
+	tls       bool
+	tlsCert   string
+	tlsKey    string
 }
 
 const proxyUsage = `Usage: panelsim proxy --panel PANEL --upstream URL [flags]
@@ -58,28 +49,36 @@ func parseProxyFlags(args []string, env func(string) string, stderr io.Writer) (
 	o := &proxyOptions{}
 	f := newEnvFlags("panelsim proxy", env, stderr)
 	f.Addr(&o.addr, "addr", "127.0.0.1:8080", "address to serve the proxied panels and the control plane on")
+	f.List(&o.panels, "panel", "panel to proxy, PANEL or PANEL=URL: dci6, imserver, dbc, ispmgr (repeatable, or comma-separated)", checkProxyPanel)
 	f.String(&o.upstream, "upstream", "", "base URL of the real panel, for every --panel given without =URL")
 	f.String(&o.record, "record", "", "write each exchange to this directory as a golden file (credentials masked), for panelsim diff")
-	f.Choice(&o.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"}, "log level: debug, info, warn or error")
-	f.Choice(&o.logFormat, "log-format", "text", []string{"text", "json"}, "log format: text or json")
-	o.timeout = proxy.DefaultTimeout
-	f.FuncEnv("timeout", "PANELSIM_UPSTREAM_TIMEOUT", proxy.DefaultTimeout.String(), "how long one exchange with an upstream may take", func(s string) error {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return errors.New("want a positive duration such as 30s")
-		}
-		o.timeout = d
-		return nil
-	})
 	f.Bool(&o.strict, "strict", "answer 502 (in the panel's envelope, naming the violation) instead of an answer that breaks the contract")
 	f.Bool(&o.insecure, "upstream-insecure", "accept any TLS certificate from upstreams (self-signed panels)")
+	f.Duration(&o.timeout, "timeout", proxy.DefaultTimeout, "how long one exchange with an upstream may take, answer included")
 	f.Bool(&o.noControl, "no-control", "do not serve the /_panelsim control plane")
-	f.ListEnv((*[]string)(&o.panels), "panel", "PANELSIM_PROXY_PANEL", "panel to proxy, PANEL or PANEL=URL: dci6, imserver, dbc, ispmgr (repeatable, or comma-separated)", nil)
+	f.Choice(&o.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"}, "log level: debug, info, warn or error")
+	f.Choice(&o.logFormat, "log-format", "text", []string{"text", "json"}, "log format: text or json")
+	f.Bool(&o.tls, "tls", "serve HTTPS with a self-signed certificate made at start")
+	f.String(&o.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	f.String(&o.tlsKey, "tls-key", "", "private key (PEM) for --tls-cert")
 	f.Usage(proxyUsage)
 	if err := f.Parse(args); err != nil {
 		return nil, err
 	}
+	if o.timeout == 0 {
+		return nil, fmt.Errorf("%s: want a positive duration such as 30s", f.Source("timeout"))
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return nil, fmt.Errorf("%s and %s go together", f.Source("tls-cert"), f.Source("tls-key"))
+	}
 	return o, nil
+}
+
+func checkProxyPanel(spec string) error {
+	if name, _, _ := strings.Cut(spec, "="); name == "" {
+		return fmt.Errorf("want PANEL or PANEL=URL, e.g. dci6=https://dci.example.com (got %q)", spec)
+	}
+	return nil
 }
 
 // upstreams pairs each --panel with its URL: its own (PANEL=URL) or
@@ -144,16 +143,23 @@ func serveProxy(ctx context.Context, o *proxyOptions, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
+	tlsConf, err := tlsConfig(&options{tls: o.tls, tlsCert: o.tlsCert, tlsKey: o.tlsKey})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
-	printProxyBanner(stdout, p, o, ln.Addr())
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	printProxyBanner(stdout, p, o, ln.Addr(), tlsConf != nil)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 	hs := sim.HTTPServer(p.Handler())
-	hs.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
+	hs.TLSConfig, hs.ErrorLog = tlsConf, slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
 	errs := make(chan error, 1)
 	go func() { errs <- hs.Serve(ln) }()
 	select {
@@ -167,8 +173,11 @@ func serveProxy(ctx context.Context, o *proxyOptions, stdout, stderr io.Writer, 
 	return nil
 }
 
-func printProxyBanner(w io.Writer, p *proxy.Proxy, o *proxyOptions, addr net.Addr) {
+func printProxyBanner(w io.Writer, p *proxy.Proxy, o *proxyOptions, addr net.Addr, https bool) {
 	base := "http://" + displayAddr(addr)
+	if https {
+		base = "https://" + displayAddr(addr)
+	}
 	mode := "violations are logged and journaled"
 	if o.strict {
 		mode = "strict: a violated answer is a 502"

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -140,5 +141,27 @@ func TestProxyAndDiffUsageErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: exit %d, want 2 and %q: %s", tc.args, code, tc.want, out)
 		}
+	}
+}
+
+// TestProxyFromTheEnvironmentOverHTTPS configures the proxy by environment
+// alone (as a container would) and serves it over HTTPS.
+func TestProxyFromTheEnvironmentOverHTTPS(t *testing.T) {
+	upstream, _, stopUp := start(t, nil, "--addr", "127.0.0.1:0", "--log-level", "warn")
+	defer stopUp()
+	env := map[string]string{"PANELSIM_PANEL": "dci6", "PANELSIM_UPSTREAM": "http://" + upstream, "PANELSIM_TLS": "true", "PANELSIM_STRICT": "true"}
+	addr, out, stop := start(t, env, "proxy", "--addr", "127.0.0.1:0")
+	defer stop()
+	if !strings.Contains(out.String(), "proxy on https://"+addr+" (strict") {
+		t.Errorf("banner:\n%s", out.String())
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // the proxy's own self-signed certificate
+	resp, err := hc.Post("https://"+addr+"/api/auth/v4/public/token", "application/json", strings.NewReader(`{"email":"admin@example.com","password":"secret"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Errorf("login over HTTPS through the proxy: %d", resp.StatusCode)
 	}
 }
