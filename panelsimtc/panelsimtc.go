@@ -66,6 +66,9 @@ type Container struct {
 	mu     sync.Mutex
 	base   string            // http://host:port, once known
 	panels map[string]string // panel name -> base path, from /_panelsim/version
+	// token is the control token (see WithControlToken), once known.
+	token      string
+	tokenKnown bool
 }
 
 // Run starts panelsim from the image img (e.g. "panelsim:dev") and waits

@@ -223,6 +223,13 @@ func (c *Container) call(ctx context.Context, prefix, method, path string, in, o
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
+	tok, err := c.controlToken(ctx)
+	if err != nil {
+		return err
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := c.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("panelsimtc: %w", err)

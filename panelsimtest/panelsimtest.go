@@ -96,6 +96,11 @@ func WithWallClock(now func() time.Time) Option {
 	return func(o *options) { o.cfg.Wall = now }
 }
 
+// WithControlToken requires "Authorization: Bearer tok" on every
+// /_panelsim HTTP call but health (the Server's own methods work in
+// process and need nothing); ControlToken returns it.
+func WithControlToken(tok string) Option { return func(o *options) { o.cfg.ControlToken = tok } }
+
 // Server is a running in-process panelsim. Its own methods act on the
 // default world; World(name) gives a handle on another.
 type Server struct {
@@ -146,6 +151,10 @@ func RunT(t TB, opts ...Option) *Server {
 
 // Close stops the server.
 func (s *Server) Close() { s.http.Close() }
+
+// ControlToken is the token the control plane requires over HTTP ("" for
+// none), for clients that call /_panelsim themselves.
+func (s *Server) ControlToken() string { return s.sim.ControlToken() }
 
 // Sim is the underlying server, for what this package does not wrap.
 func (s *Server) Sim() *sim.Server { return s.sim }

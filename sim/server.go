@@ -55,6 +55,9 @@ type Config struct {
 	// simhttp.DefaultMaxBody) and MaxControlBody the largest the control
 	// plane accepts (0: DefaultMaxControlBody); larger ones are refused.
 	MaxBody, MaxControlBody int64
+	// ControlToken, when set, is required as "Authorization: Bearer
+	// <token>" by every /_panelsim call but health (401 otherwise).
+	ControlToken string
 	// MaxWorlds caps the worlds alive at once (0: no cap); WorldIdleTTL is
 	// how long a world must go unused before it may be evicted to make room
 	// (0: never). See state.Limits.
@@ -382,6 +385,9 @@ func (s *Server) newEcho(panels []Panel, plane controlPlane) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(io.Discard)
 	e.Pre(simhttp.SelectWorld)
+	if plane == controlFull && s.cfg.ControlToken != "" {
+		e.Pre(s.controlAuth)
+	}
 	e.HTTPErrorHandler = unservedPath
 	for _, p := range panels {
 		r := simhttp.NewRouter(e, p, s.env, plane == controlFull)

@@ -34,6 +34,8 @@ type options struct {
 	from func(flag string) string
 	// maxBody and maxControlBody bound request bodies (0: the defaults).
 	maxBody, maxControlBody int64
+	// controlToken guards the control plane (see sim.Config.ControlToken).
+	controlToken string
 	scale
 }
 
@@ -89,6 +91,7 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	f.Choice(&o.logLevel, "log-level", "info", []string{"debug", "info", "warn", "error"}, "log level: debug, info, warn or error")
 	f.Choice(&o.logFormat, "log-format", "text", []string{"text", "json"}, "log format: text or json")
 	f.String(&o.stateFile, "state-file", "", "restore worlds from this file at start if it exists; save to it on SIGINT/SIGTERM and POST /_panelsim/state/save")
+	f.String(&o.controlToken, "control-token", "", "require Authorization: Bearer TOKEN on every /_panelsim call but health")
 	f.Int64(&o.maxBody, "max-body", 8<<20, 1, "largest request body a panel accepts, in bytes; a larger one gets the panel's error, HTTP 413")
 	f.Int64(&o.maxControlBody, "max-control-body", 16<<20, 1, "largest /_panelsim request body (scenario, state, faults), in bytes")
 	o.scale.maxWorlds = autoMaxWorlds(machineMemory())

@@ -157,7 +157,7 @@ func newServer(o *options, logger *slog.Logger) (*sim.Server, error) {
 	cfg := sim.Config{
 		Seed: o.seed, Clock: o.clock, DefaultClock: "real", Validate: simhttp.ValidateMode(o.validate),
 		NoControl: o.noControl, StateFile: o.stateFile, Logger: logger, Version: version,
-		MaxBody: o.maxBody, MaxControlBody: o.maxControlBody,
+		MaxBody: o.maxBody, MaxControlBody: o.maxControlBody, ControlToken: o.controlToken,
 		MaxWorlds: o.maxWorlds, WorldIdleTTL: o.worldIdleTTL, Start: o.start,
 	}
 	if o.scenario != "" {

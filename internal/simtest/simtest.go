@@ -34,6 +34,7 @@ type Client struct {
 	contract *openapi.Contract
 	hc       *http.Client
 	headers  http.Header
+	token    string
 	// SkipValidation turns the contract check off, for answers that are
 	// deliberately broken (fault injection of resets and truncated bodies).
 	SkipValidation bool
@@ -41,10 +42,14 @@ type Client struct {
 
 // New makes a client for srv's default world.
 func New(t testing.TB, srv *panelsimtest.Server) *Client {
-	return &Client{
+	c := &Client{
 		t: t, base: srv.BaseURL(), contract: srv.Sim().Contract(), headers: http.Header{},
 		hc: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
+	// The control token goes to the control plane only; the panels
+	// have their own Authorization headers.
+	c.token = srv.ControlToken()
+	return c
 }
 
 // For returns the client bound to another test (a subtest, or each run of
@@ -87,6 +92,9 @@ func (c *Client) Do(method, path string, body []byte, header ...string) *Respons
 	}
 	for k, v := range c.headers {
 		req.Header[k] = v
+	}
+	if c.token != "" && strings.HasPrefix(req.URL.Path, c.prefix+"/_panelsim/") {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
