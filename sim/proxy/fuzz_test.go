@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -69,4 +70,34 @@ func FuzzCompare(f *testing.F) {
 			t.Fatalf("%q differs from itself: %v", rec, d)
 		}
 	})
+}
+
+func TestMaskerKeepsPlaceholdersStableAndLongestFirst(t *testing.T) {
+	m := NewMasker()
+	body := m.Body("application/json", []byte(`{"token":"abcdef","session":"abcdef123"}`))
+	if string(body) != `{"session":"masked-2","token":"masked-1"}` && string(body) != `{"session":"masked-1","token":"masked-2"}` {
+		t.Fatalf("masked %s", body)
+	}
+	tok := m.placeholder("abcdef")
+	long := m.placeholder("abcdef123")
+	if got := m.Known("/x/abcdef123/y/abcdef"); got != "/x/"+long+"/y/"+tok {
+		t.Errorf("known: %s", got)
+	}
+	h := m.Header(http.Header{"Cookie": {"ses6=abcdef; lang=en"}, "Set-Cookie": {"ses6=abcdef; Path=/; HttpOnly"}, "Authorization": {"Bearer abcdef123"}, "Accept": {"*/*"}})
+	if h.Get("Cookie") != "ses6="+tok+"; lang="+m.placeholder("en") || h.Get("Set-Cookie") != "ses6="+tok+"; Path=/; HttpOnly" || h.Get("Authorization") != "Bearer "+long || h.Get("Accept") != "*/*" {
+		t.Errorf("headers %v", h)
+	}
+	if q := m.Query("func=auth&authinfo=root%3Asecret&sess=abcdef&x=abcdef"); q != "func=auth&authinfo="+m.placeholder("root:secret")+"&sess="+tok+"&x="+tok {
+		t.Errorf("query %s", q)
+	}
+	x := string(m.Body("text/xml", []byte(`<doc><auth id="abcdef" level="30">abcdef</auth><elem><name>n</name></elem></doc>`)))
+	if x != `<doc><auth id="`+tok+`" level="`+m.placeholder("30")+`">`+tok+`</auth><elem><name>n</name></elem></doc>` {
+		t.Errorf("xml %s", x)
+	}
+	for i := range maxKnown + 10 {
+		m.placeholder(strings.Repeat("z", 6) + fmt.Sprint(i))
+	}
+	if len(m.secrets) != maxKnown {
+		t.Errorf("%d secrets looked for in free text, want %d", len(m.secrets), maxKnown)
+	}
 }

@@ -26,7 +26,8 @@ import (
 type Masker struct {
 	mu      sync.Mutex
 	ids     map[string]string // secret -> placeholder
-	secrets []string          // known secrets, longest first
+	recent  []string          // the newest maxKnown secrets, oldest first
+	secrets []string          // recent, longest first (what Known replaces)
 }
 
 // NewMasker returns a masker that knows no secret yet.
@@ -35,6 +36,11 @@ func NewMasker() *Masker { return &Masker{ids: map[string]string{}} }
 // maxSecrets bounds what a long-running proxy remembers; past it, new
 // secrets are all masked as "masked" (still hidden, no longer numbered).
 const maxSecrets = 1 << 16
+
+// maxKnown bounds the secrets Known looks for in free text: the newest
+// ones, since a token shows up in paths and headers soon after the answer
+// that handed it out. Named fields are masked whatever their age.
+const maxKnown = 1024
 
 // minKnownLen is the shortest secret also replaced where it appears
 // outside a named field (a path, a text body): shorter ones would hit
@@ -78,10 +84,12 @@ func (m *Masker) placeholder(secret string) string {
 	p := fmt.Sprintf("masked-%d", len(m.ids)+1)
 	m.ids[secret] = p
 	if len(secret) >= minKnownLen {
-		i := sort.Search(len(m.secrets), func(i int) bool { return len(m.secrets[i]) < len(secret) })
-		m.secrets = append(m.secrets, "")
-		copy(m.secrets[i+1:], m.secrets[i:])
-		m.secrets[i] = secret
+		m.recent = append(m.recent, secret)
+		if len(m.recent) > maxKnown {
+			m.recent = m.recent[1:]
+		}
+		m.secrets = append(m.secrets[:0], m.recent...)
+		sort.SliceStable(m.secrets, func(i, j int) bool { return len(m.secrets[i]) > len(m.secrets[j]) })
 	}
 	return p
 }
