@@ -5,10 +5,10 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 IMAGE    ?= panelsim:dev
 FUZZTIME ?= 20s
 
-.PHONY: help build run test race bench fuzz lint golden image
+.PHONY: help build run test race bench fuzz lint golden image loadtest
 
 help:
-	@echo "build run test race bench fuzz lint golden image"
+	@echo "build run test race bench fuzz lint golden image loadtest"
 
 build: ## the binary, ./bin/panelsim
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/panelsim ./cmd/panelsim
@@ -31,6 +31,9 @@ fuzz: ## every fuzz target for FUZZTIME each
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+loadtest: ## hot paths over TCP with wrk, as ratios against a bare net/http server (apt-get install wrk)
+	$(GO) run ./scripts/loadtest
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

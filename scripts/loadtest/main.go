@@ -1,0 +1,174 @@
+// Command loadtest measures panelsim's hot paths (issue 14's table) over
+// TCP with wrk, each side by side with a bare net/http server answering
+// the same bytes in the same run, and prints each path's throughput ratio
+// (the median of interleaved rounds). Ratios, not absolute figures, are
+// what compares across machines and loads.
+//
+//	make loadtest                      # = go run ./scripts/loadtest
+//	go run ./scripts/loadtest -d 3s -rounds 5 -only dci6
+//
+// It needs wrk (Debian: apt-get install wrk) and talks to 127.0.0.1 only.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/panelsim/panelsim/internal/hotpaths"
+	"github.com/panelsim/panelsim/sim"
+)
+
+// goals are issue 14's targets, by path name.
+var goals = map[string]float64{
+	"dci6 server by id": 0.65, "dci6 list where limit=0,50": 0.40, "imserver get_servers_status": 0.70,
+	"ispmgr user out=xml": 0.50, "ispmgr user out=json": 0.50, "dbc tasks (sr25519)": 0.50,
+	"dci6 power_on + clock/advance": 0.60,
+}
+
+func main() {
+	dur := flag.Duration("d", 2*time.Second, "length of each wrk run")
+	rounds := flag.Int("rounds", 3, "interleaved rounds per path (the ratio is their median)")
+	conns := flag.Int("c", 16, "wrk connections")
+	only := flag.String("only", "", "measure only paths whose name contains this")
+	flag.Parse()
+	if err := run(*dur, *rounds, *conns, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dur time.Duration, rounds, conns int, only string) error {
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		return fmt.Errorf("wrk is not installed (Debian: apt-get install wrk)")
+	}
+	srv, err := sim.New(sim.Config{ScenarioYAML: hotpaths.Scenario(), DefaultClock: "manual", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	paths, err := hotpaths.Prepare(srv.Handler())
+	if err != nil {
+		return err
+	}
+	bare := hotpaths.Bare(srv.Handler(), paths)
+	psAddr, err := serve(sim.HTTPServer(srv.Handler()))
+	if err != nil {
+		return err
+	}
+	bareAddr, err := serve(&http.Server{Handler: bare})
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "panelsim-loadtest")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	fmt.Printf("wrk -t1 -c%d, %s a run, %d interleaved rounds; ratio = panelsim / bare net/http with the same bytes\n\n", conns, dur, rounds)
+	fmt.Printf("%-32s %12s %12s %7s %6s\n", "path", "panelsim/s", "bare/s", "ratio", "goal")
+	for i, p := range paths {
+		if only != "" && !strings.Contains(p.Name, only) {
+			continue
+		}
+		script := filepath.Join(dir, strconv.Itoa(i)+".lua")
+		if err := os.WriteFile(script, []byte(lua(p)), 0o600); err != nil {
+			return err
+		}
+		var ratios, ps, bs []float64
+		for r := range rounds {
+			order := []string{psAddr, bareAddr}
+			if r%2 == 1 {
+				order = []string{bareAddr, psAddr}
+			}
+			got := map[string]float64{}
+			for _, addr := range order {
+				rps, err := measure(wrk, script, addr, conns, dur)
+				if err != nil {
+					return fmt.Errorf("%s: %w", p.Name, err)
+				}
+				got[addr] = rps
+			}
+			ps, bs = append(ps, got[psAddr]), append(bs, got[bareAddr])
+			ratios = append(ratios, got[psAddr]/got[bareAddr])
+		}
+		fmt.Printf("%-32s %12.0f %12.0f %7.2f %6.2f\n", p.Name, median(ps), median(bs), median(ratios), goals[p.Name])
+	}
+	return nil
+}
+
+func serve(hs *http.Server) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go func() { _ = hs.Serve(ln) }()
+	return ln.Addr().String(), nil
+}
+
+// lua is a wrk script sending the path's requests in turn; the first
+// answer that is not 2xx is printed, since a run with any fails.
+func lua(p hotpaths.Path) string {
+	var b strings.Builder
+	b.WriteString("local reqs = {}\ninit = function(args)\n")
+	for _, r := range p.Requests {
+		b.WriteString("  reqs[#reqs+1] = wrk.format(" + strconv.Quote(r.Method) + ", " + strconv.Quote(r.Target) + ", {[\"Host\"] = wrk.host .. \":\" .. wrk.port, ")
+		for k, v := range r.Header {
+			b.WriteString("[" + strconv.Quote(k) + "] = " + strconv.Quote(v) + ", ")
+		}
+		b.WriteString("}, " + strconv.Quote(r.Body) + ")\n")
+	}
+	b.WriteString(`end
+local i = 0
+request = function()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+local shown = false
+response = function(status, headers, body)
+  if status >= 300 and not shown then
+    shown = true
+    print("first answer that is not 2xx:", status, body)
+  end
+end
+`)
+	return b.String()
+}
+
+var (
+	rpsLine    = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	non2xxLine = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+)
+
+func measure(wrk, script, addr string, conns int, dur time.Duration) (float64, error) {
+	out, err := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(conns), "-d"+dur.String(), "-s", script, "http://"+addr).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
+	}
+	if m := non2xxLine.FindSubmatch(out); m != nil {
+		return 0, fmt.Errorf("%s answers from %s were not 2xx:\n%s", m[1], addr, out)
+	}
+	m := rpsLine.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("no Requests/sec in wrk's output:\n%s", out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
