@@ -6,79 +6,23 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"sort"
 	"strings"
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
+	"github.com/mr-tron/base58"
 	"golang.org/x/crypto/blake2b"
 )
 
-// base58Alphabet is Bitcoin's alphabet, which SS58 and DBC's Base58Check
-// ids (session ids, task ids) both use.
-const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-var base58Index = func() [256]int8 {
-	var idx [256]int8
-	for i := range idx {
-		idx[i] = -1
-	}
-	for i := 0; i < len(base58Alphabet); i++ {
-		idx[base58Alphabet[i]] = int8(i)
-	}
-	return idx
-}()
-
-// base58Encode encodes b, keeping leading zero bytes as '1's.
-func base58Encode(b []byte) string {
-	zeros := 0
-	for zeros < len(b) && b[zeros] == 0 {
-		zeros++
-	}
-	n := new(big.Int).SetBytes(b)
-	radix, mod := big.NewInt(58), new(big.Int)
-	var out []byte
-	for n.Sign() > 0 {
-		n.DivMod(n, radix, mod)
-		out = append(out, base58Alphabet[mod.Int64()])
-	}
-	for i := 0; i < zeros; i++ {
-		out = append(out, '1')
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return string(out)
-}
-
-// base58Decode is the inverse of base58Encode.
-func base58Decode(s string) ([]byte, error) {
-	if s == "" {
-		return nil, errors.New("empty base58 string")
-	}
-	n, radix := new(big.Int), big.NewInt(58)
-	zeros := 0
-	for zeros < len(s) && s[zeros] == '1' {
-		zeros++
-	}
-	for i := 0; i < len(s); i++ {
-		d := base58Index[s[i]]
-		if d < 0 {
-			return nil, fmt.Errorf("invalid base58 character %q", s[i])
-		}
-		n.Mul(n, radix)
-		n.Add(n, big.NewInt(int64(d)))
-	}
-	return append(make([]byte, zeros), n.Bytes()...), nil
-}
-
 // base58Check is Bitcoin's Base58Check without a version byte: the payload
-// followed by the first four bytes of its double SHA-256. DBC builds its
-// session ids and task ids this way from random strings.
+// followed by the first four bytes of its double SHA-256, in Bitcoin's
+// base58 alphabet (github.com/mr-tron/base58). DBC builds its session ids
+// and task ids this way from random strings. No maintained library fits
+// whole: btcutil's CheckEncode adds a version byte DBC does not have.
 func base58Check(payload []byte) string {
 	first := sha256.Sum256(payload)
 	second := sha256.Sum256(first[:])
-	return base58Encode(append(append([]byte{}, payload...), second[:4]...))
+	return base58.Encode(append(append([]byte{}, payload...), second[:4]...))
 }
 
 // ss58Prefix is the generic Substrate address format, which DBC wallets use.
@@ -96,7 +40,7 @@ func ss58Checksum(data []byte) []byte {
 // its checksum. One- and two-byte network prefixes are accepted.
 func SS58Decode(addr string) ([32]byte, error) {
 	var key [32]byte
-	raw, err := base58Decode(addr)
+	raw, err := base58.Decode(addr)
 	if err != nil {
 		return key, err
 	}
@@ -118,7 +62,7 @@ func SS58Decode(addr string) ([32]byte, error) {
 // SS58Encode renders a public key as a generic Substrate (prefix 42) address.
 func SS58Encode(key [32]byte) string {
 	body := append([]byte{ss58Prefix}, key[:]...)
-	return base58Encode(append(body, ss58Checksum(body)...))
+	return base58.Encode(append(body, ss58Checksum(body)...))
 }
 
 // decodeSignature reads a 64-byte signature in hex, with or without 0x.

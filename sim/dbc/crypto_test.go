@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	schnorrkel "github.com/ChainSafe/go-schnorrkel"
+	"github.com/mr-tron/base58"
 )
 
 // Well-known Substrate dev accounts (SS58 prefix 42).
@@ -139,12 +140,12 @@ func TestMultisigAccount(t *testing.T) {
 
 func TestBase58Check(t *testing.T) {
 	got := base58Check([]byte("hello"))
-	raw, err := base58Decode(got)
+	raw, err := base58.Decode(got)
 	if err != nil || string(raw[:5]) != "hello" || len(raw) != 9 {
 		t.Fatalf("%s -> %q %v", got, raw, err)
 	}
-	if base58Encode([]byte{0, 0, 1}) != "112" {
-		t.Fatalf("leading zeros: %s", base58Encode([]byte{0, 0, 1}))
+	if base58.Encode([]byte{0, 0, 1}) != "112" {
+		t.Fatalf("leading zeros: %s", base58.Encode([]byte{0, 0, 1}))
 	}
 }
 

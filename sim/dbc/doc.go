@@ -45,6 +45,18 @@
 //     check creates the wallet's stable session id (Base58Check of a UUID),
 //     which /mining_nodes/session_id hands out; asking that route with a
 //     session id gets the bare "check authority failed".
+//   - Libraries: base58 is github.com/mr-tron/base58 (Bitcoin alphabet);
+//     Base58Check (no version byte, double SHA-256) and SS58 (prefix,
+//     blake2b "SS58PRE" checksum) are the few lines on top, because no
+//     maintained module served here fits: btcutil's CheckEncode adds a
+//     version byte, and the Go module proxy refuses
+//     github.com/vedhavyas/go-subkey/v2 (SS58) and github.com/decred/base58.
+//     Generated values come from the world's seeded gofakeit faker: new
+//     bare-metal node ids are HexUint(256) without 0x; task ids, passwords
+//     (in the node's genpwd alphabet, which gofakeit's Password does not
+//     offer), MACs and file numbers use its Uint64/IntN/Number, which draw
+//     exactly what the hand-written code drew, so every seeded answer is
+//     byte for byte what it was.
 //   - sr25519 (github.com/ChainSafe/go-schnorrkel) over the raw bytes of the
 //     nonce / session id with the "substrate" signing context; signatures
 //     are 64 bytes hex with or without 0x; wallets are SS58 (checksum

@@ -334,17 +334,13 @@ func newSessionID(tx *state.Tx) string {
 
 // newTaskID is Base58Check of a random number string, like the node's.
 func newTaskID(tx *state.Tx) string {
-	return base58Check([]byte(strconv.FormatUint(tx.Rand().Uint64(), 10)))
+	return base58Check([]byte(strconv.FormatUint(tx.Faker().Uint64(), 10)))
 }
 
-// randomHex draws n hex digits (node ids of new bare-metal machines).
+// randomHex draws n hex digits (node ids of new bare-metal machines)
+// with gofakeit's HexUint, without its 0x.
 func randomHex(tx *state.Tx, n int) string {
-	const digits = "0123456789abcdef"
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = digits[tx.Rand().IntN(16)]
-	}
-	return string(b)
+	return tx.Faker().HexUint(4 * n)[2:]
 }
 
 // timeFormat is how the node prints times (its local time; UTC here).

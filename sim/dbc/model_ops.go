@@ -471,7 +471,7 @@ func (st *State) CreateSnapshot(tx *state.Tx, req *Request, id string) *Error {
 	case t.domain() != domainShutOff:
 		return taskError(msgCloseFirst)
 	}
-	file := fmt.Sprintf("/tmp/dbc_snapshots/snap_%d_%s_vda.qcow2", tx.Rand().IntN(100000), tx.Now().Format("20060102150405"))
+	file := fmt.Sprintf("/tmp/dbc_snapshots/snap_%d_%s_vda.qcow2", tx.Faker().Number(0, 99999), tx.Now().Format("20060102150405"))
 	t.Snapshots = append(t.Snapshots, &Snapshot{
 		Name: name, Desc: desc, File: file, Server: server, Created: tx.Now(), Status: "creating",
 	})

@@ -454,9 +454,10 @@ const pwdChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 // newPassword is a 16-character login password like the node's genpwd.
 func newPassword(tx *state.Tx) string {
-	b := []byte{pwdChars[tx.Rand().IntN(52)]}
+	f := tx.Faker()
+	b := []byte{pwdChars[f.IntN(52)]}
 	for i := 0; i < 15; i++ {
-		b = append(b, pwdChars[tx.Rand().IntN(len(pwdChars))])
+		b = append(b, pwdChars[f.IntN(len(pwdChars))])
 	}
 	return string(b)
 }
@@ -464,10 +465,11 @@ func newPassword(tx *state.Tx) string {
 func (n *Node) newTask(tx *state.Tx, spec *TaskSpec, c Caller, rentOrder string) *Task {
 	id := newTaskID(tx)
 	pwd := newPassword(tx)
+	f := tx.Faker()
 	t := &Task{
 		ID: id, Wallet: c.Wallet, Spec: *spec, Created: tx.Now(), User: "dbc",
 		Password: pwd, VNCPassword: pwd[:8], SystemGB: n.DiskSystemGB,
-		MAC:       fmt.Sprintf("52:54:00:%02x:%02x:%02x", tx.Rand().IntN(256), tx.Rand().IntN(256), tx.Rand().IntN(256)),
+		MAC:       fmt.Sprintf("52:54:00:%02x:%02x:%02x", f.IntN(256), f.IntN(256), f.IntN(256)),
 		RentOrder: rentOrder, Disks: []*Disk{},
 	}
 	if rentOrder == "" {
@@ -483,12 +485,12 @@ func (n *Node) newTask(tx *state.Tx, spec *TaskSpec, c Caller, rentOrder string)
 		return t
 	}
 	stamp := tx.Now().Format("20060102150405")
-	vdb := fmt.Sprintf("%s/data_%d_%s.qcow2", n.DataPath, tx.Rand().IntN(100000), stamp)
+	vdb := fmt.Sprintf("%s/data_%d_%s.qcow2", n.DataPath, f.Number(0, 99999), stamp)
 	if spec.DataFile != "" {
 		vdb = n.DataPath + "/" + spec.DataFile
 	}
 	t.Disks = []*Disk{
-		{Name: "vda", SizeGB: t.SystemGB, File: fmt.Sprintf("%s/vm_%d_%s.qcow2", n.DataPath, tx.Rand().IntN(100000), stamp)},
+		{Name: "vda", SizeGB: t.SystemGB, File: fmt.Sprintf("%s/vm_%d_%s.qcow2", n.DataPath, f.Number(0, 99999), stamp)},
 		{Name: "vdb", SizeGB: spec.DiskGB, File: vdb},
 	}
 	return t

@@ -91,6 +91,12 @@
 //
 // # Our assumptions (seed and reference silent)
 //
+//   - Generated hardware identities come from the world's seeded gofakeit
+//     faker: MACs (MacAddress), barcodes "DC" + ten digits and board
+//     serials "MB" + digits (Number, one draw each). gofakeit's Numerify or
+//     DigitN would draw once per digit and so shift every later seeded value
+//     of every panel (a world has one stream) with no change of format; one
+//     draw keeps the default scenario's answers as they were.
 //   - Error codes other than 3001, 1106 and 3080 are ours: 1000 internal
 //     (500), 1001 bad request naming the field (400), 3002 wrong login (401,
 //     the same for a wrong email or password), 3003 access denied (403), 3005

@@ -836,11 +836,11 @@ func (sd *seeder) wire(id int64, spec serverSpec, cfg *Configuration, rack *Rack
 		mac = f.MacAddress()
 	}
 	if code == "" {
-		code = fmt.Sprintf("DC%010d", tx.Rand().Int64N(1e10))
+		code = fmt.Sprintf("DC%010d", f.Number(0, 9_999_999_999))
 	}
 	serial := spec.serial
 	if serial == "" {
-		serial = "MB" + strconv.FormatInt(tx.Rand().Int64N(1e10), 10)
+		serial = "MB" + strconv.Itoa(f.Number(0, 9_999_999_999))
 	}
 	on := power == "on"
 	pduStatus, ipmiStatus := "up", "on"
