@@ -12,6 +12,12 @@
 // One container serves many worlds: give each parallel subtest its own with
 // NewWorld, and use the URLs and methods of that handle.
 //
+// Run finds where the container's published ports are reached without any
+// setting: the loopback on a plain host or in a container that holds the
+// Docker engine itself, the engine's host over TCP, the bridge's gateway
+// when the host's socket is mounted in. TESTCONTAINERS_HOST_OVERRIDE, when
+// set, always wins.
+//
 // On machines that cannot pull the Ryuk reaper image, set
 // TESTCONTAINERS_RYUK_DISABLED=true and terminate containers yourself,
 // e.g. with testcontainers.CleanupContainer(t, ctr) right after Run and
@@ -23,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -33,7 +40,6 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -62,6 +68,7 @@ type Container struct {
 	testcontainers.Container
 
 	client *http.Client
+	host   host // where published ports are reached
 
 	mu     sync.Mutex
 	base   string            // http://host:port, once known
@@ -76,6 +83,10 @@ type Container struct {
 // returns the container even when it fails after creating it, so the caller
 // can terminate it: call testcontainers.CleanupContainer before checking err.
 func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustomizer) (*Container, error) {
+	h, err := detectHost(ctx, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
 	moduleOpts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts(Port),
 		testcontainers.WithEnv(map[string]string{
@@ -87,19 +98,20 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		testcontainers.WithConfigModifier(func(cfg *container.Config) {
 			cfg.Healthcheck = &container.HealthConfig{Test: []string{"NONE"}}
 		}),
-		testcontainers.WithWaitStrategy(
-			wait.ForHTTP("/_panelsim/health").
-				WithPort(Port).
-				WithPollInterval(50 * time.Millisecond).
-				WithStartupTimeout(StartupTimeout),
-		),
+		// Not wait.ForHTTP: it asks testcontainers for the host, which
+		// inside a container is the bridge's gateway even when the engine
+		// runs in this very network namespace (see chooseHost).
+		testcontainers.WithWaitStrategy(&healthWait{
+			host: h, timeout: StartupTimeout, poll: 50 * time.Millisecond,
+			client: &http.Client{Timeout: 2 * time.Second},
+		}),
 	}
 	moduleOpts = append(moduleOpts, opts...)
 
 	ctr, err := testcontainers.Run(ctx, img, moduleOpts...)
 	var c *Container
 	if ctr != nil {
-		c = &Container{Container: ctr, client: &http.Client{Timeout: 60 * time.Second}}
+		c = &Container{Container: ctr, client: &http.Client{Timeout: 60 * time.Second}, host: h}
 	}
 	if err != nil {
 		if c != nil {
@@ -255,6 +267,29 @@ func (c *Container) createWorld(ctx context.Context, name, from string) (*World,
 	return c.World(name), nil
 }
 
+// Host is the address the container's published ports are reached on from
+// this process: TESTCONTAINERS_HOST_OVERRIDE when set, else what Run
+// detected (the loopback when the Docker engine runs on this machine or in
+// this container's network namespace). It replaces testcontainers' own
+// choice, which inside a container is always the bridge's gateway.
+func (c *Container) Host(context.Context) (string, error) {
+	return c.host.addr, nil
+}
+
+// PortEndpoint is proto://Host:PORT for a port of the container (e.g.
+// Port), as testcontainers' PortEndpoint but on Host.
+func (c *Container) PortEndpoint(ctx context.Context, port, proto string) (string, error) {
+	p, err := c.MappedPort(ctx, port)
+	if err != nil {
+		return "", fmt.Errorf("panelsimtc: %w", err)
+	}
+	ep := net.JoinHostPort(c.host.addr, p.Port())
+	if proto != "" {
+		ep = proto + "://" + ep
+	}
+	return ep, nil
+}
+
 // baseURL finds the container's mapped port once.
 func (c *Container) baseURL(ctx context.Context) (string, error) {
 	c.mu.Lock()
@@ -264,7 +299,7 @@ func (c *Container) baseURL(ctx context.Context) (string, error) {
 	}
 	ep, err := c.PortEndpoint(ctx, Port, "http")
 	if err != nil {
-		return "", fmt.Errorf("panelsimtc: %w", err)
+		return "", err
 	}
 	c.base = ep
 	return ep, nil

@@ -35,11 +35,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
-	// testcontainers takes a process with /.dockerenv to be inside a
-	// container and then reaches published ports through the default
-	// gateway. Where the engine runs beside the tests (this project's
-	// machines are such sandboxes) the ports are on the loopback instead.
-	// A value given from outside wins.
+	// Run finds the loopback here by itself (TestRunNeedsNoHostOverride
+	// shows it); pinning it keeps every other test on this machine even if
+	// the detection were wrong. A value given from outside wins.
 	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" {
 		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
 	}
