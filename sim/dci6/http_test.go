@@ -754,3 +754,45 @@ func TestDiagSetsUpIPMIFromPool(t *testing.T) {
 	expectError(t, curl(c, "POST", "/api/dci/v3/server/7/ip", `{"ip_name":"198.51.100.2","ip_pool":2}`, docToken), 409, 1301)
 	tr.golden(t, "diag_ipmi.json")
 }
+
+// TestDiagIPMIPoolExhausted: when the IPMI pool has no free address left,
+// the diagnostics task fails at its setup_ipmi step with 1302, and the
+// BMC keeps its address.
+func TestDiagIPMIPoolExhausted(t *testing.T) {
+	yaml := `
+dci6:
+  users: [{email: admin@example.com, password: secret, role: "@admin"}]
+  locations: [{name: DC1}]
+  racks: [{name: A, location: DC1}]
+  configurations: [{name: C, platform: P, disks: [d1]}]
+  pools: [{name: IPMI, public: false}]
+  networks: [{network: 198.51.100.0/30, gateway: 198.51.100.1, pool: IPMI}]
+  generate: [{count: 2, configuration: C}]
+`
+	srv, c := start(t, panelsimtest.WithScenarioYAML(yaml))
+	tok := login(t, c, "admin@example.com")
+	diag := `{"setup_ipmi":true,"ipmi_pool":1,"clear_hdd":"none"}`
+	c.JSON("POST", "/api/dci/v3/server/1/operation_diag", diag, "X-Xsrf-Token", tok).Expect(t, 200)
+	var ref struct{ Task int64 }
+	c.JSON("POST", "/api/dci/v3/server/2/operation_diag", diag, "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &ref)
+	srv.Advance(10 * time.Minute)
+	var task struct {
+		Status string
+		Error  struct {
+			Code int
+			Step string
+		}
+	}
+	c.Get(fmt.Sprintf("/api/dci/v3/task/%d", ref.Task), "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &task)
+	if task.Status != "fail" || task.Error.Code != 1302 || task.Error.Step != "setup_ipmi" {
+		t.Fatalf("second diag task %+v, want fail at setup_ipmi with 1302", task)
+	}
+	var s1, s2 struct {
+		IPMI struct{ Address string } `json:"ipmi"`
+	}
+	c.Get("/api/dci/v3/server/1", "X-Xsrf-Token", tok).Decode(t, &s1)
+	c.Get("/api/dci/v3/server/2", "X-Xsrf-Token", tok).Decode(t, &s2)
+	if s1.IPMI.Address != "198.51.100.2" || s2.IPMI.Address == "198.51.100.2" {
+		t.Fatalf("IPMI addresses %q and %q", s1.IPMI.Address, s2.IPMI.Address)
+	}
+}
