@@ -571,17 +571,25 @@ dci6:
 	var ref struct{ Task int64 }
 	c.JSON("POST", "/api/dci/v3/server/100/operation_os", `{"os_template_id":1}`, "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &ref)
 	srv.Advance(30 * time.Minute)
-	var task struct {
-		Status string
-		Error  struct {
-			Code int
-			Step string
-		}
-	}
-	c.Get(fmt.Sprintf("/api/dci/v3/task/%d", ref.Task), "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &task)
-	if task.Status != "fail" || task.Error.Code != 5001 || task.Error.Step != "partitioning" {
+	if task := failedTask(t, c, tok, ref.Task); task.Status != "fail" || task.Error.Code != 5001 || task.Error.Step != "partitioning" {
 		t.Fatalf("task %+v", task)
 	}
+}
+
+// taskOutcome is what a test reads of a finished task.
+type taskOutcome struct {
+	Status string
+	Error  struct {
+		Code int
+		Step string
+	}
+}
+
+func failedTask(t *testing.T, c *simtest.Client, tok string, id int64) taskOutcome {
+	t.Helper()
+	var task taskOutcome
+	c.Get(fmt.Sprintf("/api/dci/v3/task/%d", id), "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &task)
+	return task
 }
 
 // TestZeroTimingsAreInstant: with every timing 0 an operation is done by
@@ -776,15 +784,7 @@ dci6:
 	var ref struct{ Task int64 }
 	c.JSON("POST", "/api/dci/v3/server/2/operation_diag", diag, "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &ref)
 	srv.Advance(10 * time.Minute)
-	var task struct {
-		Status string
-		Error  struct {
-			Code int
-			Step string
-		}
-	}
-	c.Get(fmt.Sprintf("/api/dci/v3/task/%d", ref.Task), "X-Xsrf-Token", tok).Expect(t, 200).Decode(t, &task)
-	if task.Status != "fail" || task.Error.Code != 1302 || task.Error.Step != "setup_ipmi" {
+	if task := failedTask(t, c, tok, ref.Task); task.Status != "fail" || task.Error.Code != 1302 || task.Error.Step != "setup_ipmi" {
 		t.Fatalf("second diag task %+v, want fail at setup_ipmi with 1302", task)
 	}
 	var s1, s2 struct {
