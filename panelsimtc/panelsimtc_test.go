@@ -191,6 +191,38 @@ func TestContainer(t *testing.T) {
 		}
 	})
 
+	t.Run("coverage", func(t *testing.T) {
+		t.Parallel()
+		w, err := ctr.NewWorld(ctx, "covered")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, err := w.BaseURL(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if status, _ := get(t, base+"/api/dci/v3/server"); status != http.StatusUnauthorized {
+				t.Fatalf("status %d", status)
+			}
+		}
+		rep, err := w.Coverage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dci, _ := rep.Panel("dci6")
+		if rep.World != "covered" || dci.Operations.Count("/api/dci/v3/server") != 2 || dci.Codes.Count("3001") != 2 {
+			t.Fatalf("world %q: server list %d, 3001 %d; want 2 and 2", rep.World, dci.Operations.Count("/api/dci/v3/server"), dci.Codes.Count("3001"))
+		}
+		all, err := ctr.Coverage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := all.Panel("dci6"); all.World != "" || d.Operations.Count("/api/dci/v3/server") < 2 {
+			t.Fatalf("merged report %q counts %d", all.World, d.Operations.Count("/api/dci/v3/server"))
+		}
+	})
+
 	t.Run("manual clock by default", func(t *testing.T) {
 		t.Parallel()
 		w, err := ctr.NewWorld(ctx, "clock")

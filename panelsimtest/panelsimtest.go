@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/panelsim/panelsim/scenarios"
@@ -32,8 +33,9 @@ type TB interface {
 }
 
 type options struct {
-	cfg sim.Config
-	err error
+	cfg         sim.Config
+	err         error
+	coverageOut string
 }
 
 // Option changes how the server starts.
@@ -107,6 +109,9 @@ type Server struct {
 	*defaultWorld
 	sim  *sim.Server
 	http *httptest.Server
+	// coverageOut is WithCoverageReport's path ("" for none).
+	coverageOut string
+	reported    sync.Once
 }
 
 // Run starts a server; the caller must Close it.
@@ -132,7 +137,7 @@ func Run(opts ...Option) (*Server, error) {
 	hs := httptest.NewUnstartedServer(s.Handler())
 	hs.Config = sim.HTTPServer(s.Handler())
 	hs.Start()
-	srv := &Server{sim: s, http: hs}
+	srv := &Server{sim: s, http: hs, coverageOut: o.coverageOut}
 	srv.defaultWorld = srv.world(simhttp.DefaultWorld)
 	return srv, nil
 }
@@ -149,8 +154,20 @@ func RunT(t TB, opts ...Option) *Server {
 	return s
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.http.Close() }
+// Close stops the server and writes its coverage report if asked to
+// (WithCoverageReport); a report that cannot be written panics, since a
+// test run that silently loses its report would mislead.
+func (s *Server) Close() {
+	s.http.Close()
+	if s.coverageOut == "" {
+		return
+	}
+	s.reported.Do(func() {
+		if err := s.writeCoverage(s.coverageOut); err != nil {
+			panic("panelsimtest: coverage report: " + err.Error())
+		}
+	})
+}
 
 // ControlToken is the token the control plane requires over HTTP ("" for
 // none), for clients that call /_panelsim themselves.

@@ -55,10 +55,13 @@ func (s *Server) registerControl(e *echo.Echo) {
 		{http.MethodGet, "/worlds/:name", s.getWorld},
 		{http.MethodDelete, "/worlds/:name", s.deleteWorld},
 		{http.MethodGet, "/openapi/:file", s.spec},
+		{http.MethodGet, "/coverage", s.coverage},
+		{http.MethodDelete, "/coverage", s.resetCoverage},
 	}
 	for _, r := range routes {
 		e.Add(r.method, ctl+r.path, s.guard(r.h))
 	}
+	s.registerUI(e)
 	e.RouteNotFound(ctl+"/*", s.guard(func(c echo.Context) error {
 		return failf(http.StatusNotFound, "", "unknown control endpoint %s %s", c.Request().Method, c.Request().URL.Path)
 	}))
@@ -488,13 +491,7 @@ func viewWorld(w *state.World) worldView {
 }
 
 func (s *Server) listWorlds(c echo.Context) error {
-	out := []worldView{}
-	for _, n := range s.worlds.Names() {
-		if w, ok := s.worlds.Lookup(n); ok {
-			out = append(out, viewWorld(w))
-		}
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, nonNil(s.viewWorlds()))
 }
 
 func (s *Server) getWorld(c echo.Context) error {

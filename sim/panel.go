@@ -30,6 +30,10 @@ type Panel interface {
 	Steps() map[string]state.StepFunc
 	// NewState returns an empty state value (a pointer) to restore into.
 	NewState() any
+	// Universe is what the panel can do (operations, native error codes,
+	// task states, auth paths), declared from the tables it serves from: the
+	// denominator of the coverage report.
+	Universe() state.Universe
 	// Seed decodes the panel's scenario block and builds the initial state.
 	// It runs for every new world, so it must be deterministic.
 	Seed(tx *state.Tx, sc *scenarios.Scenario) error

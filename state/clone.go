@@ -31,6 +31,8 @@ func (w *World) Clone(name string) *World {
 		panels:  make(map[string]any, len(w.panels)),
 		journal: NewJournal(cfg.JournalSize),
 		real:    newRealSync(cfg.Clock, cfg.Wall),
+		// Coverage is what was asked of this world, not state it inherits.
+		coverage: NewCoverage(),
 	}
 	pcg := *w.pcg
 	c.setRNG(&pcg)

@@ -28,6 +28,10 @@ type Entry struct {
 	Body    string            `json:"body,omitempty"`
 	// BodyTruncated says Body holds only the first MaxJournalBody bytes.
 	BodyTruncated bool `json:"body_truncated,omitempty"`
+	// Answer is the start of the answer's body (MaxJournalAnswer bytes) and
+	// AnswerType its Content-Type, so a request can be read beside its answer.
+	Answer     string `json:"answer,omitempty"`
+	AnswerType string `json:"answer_type,omitempty"`
 	// Truncated names the other fields kept cut ("query", "headers.Cookie"):
 	// the query past MaxJournalQuery, a header past MaxJournalHeader bytes.
 	Truncated []string `json:"truncated,omitempty"`
@@ -47,6 +51,10 @@ type Violation struct {
 	Actual   string `json:"actual,omitempty"`
 	Message  string `json:"message"`
 }
+
+// MaxJournalAnswer bounds the answer kept per entry: enough to read an
+// error envelope or the head of a list, small beside a full journal.
+const MaxJournalAnswer = 2 << 10
 
 // MaxJournalBody bounds the request body kept per entry, so a full journal
 // of large uploads stays within memory.
@@ -83,6 +91,7 @@ type Journal struct {
 	max     int
 	next    int
 	seq     uint64
+	changed Signal
 }
 
 // journalFirstCap is the room a journal takes on its first entry.
@@ -103,6 +112,7 @@ func NewJournal(size int) *Journal {
 func (j *Journal) Add(e Entry) uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	defer j.changed.Notify()
 	j.seq++
 	e.Seq = j.seq
 	if len(j.entries) < j.max {

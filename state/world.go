@@ -65,7 +65,9 @@ type World struct {
 	// history is each panel's history size (see TrimHistory), for metrics.
 	history map[string]HistoryStat
 
-	journal *Journal
+	journal  *Journal
+	coverage *Coverage
+	changed  Signal
 }
 
 // NewWorld makes an empty world at cfg.Start; panels seed it afterwards.
@@ -84,7 +86,10 @@ func NewWorld(cfg Config) (*World, error) {
 		panels:  map[string]any{},
 		faults:  append([]FaultRule(nil), cfg.Faults...),
 		journal: NewJournal(cfg.JournalSize),
-		real:    newRealSync(cfg.Clock, cfg.Wall),
+		// A fork or a restore starts counting afresh: coverage is what was
+		// asked of this world, not state it inherits.
+		coverage: NewCoverage(),
+		real:     newRealSync(cfg.Clock, cfg.Wall),
 	}
 	w.setRNG(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
 	return w, nil
@@ -211,6 +216,9 @@ func (w *World) runUntil(target time.Time) []Ran {
 		}
 		ran = append(ran, w.runStep(step))
 	}
+	if len(ran) > 0 || !target.Equal(w.now) {
+		w.changed.Notify()
+	}
 	w.now = target
 	return ran
 }
@@ -248,6 +256,7 @@ func (w *World) SetFaults(rules []FaultRule) {
 	defer w.mu.Unlock()
 	w.faults = append([]FaultRule(nil), rules...)
 	w.fired = map[string]int{}
+	w.changed.Notify()
 }
 
 // FaultHit is a rule that fired for a request, with its drawn latency.

@@ -68,6 +68,10 @@ type Worlds struct {
 	evicted evictedNames
 
 	evictions atomic.Uint64
+	// retired holds the coverage of deleted and evicted worlds, so a suite
+	// that makes and drops a world per test still sees what it exercised.
+	retired *Coverage
+	changed Signal
 }
 
 // slot is a world in the registry, or one being built (ready not yet
@@ -91,7 +95,7 @@ func NewWorlds(build Builder, limits Limits) *Worlds {
 	if limits.Wall == nil {
 		limits.Wall = SystemWallClock
 	}
-	return &Worlds{slots: map[string]*slot{}, build: build, limits: limits, evicted: evictedNames{max: evictedRemembered}}
+	return &Worlds{slots: map[string]*slot{}, build: build, limits: limits, evicted: evictedNames{max: evictedRemembered}, retired: NewCoverage()}
 }
 
 var worldName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -154,6 +158,7 @@ func (ws *Worlds) create(name string) (*World, error) {
 	}
 	close(sl.ready)
 	ws.mu.Unlock()
+	ws.changed.Notify()
 	if err == nil && wasEvicted {
 		w.Journal().Add(Entry{Time: w.Now(), World: name, Op: OpRecreated, Notes: []string{fmt.Sprintf(
 			"this world was evicted after %s unused (the process holds at most %d worlds) and is recreated from its scenario: its earlier state and requests are gone",
@@ -186,6 +191,7 @@ func (ws *Worlds) makeRoom() error {
 	if victim == "" {
 		return full
 	}
+	ws.retired.Merge(ws.slots[victim].w.coverage.Counts())
 	delete(ws.slots, victim)
 	ws.evicted.add(victim, time.Duration(now-oldest))
 	ws.evictions.Add(1)
@@ -269,17 +275,24 @@ func (ws *Worlds) Rebuild(name string, origin any) (*World, error) {
 }
 
 // Put installs w under its own name, replacing any world of that name; a
-// new name must fit under the cap like any new world.
+// new name must fit under the cap like any new world. The replaced world's
+// coverage carries over: a reset or a restore does not forget what the
+// suite exercised.
 func (ws *Worlds) Put(w *World) error {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	if _, exists := ws.slots[w.Name()]; !exists {
+	old, exists := ws.slots[w.Name()]
+	if !exists {
 		if err := ws.makeRoom(); err != nil {
 			return err
 		}
 	}
+	if exists && old.w != nil && old.w != w {
+		w.coverage.Merge(old.w.coverage.Counts())
+	}
 	ws.evicted.take(w.Name())
 	ws.slots[w.Name()] = builtSlot(w, ws.now())
+	ws.changed.Notify()
 	return nil
 }
 
@@ -313,10 +326,17 @@ func (ws *Worlds) Delete(name string) bool {
 	if ok && sl.w == nil {
 		return false // still being built: its creator will return it
 	}
+	if ok {
+		ws.retired.Merge(sl.w.coverage.Counts())
+	}
 	delete(ws.slots, name)
 	ws.evicted.take(name)
+	ws.changed.Notify()
 	return ok
 }
+
+// Retired is the coverage of the worlds deleted or evicted so far.
+func (ws *Worlds) Retired() *Coverage { return ws.retired }
 
 // evictedRemembered bounds how many evicted names a registry remembers (to
 // say so when one comes back); past it, the oldest are forgotten.

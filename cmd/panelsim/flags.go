@@ -37,6 +37,8 @@ type options struct {
 	// controlToken guards the control plane (see sim.Config.ControlToken).
 	controlToken string
 	scale
+	// coverageOut is where the coverage report goes on shutdown.
+	coverageOut string
 }
 
 // checkListen vets one --listen item, PANEL=ADDR (the panel name is
@@ -92,6 +94,7 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	f.Choice(&o.logFormat, "log-format", "text", []string{"text", "json"}, "log format: text or json")
 	f.String(&o.stateFile, "state-file", "", "restore worlds from this file at start if it exists; save to it on SIGINT/SIGTERM and POST /_panelsim/state/save")
 	f.String(&o.controlToken, "control-token", "", "require Authorization: Bearer TOKEN on every /_panelsim call but health")
+	f.String(&o.coverageOut, "coverage-out", "", "write the coverage report (every world merged) to this file on SIGINT/SIGTERM: .json, .txt (one line per panel) or .html")
 	f.Int64(&o.maxBody, "max-body", 8<<20, 1, "largest request body a panel accepts, in bytes; a larger one gets the panel's error, HTTP 413")
 	f.Int64(&o.maxControlBody, "max-control-body", 16<<20, 1, "largest /_panelsim request body (scenario, state, faults), in bytes")
 	o.scale.maxWorlds = autoMaxWorlds(machineMemory())

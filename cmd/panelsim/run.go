@@ -139,6 +139,12 @@ func serve(ctx context.Context, o *options, a *app, stdout io.Writer, ready func
 		}
 		logger.Info("state saved", "file", o.stateFile)
 	}
+	if o.coverageOut != "" {
+		if cerr := sim.WriteCoverage(o.coverageOut, srv.Coverage("")); cerr != nil {
+			return fmt.Errorf("writing coverage: %w", cerr)
+		}
+		logger.Info("coverage written", "file", o.coverageOut)
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -97,6 +97,16 @@ func (*Panel) Operation(c echo.Context) string {
 	return p[strings.LastIndex(p, "/")+1:]
 }
 
+// Universe is what the panel can do. A counter's read is named by the
+// counter, so it is outside the universe.
+func (*Panel) Universe() state.Universe {
+	return state.Universe{
+		Operations: []string{"inc", "job", "counter-jobs", "counter-name", "counter-panic"},
+		Codes:      []string{"1", "400", "404", "500"},
+		Tasks:      []string{"job/done", "job/failed"},
+	}
+}
+
 // RenderError writes {"err":code,"msg":...}.
 func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	status, code := http.StatusBadRequest, e.Code
@@ -114,6 +124,7 @@ func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	if code == "" {
 		code = "400"
 	}
+	simhttp.SentCode(c, code)
 	return c.JSON(status, map[string]string{"err": code, "msg": e.Msg})
 }
 
@@ -199,9 +210,11 @@ func finishJob(tx *state.Tx, a jobArgs) error {
 		}
 		if a.Fail != "" {
 			j.Status, j.Error = "failed", a.Fail
+			tx.CoverTask(Name, "job", "failed")
 			return nil
 		}
 		j.Status = "done"
+		tx.CoverTask(Name, "job", "done")
 		if st.Counters == nil {
 			st.Counters = map[string]int64{}
 		}

@@ -204,6 +204,7 @@ func endStep(tx *state.Tx, n *Node, t *Task, a taskStep) {
 	spec := ops[a.Op]
 	if a.Fail {
 		t.Status = spec.failed
+		tx.CoverTask(Name, a.Op, coverFailed)
 		t.log(tx, a.Op+" failed: "+a.FailMsg)
 		if a.Op == "snapshot_create" {
 			t.dropSnapshot(a.Arg)
@@ -220,6 +221,7 @@ func endStep(tx *state.Tx, n *Node, t *Task, a taskStep) {
 		}
 	}
 	finishOp(tx, n, t, a)
+	tx.CoverTask(Name, a.Op, coverDone)
 }
 
 // settles are the operations whose effect is data (a disk's size, a new

@@ -2,6 +2,7 @@ package dbc
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,6 +109,7 @@ func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 
 // write sends an envelope with the client's headers.
 func write(c echo.Context, e *Error) error {
+	simhttp.SentCode(c, strconv.Itoa(e.Code))
 	return send(c, e.Status, EncodeError(e))
 }
 

@@ -3,6 +3,7 @@ package dci6
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,6 +17,7 @@ func writeError(c echo.Context, err error) error {
 	if !errors.As(err, &ae) {
 		ae = &apiError{Code: codeInternal, Msg: err.Error()}
 	}
+	simhttp.SentCode(c, strconv.Itoa(ae.Code))
 	return c.JSON(statusOf(ae.Code), errorBody(ae))
 }
 

@@ -93,6 +93,7 @@ func Login(tx *state.Tx, email, password string) (TokenView, error) {
 	if u == nil || u.Password != password {
 		return TokenView{}, newError(codeBadLogin, "Invalid email or password")
 	}
+	tx.CoverAuth(Name, authPassword)
 	return tokenView(newToken(tx, s, u)), nil
 }
 
@@ -116,10 +117,12 @@ func Authenticate(tx *state.Tx, token string) (Caller, error) {
 	now := tx.Now()
 	u := s.Users[t.UserID]
 	if u == nil || !t.alive(now, s.TokenTTL) {
+		tx.CoverAuth(Name, authExpired)
 		delete(s.Tokens, token)
 		return Caller{}, unauthorized()
 	}
 	t.LastUsed = now
+	tx.CoverAuth(Name, authToken)
 	return Caller{UserID: u.ID, Email: u.Email, Admin: u.IsAdmin(), Token: token}, nil
 }
 
@@ -212,6 +215,7 @@ func LoginByKey(tx *state.Tx, key string) (TokenView, error) {
 		return TokenView{}, newError(codeBadKey, "Invalid key")
 	}
 	k.Used = true
+	tx.CoverAuth(Name, authKey)
 	return tokenView(newToken(tx, s, s.Users[k.UserID])), nil
 }
 

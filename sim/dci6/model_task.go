@@ -165,6 +165,7 @@ func runTaskStep(tx *state.Tx, a stepArgs) error {
 	if t.Status == taskPending {
 		t.Status = taskRunning
 		t.Steps[0].Status = taskRunning
+		tx.CoverTask(Name, t.Name, t.Steps[0].Name)
 		return tx.After(t.Steps[0].Duration, stepKind, a)
 	}
 	i := t.Current
@@ -183,9 +184,11 @@ func runTaskStep(tx *state.Tx, a stepArgs) error {
 	if i+1 < len(t.Steps) {
 		t.Current++
 		t.Steps[t.Current].Status = taskRunning
+		tx.CoverTask(Name, t.Name, t.Steps[t.Current].Name)
 		return tx.After(t.Steps[t.Current].Duration, stepKind, a)
 	}
 	t.Status = taskComplete
+	tx.CoverTask(Name, t.Name, taskComplete)
 	now := tx.Now()
 	t.FinishedAt = &now
 	if e := effectsOf(t.Name); e.done != nil {
@@ -199,6 +202,7 @@ func failTask(tx *state.Tx, s *State, t *Task) {
 	now := tx.Now()
 	t.Steps[t.Current].Status = taskFail
 	t.Status = taskFail
+	tx.CoverTask(Name, t.Name, taskFail)
 	t.FinishedAt = &now
 	t.Error = &TaskError{Code: t.FailCode, Msg: t.FailMsg, Step: t.Steps[t.Current].Name}
 	if e := effectsOf(t.Name); e.fail != nil {

@@ -246,5 +246,6 @@ func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	if status == 0 {
 		status = statusOf(ae.Code)
 	}
+	simhttp.SentCode(c, strconv.Itoa(ae.Code))
 	return c.JSON(status, errorBody(ae))
 }

@@ -115,6 +115,7 @@ func (m *model) Login(in LoginInput) (string, error) {
 	if a == nil || a.Password != in.Password {
 		return "", fail(CodeBadLogin, "wrong login or password for %q", in.Username)
 	}
+	path := authPassword
 	switch a.TwoFactor {
 	case TwoFactorSMS:
 		if in.SendKey {
@@ -123,11 +124,14 @@ func (m *model) Login(in LoginInput) (string, error) {
 		if err := m.checkSMSKey(a, in.SMSKey); err != nil {
 			return "", err
 		}
+		path = authSMS
 	case TwoFactorPasskey:
 		if err := m.usePasskey(a, in.Passkey); err != nil {
 			return "", err
 		}
+		path = authPasskey
 	}
+	m.tx.CoverAuth(Name, path)
 	return m.openSession(a.Login), nil
 }
 
@@ -237,6 +241,7 @@ func (m *model) Authenticate(sess string) error {
 		return fail(CodeNoSession, "unknown or closed session")
 	}
 	if !m.now().Before(s.Expires) {
+		m.tx.CoverAuth(Name, authExpired)
 		delete(m.st.Sessions, sess)
 		return fail(CodeNoSession, "session expired at %s", s.Expires.Format(time.RFC3339))
 	}
@@ -244,6 +249,7 @@ func (m *model) Authenticate(sess string) error {
 		return fail(CodeNoSession, "the session's account is gone")
 	}
 	s.Expires = m.now().Add(m.tx.Timing("imserver.session_ttl"))
+	m.tx.CoverAuth(Name, authSession)
 	m.login = s.Login
 	return nil
 }

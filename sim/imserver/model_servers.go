@@ -271,11 +271,13 @@ func completeTask(m *model, id int64) error {
 	s := m.st.Servers[t.ServerID]
 	if s == nil {
 		t.Status = TaskFailed
+		m.tx.CoverTask(Name, t.Cmd, coverFailed)
 		return nil
 	}
 	s.Task = 0
 	if t.Fail {
 		t.Status, s.Status, s.Error = TaskFailed, StatusError, t.FailReason
+		m.tx.CoverTask(Name, t.Cmd, coverFailed)
 		m.logPower(s, false)
 		if t.Cmd == CmdAdd {
 			m.refund(s)
@@ -283,6 +285,7 @@ func completeTask(m *model, id int64) error {
 		return nil
 	}
 	t.Status = TaskDone
+	m.tx.CoverTask(Name, t.Cmd, coverDone)
 	s.Error = ""
 	if err := m.apply(s, t); err != nil {
 		return err

@@ -127,6 +127,7 @@ func (pn *Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 	if e.Msg != "" {
 		c.Response().Header().Set("X-Panelsim-Reason", headerSafe(e.Msg))
 	}
+	simhttp.SentCode(c, errorCode(code))
 	return writeJSON(c, status, envelope{Success: false, Data: errorCode(code), Login: pn.loginOf(c)})
 }
 

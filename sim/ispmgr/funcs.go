@@ -97,6 +97,7 @@ func (c *call) run() (result, *mgrError) {
 		if e != nil {
 			return nil, e
 		}
+		c.tx.CoverAuth(Name, authSu)
 		c.user = u
 	}
 	if c.fn == "" {
@@ -132,6 +133,11 @@ func (c *call) authenticate() *mgrError {
 	if e != nil {
 		return e
 	}
+	path := authSession
+	if c.p.Has("authinfo") {
+		path = authInfo
+	}
+	c.tx.CoverAuth(Name, path)
 	c.actor, c.user = u, u
 	return nil
 }
@@ -143,8 +149,10 @@ func (c *call) auth() *Node {
 	var u *User
 	var e *mgrError
 	name := c.p.Get("username")
+	path := authPassword
 	if key := c.p.Get("key"); key != "" {
 		s, u, e = c.st.useKey(c.tx, c.req.Mgr, name, key)
+		path = authKey
 	} else if u, e = c.st.login(name, c.p.Get("password")); e == nil {
 		s = c.st.openSession(c.tx, u, c.req.Mgr, c.req.IP, true)
 	}
@@ -152,6 +160,7 @@ func (c *call) auth() *Node {
 		e.Value = "remote_addr: [" + c.req.IP + "]"
 		return c.bareError(e, true)
 	}
+	c.tx.CoverAuth(Name, path)
 	doc := newNode("doc")
 	doc.Add("auth").Set("id", s.ID).Set("level", itoa(u.Level)).SetText(s.ID)
 	return doc

@@ -105,6 +105,9 @@ func isFormBody(ct string) bool {
 
 // write sends a document in the requested format.
 func write(c echo.Context, status int, doc *Node, f format) error {
+	if e := doc.el().SelectElement("error"); e != nil {
+		simhttp.SentCode(c, e.SelectAttrValue("type", ""))
+	}
 	return c.Blob(status, f.ContentType(), Render(doc, f))
 }
 

@@ -232,6 +232,7 @@ func (st *State) useSession(tx *state.Tx, sid, mgr, ip string) (*User, *mgrError
 		return nil, errorf(errAuth, "expired", "")
 	}
 	if s.expired(tx) {
+		tx.CoverAuth(Name, authExpired)
 		delete(st.Sessions, sid)
 		return nil, errorf(errAuth, "expired", "")
 	}

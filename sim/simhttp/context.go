@@ -32,6 +32,8 @@ const (
 	// keyBodyTooLarge holds the limit a body went over.
 	keyBodyTooLarge = "panelsim.body_too_large"
 	keyViolations   = "panelsim.violations"
+
+	keyWorldChosen = "panelsim.world_chosen"
 )
 
 // DefaultMaxBody is the largest request body a panel reads unless
@@ -58,6 +60,8 @@ func SelectWorld(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if name == "" {
 			name = DefaultWorld
+		} else {
+			c.Set(keyWorldChosen, true)
 		}
 		c.Set(keyWorldName, name)
 		return next(c)
@@ -80,6 +84,13 @@ func WorldErrorStatus(err error) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
+}
+
+// WorldChosen says whether the request named its world (a /_w/ prefix or
+// the header) rather than falling back to the default one.
+func WorldChosen(c echo.Context) bool {
+	chosen, _ := c.Get(keyWorldChosen).(bool)
+	return chosen
 }
 
 // World is the world the request addresses (set for every panel route).

@@ -36,6 +36,7 @@ func (r *Router) faults(next echo.HandlerFunc) echo.HandlerFunc {
 		a := hit.Rule.Action
 		if a.FailTask == nil {
 			c.Set(keyFault, hit.Rule.Name)
+			c.Set(keyFaultAction, a.Kind())
 		}
 		switch {
 		case a.Status != 0:

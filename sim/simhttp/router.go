@@ -143,6 +143,10 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			return r.hooks.RenderError(c, &Error{Kind: KindWorld, Status: WorldErrorStatus(werr), Msg: werr.Error()})
 		}
 		c.Set(keyWorld, w)
+		if r.proxy == nil {
+			// A real panel's answers hold real tokens: a proxy keeps none.
+			keepAnswer(c)
+		}
 		scope := &state.Scope{}
 		c.Set(keyScope, scope)
 		c.Set(keyBodyLimit, r.env.MaxBody)
@@ -198,6 +202,7 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 		}
 	}
 	e.Body, e.Violations = string(body), Violations(c)
+	answerOf(c, &e)
 	if r.proxy != nil && r.proxy.Redact != nil {
 		r.proxy.Redact(&e)
 	}
@@ -211,6 +216,7 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 		e.Fault = scope.FailRule
 	}
 	w.Journal().Add(e)
+	cover(c, w, &e)
 }
 
 // validate checks the request against the contract in log or strict mode.

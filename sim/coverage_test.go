@@ -1,0 +1,162 @@
+package sim_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/panelsimtest"
+	"github.com/panelsim/panelsim/sim"
+	"github.com/panelsim/panelsim/state"
+)
+
+func getCoverage(t *testing.T, c *simtest.Client, query string) sim.CoverageReport {
+	t.Helper()
+	var rep sim.CoverageReport
+	c.Get("/_panelsim/coverage"+query).Expect(t, 200).Decode(t, &rep)
+	return rep
+}
+
+func panelOf(t *testing.T, rep sim.CoverageReport, name string) sim.PanelCoverage {
+	t.Helper()
+	p, ok := rep.Panel(name)
+	if !ok {
+		t.Fatalf("no panel %s in %+v", name, rep)
+	}
+	return p
+}
+
+// wantCounts checks exact counts of named entries in a dimension.
+func wantCounts(t *testing.T, what string, d sim.Dimension, want map[string]int64) {
+	t.Helper()
+	for name, n := range want {
+		if got := d.Count(name); got != n {
+			t.Errorf("%s %q counted %d, want %d (all: %v, outside: %v)", what, name, got, n, d.Counts, d.Outside)
+		}
+	}
+}
+
+// dciLogin logs in as the default admin and returns a client sending the token.
+func dciLogin(t *testing.T, c *simtest.Client) *simtest.Client {
+	t.Helper()
+	var tok struct {
+		Token string `json:"token"`
+	}
+	c.JSON("POST", "/api/auth/v4/public/token", map[string]string{"email": "admin@example.com", "password": "secret"}).Expect(t, 201).Decode(t, &tok)
+	return c.With("X-Xsrf-Token", tok.Token)
+}
+
+// A known subset of DCImanager calls is counted exactly: operations,
+// statuses, native codes, task states, auth paths and fault firings.
+func TestCoverageCountsAKnownSubsetExactly(t *testing.T) {
+	srv := panelsimtest.RunT(t)
+	c := simtest.New(t, srv)
+	c.JSON("POST", "/api/auth/v4/public/token", map[string]string{"email": "admin@example.com", "password": "wrong"}).Expect(t, 401)
+	admin := dciLogin(t, c)
+	admin.Get("/api/dci/v3/server").Expect(t, 200)
+	admin.Get("/dci/v3/server").Expect(t, 200) // the alias is the same operation
+	c.With("X-Xsrf-Token", "nope").Get("/api/dci/v3/server").Expect(t, 401)
+	admin.Get("/api/dci/v3/nothing-here").Expect(t, 404)
+	admin.Do("POST", "/api/dci/v3/server/1/power_off", nil).Expect(t, 200)
+	if err := srv.World("default").SetFaults(state.FaultRule{
+		Name: "down", Panel: "dci6", Match: state.FaultMatch{Route: "/api/dci/v3/user"},
+		Action: state.FaultAction{Error: &state.NativeErrorSpec{Code: "3080"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	admin.Get("/api/dci/v3/user").Expect(t, 404)
+	srv.World("default").Advance(srv.Sim().Scenario().Timings["dci6.power"])
+
+	rep := getCoverage(t, c, "")
+	if rep.World != "" || len(rep.Worlds) != 1 {
+		t.Fatalf("merged report names world %q, worlds %v", rep.World, rep.Worlds)
+	}
+	d := panelOf(t, rep, "dci6")
+	wantCounts(t, "operation", d.Operations, map[string]int64{
+		"/api/auth/v4/public/token": 2, "/api/dci/v3/server": 3, "/api/dci/v3/server/:id/power_off": 1,
+		"/api/dci/v3/user": 1, "/api/dci/v3/server/:id": 0,
+	})
+	if d.Operations.Outside["/api/dci/*"] != 1 {
+		t.Errorf("an unknown route is counted outside the universe: %v", d.Operations.Outside)
+	}
+	if d.Operations.Covered != 4 || d.Operations.Total != len(srv.Sim().Panels()[0].Universe().Operations) {
+		t.Errorf("operations %d/%d", d.Operations.Covered, d.Operations.Total)
+	}
+	wantCounts(t, "code", d.Codes, map[string]int64{"3002": 1, "3001": 1, "1106": 1, "3080": 1, "3003": 0})
+	if d.Codes.Covered != 4 {
+		t.Errorf("codes covered %d, want 4: %v", d.Codes.Covered, d.Codes.Counts)
+	}
+	for st, n := range map[string]int64{"200": 3, "201": 1, "401": 2, "404": 2} {
+		if d.Statuses[st] != n {
+			t.Errorf("status %s counted %d, want %d (%v)", st, d.Statuses[st], n, d.Statuses)
+		}
+	}
+	wantCounts(t, "task state", d.Tasks, map[string]int64{"power_off/power_off": 1, "power_off/complete": 1, "power_off/fail": 0})
+	wantCounts(t, "auth path", d.Auth, map[string]int64{"password": 1, "token": 3, "token_expiry": 0})
+	wantCounts(t, "fault rule", rep.Faults.Rules, map[string]int64{"down": 1})
+	wantCounts(t, "fault action", rep.Faults.Actions, map[string]int64{"error": 1, "status": 0})
+	if im := panelOf(t, rep, "imserver"); im.Operations.Covered != 0 || len(im.Operations.Never) != im.Operations.Total {
+		t.Errorf("imserver was never called: %+v", im.Operations)
+	}
+	if !strings.Contains(rep.Summary(), "dci6: 4/") {
+		t.Errorf("summary:\n%s", rep.Summary())
+	}
+}
+
+// Coverage is per world and merged; a fork starts counting afresh, a reset
+// keeps the counts, a deleted world still counts in the merged report, and
+// DELETE forgets.
+func TestCoverageAcrossForkResetDeleteAndClear(t *testing.T) {
+	srv := panelsimtest.RunT(t)
+	c := simtest.New(t, srv)
+	hit := func(c *simtest.Client) { c.Get("/api/dci/v3/server").Expect(t, 401) }
+	hit(c)
+	hit(c)
+	c.JSON("POST", "/_panelsim/worlds", map[string]string{"name": "f", "from": "default"}).Expect(t, 201)
+	op := func(rep sim.CoverageReport) int64 {
+		return panelOf(t, rep, "dci6").Operations.Count("/api/dci/v3/server")
+	}
+	if n := op(getCoverage(t, c, "?world=f")); n != 0 {
+		t.Fatalf("a fresh fork counted %d", n)
+	}
+	hit(c.World("f"))
+	if n := op(getCoverage(t, c.World("f"), "")); n != 1 {
+		t.Fatalf("fork (by prefix) counted %d, want 1", n)
+	}
+	if n := op(getCoverage(t, c, "?world=default")); n != 2 {
+		t.Fatalf("default counted %d, want 2", n)
+	}
+	if n := op(getCoverage(t, c, "")); n != 3 {
+		t.Fatalf("merged counted %d, want 3", n)
+	}
+	c.Do("POST", "/_panelsim/reset", nil).Expect(t, 200)
+	if n := op(getCoverage(t, c, "?world=default")); n != 2 {
+		t.Fatalf("after a reset default counted %d, want 2 (a reset keeps coverage)", n)
+	}
+	c.Do("DELETE", "/_panelsim/worlds/f", nil).Expect(t, 204)
+	rep := getCoverage(t, c, "")
+	if n := op(rep); n != 3 || len(rep.Worlds) != 1 {
+		t.Fatalf("after deleting the fork, merged counted %d (worlds %v), want 3", n, rep.Worlds)
+	}
+	c.Get("/_panelsim/coverage?world=f").Expect(t, 404)
+	c.Get("/_panelsim/coverage?format=xml").Expect(t, 400)
+	c.Do("DELETE", "/_panelsim/coverage", nil).Expect(t, 200)
+	if n := op(getCoverage(t, c, "")); n != 0 {
+		t.Fatalf("after DELETE merged counted %d", n)
+	}
+}
+
+func TestCoverageTextAndHTML(t *testing.T) {
+	srv := panelsimtest.RunT(t)
+	c := simtest.New(t, srv)
+	c.Get("/api/dci/v3/server").Expect(t, 401)
+	text := string(c.Get("/_panelsim/coverage?format=text").Expect(t, 200).Body)
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "dci6: 1/") || !strings.Contains(lines[0], " operations, 1/") {
+		t.Fatalf("summary:\n%s", text)
+	}
+	html := string(c.Get("/_panelsim/coverage?format=html").Expect(t, 200).Body)
+	if !strings.Contains(html, "/api/dci/v3/server") || !strings.Contains(html, "<meter") {
+		t.Fatalf("html report lacks the operation:\n%s", html)
+	}
+}
