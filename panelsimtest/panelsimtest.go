@@ -117,7 +117,7 @@ type Server struct {
 // Run starts a server; the caller must Close it.
 func Run(opts ...Option) (*Server, error) {
 	o := &options{cfg: sim.Config{
-		DefaultClock: "manual", Validate: simhttp.ValidateStrict,
+		DefaultClock: "manual", Validate: simhttp.ValidateStrict, CheckInvariants: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}}
 	for _, opt := range opts {

@@ -123,6 +123,9 @@ func (e *Error) Error() string {
 // Parse reads and checks a scenario. file names it in errors.
 func Parse(file string, data []byte, known Known) (*Scenario, error) {
 	sc := &Scenario{File: file, src: data, blocks: map[string]bool{}}
+	if line, msg := checkDepth(data); msg != "" {
+		return nil, &Error{File: file, Line: line, Msg: msg}
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, sc.syntaxError(err)

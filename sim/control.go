@@ -526,6 +526,12 @@ func (s *Server) createWorld(c echo.Context) error {
 			return failf(http.StatusBadRequest, "from", "no world named %q to fork", in.From)
 		}
 		w, err = s.worlds.Fork(in.From, in.Name)
+		if err == nil && s.cfg.CheckInvariants {
+			if ierr := s.CheckInvariants(w); ierr != nil {
+				s.worlds.Delete(in.Name)
+				return failf(http.StatusInternalServerError, "from", "the fork breaks an invariant: %v", ierr)
+			}
+		}
 	}
 	if err != nil {
 		return failf(simhttp.WorldErrorStatus(err), "name", "%v", err)

@@ -112,3 +112,61 @@ func TestBadStateFileIsRefusedWithPathAndPointer(t *testing.T) {
 		}
 	}
 }
+
+// dci6Objects decodes one of the DCI state's maps from a snapshot edit.
+func dci6Objects(t *testing.T, p map[string]map[string]json.RawMessage, name string) map[string]map[string]any {
+	t.Helper()
+	var m map[string]map[string]any
+	if err := json.Unmarshal(p["dci6"][name], &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func firstKey(m map[string]map[string]any) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
+
+// A snapshot whose references dangle (an IP on a server that does not
+// exist, an owner with no user, an address held twice) is refused by the
+// panel's invariant check, so no handler meets a nil object afterwards.
+func TestRestoreRefusesDanglingReferences(t *testing.T) {
+	srv := panelsimtest.RunT(t)
+	c := simtest.New(t, srv)
+	var ipKey, serverKey string
+	edit := func(name string, change func(m map[string]map[string]any)) []byte {
+		return editSnapshot(t, c, func(p map[string]map[string]json.RawMessage) {
+			m := dci6Objects(t, p, name)
+			change(m)
+			p["dci6"][name], _ = json.Marshal(m)
+		})
+	}
+	body := edit("ips", func(m map[string]map[string]any) { ipKey = firstKey(m); m[ipKey]["server_id"] = 99999 })
+	expectCtlError(t, c.JSON(http.MethodPut, "/_panelsim/state", body), http.StatusBadRequest, "/panels/dci6/ips/"+ipKey+"/server_id")
+	body = edit("ips", func(m map[string]map[string]any) { m[ipKey]["net_id"] = 99999 })
+	expectCtlError(t, c.JSON(http.MethodPut, "/_panelsim/state", body), http.StatusBadRequest, "/panels/dci6/ips/"+ipKey+"/net_id")
+	body = edit("servers", func(m map[string]map[string]any) { serverKey = firstKey(m); m[serverKey]["owner_id"] = 99999 })
+	expectCtlError(t, c.JSON(http.MethodPut, "/_panelsim/state", body), http.StatusBadRequest, "/panels/dci6/servers/"+serverKey+"/owner_id")
+	body = edit("ips", func(m map[string]map[string]any) {
+		var keys []string
+		for k := range m {
+			keys = append(keys, k)
+		}
+		if len(keys) < 2 {
+			t.Skip("the default scenario has fewer than two IPs")
+		}
+		m[keys[1]]["addr"] = m[keys[0]]["addr"]
+	})
+	r := c.JSON(http.MethodPut, "/_panelsim/state", body)
+	r.Expect(t, http.StatusBadRequest)
+	if !strings.Contains(string(r.Body), "/addr") {
+		t.Errorf("an address held twice: %s", r.Body)
+	}
+	// The world is the seeded one still, and its IP lists answer.
+	token := c.JSON(http.MethodPost, "/api/auth/v4/public/token", `{"email":"admin@example.com","password":"secret"}`).Expect(t, http.StatusCreated).Map(t)["token"].(string)
+	c.Get("/api/ip/v3/ip", "X-Xsrf-Token", token).Expect(t, http.StatusOK)
+	c.Get("/api/dci/v3/ip", "X-Xsrf-Token", token).Expect(t, http.StatusOK)
+}

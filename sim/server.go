@@ -55,6 +55,10 @@ type Config struct {
 	// simhttp.DefaultMaxBody) and MaxControlBody the largest the control
 	// plane accepts (0: DefaultMaxControlBody); larger ones are refused.
 	MaxBody, MaxControlBody int64
+	// CheckInvariants runs every panel's invariant check after each
+	// scenario load and fork too (restores always run it); panelsimtest
+	// turns it on, so a seeding bug fails the test that meets it.
+	CheckInvariants bool
 	// ControlToken, when set, is required as "Authorization: Bearer
 	// <token>" by every /_panelsim call but health (401 otherwise).
 	ControlToken string
@@ -326,6 +330,11 @@ func (s *Server) seed(o *origin) (*state.World, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.cfg.CheckInvariants {
+		if err := s.CheckInvariants(w); err != nil {
+			return nil, fmt.Errorf("%s: the seeded world breaks an invariant: %w", sc.File, err)
+		}
 	}
 	return w, nil
 }
