@@ -220,6 +220,27 @@ func (c *Container) Advance(ctx context.Context, d time.Duration) ([]state.Ran, 
 	return c.World(DefaultWorld).Advance(ctx, d)
 }
 
+// SetTime moves the default world's clock to t (never back), running every
+// step that falls due, and returns them.
+func (c *Container) SetTime(ctx context.Context, t time.Time) ([]state.Ran, error) {
+	return c.World(DefaultWorld).SetTime(ctx, t)
+}
+
+// Clock is the default world's clock: now, start, mode and pending steps.
+func (c *Container) Clock(ctx context.Context) (Clock, error) {
+	return c.World(DefaultWorld).Clock(ctx)
+}
+
+// Faults returns the default world's fault rules in force.
+func (c *Container) Faults(ctx context.Context) ([]state.FaultRule, error) {
+	return c.World(DefaultWorld).Faults(ctx)
+}
+
+// ClearRequests empties the default world's journal.
+func (c *Container) ClearRequests(ctx context.Context) error {
+	return c.World(DefaultWorld).ClearRequests(ctx)
+}
+
 // Now is the default world's virtual time.
 func (c *Container) Now(ctx context.Context) (time.Time, error) {
 	return c.World(DefaultWorld).Now(ctx)

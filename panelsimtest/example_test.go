@@ -48,3 +48,20 @@ func Example() {
 	// control plane says 2025-01-01T00:15:00Z
 	// faults set: true
 }
+
+// Worlds are isolated: advancing one leaves the others' clocks alone.
+func ExampleServer_World() {
+	srv, err := panelsimtest.Run()
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	blue := srv.World("blue")
+	blue.Advance(time.Hour)
+	fmt.Println(blue.Name(), blue.Now().Format(time.RFC3339), blue.URL() == srv.URL()+"/_w/blue")
+	fmt.Println("default", srv.Now().Format(time.RFC3339))
+	// Output:
+	// blue 2025-01-01T01:00:00Z true
+	// default 2025-01-01T00:00:00Z
+}

@@ -106,7 +106,6 @@ func WithControlToken(tok string) Option { return func(o *options) { o.cfg.Contr
 // Server is a running in-process panelsim. Its own methods act on the
 // default world; World(name) gives a handle on another.
 type Server struct {
-	*defaultWorld
 	sim  *sim.Server
 	http *httptest.Server
 	// coverageOut is WithCoverageReport's path ("" for none).
@@ -137,9 +136,7 @@ func Run(opts ...Option) (*Server, error) {
 	hs := httptest.NewUnstartedServer(s.Handler())
 	hs.Config = sim.HTTPServer(s.Handler())
 	hs.Start()
-	srv := &Server{sim: s, http: hs, coverageOut: o.coverageOut}
-	srv.defaultWorld = srv.world(simhttp.DefaultWorld)
-	return srv, nil
+	return &Server{sim: s, http: hs, coverageOut: o.coverageOut}, nil
 }
 
 // RunT starts a server and stops it when the test ends.
@@ -184,9 +181,40 @@ func (s *Server) World(name string) *World { return s.world(name) }
 
 func (s *Server) world(name string) *World { return &World{srv: s, name: name} }
 
-// defaultWorld lets Server embed the default world's handle under a name
-// that does not clash with the World method.
-type defaultWorld = World
+// The default world's methods, spelled out (not embedded) so that go doc
+// lists them on Server; TestServerHasEveryWorldMethod keeps the two sets
+// equal.
+
+func (s *Server) def() *World { return s.world(simhttp.DefaultWorld) }
+
+// URL is the default world's base URL, the same as BaseURL (append vendor
+// paths).
+func (s *Server) URL() string { return s.def().URL() }
+
+// Now is the default world's virtual time.
+func (s *Server) Now() time.Time { return s.def().Now() }
+
+// Advance moves the default world's clock, returning when every due step
+// has run, with the steps that ran.
+func (s *Server) Advance(d time.Duration) []state.Ran { return s.def().Advance(d) }
+
+// SetFaults replaces the default world's fault rules; no rules clears them.
+func (s *Server) SetFaults(rules ...state.FaultRule) error { return s.def().SetFaults(rules...) }
+
+// Reset rebuilds the default world from its scenario with the clock at its
+// start.
+func (s *Server) Reset() { s.def().Reset() }
+
+// Requests returns the default world's journal entries matching f (zero
+// value: all), oldest first.
+func (s *Server) Requests(f state.JournalFilter) []state.Entry { return s.def().Requests(f) }
+
+// Do runs fn inside the default world's lock, for tests that inspect or
+// prepare model state directly.
+func (s *Server) Do(fn func(tx *state.Tx) error) error { return s.def().Do(fn) }
+
+// Snapshot returns the default world's state as JSON.
+func (s *Server) Snapshot() []byte { return s.def().Snapshot() }
 
 // World is a handle on one world of a server.
 type World struct {
