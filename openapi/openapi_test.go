@@ -2,6 +2,8 @@ package openapi
 
 import (
 	"errors"
+	"regexp"
+	"strings"
 	"net/http/httptest"
 	"testing"
 )
@@ -52,5 +54,36 @@ func TestValidateRequestAndResponse(t *testing.T) {
 	unknown := httptest.NewRequest("GET", "/elsewhere", nil)
 	if err := c.ValidateRequest(unknown, nil); !errors.Is(err, ErrNoRoute) {
 		t.Fatalf("unknown route: %v", err)
+	}
+}
+
+// TestEveryOperationIsNamed: generated clients name their methods after
+// operationIds, so each operation has one (unique in its spec, stable,
+// lowerCamel) and a summary that documents it.
+func TestEveryOperationIsNamed(t *testing.T) {
+	camel := regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	for _, name := range []string{"control", "dci6", "imserver", "dbc", "ispmgr"} {
+		c, err := Load(Source{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		for path, item := range c.Doc(name).Paths.Map() {
+			for method, op := range item.Operations() {
+				where := name + " " + method + " " + path
+				switch {
+				case op.OperationID == "":
+					t.Errorf("%s: no operationId", where)
+				case !camel.MatchString(op.OperationID):
+					t.Errorf("%s: operationId %q is not lowerCamel", where, op.OperationID)
+				case seen[op.OperationID] != "":
+					t.Errorf("%s: operationId %q also names %s", where, op.OperationID, seen[op.OperationID])
+				}
+				seen[op.OperationID] = where
+				if strings.TrimSpace(op.Summary) == "" {
+					t.Errorf("%s: no summary", where)
+				}
+			}
+		}
 	}
 }

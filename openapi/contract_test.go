@@ -1,0 +1,144 @@
+package openapi_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/panelsim/panelsim/internal/simtest"
+	"github.com/panelsim/panelsim/openapi"
+	"github.com/panelsim/panelsim/panelsimtest"
+)
+
+// sess is the IMserver session the default scenario opens (the vendor's
+// example).
+const sess = "1d69a2ca5bbb423245438aabb0723f1f"
+
+// TestEveryBodyIsChecked: the contract checks every parameter a panel
+// reads, wherever the client put it: the query, a form body, IMserver's
+// json= parameter, a JSON body sent with curl -d's form type or with none,
+// mgr5 POST forms; and an IMserver command's own parameters, not the
+// gateway's union of all of them.
+func TestEveryBodyIsChecked(t *testing.T) {
+	c := simtest.Contract(t)
+	form := "application/x-www-form-urlencoded"
+	for _, tc := range []struct {
+		name, method, target, ctype, body string
+		want                              string // "" = conforms
+	}{
+		{"imserver query", "GET", "/api?cmd=get_servers&sess=" + sess + "&id=1", "", "", ""},
+		{"imserver query, bad id", "GET", "/api?cmd=get_servers&sess=" + sess + "&id=abc", "", "", `cmd=get_servers: parameter "id"`},
+		{"imserver form, bad id", "POST", "/api", form, "cmd=get_servers&sess=" + sess + "&id=abc", `parameter "id"`},
+		{"imserver json=, bad cpu", "GET", "/api?cmd=add_server&sess=" + sess + "&json=" + url.QueryEscape(`{"cpu":"lots","ram":2,"hdd_list":[20]}`), "", "", `parameter "cpu"`},
+		{"imserver json=", "GET", "/api?cmd=add_server&sess=" + sess + "&json=" + url.QueryEscape(`{"cpu":2,"ram":"2","hdd_list":[20,{"size":"40","type":"hdd"}]}`), "", "", ""},
+		{"imserver curl -d JSON, bad disk type", "POST", "/api", form, `{"cmd":"add_server","sess":"` + sess + `","cpu":2,"ram":2,"hdd_list":[{"size":20,"type":"SSD"}]}`, `parameter "hdd_list"`},
+		{"imserver JSON without a type", "POST", "/api", "", `{"cmd":"add_server","sess":"` + sess + `","cpu":2,"ram":2,"hdd_list":[{"size":20,"type":"ssd"}]}`, ""},
+		{"imserver another command's parameter", "GET", "/api?cmd=get_servers&sess=" + sess + "&serverid=1", "", "", "unknown parameter serverid"},
+		{"imserver enum is case-sensitive", "GET", "/api?cmd=get_stats&sess=" + sess + "&id=1&period=Day", "", "", `parameter "period"`},
+		{"dci6 curl -d JSON, bad email", "POST", "/api/auth/v4/public/token", form, `{"email":5,"password":"secret"}`, `"/email": value must be a string`},
+		{"dci6 JSON without a type", "POST", "/api/auth/v4/public/token", "", `{"email":"admin@example.com","password":"secret"}`, ""},
+		{"dbc curl -d JSON, bad node list", "POST", "/api/v1/mining_nodes", form, `{"peer_nodes_list":"node1","additional":{}}`, `"/peer_nodes_list": value must be an array`},
+		{"mgr5 POST form, bad ttl", "POST", "/ispmgr", form, "func=domain.record.edit&plid=vasya.example.com&ttl=soon&authinfo=root:secret", `func=domain.record.edit: parameter "ttl"`},
+		{"mgr5 POST text/plain form", "POST", "/manager/ispmgr", "text/plain", "func=domain.record.edit&ttl=3600&authinfo=root:secret", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.target, nil)
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			err := c.ValidateRequest(req, []byte(tc.body))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("a conforming request refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("want a violation naming %q, got %v", tc.want, err)
+			}
+		})
+	}
+}
+
+// TestDispatchedViolationsNameTheParameter: a violation says which
+// parameter is at fault and whether it is missing, so each panel answers
+// with its own native code for it; an unknown command is the panel's to
+// answer, not the contract's.
+func TestDispatchedViolationsNameTheParameter(t *testing.T) {
+	c := simtest.Contract(t)
+	err := c.ValidateRequest(httptest.NewRequest("GET", "/api?cmd=get_account", nil), nil)
+	var v *openapi.Violation
+	if !errors.As(err, &v) || v.Missing != "sess" || v.Param != "sess" {
+		t.Fatalf("missing sess: %#v", err)
+	}
+	err = c.ValidateRequest(httptest.NewRequest("GET", "/api?cmd=no_such_command&sess="+sess, nil), nil)
+	if !errors.Is(err, openapi.ErrNoRoute) {
+		t.Fatalf("unknown command: %v", err)
+	}
+	req := httptest.NewRequest("POST", "/api/auth/v4/public/token", nil)
+	err = c.ValidateRequest(req, []byte(`{"email":{"a":1},"password":"x"}`))
+	if !errors.As(err, &v) || v.Pointer != "/email" {
+		t.Fatalf("bad email: want the pointer /email, got %#v", err)
+	}
+}
+
+// TestMgr5AnswerPerFormat: out=JSONdata answers are checked against the
+// data schema, other JSON formats against the function's own.
+func TestMgr5AnswerPerFormat(t *testing.T) {
+	c := simtest.Contract(t)
+	h := http.Header{"Content-Type": {"application/json"}}
+	data := httptest.NewRequest("GET", "/ispmgr?func=user&out=JSONdata", nil)
+	if err := c.ValidateResponse(data, nil, 200, h, []byte(`{"doc":{"elem":[{"name":"vasya"}]}}`)); err != nil {
+		t.Fatalf("a JSONdata list refused: %v", err)
+	}
+	if err := c.ValidateResponse(data, nil, 200, h, []byte(`{"doc":{"elem":[{"name":["vasya"]}]}}`)); err == nil {
+		t.Fatal("JSONdata with an array value accepted")
+	}
+	sjson := httptest.NewRequest("GET", "/ispmgr?func=user&out=sjson", nil)
+	if err := c.ValidateResponse(sjson, nil, 200, h, []byte(`{"doc":{"elem":[{"name":"vasya"}]}}`)); err == nil {
+		t.Fatal("a JSONdata body passed as the sjson answer of func=user")
+	}
+}
+
+// TestValidateModes: in strict mode a request that breaks its command's
+// contract is answered natively and changes nothing; in log mode it is
+// logged and served as the panel would serve it.
+func TestValidateModes(t *testing.T) {
+	body := `{"cmd":"get_servers","sess":"` + sess + `","serverid":1}`
+	post := func(base string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/api", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded") // what curl -d sends
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+
+	strict := panelsimtest.RunT(t)
+	resp := post(strict.BaseURL())
+	got, _ := io.ReadAll(resp.Body)
+	if string(got) != `{"success":false,"data":"0003","login":"petrov"}` {
+		t.Errorf("strict: %s", got)
+	}
+	if reason := resp.Header.Get("X-Panelsim-Reason"); !strings.Contains(reason, "unknown parameter serverid") {
+		t.Errorf("strict: reason %q does not name the parameter", reason)
+	}
+
+	var logged bytes.Buffer
+	lenient := panelsimtest.RunT(t, panelsimtest.WithValidation("log"),
+		panelsimtest.WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+	resp = post(lenient.BaseURL())
+	got, _ = io.ReadAll(resp.Body)
+	if !strings.HasPrefix(string(got), `{"success":true,`) {
+		t.Errorf("log mode: the panel did not serve the request: %s", got)
+	}
+	if !strings.Contains(logged.String(), "request breaks the contract") || !strings.Contains(logged.String(), "serverid") {
+		t.Errorf("log mode: nothing logged: %q", logged.String())
+	}
+}
