@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/panelsimtest"
@@ -141,4 +143,23 @@ func TestValidateModes(t *testing.T) {
 	if !strings.Contains(logged.String(), "request breaks the contract") || !strings.Contains(logged.String(), "serverid") {
 		t.Errorf("log mode: nothing logged: %q", logged.String())
 	}
+}
+
+// TestSpecsAreServedAsYAMLAndJSON: the control plane serves every spec in
+// both forms, and the JSON one is the same document.
+func TestSpecsAreServedAsYAMLAndJSON(t *testing.T) {
+	c := simtest.New(t, panelsimtest.RunT(t))
+	for _, name := range openapi.Names {
+		y := c.Get("/_panelsim/openapi/"+name+".yaml").Expect(t, 200)
+		want, _ := openapi.File(name)
+		if !bytes.Equal(y.Body, want) {
+			t.Errorf("%s.yaml: not the shipped file", name)
+		}
+		j := c.Get("/_panelsim/openapi/"+name+".json").Expect(t, 200)
+		doc, err := openapi3.NewLoader().LoadFromData(j.Body)
+		if err != nil || doc.Paths.Len() == 0 || j.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s.json: %v, %s", name, err, j.Header.Get("Content-Type"))
+		}
+	}
+	c.Get("/_panelsim/openapi/dci6.xml").Expect(t, 404)
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -341,4 +342,17 @@ func tidy(err error) error {
 		}
 	}
 	return v
+}
+
+// Names are the specs panelsim ships.
+var Names = []string{"control", "dci6", "imserver", "dbc", "ispmgr"}
+
+// JSON returns a spec as JSON (anchors expanded, keys sorted), for tools
+// that read only JSON.
+func JSON(name string) ([]byte, error) {
+	l := load(Source{Name: name})
+	if l.err != nil {
+		return nil, l.err
+	}
+	return json.MarshalIndent(l.doc, "", "  ")
 }

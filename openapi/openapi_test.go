@@ -2,9 +2,9 @@ package openapi
 
 import (
 	"errors"
+	"net/http/httptest"
 	"regexp"
 	"strings"
-	"net/http/httptest"
 	"testing"
 )
 

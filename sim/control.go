@@ -546,10 +546,19 @@ func (s *Server) deleteWorld(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// spec serves a shipped spec as YAML (the file itself) or as JSON.
 func (s *Server) spec(c echo.Context) error {
-	name, ok := strings.CutSuffix(c.Param("file"), ".yaml")
+	file := c.Param("file")
+	if name, ok := strings.CutSuffix(file, ".json"); ok {
+		raw, err := openapi.JSON(name)
+		if err != nil {
+			return failf(http.StatusNotFound, "file", "no spec named %q", name)
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, raw)
+	}
+	name, ok := strings.CutSuffix(file, ".yaml")
 	if !ok {
-		return failf(http.StatusNotFound, "file", "specs are served as {name}.yaml")
+		return failf(http.StatusNotFound, "file", "specs are served as {name}.yaml or {name}.json")
 	}
 	raw, err := openapi.File(name)
 	if err != nil {

@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		printVersion(stdout)
 		return 0
 	}
+	if len(args) > 0 && args[0] == "spec" {
+		return runSpec(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, env, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
