@@ -440,7 +440,10 @@ func TestSpecsAreServed(t *testing.T) {
 		t.Fatal("control spec not served")
 	}
 	expectCtlError(t, c.Get("/_panelsim/openapi/nope.yaml"), 404, "file")
-	expectCtlError(t, c.Get("/_panelsim/openapi/control.json"), 404, "file")
+	expectCtlError(t, c.Get("/_panelsim/openapi/control.xml"), 404, "file")
+	if r := c.Get("/_panelsim/openapi/control.json").Expect(t, 200); !strings.Contains(string(r.Body), `"openapi": "3`) {
+		t.Fatal("control spec not served as JSON")
+	}
 }
 
 func TestNoControl(t *testing.T) {
