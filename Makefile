@@ -7,8 +7,8 @@ FUZZTIME ?= 20s
 
 .PHONY: help build run test race bench fuzz lint golden image loadtest
 
-help:
-	@echo "build run test race bench fuzz lint golden image loadtest"
+help: ## this list
+	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 build: ## the binary, ./bin/panelsim
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/panelsim ./cmd/panelsim
@@ -16,13 +16,13 @@ build: ## the binary, ./bin/panelsim
 run: ## serve the default scenario on 127.0.0.1:8080
 	$(GO) run ./cmd/panelsim
 
-test:
+test: ## every test (Docker tests skip without an engine)
 	$(GO) test ./...
 
-race:
+race: ## every test under the race detector, as CI runs them
 	$(GO) test -race ./...
 
-bench:
+bench: ## every benchmark, once, with allocations
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz: ## every fuzz target for FUZZTIME each
@@ -35,7 +35,7 @@ fuzz: ## every fuzz target for FUZZTIME each
 loadtest: ## hot paths over TCP with wrk, as ratios against a bare net/http server (apt-get install wrk)
 	$(GO) run ./scripts/loadtest
 
-lint:
+lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
