@@ -214,6 +214,9 @@ func (*Panel) serve(c echo.Context, rt Route) error {
 		return write(c, perr)
 	}
 	cl.req = req
+	if h.needNode && verifying(c) {
+		req.preverify()
+	}
 	var msg any
 	var merr *Error
 	if err := simhttp.Do(c, func(tx *state.Tx) error {

@@ -254,7 +254,7 @@ func (st *State) sessionCaller(r rentable, req *Request) (Caller, bool) {
 		signers = []string{r.renter}
 	}
 	for _, w := range signers {
-		if st.verify(w, req.SessionID, req.SessionIDSign) {
+		if st.verify(req, w, req.SessionID, req.SessionIDSign) {
 			return Caller{Wallet: r.renter, Session: true}, true
 		}
 	}
@@ -268,7 +268,7 @@ func (st *State) signedWallet(req *Request) (string, bool) {
 		if st.nonceUsed(req.Wallet, req.Nonce) {
 			return "", false
 		}
-		if st.verify(req.Wallet, req.Nonce, req.Sign) {
+		if st.verify(req, req.Wallet, req.Nonce, req.Sign) {
 			return req.Wallet, true
 		}
 	}
@@ -282,7 +282,7 @@ func (st *State) signedWallet(req *Request) (string, bool) {
 	}
 	valid := map[string]bool{}
 	for _, s := range m.Signs {
-		if !st.nonceUsed(s.Wallet, s.Nonce) && st.verify(s.Wallet, s.Nonce, s.Sign) {
+		if !st.nonceUsed(s.Wallet, s.Nonce) && st.verify(req, s.Wallet, s.Nonce, s.Sign) {
 			valid[s.Wallet] = true
 		}
 	}
@@ -296,10 +296,15 @@ func (st *State) signedWallet(req *Request) (string, bool) {
 	return account, true
 }
 
-// verify checks one signature in the scenario's signature mode.
-func (st *State) verify(wallet, msg, sign string) bool {
+// verify checks one signature in the scenario's signature mode, taking
+// the answer the request already knows if it was checked outside the lock
+// (Request.preverify).
+func (st *State) verify(req *Request, wallet, msg, sign string) bool {
 	if st.Signatures == SignaturesTrust {
 		return wallet != "" && sign != ""
+	}
+	if ok, known := req.verified[sigKey(wallet, msg, sign)]; known {
+		return ok
 	}
 	return VerifySR25519(wallet, msg, sign)
 }

@@ -24,6 +24,9 @@ type Request struct {
 	HasAdditional  bool
 	rawAdditional  json.RawMessage
 	hasCredentials bool
+	// verified holds the request's own signatures checked before the
+	// world was locked (preverify), by sigKey.
+	verified map[string]bool
 }
 
 // Multisig is the multisig_accounts block; Threshold stays a string as the
