@@ -39,8 +39,8 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-golden: ## rewrite golden files after a deliberate change
-	$(GO) test ./... -update
+golden: ## rewrite every golden file after a deliberate change (the packages whose tests use internal/simtest's -update)
+	$(GO) test $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '/internal\/simtest/ && $$1 !~ /internal\/simtest$$/ {print $$1}') -count=1 -update $(GOLDENFLAGS)
 
 image: ## build the binary on the host, then an image FROM scratch around it
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/panelsim-linux ./cmd/panelsim
