@@ -78,3 +78,55 @@ func ExampleRun() {
 	}
 	fmt.Println(len(hit), "requests met the fault")
 }
+
+// A world forked from another starts as a copy of its current state and
+// then lives its own life: a suite prepares one world (an account, a
+// server halfway through an install) and forks it for each test case.
+// Compiled, not run: it needs a running container.
+func ExampleWorld_Fork() {
+	ctx := context.Background()
+
+	ctr, err := panelsimtc.Run(ctx, "panelsim:dev")
+	defer func() {
+		if err := testcontainers.TerminateContainer(ctr); err != nil {
+			log.Printf("terminate: %v", err)
+		}
+	}()
+	if err != nil {
+		log.Printf("run panelsim: %v", err)
+		return
+	}
+
+	base := ctr.World("prepared")
+	if _, err := base.Advance(ctx, 10*time.Minute); err != nil {
+		log.Print(err)
+		return
+	}
+	tc, err := base.Fork(ctx, "case-1")
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer func() {
+		if err := tc.Delete(ctx); err != nil {
+			log.Print(err)
+		}
+	}()
+
+	// The fork has the prepared world's clock; moving it leaves base alone.
+	if _, err := tc.Advance(ctx, time.Hour); err != nil {
+		log.Print(err)
+		return
+	}
+	baseNow, _ := base.Now(ctx)
+	forkNow, _ := tc.Now(ctx)
+	fmt.Println(forkNow.Sub(baseNow))
+
+	// Back to the scenario's start, and an empty journal.
+	if err := tc.Reset(ctx); err != nil {
+		log.Print(err)
+	}
+	if err := tc.ClearRequests(ctx); err != nil {
+		log.Print(err)
+	}
+}
