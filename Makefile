@@ -35,9 +35,10 @@ fuzz: ## every fuzz target for FUZZTIME each
 loadtest: ## hot paths over TCP with wrk, as ratios against a bare net/http server (apt-get install wrk)
 	$(GO) run ./scripts/loadtest
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and staticcheck (pinned in go.mod as a tool)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 golden: ## rewrite every golden file after a deliberate change (the packages whose tests use internal/simtest's -update)
 	$(GO) test $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '/internal\/simtest/ && $$1 !~ /internal\/simtest$$/ {print $$1}') -count=1 -update $(GOLDENFLAGS)

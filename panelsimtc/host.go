@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
@@ -99,11 +100,11 @@ func detectHost(ctx context.Context, lookupEnv func(string) (string, bool)) (hos
 		daemonURL:   p.Client().DaemonHost(),
 		inContainer: fileExists("/.dockerenv") || fileExists("/run/.containerenv"),
 		bridgeGateway: func(ctx context.Context) (netip.Addr, error) {
-			nw, err := p.GetNetwork(ctx, testcontainers.NetworkRequest{Name: "bridge"})
+			res, err := p.Client().NetworkInspect(ctx, "bridge", client.NetworkInspectOptions{})
 			if err != nil {
 				return netip.Addr{}, err
 			}
-			return bridgeGateway(nw.IPAM.Config)
+			return bridgeGateway(res.Network.IPAM.Config)
 		},
 		localAddrs: interfaceAddrs,
 	}), nil

@@ -15,7 +15,6 @@ var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // recorder is a world whose only step kind appends its args to a log.
 type recorder struct {
-	mu  sync.Mutex
 	log []string
 }
 

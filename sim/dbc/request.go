@@ -12,18 +12,17 @@ import (
 // Request is the common POST body of every /api/v1 call after the client's
 // own checks: the target node, the endpoint parameters and the credentials.
 type Request struct {
-	PeerNodes      []string
-	Additional     map[string]json.RawMessage
-	Wallet         string
-	Nonce          string
-	Sign           string
-	Multisig       *Multisig
-	SessionID      string
-	SessionIDSign  string
-	RentOrder      string
-	HasAdditional  bool
-	rawAdditional  json.RawMessage
-	hasCredentials bool
+	PeerNodes     []string
+	Additional    map[string]json.RawMessage
+	Wallet        string
+	Nonce         string
+	Sign          string
+	Multisig      *Multisig
+	SessionID     string
+	SessionIDSign string
+	RentOrder     string
+	HasAdditional bool
+	rawAdditional json.RawMessage
 	// verified holds the request's own signatures checked before the
 	// world was locked (preverify), by sigKey.
 	verified map[string]bool

@@ -233,7 +233,7 @@ func (m *model) Presets() []PresetView {
 	for _, p := range m.st.Presets {
 		disks := []DiskView{}
 		for _, d := range p.HDDs {
-			disks = append(disks, DiskView{Size: d.Size, Type: d.Type})
+			disks = append(disks, DiskView(d))
 		}
 		out = append(out, PresetView{ID: p.ID, Name: p.Name, CPU: p.CPU, CPUType: p.CPUType, RAM: p.RAM,
 			HDDList: disks, Price: money(p.Price)})

@@ -409,7 +409,7 @@ func (m *model) serverIDs(id int64) ([]int64, error) {
 func (m *model) serverView(s *Server) ServerView {
 	disks := []DiskView{}
 	for _, d := range s.Config.HDDs {
-		disks = append(disks, DiskView{Size: d.Size, Type: d.Type})
+		disks = append(disks, DiskView(d))
 	}
 	return ServerView{
 		ID: s.ID, Name: s.Name, Status: m.shownStatus(s), CPU: s.Config.CPU, CPUType: s.Config.CPUType,

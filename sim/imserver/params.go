@@ -153,12 +153,6 @@ const (
 	errTrailing  parseErr = "trailing data after the JSON object"
 )
 
-// has reports whether the parameter was given at all.
-func (p params) has(name string) bool {
-	_, ok := p[name]
-	return ok
-}
-
 // str returns a scalar parameter as text; ok is false when it is absent.
 // Arrays and objects are a bad value.
 func (p params) str(name string) (string, bool, error) {
