@@ -66,9 +66,20 @@ type Dispatch struct {
 	Params func(r *http.Request, body []byte) (url.Values, error)
 }
 
-// Contract is a set of loaded specs with disjoint paths.
+// Contract is a set of loaded specs.
 type Contract struct {
 	specs []*spec
+	// servedBy, when set, names the spec of the panel that serves a
+	// request ("" when none does), so a request is checked against that
+	// panel's spec only; without it each spec is tried in turn.
+	servedBy func(method, path string) string
+}
+
+// ServedBy returns the contract checking each request against the spec
+// servedBy names for it: the panel whose route serves it, as the server's
+// route table says. A request no spec is named for has no route.
+func (c *Contract) ServedBy(servedBy func(method, path string) string) *Contract {
+	return &Contract{specs: c.specs, servedBy: servedBy}
 }
 
 type spec struct {
@@ -170,11 +181,15 @@ type match struct {
 	base    *openapi3.Operation // the shared URL's own operation
 }
 
-// route finds the spec operation for a request, trying each spec with the
-// path mapped onto its canonical form; on a shared URL it picks the
+// route finds the spec operation for a request in the serving panel's spec
+// (or, without servedBy, in the first spec that has one), with the path
+// mapped onto the spec's canonical form; on a shared URL it picks the
 // operation the panel names.
 func (c *Contract) route(r *http.Request, body []byte) (*match, error) {
 	for _, s := range c.specs {
+		if c.servedBy != nil && c.servedBy(r.Method, r.URL.Path) != s.name {
+			continue
+		}
 		req := r.Clone(r.Context())
 		req.URL.Path = s.canon(r.URL.Path)
 		req.URL.RawPath = ""

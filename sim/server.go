@@ -131,7 +131,13 @@ func New(cfg Config) (*Server, error) {
 	// Parsing the specs costs more than the rest of the start-up, so it
 	// waits until something needs them: request validation (then at once,
 	// so a broken spec fails the start) or a test asking for the contract.
-	s.contract = sync.OnceValues(func() (*openapi.Contract, error) { return openapi.Load(s.sources()...) })
+	s.contract = sync.OnceValues(func() (*openapi.Contract, error) {
+		c, err := openapi.Load(s.sources()...)
+		if err != nil {
+			return nil, err
+		}
+		return c.ServedBy(s.servedBy), nil
+	})
 	s.metrics = newMetrics(s.worlds, s.panels)
 	s.env = &simhttp.Env{Worlds: s.worlds, Meters: s.metrics, Wall: cfg.Wall, Validate: cfg.Validate, Logger: cfg.Logger, MaxBody: cfg.MaxBody}
 	if cfg.Validate != simhttp.ValidateOff {
@@ -378,6 +384,17 @@ func (s *Server) PanelHandler(name string) (http.Handler, error) {
 		return s.newEcho([]Panel{p}, controlNone), nil
 	}
 	return nil, fmt.Errorf("unknown panel %q (want one of %s)", name, strings.Join(s.known.Panels, ", "))
+}
+
+// servedBy names the spec an answer to method and path is checked against:
+// the panel whose route serves it, "control" for the control plane, ""
+// when nothing does (echo's own 404 or 405).
+func (s *Server) servedBy(method, path string) string {
+	name := simhttp.ServedBy(s.handler, method, path)
+	if name == "" || s.panel(name) != nil {
+		return name
+	}
+	return "control"
 }
 
 // controlPlane says how much of /_panelsim a listener serves.

@@ -128,6 +128,8 @@ var (
 
 // Contract is every contract panelsim ships, with each panel's path
 // aliases, for tests that talk HTTP without a Client (e.g. to a container).
+// It checks an answer against the spec of the panel that serves the
+// request in panelsim's route table (every panel served).
 func Contract(t testing.TB) *openapi.Contract {
 	t.Helper()
 	contractOnce.Do(func() {
@@ -143,9 +145,9 @@ func Contract(t testing.TB) *openapi.Contract {
 }
 
 // CheckAnswer fails the test unless r, the answer to req (sent with body),
-// matches the contract. A /_w/{world} prefix is ignored; a fault's raw
-// status answer and a 404 for a route the contract does not know are
-// accepted as they are.
+// matches the spec of the panel that serves req (see Contract). A
+// /_w/{world} prefix is ignored; a fault's raw status answer and a 404 for
+// a path no panel serves are accepted as they are.
 func CheckAnswer(t testing.TB, c *openapi.Contract, req *http.Request, body []byte, r *Response) {
 	t.Helper()
 	if r.Header.Get(simhttp.FaultActionHeader) == "status" {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 
@@ -91,12 +92,36 @@ func NewRouter(e *echo.Echo, hooks Hooks, env *Env, control bool) *Router {
 
 // Add serves method on path (echo syntax: /server/:id).
 func (r *Router) Add(method, path string, h echo.HandlerFunc) {
-	r.e.Add(method, path, r.serve(h), r.chain...)
+	r.name(r.e.Add(method, path, r.serve(h), r.chain...))
 }
 
 // Any serves every method on path; the handler checks the method itself.
 func (r *Router) Any(path string, h echo.HandlerFunc) {
-	r.e.Any(path, r.serve(h), r.chain...)
+	r.name(r.e.Any(path, r.serve(h), r.chain...)...)
+}
+
+// name names routes after the panel serving them, so the route table says
+// which panel's contract an answer is checked against (see ServedBy).
+func (r *Router) name(routes ...*echo.Route) {
+	for _, rt := range routes {
+		rt.Name = r.hooks.Name()
+	}
+}
+
+// ServedBy is the name of the route e serves method and path with: the
+// panel's name for a panel route (see Router.name), "" when no route
+// serves them.
+func ServedBy(e *echo.Echo, method, path string) string {
+	c := e.NewContext(&http.Request{Method: method, URL: &url.URL{Path: path}}, nil)
+	e.Router().Find(method, path, c)
+	for _, m := range []string{method, echo.RouteNotFound} {
+		for _, rt := range e.Router().Routes() {
+			if rt.Method == m && rt.Path == c.Path() {
+				return rt.Name
+			}
+		}
+	}
+	return ""
 }
 
 // NotFound makes unknown paths under prefix answer the panel's native
@@ -106,8 +131,7 @@ func (r *Router) NotFound(prefix string) {
 		return &Error{Kind: KindNotFound, Msg: "unknown route " + c.Request().Method + " " + c.Request().URL.Path}
 	}
 	prefix = strings.TrimSuffix(prefix, "/")
-	r.e.RouteNotFound(prefix, r.serve(h), r.chain...)
-	r.e.RouteNotFound(prefix+"/*", r.serve(h), r.chain...)
+	r.name(r.e.RouteNotFound(prefix, r.serve(h), r.chain...), r.e.RouteNotFound(prefix+"/*", r.serve(h), r.chain...))
 }
 
 // Control serves a panel's inspection hook at /_panelsim/{panel}{path}; it
@@ -117,7 +141,7 @@ func (r *Router) Control(method, path string, h echo.HandlerFunc) {
 	if !r.control {
 		return
 	}
-	r.e.Add(method, "/_panelsim/"+r.hooks.Name()+path, h, r.enterControl)
+	r.name(r.e.Add(method, "/_panelsim/"+r.hooks.Name()+path, h, r.enterControl))
 }
 
 // enterControl resolves the world for a control hook.
