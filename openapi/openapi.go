@@ -186,8 +186,12 @@ type match struct {
 // mapped onto the spec's canonical form; on a shared URL it picks the
 // operation the panel names.
 func (c *Contract) route(r *http.Request, body []byte) (*match, error) {
+	served := ""
+	if c.servedBy != nil {
+		served = c.servedBy(r.Method, r.URL.Path)
+	}
 	for _, s := range c.specs {
-		if c.servedBy != nil && c.servedBy(r.Method, r.URL.Path) != s.name {
+		if c.servedBy != nil && served != s.name {
 			continue
 		}
 		req := r.Clone(r.Context())

@@ -88,6 +88,9 @@ type Server struct {
 	env      *simhttp.Env
 	handler  *echo.Echo
 	saveMu   sync.Mutex
+
+	// routeName names the route handler serves a method and path with.
+	routeName func(method, path string) string
 }
 
 // New checks the configuration and the scenario (by building the default
@@ -150,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 		plane = controlHealthOnly
 	}
 	s.handler = s.newEcho(s.panels, plane)
+	s.routeName = simhttp.ServedBy(s.handler)
 	return s, nil
 }
 
@@ -390,7 +394,7 @@ func (s *Server) PanelHandler(name string) (http.Handler, error) {
 // the panel whose route serves it, "control" for the control plane, ""
 // when nothing does (echo's own 404 or 405).
 func (s *Server) servedBy(method, path string) string {
-	name := simhttp.ServedBy(s.handler, method, path)
+	name := s.routeName(method, path)
 	if name == "" || s.panel(name) != nil {
 		return name
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -108,20 +109,26 @@ func (r *Router) name(routes ...*echo.Route) {
 	}
 }
 
-// ServedBy is the name of the route e serves method and path with: the
-// panel's name for a panel route (see Router.name), "" when no route
-// serves them.
-func ServedBy(e *echo.Echo, method, path string) string {
-	c := e.NewContext(&http.Request{Method: method, URL: &url.URL{Path: path}}, nil)
-	e.Router().Find(method, path, c)
-	for _, m := range []string{method, echo.RouteNotFound} {
+// ServedBy returns what names the route e serves a method and path with:
+// the panel's name for a panel route (see Router.name), "" when no route
+// serves them. It reads e's route table once, on the first call, so call
+// it when every route is registered.
+func ServedBy(e *echo.Echo) func(method, path string) string {
+	names := sync.OnceValue(func() map[string]string {
+		m := map[string]string{}
 		for _, rt := range e.Router().Routes() {
-			if rt.Method == m && rt.Path == c.Path() {
-				return rt.Name
-			}
+			m[rt.Method+" "+rt.Path] = rt.Name
 		}
+		return m
+	})
+	return func(method, path string) string {
+		c := e.NewContext(&http.Request{Method: method, URL: &url.URL{Path: path}}, nil)
+		e.Router().Find(method, path, c)
+		if name, ok := names()[method+" "+c.Path()]; ok {
+			return name
+		}
+		return names()[echo.RouteNotFound+" "+c.Path()]
 	}
-	return ""
 }
 
 // NotFound makes unknown paths under prefix answer the panel's native
