@@ -1,6 +1,7 @@
 package dci6
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -183,6 +184,18 @@ func (sd *seeder) errorf(path, format string, a ...any) error {
 	return sd.sc.Errorf(Name+"."+path, format, a...)
 }
 
+// newName checks a seeded object's name: what names the kind in the error,
+// and taken says another object of that kind already has the name.
+func (sd *seeder) newName(path, what, name string, taken bool) error {
+	if name == "" {
+		return sd.errorf(path+".name", "is required")
+	}
+	if taken {
+		return sd.errorf(path+".name", "duplicate %s %q", what, name)
+	}
+	return nil
+}
+
 func (sd *seeder) settings(b *seedBlock) error {
 	if b.TokenTTL != nil {
 		if b.TokenTTL.D() < time.Minute {
@@ -310,21 +323,14 @@ func (sd *seeder) id(kind string, explicit int64, path string, taken func(int64)
 func (sd *seeder) locations(b *seedBlock) error {
 	for i, sl := range b.Locations {
 		path := fmt.Sprintf("locations[%d]", i)
-		if sl.Name == "" {
-			return sd.errorf(path+".name", "is required")
-		}
-		if sd.locByKey[sl.Name] != nil {
-			return sd.errorf(path+".name", "duplicate location %q", sl.Name)
+		if err := sd.newName(path, "location", sl.Name, sd.locByKey[sl.Name] != nil); err != nil {
+			return err
 		}
 		id, err := sd.id("dci6.location", sl.ID, path, func(id int64) bool { return sd.s.Locations[id] != nil })
 		if err != nil {
 			return err
 		}
-		us := sl.Userspace
-		if us == 0 {
-			us = 1
-		}
-		l := &Location{ID: id, Name: sl.Name, Geolocation: sl.Geolocation, Userspace: us}
+		l := &Location{ID: id, Name: sl.Name, Geolocation: sl.Geolocation, Userspace: cmp.Or(sl.Userspace, 1)}
 		sd.s.Locations[id] = l
 		sd.locByKey[sl.Name] = l
 	}
@@ -341,10 +347,7 @@ func (sd *seeder) rackList(b *seedBlock) error {
 		if sr.Name == "" {
 			return sd.errorf(path+".name", "is required")
 		}
-		size, count := sr.Size, sr.Count
-		if size == 0 {
-			size = 42
-		}
+		size, count := cmp.Or(sr.Size, 42), sr.Count
 		if size < 1 || size > 60 {
 			return sd.errorf(path+".size", "must be 1..60 units")
 		}
@@ -394,26 +397,17 @@ func (sd *seeder) configs(b *seedBlock) error {
 	platforms := map[string]*Platform{}
 	for i, c := range b.Configurations {
 		path := fmt.Sprintf("configurations[%d]", i)
-		if c.Name == "" {
-			return sd.errorf(path+".name", "is required")
-		}
-		if sd.s.Configs[c.Name] != nil {
-			return sd.errorf(path+".name", "duplicate configuration %q", c.Name)
+		if err := sd.newName(path, "configuration", c.Name, sd.s.Configs[c.Name] != nil); err != nil {
+			return err
 		}
 		if len(c.Disks) == 0 {
 			return sd.errorf(path+".disks", "at least one disk is required")
 		}
-		size := c.Size
-		if size == 0 {
-			size = 1
-		}
+		size := cmp.Or(c.Size, 1)
 		if size < 1 || size > 10 {
 			return sd.errorf(path+".size", "must be 1..10 units")
 		}
-		typ := c.PlatformType
-		if typ == "" {
-			typ = "server"
-		}
+		typ := cmp.Or(c.PlatformType, "server")
 		plat := platforms[c.Platform]
 		if plat == nil {
 			plat = &Platform{ID: sd.tx.NextID("dci6.platform"), Name: c.Platform, Size: size, Type: typ}
@@ -432,21 +426,14 @@ func (sd *seeder) configs(b *seedBlock) error {
 func (sd *seeder) poolList(b *seedBlock) error {
 	for i, sp := range b.Pools {
 		path := fmt.Sprintf("pools[%d]", i)
-		if sp.Name == "" {
-			return sd.errorf(path+".name", "is required")
-		}
-		if sd.pools[sp.Name] != nil {
-			return sd.errorf(path+".name", "duplicate pool %q", sp.Name)
+		if err := sd.newName(path, "pool", sp.Name, sd.pools[sp.Name] != nil); err != nil {
+			return err
 		}
 		id, err := sd.id("dci6.pool", sp.ID, path, func(id int64) bool { return sd.s.Pools[id] != nil })
 		if err != nil {
 			return err
 		}
-		us := sp.Userspace
-		if us == 0 {
-			us = 1
-		}
-		p := &Pool{ID: id, Name: sp.Name, Note: sp.Note, Userspace: us, Public: sp.Public == nil || *sp.Public}
+		p := &Pool{ID: id, Name: sp.Name, Note: sp.Note, Userspace: cmp.Or(sp.Userspace, 1), Public: sp.Public == nil || *sp.Public}
 		sd.s.Pools[id], sd.pools[sp.Name] = p, p
 	}
 	return nil
@@ -469,10 +456,7 @@ func (sd *seeder) networks(b *seedBlock) error {
 				return sd.errorf(path+".network", "%s overlaps %s", pfx, other.Prefix)
 			}
 		}
-		gw := sn.Gateway
-		if gw == "" {
-			gw = pfx.Addr().Next().String()
-		}
+		gw := cmp.Or(sn.Gateway, pfx.Addr().Next().String())
 		if a, err := netip.ParseAddr(gw); err != nil || !pfx.Contains(a) {
 			return sd.errorf(path+".gateway", "%q is not an address inside %s", gw, pfx)
 		}
@@ -491,10 +475,7 @@ func (sd *seeder) templates(b *seedBlock) error {
 		if t.Name == "" {
 			return sd.errorf(path+".name", "is required")
 		}
-		typ := t.Type
-		if typ == "" {
-			typ = "os"
-		}
+		typ := cmp.Or(t.Type, "os")
 		if typ != "os" && typ != "diag" {
 			return sd.errorf(path+".type", "must be os or diag, got %q", typ)
 		}
@@ -521,19 +502,10 @@ func (sd *seeder) templateByName(name string) *OSTemplate {
 func (sd *seeder) chassisList(b *seedBlock) error {
 	for i, sc := range b.Chassis {
 		path := fmt.Sprintf("chassis[%d]", i)
-		if sc.Name == "" {
-			return sd.errorf(path+".name", "is required")
+		if err := sd.newName(path, "chassis", sc.Name, sd.chassis[sc.Name] != nil); err != nil {
+			return err
 		}
-		if sd.chassis[sc.Name] != nil {
-			return sd.errorf(path+".name", "duplicate chassis %q", sc.Name)
-		}
-		size, slots := sc.Size, sc.Slots
-		if size == 0 {
-			size = 10
-		}
-		if slots == 0 {
-			slots = 14
-		}
+		size, slots := cmp.Or(sc.Size, 10), cmp.Or(sc.Slots, 14)
 		if size < 1 || size > 20 {
 			return sd.errorf(path+".size", "must be 1..20 units")
 		}
