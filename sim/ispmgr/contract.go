@@ -16,12 +16,7 @@ func (*Panel) Dispatch() *openapi.Dispatch {
 	return &openapi.Dispatch{
 		Operation: func(r *http.Request, body []byte) string { return paramsOf(r, body).Get("func") },
 		Params: func(r *http.Request, body []byte) (url.Values, error) {
-			p := paramsOf(r, body)
-			out := url.Values{}
-			for _, k := range p.Names() {
-				out.Set(k, p.Get(k))
-			}
-			return out, nil
+			return paramsOf(r, body).Values(), nil
 		},
 	}
 }

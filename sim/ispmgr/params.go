@@ -80,6 +80,25 @@ func (p *Params) Names() []string {
 	return names
 }
 
+// Clone is an independent copy, for a call that runs with changed
+// parameters while the original's stay as the client sent them.
+func (p *Params) Clone() *Params {
+	c := &Params{order: append([]string(nil), p.order...), vals: make(map[string]string, len(p.vals))}
+	for k, v := range p.vals {
+		c.vals[k] = v
+	}
+	return c
+}
+
+// Values are the parameters as url.Values, one value each.
+func (p *Params) Values() url.Values {
+	out := make(url.Values, len(p.vals))
+	for k, v := range p.vals {
+		out.Set(k, v)
+	}
+	return out
+}
+
 // Len is the number of parameters.
 func (p *Params) Len() int { return len(p.order) }
 

@@ -105,10 +105,7 @@ var sublistCols = []column{{name: "key"}, {name: "name"}, {name: "type"}, {name:
 func sublistList(c *call) (result, *mgrError) {
 	if !c.p.Has("plid") && c.p.Has("elid") {
 		inner := *c
-		inner.p = NewParams()
-		for _, k := range c.p.Names() {
-			inner.p.Set(k, c.p.Get(k))
-		}
+		inner.p = c.p.Clone()
 		inner.p.Set("plid", c.p.Get("elid"))
 		c = &inner
 	}
