@@ -402,17 +402,8 @@ func decodeXML(b []byte) (*xmlTree, bool) {
 		return nil, false
 	}
 	t := &xmlTree{paths: map[string]bool{}, values: map[string]string{}}
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
 	var stack []string
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, false
-		}
+	ok := walkXML(b, false, func(tok xml.Token) error {
 		switch x := tok.(type) {
 		case xml.StartElement:
 			stack = append(stack, x.Name.Local)
@@ -437,8 +428,32 @@ func decodeXML(b []byte) (*xmlTree, bool) {
 				}
 			}
 		}
+		return nil
+	})
+	return t, ok && len(t.paths) > 0
+}
+
+// walkXML hands visit each token of an XML document, read leniently
+// (Strict off) because real panels' answers are not always well formed.
+// raw reads tokens as written (RawToken: prefixes kept, end tags not
+// matched), which a rewriter needs to reproduce the document. It reports
+// whether the whole document was read and visit never failed.
+func walkXML(body []byte, raw bool, visit func(xml.Token) error) bool {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	next := d.Token
+	if raw {
+		next = d.RawToken
 	}
-	return t, len(t.paths) > 0
+	for {
+		tok, err := next()
+		if err == io.EOF {
+			return true
+		}
+		if err != nil || visit(tok) != nil {
+			return false
+		}
+	}
 }
 
 func compareXML(rec, got *xmlTree) []Difference {

@@ -254,20 +254,11 @@ func (m *Masker) value(v any, secret bool) any {
 // xml masks an XML document token by token: attributes with secret names,
 // and all text and attributes inside an element with a secret name.
 func (m *Masker) xml(body []byte) ([]byte, bool) {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.Strict = false
 	var buf bytes.Buffer
 	e := xml.NewEncoder(&buf)
 	var secretDepth []bool
 	inSecret := func() bool { return len(secretDepth) > 0 && secretDepth[len(secretDepth)-1] }
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, false
-		}
+	ok := walkXML(body, true, func(tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			secret := inSecret() || secretName(t.Name.Local)
@@ -293,11 +284,9 @@ func (m *Masker) xml(body []byte) ([]byte, bool) {
 				tok = xml.CharData(m.Known(text))
 			}
 		}
-		if err := e.EncodeToken(tok); err != nil {
-			return nil, false
-		}
-	}
-	if e.Flush() != nil {
+		return e.EncodeToken(tok)
+	})
+	if !ok || e.Flush() != nil {
 		return nil, false
 	}
 	return buf.Bytes(), true
