@@ -66,9 +66,10 @@ func TestBareMetalSeedExamples(t *testing.T) {
 }
 
 // TestBareMetalBootDevIsState: the boot device chosen with bare_metal/bootdev
-// is the machine's state, read back in the inspection hook; the seed's
-// power/bootdev examples, sent to the bare-metal node's id, get the node's
-// refusal.
+// is the machine's state, read back in the bare_metal listing (its bootdev
+// key) and in the inspection hook; a refused bootdev changes neither, and
+// the seed's power/bootdev examples, sent to the bare-metal node's id, get
+// the node's refusal.
 func TestBareMetalBootDevIsState(t *testing.T) {
 	e := newEnv(t)
 	sid := sessionOf(t, e, alice(t, bmMachine, nil))
@@ -76,7 +77,8 @@ func TestBareMetalBootDevIsState(t *testing.T) {
 		return map[string]any{"peer_nodes_list": []string{bmMachine}, "additional": additional,
 			"session_id": sid, "session_id_sign": dev(t, "Alice").sign(t, sid)}
 	}
-	bootdev := func() string {
+	hook := func() string {
+		t.Helper()
 		var nodes []struct {
 			ID      string `json:"id"`
 			BootDev string `json:"bootdev"`
@@ -90,21 +92,49 @@ func TestBareMetalBootDevIsState(t *testing.T) {
 		t.Fatal("machine not in the hook")
 		return ""
 	}
-	if got := bootdev(); got != "disk" {
-		t.Fatalf("seeded boot device %q, want disk", got)
+	listing := func() (string, answer) {
+		t.Helper()
+		a := e.post(t, "/api/v1/bare_metal", map[string]any{"peer_nodes_list": []string{bmNode}, "additional": map[string]any{}})
+		a.expect(t, 200, 0)
+		var list struct {
+			Nodes []map[string]json.RawMessage `json:"bare_metal_nodes"`
+		}
+		a.decode(t, &list)
+		for _, n := range list.Nodes {
+			var id, device string
+			if json.Unmarshal(n["node_id"], &id) == nil && id == bmMachine {
+				if err := json.Unmarshal(n["bootdev"], &device); err != nil {
+					t.Fatalf("listing entry without a bootdev string: %s", mustJSON(t, n))
+				}
+				return device, a
+			}
+		}
+		t.Fatalf("machine not in the listing: %s", a.Body)
+		return "", a
 	}
+	want := func(device, when string) answer {
+		t.Helper()
+		got, a := listing()
+		if got != device {
+			t.Fatalf("%s: listing shows boot device %q, want %q", when, got, device)
+		}
+		if got := hook(); got != device {
+			t.Fatalf("%s: hook shows boot device %q, want %q", when, got, device)
+		}
+		return a
+	}
+	want("disk", "seeded")
 	e.post(t, "/api/v1/bare_metal/bootdev", signed(map[string]any{"device": "pxe"})).expect(t, 200, 0, "ok")
-	if got := bootdev(); got != "pxe" {
-		t.Fatalf("boot device %q after bootdev pxe", got)
-	}
+	simtest.Golden(t, "bare_metal_list_after_bootdev.json", want("pxe", "after bootdev pxe").Body)
 	e.post(t, "/api/v1/bare_metal/bootdev", signed(map[string]any{"device": "usb"})).expect(t, 200, 1, "device is invalid")
-	if got := bootdev(); got != "pxe" {
-		t.Fatalf("a refused bootdev changed the device to %q", got)
-	}
+	want("pxe", "after a refused bootdev")
+	e.post(t, "/api/v1/bare_metal/bootdev", signed(map[string]any{"device": "bios"})).expect(t, 200, 0, "ok")
+	want("bios", "after bootdev bios")
 	e.post(t, "/api/v1/bare_metal/power", signed(map[string]any{"command": "on"})).expect(t, 200, 0, "ok")
 	e.srv.Advance(10 * time.Second)
 	e.post(t, "/api/v1/bare_metal/bootdev", map[string]any{"peer_nodes_list": []string{bmNode}, "additional": map[string]any{"device": "pxe"},
 		"session_id": sid, "session_id_sign": dev(t, "Alice").sign(t, sid)}).expect(t, 200, 1, "node is not a bare metal node")
+	want("bios", "after bootdev sent to the bare-metal node")
 }
 
 func mustJSON(t *testing.T, v any) []byte {

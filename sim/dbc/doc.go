@@ -249,12 +249,22 @@
 //     delete run in the seed's order. ccd9a211... (the newer page's node)
 //     is a second, empty bare-metal node.
 //   - bare_metal/bootdev is state: the device (pxe, disk, cdrom, bios;
-//     disk when seeded) stays until changed and shows in the inspection
-//     hook (bootdev). It is not in the bare_metal listing: the node builds
-//     that listing from its stored record (db_bare_metal in
-//     DBC-AIComputingNet: node_id, uuid, ip, os, desc, ipmi_* and deeplink
-//     fields, no boot device; ipmitool's bootdev lives in the BMC), so a
-//     client reading it there would break against the real node.
+//     disk when seeded or added) stays until changed and shows in the
+//     inspection hook and, as "bootdev", in each bare_metal listing entry
+//     (issue 11 asks for both). The listing field is panelsim's addition,
+//     not the real node's: the node builds that listing from its stored
+//     record (proto/thrift/db_bare_metal.thrift in
+//     DeepBrainChain/DBC-AIComputingNet: node_id, node_private_key, uuid,
+//     ip, os, desc, ipmi_hostname/username/password/port; the DBC-Wiki
+//     bare-metal page's listing example adds deeplink_device_* and no boot
+//     device either; ipmitool's bootdev lives in the BMC and is not read
+//     back). With no real name to copy, the key is "bootdev": the name of
+//     the route that sets it and of the inspection hook's field, so one
+//     name means the device everywhere panelsim shows it (an ipmi_ prefix
+//     would suggest a connection setting like the ipmi_* keys). Sure of
+//     the real record's fields, a guess for the name; a client that reads
+//     it works only against panelsim, and must not rely on it against a
+//     real node.
 //   - Times are printed in UTC ("2006-01-02 15:04:05"); the node info masks
 //     the last two octets of its IP.
 //   - /api/v1 without the trailing slash answers the version too (the real

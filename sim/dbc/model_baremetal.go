@@ -28,6 +28,8 @@ func (st *State) enterController(req *Request, what string) (*Controller, *Error
 }
 
 // MachineInfo is a bare-metal server as the bare_metal listing shows it.
+// BootDev is panelsim's addition (the real record keeps no boot device; see
+// doc.go): it is named after the bare_metal/bootdev route that sets it.
 type MachineInfo struct {
 	NodeID       string `json:"node_id"`
 	UUID         string `json:"uuid"`
@@ -37,6 +39,7 @@ type MachineInfo struct {
 	IPMIHostname string `json:"ipmi_hostname"`
 	IPMIUsername string `json:"ipmi_username"`
 	IPMIPort     int    `json:"ipmi_port"`
+	BootDev      string `json:"bootdev"`
 }
 
 // ListMachines lists the servers of a bare-metal node.
@@ -48,7 +51,7 @@ func (st *State) ListMachines(req *Request) (map[string][]MachineInfo, *Error) {
 	out := []MachineInfo{}
 	for _, id := range ctl.Machines {
 		m := st.Machines[id]
-		out = append(out, MachineInfo{m.NodeID, m.UUID, m.IP, m.OS, m.Desc, m.IPMIHost, m.IPMIUser, m.IPMIPort})
+		out = append(out, MachineInfo{m.NodeID, m.UUID, m.IP, m.OS, m.Desc, m.IPMIHost, m.IPMIUser, m.IPMIPort, m.BootDev})
 	}
 	return map[string][]MachineInfo{"bare_metal_nodes": out}, nil
 }
