@@ -2,6 +2,7 @@ package ispmgr
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -62,6 +63,8 @@ func FuzzCall(f *testing.F) {
 		"sok=ok&name=f_1&owner=vasya&passwd=p&home=../x",
 		"sok=ok&name=srv&type=mysql&password=p&elid=MySQL",
 		"sok=ok&name=c1&passwd=p&ftp_user_name=vasya_wp&webdomain_name=c1.example.com",
+		"sok=ok&plid=vasya.example.com&name=_sip._tcp&sdtype=SRV&addr=sip&prio=10&wght=5&port=5060",
+		"sok=ok&plid=vasya.example.com&name=_x._tcp&rtype=srv&priority=1&value=0+5222+x",
 	}
 	// Every function meets three of the parameter sets, as root and as
 	// vasya; the fuzzer mixes further.
@@ -126,4 +129,79 @@ func checkWellFormed(t *testing.T, out []byte) {
 			t.Fatalf("XML not well-formed: %v\n%s", err, out)
 		}
 	}
+}
+
+// FuzzSublistSRV sends domain.sublist.edit any SRV (or other) record with
+// any wght, port and addr, new or as a change of a seeded SRV record: no
+// panic, a refusal changes nothing, and an accepted SRV record lists the
+// wght and port it was given (or kept).
+func FuzzSublistSRV(f *testing.F) {
+	f.Add("SRV", "sip", "5", "5060", false)
+	f.Add("SRV", "sip.example.org.", "0", "65535", true)
+	f.Add("srv", "", "", "5061", true)
+	f.Add("A", "192.0.2.9", "5", "80", false)
+	f.Add("SRV", "a b", "05", "+1", false)
+	f.Add("SRV", "x", "1 2", "3", true)
+	raw, err := os.ReadFile("testdata/scenario.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	const seeded = "_sip._tcp.vasya.example.com. SRV  10 5 5060 sip.vasya.example.com."
+	f.Fuzz(func(t *testing.T, sdtype, addr, wght, port string, change bool) {
+		w, err := newWorld(t, string(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(kv ...string) *Node {
+			p := NewParams()
+			for i := 0; i+1 < len(kv); i += 2 {
+				p.Add(kv[i], kv[i+1])
+			}
+			p.Set("authinfo", "root:secret")
+			var doc *Node
+			if err := w.Do(func(tx *state.Tx) error {
+				doc = Call(tx, &Request{Mgr: mgrISP, Binary: "/ispmgr", Host: "https://h:1500", IP: "10.0.0.1", Params: p})
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return doc
+		}
+		seed := call("func", "domain.sublist.edit", "sok", "ok", "plid", "vasya.example.com", "name", "_sip._tcp",
+			"sdtype", "SRV", "addr", "sip", "prio", "10", "wght", "5", "port", "5060")
+		if seed.child("ok") == nil {
+			t.Fatal("the seeded SRV record was refused")
+		}
+		elid := ""
+		if change {
+			elid = seeded
+		}
+		list := func() string {
+			return string(Render(call("func", "domain.sublist", "elid", "vasya.example.com"), fmtXML))
+		}
+		before := list()
+		doc := call("func", "domain.sublist.edit", "sok", "ok", "plid", "vasya.example.com", "elid", elid, "name", "_new._tcp",
+			"sdtype", sdtype, "addr", addr, "wght", wght, "port", port)
+		after := list()
+		if doc.child("error") != nil {
+			if before != after {
+				t.Fatalf("refused, but the zone changed:\n%s\n%s", before, after)
+			}
+			return
+		}
+		if !strings.EqualFold(sdtype, "SRV") && !(sdtype == "" && change) {
+			return
+		}
+		var elem string
+		for _, el := range strings.Split(after, "<elem>") {
+			if strings.Contains(el, "<name>_new._tcp.vasya.example.com.</name>") {
+				elem = el
+			}
+		}
+		for _, want := range []string{"<wght>" + cmp.Or(wght, "5") + "</wght>", "<port>" + cmp.Or(port, "5060") + "</port>"} {
+			if !strings.Contains(elem, want) {
+				t.Fatalf("accepted SRV record does not list %s:\n%s", want, after)
+			}
+		}
+	})
 }

@@ -122,6 +122,14 @@
 //     ns1, ns2, MX, SPF TXT). Record keys are "name TYPE  data" with two
 //     spaces; MX data includes the priority. A delete elid that is itself a
 //     record key is not split at ", " (TXT values may contain it).
+//   - An SRV record's value is "weight port target" (zone-file order after
+//     the priority, which is kept apart as for MX): both numbers 0-65535
+//     in plain decimal, the target made absolute like an MX host; any
+//     other shape is a value error. The record key therefore reads
+//     "name SRV  priority weight port target". ISPmanager 5's own SRV
+//     form fields (separate weight/port/target fields, perhaps
+//     srvdomain) were not found in any public client or page, so
+//     domain.record.edit takes the data only in value [assumption].
 //   - text format: one "k=v k=v" line per element, "k=v" lines for a form,
 //     "OK" for an action, "ERROR type(object): message" for an error; set
 //     flags print as "on".
@@ -174,7 +182,18 @@
 //   - 4-era names: domain.sublist(.edit/.delete) are domain.record with
 //     sdtype/addr/prio (the list also takes the zone in elid, keys are
 //     domain.record's rkeys) [client: a Python library and two 4-era
-//     billing scripts]. No evidence shows 5 or 6 accepting wwwdomain,
+//     billing scripts]. For SRV, wght and port are kept: the view joins
+//     wght, port and addr (the target) into domain.record's value, and
+//     domain.sublist and the domain.sublist.edit form split it back into
+//     addr, wght and port (beside prio). A new SRV record needs both
+//     numbers (missed wght/port), a change keeps the parts it leaves out,
+//     and a bad number is a value error naming wght or port. wght and
+//     port of other types are ignored, empty or not [client: the Python
+//     library documents the sublist form with prio, wght and port allowed
+//     for SRV only, prio alone for MX, none for the other types, and reads
+//     key, name, type, addr, prio, wght, port from each list element;
+//     a PHP billing config sends prio=&wght=&port= empty with A records].
+//     No evidence shows 5 or 6 accepting wwwdomain,
 //     emaildomain.sublist, ftp or dbuser, so they answer the "missed
 //     func" error every unknown function gets (run in funcs.go).
 //   - user.suspend keeps the account's objects and refuses its logins;

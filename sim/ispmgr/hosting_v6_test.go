@@ -180,6 +180,96 @@ func TestLegacyNames(t *testing.T) {
 	e.xmlGolden("missed-func.xml", "/ispmgr", "func", "wwwdomain", "authinfo", root)
 }
 
+// TestLegacySublistSRV: domain.sublist.edit keeps an SRV record's wght and
+// port (domain.record's value is "weight port target", priority apart),
+// domain.sublist and the form show them back, a change keeps the parts it
+// does not send, and wght/port on other types are ignored.
+func TestLegacySublistSRV(t *testing.T) {
+	e := newEnv(t)
+	const zone = "vasya.example.com"
+	const rkey = "_sip._tcp.vasya.example.com. SRV  10 5 5060 sip.vasya.example.com."
+	records := func() map[string]map[string]any {
+		t.Helper()
+		out := map[string]map[string]any{}
+		for _, el := range elems(e.sjson("list.domain.record", "/ispmgr", "func", "domain.record", "plid", zone, "authinfo", root)) {
+			out[str(el, "rkey")] = el
+		}
+		return out
+	}
+	sublist := func(key string) map[string]any {
+		t.Helper()
+		for _, el := range elems(e.sjson("list.domain.sublist", "/ispmgr", "func", "domain.sublist", "elid", zone, "authinfo", root)) {
+			if str(el, "key") == key {
+				return el
+			}
+		}
+		t.Fatalf("%q not in domain.sublist", key)
+		return nil
+	}
+	before := len(records())
+	// Refused creations change nothing and name the 4-era field.
+	for _, tc := range []struct{ wght, port, typ, object string }{
+		{"5", "", "missed", "port"}, {"", "5060", "missed", "wght"},
+		{"heavy", "5060", "value", "wght"}, {"5", "70000", "value", "port"}, {"5", "-1", "value", "port"},
+	} {
+		expectError(t, e.sjson("error", "/ispmgr", "func", "domain.sublist.edit", "sok", "ok", "elid", "", "plid", zone,
+			"name", "_sip._tcp", "sdtype", "SRV", "addr", "sip", "prio", "10", "wght", tc.wght, "port", tc.port, "authinfo", root), tc.typ, tc.object)
+	}
+	expectError(t, e.sjson("error", "/ispmgr", "func", "domain.sublist.edit", "sok", "ok", "plid", zone,
+		"name", "_sip._tcp", "sdtype", "SRV", "addr", "bad/host", "wght", "5", "port", "5060", "authinfo", root), "value", "addr")
+	if n := len(records()); n != before {
+		t.Fatalf("refused SRV creations left %d records, want %d", n, before)
+	}
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "domain.sublist.edit", "sok", "ok", "elid", "", "plid", zone,
+		"name", "_sip._tcp", "sdtype", "SRV", "addr", "sip", "prio", "10", "wght", "5", "port", "5060", "authinfo", root))
+	rec := records()[rkey]
+	if rec == nil || str(rec, "value") != "10 5 5060 sip.vasya.example.com." {
+		t.Fatalf("the SRV record is not domain.record's %q: %v", rkey, records())
+	}
+	form := e.sjson("form.domain.record.edit", "/ispmgr", "func", "domain.record.edit", "plid", zone, "elid", rkey, "authinfo", root)
+	if str(form, "value") != "5 5060 sip.vasya.example.com." || str(form, "priority") != "10" {
+		t.Errorf("domain.record.edit form %v", form)
+	}
+	el := sublist(rkey)
+	if str(el, "addr") != "sip.vasya.example.com." || str(el, "prio") != "10" || str(el, "wght") != "5" || str(el, "port") != "5060" {
+		t.Errorf("sublist elem %v", el)
+	}
+	form = e.sjson("form.domain.sublist.edit", "/ispmgr", "func", "domain.sublist.edit", "plid", zone, "elid", rkey, "authinfo", root)
+	if str(form, "sdtype") != "srv" || str(form, "addr") != "sip.vasya.example.com." || str(form, "prio") != "10" ||
+		str(form, "wght") != "5" || str(form, "port") != "5060" {
+		t.Errorf("sublist form %v", form)
+	}
+	e.xmlGolden("domain.sublist.edit.srv.xml", "/ispmgr", "func", "domain.sublist.edit", "plid", zone, "elid", rkey, "authinfo", root)
+	// A change sends only the port, every other field empty as billing
+	// modules post them: weight, target and priority stay.
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "domain.sublist.edit", "sok", "ok", "plid", zone, "elid", rkey,
+		"name", "", "sdtype", "", "addr", "", "prio", "", "wght", "", "port", "5061", "authinfo", root))
+	const moved = "_sip._tcp.vasya.example.com. SRV  10 5 5061 sip.vasya.example.com."
+	if got := records(); got[rkey] != nil || got[moved] == nil {
+		t.Fatalf("after the port change: %v", got)
+	}
+	expectError(t, e.sjson("error", "/ispmgr", "func", "domain.sublist.edit", "sok", "ok", "plid", zone, "elid", moved,
+		"wght", "x", "authinfo", root), "value", "wght")
+	if records()[moved] == nil {
+		t.Fatal("a refused change altered the record")
+	}
+	// wght and port of an A record are ignored, empty or not.
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "domain.sublist.edit", "sok", "ok", "plid", zone,
+		"name", "srvless", "sdtype", "A", "addr", "192.0.2.11", "wght", "5", "port", "80", "authinfo", root))
+	if el := sublist("srvless.vasya.example.com. A  192.0.2.11"); str(el, "wght") != "" || str(el, "port") != "" {
+		t.Errorf("an A record shows SRV parts: %v", el)
+	}
+	e.xmlGolden("domain.sublist.srv.xml", "/ispmgr", "func", "domain.sublist", "elid", zone, "authinfo", root)
+	// domain.record.edit checks an SRV value's shape and makes its target absolute.
+	expectError(t, e.sjson("error", "/ispmgr", "func", "domain.record.edit", "sok", "ok", "plid", zone,
+		"name", "_xmpp._tcp", "rtype", "srv", "value", "xmpp.vasya.example.com", "authinfo", root), "value", "value")
+	expectOK(t, e.sjson("ok", "/ispmgr", "func", "domain.record.edit", "sok", "ok", "plid", zone,
+		"name", "_xmpp._tcp", "rtype", "srv", "priority", "20", "value", "0 5222 xmpp", "authinfo", root))
+	if el := sublist("_xmpp._tcp.vasya.example.com. SRV  20 0 5222 xmpp.vasya.example.com."); str(el, "wght") != "0" || str(el, "port") != "5222" {
+		t.Errorf("a domain.record SRV in the sublist: %v", el)
+	}
+}
+
 // TestIPmanagerUsers: the seed's mgrctl -m ipmgr -i user functions and
 // admin.edit with its exists error.
 func TestIPmanagerUsers(t *testing.T) {

@@ -33,6 +33,22 @@ func (r Record) data() string {
 	return r.Value
 }
 
+// srvParts splits an SRV record's value into weight, port and target; a
+// value not of that shape is all target.
+func (r Record) srvParts() (weight, port, target string) {
+	if f := strings.Fields(r.Value); len(f) == 3 {
+		return f[0], f[1], f[2]
+	}
+	return "", "", r.Value
+}
+
+// isUint16 says whether s is a decimal number from 0 to 65535, as SRV's
+// weight and port and every priority are.
+func isUint16(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 0 && n <= 65535 && strconv.Itoa(n) == s
+}
+
 // Key is the record's id in the panel: name, type and data with two
 // spaces before the data, as real clients build it.
 func (r Record) Key() string { return r.Name + " " + r.Type + "  " + r.data() }
@@ -183,6 +199,23 @@ func recordList(c *call) (result, *mgrError) {
 	return listResult{key: "rkey", cols: recordCols, elems: elems}, nil
 }
 
+// recordNamed is the record key names in the call's zone (a zero Record
+// for no key); ok is false when the zone or the record is not there, for
+// the function's own lookup to answer.
+func (c *call) recordNamed(key string) (r Record, ok bool) {
+	z, e := c.zoneOfCall()
+	if e != nil {
+		return Record{}, false
+	}
+	if key == "" {
+		return Record{}, true
+	}
+	if at := z.findRecord(key); at >= 0 {
+		return z.Records[at], true
+	}
+	return Record{}, false
+}
+
 // findRecord finds a record by its key.
 func (z *Zone) findRecord(key string) int {
 	for i, r := range z.Records {
@@ -323,16 +356,33 @@ func checkRecordValue(r *Record, zone string) *mgrError {
 				}
 			}
 		}
-		host, ok := recordName(r.Value, zone)
-		if !ok && !domainName.MatchString(normDomain(r.Value)) {
+		host, ok := absoluteHost(r.Value, zone)
+		if !ok {
 			return badValue("value", r.Value)
 		}
-		if !ok {
-			host = normDomain(r.Value) + "."
-		}
 		r.Value = host
+	case "SRV":
+		weight, port, target := r.srvParts()
+		host, ok := absoluteHost(target, zone)
+		if !isUint16(weight) || !isUint16(port) || !ok {
+			return badValue("value", r.Value)
+		}
+		r.Value = weight + " " + port + " " + host
 	}
 	return nil
+}
+
+// absoluteHost is a record's target host with the trailing dot: a name
+// inside the zone as recordName makes it, any other domain name as
+// written.
+func absoluteHost(v, zone string) (string, bool) {
+	if host, ok := recordName(v, zone); ok {
+		return host, true
+	}
+	if !domainName.MatchString(normDomain(v)) {
+		return "", false
+	}
+	return normDomain(v) + ".", true
 }
 
 // recordName makes a record name absolute: "@" or "" is the apex, a name

@@ -2,6 +2,7 @@ package ispmgr
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -62,6 +63,15 @@ func (p *Params) Set(k, v string) {
 		p.order = append(p.order, k)
 	}
 	p.vals[k] = v
+}
+
+// Del removes a parameter.
+func (p *Params) Del(k string) {
+	if _, ok := p.vals[k]; !ok {
+		return
+	}
+	delete(p.vals, k)
+	p.order = slices.DeleteFunc(p.order, func(n string) bool { return n == k })
 }
 
 // Get returns a parameter's value ("" when absent).

@@ -1,6 +1,10 @@
 package ispmgr
 
-import "strconv"
+import (
+	"cmp"
+	"strconv"
+	"strings"
+)
 
 // view is a family of functions answering under other names with other
 // parameter names, over the same objects: ISPmanager 6's site.* over 5's
@@ -12,12 +16,26 @@ import "strconv"
 type view struct {
 	in  map[string]string
 	out map[string]string
+	// join, when set, builds underlying parameters that no rename can:
+	// several view fields that are one underlying field. It gets the
+	// translated call (the view's own names still there when in does not
+	// map them) and may answer an error in the view's names.
+	join func(c *call) *mgrError
+	// split, when set, is join's way back: it rewrites the renamed form
+	// fields into the view's several fields.
+	split func(fields *Node)
 }
 
 // of wraps an underlying function.
 func (v view) of(fn func(*call) (result, *mgrError)) func(*call) (result, *mgrError) {
 	return func(c *call) (result, *mgrError) {
-		res, e := fn(v.translate(c))
+		inner := v.translate(c)
+		if v.join != nil {
+			if e := v.join(inner); e != nil {
+				return nil, e
+			}
+		}
+		res, e := fn(inner)
 		if e != nil {
 			return nil, v.renameError(e)
 		}
@@ -26,6 +44,9 @@ func (v view) of(fn func(*call) (result, *mgrError)) func(*call) (result, *mgrEr
 				if to, ok := v.out[k.Tag]; ok {
 					k.Tag = to
 				}
+			}
+			if v.split != nil {
+				v.split(f.fields)
 			}
 		}
 		return res, nil
@@ -92,13 +113,65 @@ var siteView = func() view {
 
 // sublistView is ISPmanager 4's domain.sublist.*: sdtype, addr and prio
 // for rtype, value and priority, the zone in plid (elid in the list, as
-// 4-era clients call it).
+// 4-era clients call it). An SRV record's wght and port are the first two
+// words of domain.record's value ("weight port target"), addr the last.
 var sublistView = view{
-	in:  map[string]string{"sdtype": "rtype", "addr": "value", "prio": "priority"},
-	out: map[string]string{"rtype": "sdtype", "value": "addr", "priority": "prio", "domain.record": "domain.sublist"},
+	in:    map[string]string{"sdtype": "rtype", "addr": "value", "prio": "priority"},
+	out:   map[string]string{"rtype": "sdtype", "value": "addr", "priority": "prio", "domain.record": "domain.sublist"},
+	join:  joinSRV,
+	split: splitSRV,
 }
 
-var sublistCols = []column{{name: "key"}, {name: "name"}, {name: "type"}, {name: "addr"}, {name: "prio", numeric: true}, {name: "ttl", numeric: true}}
+// joinSRV makes a submitted SRV record's value from wght, port and addr.
+// On a change of an SRV record a part not sent keeps its value, as every
+// field not sent does; a new one needs both numbers. wght and port of
+// other types are ignored, as the 4-era form hides them there. A zone or
+// record that is not there is left to domain.record.edit to answer, so
+// the errors come in its order.
+func joinSRV(c *call) *mgrError {
+	wght, port, target := c.p.Get("wght"), c.p.Get("port"), c.p.Get("value")
+	c.p.Del("wght")
+	c.p.Del("port")
+	if !c.sok() {
+		return nil
+	}
+	old, found := c.recordNamed(c.p.Get("elid"))
+	if !found || !strings.EqualFold(cmp.Or(c.p.Get("rtype"), old.Type), "SRV") {
+		return nil
+	}
+	if old.Type == "SRV" {
+		w, p, t := old.srvParts()
+		wght, port, target = cmp.Or(wght, w), cmp.Or(port, p), cmp.Or(target, t)
+	}
+	for _, part := range []struct{ name, v string }{{"wght", wght}, {"port", port}} {
+		if part.v == "" {
+			return missed(part.name)
+		}
+		if !isUint16(part.v) {
+			return badValue(part.name, part.v)
+		}
+	}
+	if target != "" {
+		c.p.Set("value", wght+" "+port+" "+target)
+	}
+	return nil
+}
+
+// splitSRV shows an SRV record's value in the form as wght, port and
+// addr (the target).
+func splitSRV(fields *Node) {
+	addr := fields.child("addr")
+	if typ := fields.child("sdtype"); typ == nil || !strings.EqualFold(typ.text(), "SRV") || addr == nil {
+		return
+	}
+	w, p, t := Record{Type: "SRV", Value: addr.text()}.srvParts()
+	addr.SetText(t)
+	fields.AddText("wght", w)
+	fields.AddText("port", p)
+}
+
+var sublistCols = []column{{name: "key"}, {name: "name"}, {name: "type"}, {name: "addr"}, {name: "prio", numeric: true},
+	{name: "wght", numeric: true}, {name: "port", numeric: true}, {name: "ttl", numeric: true}}
 
 // sublistList is func=domain.sublist: a zone's records with the 4-era
 // field names (key is the record key domain.sublist.delete takes).
@@ -119,10 +192,16 @@ func sublistList(c *call) (result, *mgrError) {
 		el.AddText("key", r.Key())
 		el.AddText("name", r.Name)
 		el.AddText("type", r.Type)
-		el.AddText("addr", r.Value)
+		wght, port, addr := "", "", r.Value
+		if r.Type == "SRV" {
+			wght, port, addr = r.srvParts()
+		}
+		el.AddText("addr", addr)
 		if r.Type == "MX" || r.Type == "SRV" {
 			el.AddText("prio", strconv.Itoa(r.Priority))
 		}
+		el.AddText("wght", wght)
+		el.AddText("port", port)
 		el.AddText("ttl", itoa(r.TTL))
 		elems = append(elems, el)
 	}
