@@ -76,7 +76,10 @@
 //     next free address of ipnet is allocated), ip.delete, ip.filter,
 //     ipnet(.edit/.delete), userspace(.edit/.delete), user(.edit/.delete)
 //     (the seed's mgrctl -m ipmgr -i user; the same accounts as
-//     ISPmanager's), admin(.edit/.delete) (the seed's error example),
+//     ISPmanager's, with ISPmanager's user.edit fields: the only public
+//     IPmanager 5 call found, a start script's mgrctl -m ipmgr user.edit,
+//     sends name, passwd, confirm and sok, and no source names fields of
+//     its own, see REFERENCE.md), admin(.edit/.delete) (the seed's error example),
 //     whoami, usrparam, session.newkey, auth. Allocation: no duplicates, the address must be
 //     a host address of a network the caller sees.
 //
