@@ -199,6 +199,18 @@
 //     No evidence shows 5 or 6 accepting wwwdomain,
 //     emaildomain.sublist, ftp or dbuser, so they answer the "missed
 //     func" error every unknown function gets (run in funcs.go).
+//   - Tenant isolation: an object of another tenant (elid, plid, or the
+//     mail domain of a new mailbox) is looked up among the objects the
+//     caller sees, so it answers exactly as an object that does not exist:
+//     notfound with the kind (site for site.*), or value(domainname) for
+//     email.edit's select field; a function above the caller's level is
+//     access(func), and su to someone not below the caller access(su).
+//     The ISPwiki error-code page separates "element does not exist"
+//     (code 3) from "access denied", which it words as insufficient
+//     privileges for a function; nothing public shows a foreign elid
+//     answering access, and not found does not confirm the object
+//     exists [guess]. TestTenantsStayApart probes every object function
+//     of the func table as a user and as another reseller.
 //   - user.suspend keeps the account's objects and refuses its logins;
 //     resuming a running account is ok (billing modules resume
 //     unconditionally).
