@@ -45,6 +45,13 @@
 //     check creates the wallet's stable session id (Base58Check of a UUID),
 //     which /mining_nodes/session_id hands out; asking that route with a
 //     session id gets the bare "check authority failed".
+//     Tenants: a wallet that signs correctly but does not rent the node
+//     meets this check on every route that names a node, VM, disk,
+//     snapshot, LAN, image transfer or rented machine, before any object
+//     is looked up ("wallet not rented"; with the renter's session id
+//     signed by another key "session_id is invalid"), so nothing on the
+//     node is revealed or changed. TestNonRenterReachesNothing probes every
+//     served route, from the handler table, or names why it is exempt.
 //   - Libraries: base58 is github.com/mr-tron/base58 (Bitcoin alphabet);
 //     Base58Check (no version byte, double SHA-256) and SS58 (prefix,
 //     blake2b "SS58PRE" checksum) are the few lines on top, because no
