@@ -211,6 +211,15 @@
 //     answering access, and not found does not confirm the object
 //     exists [guess]. TestTenantsStayApart probes every object function
 //     of the func table as a user and as another reseller.
+//   - Deleting a reseller leaves its users in place, owned by the
+//     administrators from then on (no owner), so no user is owned by an
+//     account that is gone [guess: the documents are silent].
+//   - Restores: CheckState (invariants.go) refuses a snapshot with a
+//     dangling owner, mail domain, database server, network or address
+//     space, an address in a non-canonical spelling or outside its
+//     network, overlapping networks, or limits the panel would refuse,
+//     naming the JSON pointer. Object counts over a limit are not refused:
+//     user.edit may lower a limit below what a user has.
 //   - user.suspend keeps the account's objects and refuses its logins;
 //     resuming a running account is ok (billing modules resume
 //     unconditionally).

@@ -339,6 +339,13 @@ func (st *State) deleteUser(name string) {
 		}
 		sp.Users = kept
 	}
+	// A reseller's users stay, the administrators' from now on: an
+	// account later made under the same name gains no one.
+	for _, u := range st.Users {
+		if u.Owner == name {
+			u.Owner = ""
+		}
+	}
 	st.dropSessionsOf(name)
 	for k, v := range st.Keys {
 		if v.User == name {
