@@ -47,8 +47,18 @@ type InvariantChecker interface {
 	CheckState(tx *state.Tx) *state.DecodeError
 }
 
-// CheckInvariants runs every served panel's invariant check on w; the error
-// names the JSON pointer of the first problem from the snapshot's root.
+// StepChecker is a panel whose pending steps name its objects: each step
+// of the panel's kinds is checked against its state, so a restored queue
+// cannot hold a step for an object that never was.
+type StepChecker interface {
+	// CheckStep returns what is wrong with one pending step, naming its
+	// place as a JSON pointer into the step's args.
+	CheckStep(tx *state.Tx, step state.Step) *state.DecodeError
+}
+
+// CheckInvariants runs every served panel's invariant check on w, then
+// every pending step's; the error names the JSON pointer of the first
+// problem from the snapshot's root.
 func (s *Server) CheckInvariants(w *state.World) error {
 	return w.Do(func(tx *state.Tx) error {
 		for _, p := range s.panels {
@@ -60,6 +70,26 @@ func (s *Server) CheckInvariants(w *state.World) error {
 				return err.At("/panels/" + p.Name())
 			}
 		}
-		return nil
+		return s.checkSteps(tx)
 	})
+}
+
+// checkSteps asks the panel owning each pending step's kind to check it.
+func (s *Server) checkSteps(tx *state.Tx) error {
+	owners := map[string]StepChecker{}
+	for _, p := range s.panels {
+		if sc, ok := p.(StepChecker); ok {
+			for kind := range p.Steps() {
+				owners[kind] = sc
+			}
+		}
+	}
+	for i, step := range tx.PendingSteps() {
+		if sc := owners[step.Kind]; sc != nil {
+			if err := sc.CheckStep(tx, step); err != nil {
+				return err.At(fmt.Sprintf("/queue/%d/args", i))
+			}
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package state
 import (
 	"container/heap"
 	"encoding/json"
+	"sort"
 	"time"
 )
 
@@ -61,4 +62,13 @@ func TypedStep[A any](fn func(tx *Tx, args A) error) StepFunc {
 		}
 		return fn(tx, a)
 	}
+}
+
+// PendingSteps lists the steps waiting in the queue in a snapshot's order
+// (due, then scheduling order), so an invariant check can name a step by
+// its place in the snapshot's queue.
+func (tx *Tx) PendingSteps() []Step {
+	steps := append([]Step(nil), tx.w.queue...)
+	sort.Slice(steps, stepQueue(steps).Less)
+	return steps
 }

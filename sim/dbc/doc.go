@@ -184,6 +184,18 @@
 //     and tasks/modify are strings while disk sizes are numbers; line_num
 //     over 100 becomes 99; the trailing quote of `head_or_tail is invalid"`;
 //     node errors come back with HTTP 200.
+//   - Restores: CheckState (invariants.go) refuses a snapshot whose maps
+//     are not keyed by their ids, whose rent state disagrees (a rented
+//     node or machine without its renter, a VM, LAN or transfer of another
+//     wallet than the node's renter), whose VM names a missing LAN or image
+//     centre or holds a disk or snapshot name twice, whose node is
+//     over-booked (the VMs holding resources need more cores, memory or
+//     GPUs than it has, or share a VNC port), or whose busy VM has no
+//     pending step to end it; CheckStep refuses a pending step on a node
+//     that does not exist, with an unknown operation, or ahead of its VM's
+//     generation. A VM, LAN or machine may go before its stale step falls
+//     due (the step then does nothing), so those are not refused. Each
+//     refusal names its JSON pointer.
 //
 // # Not emulated
 //
