@@ -209,8 +209,13 @@
 //     (code 3) from "access denied", which it words as insufficient
 //     privileges for a function; nothing public shows a foreign elid
 //     answering access, and not found does not confirm the object
-//     exists [guess]. TestTenantsStayApart probes every object function
-//     of the func table as a user and as another reseller.
+//     exists [guess]. ip.edit checks the network before whether the
+//     address is taken, so an address allocated in a network the caller
+//     does not see is value(ip) like any address outside its networks,
+//     not exists. Names that are one per server (a domain, a database, a
+//     mailbox) still answer exists to anyone: the server cannot hold two.
+//     TestTenantsStayApart probes every object function of the func table
+//     as a user and as another reseller.
 //   - Deleting a reseller leaves its users in place, owned by the
 //     administrators from then on (no owner), so no user is owned by an
 //     account that is gone [guess: the documents are silent].

@@ -431,14 +431,16 @@ func (c *call) allocateIP() (*IP, *mgrError) {
 	if f := c.p.Get("family"); f != "" && f != family(a) {
 		return nil, badValue("family", f)
 	}
-	if c.st.IPs[a.String()] != nil {
-		return nil, exists("ip", a.String())
-	}
 	if net == nil {
 		net = c.st.netOf(a, c)
 	}
+	// The network comes first: an address taken in a network the caller
+	// does not see is not there for it, like any address outside its own.
 	if net == nil || !usable(netip.MustParsePrefix(net.Name), a) {
 		return nil, badValue("ip", raw)
+	}
+	if c.st.IPs[a.String()] != nil {
+		return nil, exists("ip", a.String())
 	}
 	return &IP{IP: a.String(), Net: net.Name}, nil
 }
