@@ -32,8 +32,10 @@ const vasyaRecord = "www A  192.0.2.10"
 // answers exactly as for an object that does not exist (doc.go, "Tenant
 // isolation").
 var tenantMatrix = map[string][]probe{
-	"ispmgr webdomain":             {{kv: nil}},
-	"ispmgr webdomain.edit":        {form("webdomain", "vasya.example.com"), change("webdomain", "vasya.example.com", "aliases", "evil.vasya.example.com")},
+	"ispmgr webdomain": {{kv: nil}},
+	"ispmgr webdomain.edit": {form("webdomain", "vasya.example.com"), change("webdomain", "vasya.example.com", "aliases", "evil.vasya.example.com"),
+		// petya's own site on vasya's dedicated address.
+		{kv: []string{"elid", "petya.example.org", "sok", "ok", "ipaddrs", "192.0.2.20"}, typ: "value", obj: "ipaddrs"}},
 	"ispmgr webdomain.delete":      {group("webdomain", "vasya.example.com"), group("webdomain", "petya.example.org, vasya.example.com")},
 	"ispmgr webdomain.suspend":     {group("webdomain", "vasya.example.com")},
 	"ispmgr webdomain.resume":      {group("webdomain", "vasya.example.com")},
