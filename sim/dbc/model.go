@@ -306,7 +306,7 @@ func (st *State) verify(req *Request, wallet, msg, sign string) bool {
 	if ok, known := req.verified[sigKey(wallet, msg, sign)]; known {
 		return ok
 	}
-	return VerifySR25519(wallet, msg, sign)
+	return verifiedSignatures.verify(wallet, msg, sign)
 }
 
 func nonceKey(wallet, nonce string) string { return wallet + "\x00" + nonce }

@@ -1,6 +1,8 @@
 package dbc
 
 import (
+	"strconv"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/panelsim/panelsim/sim/simhttp"
@@ -16,7 +18,12 @@ import (
 // before; a signature checked nowhere here (a session's, whose signer is
 // the node's renter) is verified there.
 
-func sigKey(wallet, msg, sign string) string { return wallet + "\x00" + msg + "\x00" + sign }
+// sigKey names a (wallet, message, signature) triple; the lengths in front
+// keep two different triples from ever sharing a key, whatever bytes a
+// client puts in a nonce.
+func sigKey(wallet, msg, sign string) string {
+	return strconv.Itoa(len(wallet)) + ":" + strconv.Itoa(len(msg)) + ":" + wallet + msg + sign
+}
 
 // preverify checks the request's own signatures into r.verified.
 func (r *Request) preverify() {
@@ -26,7 +33,7 @@ func (r *Request) preverify() {
 		}
 		if k := sigKey(wallet, msg, sign); wallet != "" && sign != "" {
 			if _, done := r.verified[k]; !done {
-				r.verified[k] = VerifySR25519(wallet, msg, sign)
+				r.verified[k] = verifiedSignatures.verify(wallet, msg, sign)
 			}
 		}
 	}
