@@ -128,6 +128,9 @@ func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
 	// Steps due now (a timing of 0: "instant") run before the lock is let
 	// go, so the next request already sees them done.
 	w.runUntil(w.now)
+	if scope != nil {
+		scope.At, scope.Timed = w.now, true
+	}
 	return err
 }
 
@@ -141,6 +144,11 @@ type Scope struct {
 	FailFired bool
 	// Notes collects what the panel did on the side, for the journal.
 	Notes []string
+	// At is the world's time when the request's last transaction ended
+	// (Timed says there was one), so the journal dates the request without
+	// taking the world's lock again.
+	At    time.Time
+	Timed bool
 }
 
 func (w *World) catchUp() {

@@ -2,29 +2,30 @@ package simhttp
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/panelsim/panelsim/state"
 )
 
-const keyAnswer = "panelsim.answer"
-
 // answerTee keeps the first state.MaxJournalAnswer bytes of what a panel
 // writes, so the journal (and the dashboard) can show the answer beside
-// the request. It passes everything through untouched.
+// the request. It passes everything through untouched. The bytes go
+// straight into a strings.Builder, whose String is the journal's copy:
+// one copy of the answer's start, not two.
 type answerTee struct {
 	http.ResponseWriter
-	kept []byte
+	kept strings.Builder
 	cut  bool
 }
 
 func (a *answerTee) Write(p []byte) (int, error) {
-	if room := state.MaxJournalAnswer - len(a.kept); room > 0 {
-		if a.kept == nil {
-			a.kept = make([]byte, 0, min(len(p), state.MaxJournalAnswer))
+	if room := state.MaxJournalAnswer - a.kept.Len(); room > 0 {
+		if a.kept.Cap() == 0 {
+			a.kept.Grow(min(len(p), state.MaxJournalAnswer))
 		}
-		a.kept = append(a.kept, p[:min(room, len(p))]...)
+		a.kept.Write(p[:min(room, len(p))])
 		a.cut = a.cut || len(p) > room
 	} else if len(p) > 0 {
 		a.cut = true
@@ -38,18 +39,19 @@ func (a *answerTee) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 
 // keepAnswer starts keeping the request's answer.
 func keepAnswer(c echo.Context) {
-	tee := &answerTee{ResponseWriter: c.Response().Writer}
-	c.Response().Writer = tee
-	c.Set(keyAnswer, tee)
+	w := walkOf(c)
+	w.answer.ResponseWriter, w.keeping = c.Response().Writer, true
+	c.Response().Writer = &w.answer
 }
 
 // answerOf fills the entry's answer from what keepAnswer kept.
 func answerOf(c echo.Context, e *state.Entry) {
-	tee, ok := c.Get(keyAnswer).(*answerTee)
-	if !ok {
+	w := walkOf(c)
+	if !w.keeping {
 		return
 	}
-	e.Answer, e.AnswerType = string(tee.kept), c.Response().Header().Get(echo.HeaderContentType)
+	tee := &w.answer
+	e.Answer, e.AnswerType = tee.kept.String(), c.Response().Header().Get(echo.HeaderContentType)
 	if tee.cut {
 		e.Truncated = append(e.Truncated, "answer")
 	}

@@ -20,21 +20,44 @@ const WorldHeader = "X-Panelsim-World"
 const DefaultWorld = "default"
 
 const (
-	keyWorldName = "panelsim.world_name"
-	keyWorld     = "panelsim.world"
-	keyScope     = "panelsim.scope"
-	keyPanel     = "panelsim.panel"
-	keyFault     = "panelsim.fault"
-	keyBody      = "panelsim.body"
-	keyOp        = "panelsim.op"
-	keyHijacked  = "panelsim.hijacked"
-	keyBodyLimit = "panelsim.body_limit"
+	// keyWalk holds the request's *walk: what the shared machinery learns
+	// of a request on its way, in one allocation rather than one map entry
+	// each (echo's per-request map would grow past its first bucket).
+	keyWalk     = "panelsim.walk"
+	keyFault    = "panelsim.fault"
+	keyHijacked = "panelsim.hijacked"
 	// keyBodyTooLarge holds the limit a body went over.
 	keyBodyTooLarge = "panelsim.body_too_large"
 	keyViolations   = "panelsim.violations"
-
-	keyWorldChosen = "panelsim.world_chosen"
 )
+
+// walk is what a request's walk carries from layer to layer. SelectWorld
+// makes it; the panel router fills the rest.
+type walk struct {
+	worldName string
+	chosen    bool // the request named its world
+	panel     string
+	world     *state.World
+	scope     state.Scope
+	scoped    bool // scope belongs to a panel route's walk
+	bodyLimit int64
+	body      []byte
+	bodyRead  bool
+	op        string
+	answer    answerTee
+	keeping   bool // answer keeps the answer for the journal
+}
+
+// walkOf is the request's walk, made on first use for a context that
+// never passed SelectWorld (a test's bare context).
+func walkOf(c echo.Context) *walk {
+	if w, ok := c.Get(keyWalk).(*walk); ok {
+		return w
+	}
+	w := &walk{worldName: DefaultWorld}
+	c.Set(keyWalk, w)
+	return w
+}
 
 // DefaultMaxBody is the largest request body a panel reads unless
 // Env.MaxBody says otherwise; a larger one is refused, never cut.
@@ -58,23 +81,17 @@ func SelectWorld(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 		}
+		w := &walk{worldName: name, chosen: name != ""}
 		if name == "" {
-			name = DefaultWorld
-		} else {
-			c.Set(keyWorldChosen, true)
+			w.worldName = DefaultWorld
 		}
-		c.Set(keyWorldName, name)
+		c.Set(keyWalk, w)
 		return next(c)
 	}
 }
 
 // WorldName is the name of the world the request addresses.
-func WorldName(c echo.Context) string {
-	if n, ok := c.Get(keyWorldName).(string); ok {
-		return n
-	}
-	return DefaultWorld
-}
+func WorldName(c echo.Context) string { return walkOf(c).worldName }
 
 // WorldErrorStatus is the HTTP status for a world that cannot be had: 503
 // when the process holds all the worlds it may (a client may retry later),
@@ -88,33 +105,42 @@ func WorldErrorStatus(err error) int {
 
 // WorldChosen says whether the request named its world (a /_w/ prefix or
 // the header) rather than falling back to the default one.
-func WorldChosen(c echo.Context) bool {
-	chosen, _ := c.Get(keyWorldChosen).(bool)
-	return chosen
-}
+func WorldChosen(c echo.Context) bool { return walkOf(c).chosen }
 
 // World is the world the request addresses (set for every panel route).
-func World(c echo.Context) *state.World {
-	w, _ := c.Get(keyWorld).(*state.World)
-	return w
-}
+func World(c echo.Context) *state.World { return walkOf(c).world }
+
+// setWorld names the world the request is served by.
+func setWorld(c echo.Context, w *state.World) { walkOf(c).world = w }
 
 // Do runs fn in the request's world with the request's scope (an armed
 // task failure, notes for the journal).
 func Do(c echo.Context, fn func(tx *state.Tx) error) error {
-	scope, _ := c.Get(keyScope).(*state.Scope)
-	return World(c).DoScoped(scope, fn)
+	w := walkOf(c)
+	if !w.scoped {
+		return w.world.DoScoped(nil, fn)
+	}
+	return w.world.DoScoped(&w.scope, fn)
+}
+
+// scopeOf is the request's scope, nil outside a panel route's walk.
+func scopeOf(c echo.Context) *state.Scope {
+	if w := walkOf(c); w.scoped {
+		return &w.scope
+	}
+	return nil
 }
 
 // Body returns the request body, read once and kept, so the journal, the
 // validator and the handler can all read it. A body over the route's limit
 // (see BodyTooLarge) is read no further than the limit.
 func Body(c echo.Context) []byte {
-	if b, ok := c.Get(keyBody).([]byte); ok {
-		return b
+	w := walkOf(c)
+	if w.bodyRead {
+		return w.body
 	}
 	req := c.Request()
-	limit, _ := c.Get(keyBodyLimit).(int64)
+	limit := w.bodyLimit
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
@@ -129,9 +155,18 @@ func Body(c echo.Context) []byte {
 		}
 		req.Body.Close()
 	}
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	c.Set(keyBody, b)
+	w.body, w.bodyRead = b, true
+	req.Body = bodyReader(b)
 	return b
+}
+
+// bodyReader reads b from the start; an empty body (every GET) is
+// http.NoBody, which costs nothing to make or read.
+func bodyReader(b []byte) io.ReadCloser {
+	if len(b) == 0 {
+		return http.NoBody
+	}
+	return io.NopCloser(bytes.NewReader(b))
 }
 
 // BodyTooLarge is the refusal of a body over its limit, nil when the body
@@ -148,15 +183,12 @@ func BodyTooLarge(c echo.Context) *Error {
 
 // RewindBody lets the request body be read again from the start.
 func RewindBody(c echo.Context) {
-	c.Request().Body = io.NopCloser(bytes.NewReader(Body(c)))
+	c.Request().Body = bodyReader(Body(c))
 }
 
 // SetOp names the request's operation (cmd, func, route) for the journal and
 // fault matching when the panel knows it better than its Operation hook.
-func SetOp(c echo.Context, op string) { c.Set(keyOp, op) }
+func SetOp(c echo.Context, op string) { walkOf(c).op = op }
 
 // Op is the request's operation name.
-func Op(c echo.Context) string {
-	s, _ := c.Get(keyOp).(string)
-	return s
-}
+func Op(c echo.Context) string { return walkOf(c).op }

@@ -54,7 +54,7 @@ func (r *Router) faults(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(FaultActionHeader, "malformed")
 			return truncated(c, next)
 		case a.FailTask != nil:
-			if scope, ok := c.Get(keyScope).(*state.Scope); ok {
+			if scope := scopeOf(c); scope != nil {
 				f := *a.FailTask
 				scope.FailTask, scope.FailRule = &f, hit.Rule.Name
 			}

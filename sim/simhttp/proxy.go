@@ -53,7 +53,4 @@ func Violations(c echo.Context) []state.Violation {
 }
 
 // Panel is the name of the panel whose route matched the request.
-func Panel(c echo.Context) string {
-	s, _ := c.Get(keyPanel).(string)
-	return s
-}
+func Panel(c echo.Context) string { return walkOf(c).panel }

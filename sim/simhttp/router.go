@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -158,7 +159,7 @@ func (r *Router) enterControl(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return c.JSON(WorldErrorStatus(err), map[string]string{"error": err.Error(), "field": "world"})
 		}
-		c.Set(keyWorld, w)
+		setWorld(c, w)
 		return next(c)
 	}
 }
@@ -168,19 +169,19 @@ func (r *Router) enterControl(next echo.HandlerFunc) echo.HandlerFunc {
 func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer r.measure(c)()
-		c.Set(keyPanel, r.hooks.Name())
-		w, werr := r.env.Worlds.Get(WorldName(c))
+		wk := walkOf(c)
+		wk.panel = r.hooks.Name()
+		w, werr := r.env.Worlds.Get(wk.worldName)
 		if werr != nil {
 			return r.hooks.RenderError(c, &Error{Kind: KindWorld, Status: WorldErrorStatus(werr), Msg: werr.Error()})
 		}
-		c.Set(keyWorld, w)
+		wk.world = w
 		if r.proxy == nil {
 			// A real panel's answers hold real tokens: a proxy keeps none.
 			keepAnswer(c)
 		}
-		scope := &state.Scope{}
-		c.Set(keyScope, scope)
-		c.Set(keyBodyLimit, r.env.MaxBody)
+		wk.scoped, wk.bodyLimit = true, r.env.MaxBody
+		scope := &wk.scope
 		body := Body(c)
 		if Op(c) == "" {
 			SetOp(c, r.hooks.Operation(c))
@@ -214,7 +215,7 @@ var journaledHeaders = []string{"Content-Type", "Cookie", "X-Xsrf-Token", "Isp-S
 func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body []byte) {
 	req := c.Request()
 	e := state.Entry{
-		Time: w.Now(), World: w.Name(), Panel: r.hooks.Name(), Method: req.Method,
+		Time: journalTime(w, scope), World: w.Name(), Panel: r.hooks.Name(), Method: req.Method,
 		Path: req.URL.Path, Query: req.URL.RawQuery, Op: Op(c), Status: c.Response().Status,
 		Notes: scope.Notes,
 	}
@@ -222,7 +223,10 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 		e.Query, e.Truncated = e.Query[:state.MaxJournalQuery], append(e.Truncated, "query")
 	}
 	for _, h := range journaledHeaders {
-		if v := req.Header.Get(h); v != "" {
+		// journaledHeaders are canonical: index the map, as Header.Get
+		// would after canonicalising.
+		if vs := req.Header[h]; len(vs) > 0 && vs[0] != "" {
+			v := vs[0]
 			if e.Headers == nil {
 				e.Headers = map[string]string{}
 			}
@@ -232,13 +236,19 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 			e.Headers[h] = v
 		}
 	}
-	e.Body, e.Violations = string(body), Violations(c)
+	e.Violations = Violations(c)
 	answerOf(c, &e)
 	if r.proxy != nil && r.proxy.Redact != nil {
+		// The redactor reads the whole body; it is cut after.
+		e.Body = string(body)
 		r.proxy.Redact(&e)
+	} else {
+		// Only the kept part of the body is turned into a string.
+		e.Body = string(body[:min(len(body), state.MaxJournalBody+1)])
 	}
 	if len(e.Body) > state.MaxJournalBody {
-		e.Body, e.BodyTruncated = e.Body[:state.MaxJournalBody], true
+		// A clone, so the journal never holds on to a whole large body.
+		e.Body, e.BodyTruncated = strings.Clone(e.Body[:state.MaxJournalBody]), true
 	}
 	if f, ok := c.Get(keyFault).(string); ok {
 		e.Fault = f
@@ -248,6 +258,16 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	}
 	w.Journal().Add(e)
 	cover(c, w, &e)
+}
+
+// journalTime dates a request: the world's time when its last
+// transaction ended, read then under the lock it already held; a request
+// that ran none (refused before the model) reads the clock now.
+func journalTime(w *state.World, scope *state.Scope) time.Time {
+	if scope.Timed {
+		return scope.At
+	}
+	return w.Now()
 }
 
 // validate checks the request against the contract in log or strict mode.
