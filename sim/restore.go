@@ -47,49 +47,43 @@ type InvariantChecker interface {
 	CheckState(tx *state.Tx) *state.DecodeError
 }
 
-// StepChecker is a panel whose pending steps name its objects: each step
-// of the panel's kinds is checked against its state, so a restored queue
-// cannot hold a step for an object that never was.
+// StepChecker is a panel whose async steps name its objects (a task, a
+// ticket): a pending step naming an object that does not exist, or an
+// unfinished object no step will ever finish, breaks the world as a
+// dangling reference does.
 type StepChecker interface {
-	// CheckStep returns what is wrong with one pending step, naming its
-	// place as a JSON pointer into the step's args.
-	CheckStep(tx *state.Tx, step state.Step) *state.DecodeError
+	// CheckSteps returns the first problem of the queue (the world's
+	// pending steps in snapshot order, every panel's) for the panel's own
+	// step kinds. Its pointer is from the snapshot's root ("/queue/3/args/task",
+	// "/panels/dci6/tasks/7/status"), since the queue is not the panel's.
+	CheckSteps(tx *state.Tx, queue []state.Step) *state.DecodeError
 }
 
-// CheckInvariants runs every served panel's invariant check on w, then
-// every pending step's; the error names the JSON pointer of the first
-// problem from the snapshot's root.
+// CheckInvariants runs every served panel's invariant check on w; the error
+// names the JSON pointer of the first problem from the snapshot's root.
 func (s *Server) CheckInvariants(w *state.World) error {
-	return w.Do(func(tx *state.Tx) error {
-		for _, p := range s.panels {
-			ic, ok := p.(InvariantChecker)
-			if !ok {
-				continue
-			}
-			if err := ic.CheckState(tx); err != nil {
-				return err.At("/panels/" + p.Name())
-			}
-		}
-		return s.checkSteps(tx)
-	})
+	return s.checkWorld(w, w.PendingSteps(0))
 }
 
-// checkSteps asks the panel owning each pending step's kind to check it.
-func (s *Server) checkSteps(tx *state.Tx) error {
-	owners := map[string]StepChecker{}
-	for _, p := range s.panels {
-		if sc, ok := p.(StepChecker); ok {
-			for kind := range p.Steps() {
-				owners[kind] = sc
+// checkWorld checks w's panels, reading queue as w's pending steps (a
+// restore passes the snapshot's own queue, so pointers index its body). The
+// world is only inspected: no due step runs on a world that may be broken.
+func (s *Server) checkWorld(w *state.World, queue []state.Step) error {
+	return w.Inspect(func(tx *state.Tx) error {
+		for _, p := range s.panels {
+			if ic, ok := p.(InvariantChecker); ok {
+				if err := ic.CheckState(tx); err != nil {
+					return err.At("/panels/" + p.Name())
+				}
 			}
 		}
-	}
-	for i, step := range tx.PendingSteps() {
-		if sc := owners[step.Kind]; sc != nil {
-			if err := sc.CheckStep(tx, step); err != nil {
-				return err.At(fmt.Sprintf("/queue/%d/args", i))
+		for _, p := range s.panels {
+			if sc, ok := p.(StepChecker); ok {
+				if err := sc.CheckSteps(tx, queue); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }

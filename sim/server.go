@@ -542,5 +542,5 @@ func (s *Server) restore(name string, snap *state.Snapshot) (*state.World, error
 	if err != nil {
 		return nil, err
 	}
-	return w, s.CheckInvariants(w)
+	return w, s.checkWorld(w, snap.Queue)
 }

@@ -134,6 +134,16 @@ func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
 	return err
 }
 
+// Inspect runs fn with the world locked as it stands: the clock does not
+// catch up and no due step runs, before or after. An invariant check uses
+// it on a world that may be broken (a restored snapshot being vetted), so
+// that no step runs on a dangling reference before the world is refused.
+func (w *World) Inspect(fn func(tx *Tx) error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return fn(&Tx{w: w})
+}
+
 // Scope carries request-scoped data into a transaction.
 type Scope struct {
 	// FailTask, when set, makes the async operation this request starts

@@ -191,7 +191,7 @@
 //     centre or holds a disk or snapshot name twice, whose node is
 //     over-booked (the VMs holding resources need more cores, memory or
 //     GPUs than it has, or share a VNC port), or whose busy VM has no
-//     pending step to end it; CheckStep refuses a pending step on a node
+//     pending step to end it; CheckSteps refuses a pending step on a node
 //     that does not exist, with an unknown operation, or ahead of its VM's
 //     generation. A VM, LAN or machine may go before its stale step falls
 //     due (the step then does nothing), so those are not refused. Each

@@ -228,12 +228,27 @@ func endingSteps(tx *state.Tx) map[stepRef]bool {
 	return out
 }
 
-// CheckStep checks one pending step against the state. Nodes are hardware
+// CheckSteps checks each pending step of the panel's kinds against the
+// state (checkStep), naming the step by its place in the queue.
+func (p *Panel) CheckSteps(tx *state.Tx, queue []state.Step) *state.DecodeError {
+	kinds := p.Steps()
+	for i, step := range queue {
+		if _, ours := kinds[step.Kind]; !ours {
+			continue
+		}
+		if err := checkStep(tx, step); err != nil {
+			return err.At(fmt.Sprintf("/queue/%d/args", i))
+		}
+	}
+	return nil
+}
+
+// checkStep checks one pending step against the state. Nodes are hardware
 // and never go, so a step must name an existing one; a VM, LAN, transfer
 // or machine may be gone before its stale step falls due (the step then
 // does nothing), but a VM that is there cannot be behind its step's
 // generation, and a step's operation must be one the node knows.
-func (*Panel) CheckStep(tx *state.Tx, step state.Step) *state.DecodeError {
+func checkStep(tx *state.Tx, step state.Step) *state.DecodeError {
 	st := state.PanelState[State](tx, Name)
 	var a struct {
 		Node string `json:"node"`

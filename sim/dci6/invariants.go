@@ -1,10 +1,12 @@
 package dci6
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -19,7 +21,7 @@ func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 }
 
 func (s *State) check() *state.DecodeError {
-	for _, check := range []func() *state.DecodeError{s.checkKeys, s.checkIPs, s.checkServers, s.checkTasks} {
+	for _, check := range []func() *state.DecodeError{s.checkKeys, s.checkPlaces, s.checkAuth, s.checkIPs, s.checkServers, s.checkTasks} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -64,19 +66,78 @@ func (s *State) checkKeys() *state.DecodeError {
 	return keyed("tasks", s.Tasks, func(v *Task) int64 { return v.ID })
 }
 
+// checkPlaces checks what a server's view reads through: a rack's
+// location, a configuration's platform.
+func (s *State) checkPlaces() *state.DecodeError {
+	for _, id := range slices.Sorted(maps.Keys(s.Racks)) {
+		if r := s.Racks[id]; s.Locations[r.LocationID] == nil {
+			return broken("/racks/%d/location_id", id)(fmt.Sprintf("no location %d", r.LocationID))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Configs)) {
+		if c := s.Configs[name]; c == nil || s.Platforms[c.PlatformID] == nil {
+			return broken("/configurations/%s/platform_id", name)("no such platform")
+		}
+	}
+	return nil
+}
+
+// checkAuth checks that every token and login key belongs to a user.
+func (s *State) checkAuth() *state.DecodeError {
+	for _, tok := range slices.Sorted(maps.Keys(s.Tokens)) {
+		if t := s.Tokens[tok]; t == nil || s.Users[t.UserID] == nil {
+			return broken("/tokens/%s/user_id", pointerToken(tok))("no such user")
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.Keys)) {
+		if k := s.Keys[key]; k == nil || s.Users[k.UserID] == nil {
+			return broken("/keys/%s/user_id", pointerToken(key))("no such user")
+		}
+	}
+	return nil
+}
+
+// pointerToken escapes a map key for a JSON pointer (RFC 6901).
+func pointerToken(k string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(k) }
+
 func (s *State) checkServers() *state.DecodeError {
 	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
 		sv := s.Servers[id]
 		switch {
 		case sv.OwnerID != 0 && s.Users[sv.OwnerID] == nil:
 			return broken("/servers/%d/owner_id", id)(fmt.Sprintf("no user %d", sv.OwnerID))
-		case sv.RackID != 0 && s.Racks[sv.RackID] == nil:
+		case s.Racks[sv.RackID] == nil:
 			return broken("/servers/%d/rack_id", id)(fmt.Sprintf("no rack %d", sv.RackID))
+		case s.Configs[sv.Config] == nil:
+			return broken("/servers/%d/configuration", id)(fmt.Sprintf("no configuration %q", sv.Config))
+		case sv.ChassisID != 0 && s.Chassis[sv.ChassisID] == nil:
+			return broken("/servers/%d/chassis_id", id)(fmt.Sprintf("no chassis %d", sv.ChassisID))
 		}
 		for field, ipID := range map[string]int64{"main_ipv4": sv.MainIPv4, "main_ipv6": sv.MainIPv6} {
 			if ip := s.IPs[ipID]; ipID != 0 && (ip == nil || ip.ServerID != id) {
 				return broken("/servers/%d/%s", id, field)(fmt.Sprintf("IP %d is not an address of this server", ipID))
 			}
+		}
+		if err := s.checkServerTasks(sv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkServerTasks checks a server's links to its tasks: the power task it
+// waits for runs on it, and its last long operation is one of its tasks
+// (a finished one stays pinned in the history for the server's view).
+func (s *State) checkServerTasks(sv *Server) *state.DecodeError {
+	if sv.PowerTask != 0 {
+		t := s.Tasks[sv.PowerTask]
+		if t == nil || t.ServerID != sv.ID || t.finished() || !powerActions[t.Name] {
+			return broken("/servers/%d/power_task", sv.ID)(fmt.Sprintf("task %d is not a running power task of this server", sv.PowerTask))
+		}
+	}
+	if sv.Operation != nil {
+		if t := s.Tasks[sv.Operation.TaskID]; t == nil || t.ServerID != sv.ID {
+			return broken("/servers/%d/operation/task_id", sv.ID)(fmt.Sprintf("task %d is not a task of this server", sv.Operation.TaskID))
 		}
 	}
 	return nil
@@ -89,7 +150,9 @@ func (s *State) checkIPs() *state.DecodeError {
 		switch {
 		case s.Nets[ip.NetID] == nil:
 			return broken("/ips/%d/net_id", id)(fmt.Sprintf("no network %d", ip.NetID))
-		case ip.ServerID != 0 && s.Servers[ip.ServerID] == nil:
+		case s.Servers[ip.ServerID] == nil:
+			// Every address is a server's (IPMI addresses are not listed):
+			// the lists read the owner through the server.
 			return broken("/ips/%d/server_id", id)(fmt.Sprintf("no server %d", ip.ServerID))
 		}
 		if other, taken := held[ip.Addr]; taken {
@@ -105,13 +168,56 @@ func (s *State) checkIPs() *state.DecodeError {
 	return nil
 }
 
+// taskStatuses are the statuses a task can be in.
+var taskStatuses = map[string]bool{taskPending: true, taskRunning: true, taskComplete: true, taskFail: true}
+
 func (s *State) checkTasks() *state.DecodeError {
 	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
 		t := s.Tasks[id]
+		switch {
 		// A task may outlive its IP (an address deletion's task), never
 		// its server: servers are hardware and are not deleted.
-		if t.ServerID != 0 && s.Servers[t.ServerID] == nil {
+		case s.Servers[t.ServerID] == nil:
 			return broken("/tasks/%d/server_id", id)(fmt.Sprintf("no server %d", t.ServerID))
+		case !taskStatuses[t.Status]:
+			return broken("/tasks/%d/status", id)(fmt.Sprintf("%q is not a task status", t.Status))
+		case len(t.Steps) == 0:
+			return broken("/tasks/%d/steps", id)("a task has at least one step")
+		case t.Current < 0 || t.Current >= len(t.Steps):
+			return broken("/tasks/%d/current", id)(fmt.Sprintf("no step %d of %d", t.Current, len(t.Steps)))
+		case t.FailAt < -1 || t.FailAt >= len(t.Steps):
+			return broken("/tasks/%d/fail_at", id)(fmt.Sprintf("no step %d of %d", t.FailAt, len(t.Steps)))
+		}
+	}
+	return nil
+}
+
+// CheckSteps checks the panel's pending steps against its tasks: each step
+// advances an unfinished task that exists, and each unfinished task has
+// exactly one step coming (with none it would never end; with two it
+// would skip steps).
+func (*Panel) CheckSteps(tx *state.Tx, queue []state.Step) *state.DecodeError {
+	s := st(tx)
+	stepOf := map[int64]int{}
+	for i, step := range queue {
+		if step.Kind != stepKind {
+			continue
+		}
+		var a stepArgs
+		if err := json.Unmarshal(step.Args, &a); err != nil {
+			return broken("/queue/%d/args", i)(err.Error())
+		}
+		if t := s.Tasks[a.Task]; t == nil || t.finished() {
+			return broken("/queue/%d/args/task", i)(fmt.Sprintf("no unfinished task %d", a.Task))
+		}
+		if first, seen := stepOf[a.Task]; seen {
+			return broken("/queue/%d/args/task", i)(fmt.Sprintf("task %d already has step %d coming", a.Task, first))
+		}
+		stepOf[a.Task] = i
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
+		if _, coming := stepOf[id]; !coming && !s.Tasks[id].finished() {
+			return broken("/panels/%s/tasks/%d/status", Name, id)("the task is unfinished and no step in the queue advances it")
 		}
 	}
 	return nil

@@ -93,6 +93,8 @@ type model struct {
 	tx    *state.Tx
 	st    *State
 	login string
+	// public caches the public addresses held (publicAddrs).
+	public map[string]bool
 }
 
 func newModel(tx *state.Tx) *model {

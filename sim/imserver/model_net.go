@@ -205,12 +205,33 @@ func (m *model) mac() string {
 	return fmt.Sprintf("52:54:00:%02x:%02x:%02x", r.IntN(256), r.IntN(256), r.IntN(256))
 }
 
-// addPublicIface gives a new server its eth0 with a public address.
+// addPublicIface gives a new server its eth0 with a public address no
+// other server holds (drawn again on a clash, which leaves the draws of a
+// world without clashes as they were).
 func (m *model) addPublicIface(server int64) {
 	r := m.tx.Rand()
-	ip := fmt.Sprintf("185.%d.%d.%d", 100+r.IntN(100), r.IntN(256), 2+r.IntN(250))
+	taken := m.publicAddrs()
+	ip := ""
+	for ip == "" || taken[ip] {
+		ip = fmt.Sprintf("185.%d.%d.%d", 100+r.IntN(100), r.IntN(256), 2+r.IntN(250))
+	}
+	taken[ip] = true
 	id := m.tx.NextID("imserver.iface")
 	m.st.Ifaces[id] = &Iface{ID: id, Server: server, Name: "eth0", MAC: m.mac(), IP: ip}
+}
+
+// publicAddrs is the set of public addresses held, read once per
+// transaction (a seed of many servers adds them one by one).
+func (m *model) publicAddrs() map[string]bool {
+	if m.public == nil {
+		m.public = map[string]bool{}
+		for _, i := range m.st.Ifaces {
+			if i.Network == 0 {
+				m.public[i.IP] = true
+			}
+		}
+	}
+	return m.public
 }
 
 // The eth_action actions.

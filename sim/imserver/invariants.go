@@ -1,0 +1,311 @@
+package imserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/panelsim/panelsim/state"
+)
+
+// CheckState is the invariant check of a world's IMserver state (sim runs
+// it after every restore and, in tests, after every scenario load and
+// fork): every object belongs to an account that exists, references point
+// at objects of the same account, a server's queued task is its own, and no
+// address or zone name is held twice. A snapshot that breaks it is refused,
+// so no command meets a dangling reference.
+func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
+	s := state.PanelState[State](tx, Name)
+	for _, check := range []func() *state.DecodeError{
+		s.checkKeys, s.checkSessions, s.checkMoney, s.checkServers, s.checkTasks,
+		s.checkNetworks, s.checkIfaces, s.checkDNS, s.checkTickets,
+	} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func broken(format string, a ...any) func(msg string) *state.DecodeError {
+	ptr := fmt.Sprintf(format, a...)
+	return func(msg string) *state.DecodeError { return &state.DecodeError{Pointer: ptr, Msg: msg} }
+}
+
+// pointerToken escapes a map key for a JSON pointer (RFC 6901).
+func pointerToken(k string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(k) }
+
+// keyed checks that every object of m sits under its own id.
+func keyed[V any](name string, m map[int64]*V, id func(*V) int64) *state.DecodeError {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] == nil {
+			return broken("/%s/%d", name, k)("null object")
+		}
+		if id(m[k]) != k {
+			return broken("/%s/%d/id", name, k)(fmt.Sprintf("id %d under key %d", id(m[k]), k))
+		}
+	}
+	return nil
+}
+
+func (s *State) checkKeys() *state.DecodeError {
+	for _, login := range slices.Sorted(maps.Keys(s.Accounts)) {
+		if a := s.Accounts[login]; a == nil || a.Login != login {
+			return broken("/accounts/%s/login", pointerToken(login))("an account sits under its own login")
+		}
+	}
+	for _, err := range []*state.DecodeError{
+		keyed("servers", s.Servers, func(v *Server) int64 { return v.ID }),
+		keyed("tasks", s.Tasks, func(v *Task) int64 { return v.ID }),
+		keyed("contracts", s.Contracts, func(v *Contract) int64 { return v.ID }),
+		keyed("payments", s.Payments, func(v *Payment) int64 { return v.ID }),
+		keyed("zones", s.Zones, func(v *Zone) int64 { return v.ID }),
+		keyed("records", s.Records, func(v *Record) int64 { return v.ID }),
+		keyed("networks", s.Networks, func(v *Network) int64 { return v.ID }),
+		keyed("ifaces", s.Ifaces, func(v *Iface) int64 { return v.ID }),
+		keyed("tickets", s.Tickets, func(v *Ticket) int64 { return v.ID }),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// owned checks an object's owner is an account.
+func (s *State) owned(owner, format string, a ...any) *state.DecodeError {
+	if s.Accounts[owner] == nil {
+		return broken(format+"/owner", a...)(fmt.Sprintf("no account %q", owner))
+	}
+	return nil
+}
+
+func (s *State) checkSessions() *state.DecodeError {
+	for _, id := range slices.Sorted(maps.Keys(s.Sessions)) {
+		ss := s.Sessions[id]
+		switch {
+		case ss == nil || ss.ID != id:
+			return broken("/sessions/%s/id", pointerToken(id))("a session sits under its own id")
+		case s.Accounts[ss.Login] == nil:
+			return broken("/sessions/%s/login", pointerToken(id))(fmt.Sprintf("no account %q", ss.Login))
+		}
+	}
+	return nil
+}
+
+// checkMoney checks contracts and payments: each payment is booked on a
+// contract of its own account.
+func (s *State) checkMoney() *state.DecodeError {
+	for _, id := range slices.Sorted(maps.Keys(s.Contracts)) {
+		if err := s.owned(s.Contracts[id].Owner, "/contracts/%d", id); err != nil {
+			return err
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Payments)) {
+		p := s.Payments[id]
+		if err := s.owned(p.Owner, "/payments/%d", id); err != nil {
+			return err
+		}
+		if c := s.Contracts[p.Contract]; c == nil || c.Owner != p.Owner {
+			return broken("/payments/%d/contract", id)(fmt.Sprintf("no contract %d of %q", p.Contract, p.Owner))
+		}
+	}
+	return nil
+}
+
+// serverStatuses are the stable states a server can be in.
+var serverStatuses = []string{StatusRunning, StatusStopped, StatusPaused, StatusArchived, StatusError}
+
+func (s *State) checkServers() *state.DecodeError {
+	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
+		sv := s.Servers[id]
+		if err := s.owned(sv.Owner, "/servers/%d", id); err != nil {
+			return err
+		}
+		switch c := s.Contracts[sv.Contract]; {
+		case c == nil || c.Owner != sv.Owner:
+			return broken("/servers/%d/contract", id)(fmt.Sprintf("no contract %d of %q", sv.Contract, sv.Owner))
+		case !contains(serverStatuses, sv.Status):
+			return broken("/servers/%d/status", id)(fmt.Sprintf("%q is not a server status", sv.Status))
+		case sv.Template != 0 && !slices.ContainsFunc(s.Templates, func(t Template) bool { return t.ID == sv.Template }):
+			return broken("/servers/%d/template", id)(fmt.Sprintf("no template %d", sv.Template))
+		case sv.ISO != 0 && !slices.ContainsFunc(s.ISOs, func(i ISO) bool { return i.ID == sv.ISO }):
+			return broken("/servers/%d/iso", id)(fmt.Sprintf("no ISO image %d", sv.ISO))
+		}
+		if sv.Task != 0 {
+			if t := s.Tasks[sv.Task]; t == nil || t.ServerID != id || t.Status != TaskQueued {
+				return broken("/servers/%d/task", id)(fmt.Sprintf("task %d is not a queued task of this server", sv.Task))
+			}
+		}
+	}
+	return nil
+}
+
+// taskStatuses are the get_logs statuses.
+var taskStatuses = map[int]bool{TaskQueued: true, TaskDone: true, TaskFailed: true}
+
+// checkTasks checks the get_logs journal: a queued task is the one its
+// server waits for, on a server of its own account (a finished task may
+// outlive its server: a deleted server's log stays readable).
+func (s *State) checkTasks() *state.DecodeError {
+	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
+		t := s.Tasks[id]
+		if err := s.owned(t.Owner, "/tasks/%d", id); err != nil {
+			return err
+		}
+		if !taskStatuses[t.Status] {
+			return broken("/tasks/%d/status", id)(fmt.Sprintf("%d is not a task status", t.Status))
+		}
+		if _, known := actions[t.Cmd]; !known {
+			return broken("/tasks/%d/cmd", id)(fmt.Sprintf("%q is not a command that queues a task", t.Cmd))
+		}
+		if t.Status != TaskQueued {
+			continue
+		}
+		if sv := s.Servers[t.ServerID]; sv == nil || sv.Task != id || sv.Owner != t.Owner {
+			return broken("/tasks/%d/serverid", id)(fmt.Sprintf("the queued task is not what server %d of %q waits for", t.ServerID, t.Owner))
+		}
+	}
+	return nil
+}
+
+func (s *State) checkNetworks() *state.DecodeError {
+	for _, id := range slices.Sorted(maps.Keys(s.Networks)) {
+		n := s.Networks[id]
+		if err := s.owned(n.Owner, "/networks/%d", id); err != nil {
+			return err
+		}
+		if p, err := netip.ParsePrefix(n.Subnet); err != nil || p != p.Masked() || !p.Addr().Is4() {
+			return broken("/networks/%d/subnet", id)(fmt.Sprintf("%q is not an IPv4 network", n.Subnet))
+		}
+	}
+	return nil
+}
+
+// checkIfaces checks interfaces: each is a server's, private ones sit in a
+// network of the server's account and inside its subnet, every server has
+// one public interface, and no address is held twice (public addresses
+// across the panel, private ones within their network).
+func (s *State) checkIfaces() *state.DecodeError {
+	held := map[[2]string]int64{}
+	public := map[int64]int64{}
+	for _, id := range slices.Sorted(maps.Keys(s.Ifaces)) {
+		i := s.Ifaces[id]
+		sv := s.Servers[i.Server]
+		if sv == nil {
+			return broken("/ifaces/%d/server", id)(fmt.Sprintf("no server %d", i.Server))
+		}
+		if err := s.checkIfaceNet(id, i, sv); err != nil {
+			return err
+		}
+		if i.Network == 0 {
+			if other, two := public[i.Server]; two {
+				return broken("/ifaces/%d/network", id)(fmt.Sprintf("server %d has public interface %d already", i.Server, other))
+			}
+			public[i.Server] = id
+		}
+		place := [2]string{fmt.Sprint(i.Network), i.IP}
+		if other, taken := held[place]; taken {
+			return broken("/ifaces/%d/ip", id)(fmt.Sprintf("%s is held by interface %d too", i.IP, other))
+		}
+		held[place] = id
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
+		if _, ok := public[id]; !ok {
+			return broken("/servers/%d", id)("the server has no public interface")
+		}
+	}
+	return nil
+}
+
+func (s *State) checkIfaceNet(id int64, i *Iface, sv *Server) *state.DecodeError {
+	addr, err := netip.ParseAddr(i.IP)
+	if err != nil || !addr.Is4() {
+		return broken("/ifaces/%d/ip", id)(fmt.Sprintf("%q is not an IPv4 address", i.IP))
+	}
+	if i.Network == 0 {
+		return nil
+	}
+	n := s.Networks[i.Network]
+	if n == nil || n.Owner != sv.Owner {
+		return broken("/ifaces/%d/network", id)(fmt.Sprintf("no network %d of %q", i.Network, sv.Owner))
+	}
+	if !netip.MustParsePrefix(n.Subnet).Contains(addr) {
+		return broken("/ifaces/%d/ip", id)(fmt.Sprintf("%s is outside network %d (%s)", i.IP, n.ID, n.Subnet))
+	}
+	return nil
+}
+
+// checkDNS checks zones and records: zone names are unique across the
+// panel (one name server set serves them all) and every record is a zone's.
+func (s *State) checkDNS() *state.DecodeError {
+	names := map[string]int64{}
+	for _, id := range slices.Sorted(maps.Keys(s.Zones)) {
+		z := s.Zones[id]
+		if err := s.owned(z.Owner, "/zones/%d", id); err != nil {
+			return err
+		}
+		if other, taken := names[z.Name]; taken {
+			return broken("/zones/%d/name", id)(fmt.Sprintf("zone %d is named %s too", other, z.Name))
+		}
+		names[z.Name] = id
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Records)) {
+		if r := s.Records[id]; s.Zones[r.Zone] == nil {
+			return broken("/records/%d/zone", id)(fmt.Sprintf("no zone %d", r.Zone))
+		}
+	}
+	return nil
+}
+
+// checkTickets checks tickets belong to accounts; a ticket about a server
+// may outlive it (deleting a server keeps its tickets).
+func (s *State) checkTickets() *state.DecodeError {
+	for _, id := range slices.Sorted(maps.Keys(s.Tickets)) {
+		if err := s.owned(s.Tickets[id].Owner, "/tickets/%d", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckSteps checks the panel's pending steps: a task step completes a
+// queued task that exists, each queued task has exactly one, and a
+// support reply answers a ticket that exists.
+func (*Panel) CheckSteps(tx *state.Tx, queue []state.Step) *state.DecodeError {
+	s := state.PanelState[State](tx, Name)
+	stepOf := map[int64]int{}
+	for i, step := range queue {
+		switch step.Kind {
+		case stepTask:
+			var a taskArgs
+			if err := json.Unmarshal(step.Args, &a); err != nil {
+				return broken("/queue/%d/args", i)(err.Error())
+			}
+			if t := s.Tasks[a.Task]; t == nil || t.Status != TaskQueued {
+				return broken("/queue/%d/args/task", i)(fmt.Sprintf("no queued task %d", a.Task))
+			}
+			if first, seen := stepOf[a.Task]; seen {
+				return broken("/queue/%d/args/task", i)(fmt.Sprintf("task %d already completes at step %d", a.Task, first))
+			}
+			stepOf[a.Task] = i
+		case stepTicketReply:
+			var a ticketArgs
+			if err := json.Unmarshal(step.Args, &a); err != nil {
+				return broken("/queue/%d/args", i)(err.Error())
+			}
+			if s.Tickets[a.Ticket] == nil {
+				return broken("/queue/%d/args/ticket", i)(fmt.Sprintf("no ticket %d", a.Ticket))
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
+		if _, coming := stepOf[id]; !coming && s.Tasks[id].Status == TaskQueued {
+			return broken("/panels/%s/tasks/%d/status", Name, id)("the task is queued and no step in the queue completes it")
+		}
+	}
+	return nil
+}
