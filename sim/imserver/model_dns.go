@@ -181,13 +181,11 @@ func (m *model) checkConflicts(r Record) error {
 	return nil
 }
 
-// DelRecord removes a record.
+// DelRecord removes a record. Another account's record is refused as a
+// missing one is, to the reason's words: nothing tells them apart.
 func (m *model) DelRecord(id int64) (int64, error) {
 	r := m.st.Records[id]
-	if r == nil {
-		return 0, fail(CodeNotFound, "no DNS record %d", id)
-	}
-	if _, err := m.zone(r.Zone); err != nil {
+	if r == nil || m.st.Zones[r.Zone] == nil || m.st.Zones[r.Zone].Owner != m.login {
 		return 0, fail(CodeNotFound, "no DNS record %d on the account", id)
 	}
 	delete(m.st.Records, id)
