@@ -18,13 +18,13 @@ import (
 // formType is what curl -d sends when no Content-Type is given.
 const formType = "application/x-www-form-urlencoded"
 
-func start(t *testing.T, opts ...panelsimtest.Option) (*panelsimtest.Server, *simtest.Client) {
+func start(t testing.TB, opts ...panelsimtest.Option) (*panelsimtest.Server, *simtest.Client) {
 	t.Helper()
 	srv := panelsimtest.RunT(t, opts...)
 	return srv, simtest.New(t, srv)
 }
 
-func login(t *testing.T, c *simtest.Client, email string) string {
+func login(t testing.TB, c *simtest.Client, email string) string {
 	t.Helper()
 	r := c.Do(http.MethodPost, "/api/auth/v4/public/token", []byte(`{"email":"`+email+`","password":"secret"}`), "Content-Type", formType)
 	r.Expect(t, http.StatusCreated)

@@ -3,7 +3,9 @@ package dci6_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +63,7 @@ func refused(t *testing.T, c *simtest.Client, doc snapshotDoc, pointer string) {
 
 // withRunningTask is a world where the admin powered server 4 off and the
 // task's one step is under way.
-func withRunningTask(t *testing.T) (*panelsimtest.Server, *simtest.Client, string) {
+func withRunningTask(t testing.TB) (*panelsimtest.Server, *simtest.Client, string) {
 	t.Helper()
 	srv, c := start(t)
 	tok := login(t, c, "admin@example.com")
@@ -149,5 +151,125 @@ func TestRestoreTakesAConsistentDCISnapshot(t *testing.T) {
 	}
 	if strings.Contains(string(before), `"queue":[]`) {
 		t.Fatal("the snapshot has no pending step to restore")
+	}
+}
+
+// dciKinds are the maps of the DCI state the fuzzer edits; "queue" edits
+// the world's pending steps.
+var dciKinds = []string{"servers", "ips", "tasks", "users", "tokens", "keys", "racks", "networks", "pools",
+	"configurations", "chassis", "locations", "platforms", "os_templates", "queue"}
+
+// FuzzRestoredStateServes breaks one field of a DCI snapshot (a world with
+// a power task and an OS install under way) at a time: the restore is
+// refused natively, or the world it gives serves every list and detail as
+// admin and user, runs its steps to the end, and never answers 500 or
+// panics. Whatever a snapshot may hold, the invariant check must have
+// refused what a handler cannot take.
+func FuzzRestoredStateServes(f *testing.F) {
+	srv, c, tok := withRunningTask(f)
+	c.JSON("POST", "/api/dci/v3/server/1/operation_os", `{"os_template_id":1}`, "X-Xsrf-Token", tok).Expect(f, 200)
+	base := c.Get("/_panelsim/state").Expect(f, http.StatusOK).Body
+	for _, s := range []struct {
+		kind        uint8
+		key         uint16
+		field, json string
+	}{
+		{0, 0, "owner_id", "0"}, {0, 3, "rack_id", "0"}, {0, 3, "operation", `{"task_id":2}`}, {0, 0, "ports", "null"},
+		{1, 0, "server_id", "0"}, {1, 0, "addr", `"203.0.113.1"`}, {2, 0, "current", "-1"}, {2, 1, "steps", `[]`},
+		{2, 0, "status", `"running"`}, {2, 0, "fail_at", "7"}, {3, 1, "roles", "null"}, {4, 0, "user_id", "99"},
+		{6, 0, "location_id", "0"}, {7, 0, "pool_id", "99"}, {7, 0, "prefix", `"10.0.0.0/8"`}, {9, 0, "platform_id", "0"},
+		{14, 0, "args", `{"task":99}`}, {14, 0, "due", `"2020-01-01T00:00:00Z"`}, {14, 1, "kind", `"dci6.task_step"`},
+	} {
+		f.Add(s.kind, s.key, s.field, s.json)
+	}
+	f.Fuzz(func(t *testing.T, kind uint8, key uint16, field, value string) {
+		var v any
+		if json.Unmarshal([]byte(value), &v) != nil {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(base))
+		dec.UseNumber()
+		var doc snapshotDoc
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		if !editOne(doc, dciKinds[int(kind)%len(dciKinds)], int(key), field, v) {
+			return
+		}
+		body, _ := json.Marshal(doc)
+		c := simtest.New(t, srv)
+		r := c.JSON(http.MethodPut, "/_panelsim/state", body)
+		if r.Status != http.StatusOK {
+			r.Expect(t, http.StatusBadRequest)
+			return
+		}
+		servesEverything(t, srv, c)
+	})
+}
+
+// editOne sets one field of the key-th object (in key order) of a kind.
+// A field the object lacks picks one of its fields by the name's length,
+// so that (unknown fields being refused by the strict decoder) every
+// input reaches the model.
+func editOne(doc snapshotDoc, kind string, key int, field string, v any) bool {
+	var objs []any
+	if kind == "queue" {
+		objs = doc.queue()
+	} else {
+		m, _ := doc.dci()[kind].(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			objs = append(objs, m[k])
+		}
+	}
+	if len(objs) == 0 {
+		return false
+	}
+	obj, ok := objs[key%len(objs)].(map[string]any)
+	if !ok || len(obj) == 0 {
+		return false
+	}
+	if _, has := obj[field]; !has {
+		fields := slices.Sorted(maps.Keys(obj))
+		field = fields[len(field)%len(fields)]
+	}
+	obj[field] = v
+	return true
+}
+
+// servesEverything reads every list and a detail of each server as an
+// admin and a @user (when they can still log in), powers a server, and
+// runs the clock past every step: nothing may answer 500.
+func servesEverything(t *testing.T, srv *panelsimtest.Server, c *simtest.Client) {
+	t.Helper()
+	var tokens []string
+	for _, email := range []string{"admin@example.com", "client@example.com"} {
+		r := c.Do(http.MethodPost, "/api/auth/v4/public/token", []byte(`{"email":"`+email+`","password":"secret"}`))
+		if r.Status == http.StatusCreated {
+			tokens = append(tokens, r.Map(t)["token"].(string))
+		}
+	}
+	paths := []string{"/api/dci/v3/server", "/api/dci/v3/ip", "/api/dci/v3/task", "/api/dci/v3/user", "/api/dci/v3/server/configuration",
+		"/api/ip/v3/ip", "/api/ip/v3/ipnet", "/api/ip/v3/ippool", "/api/dci/v3/ipmgr/ip", "/api/dci/v3/os_template",
+		"/api/dci/v3/server/1", "/api/dci/v3/server/1/ip", "/api/dci/v3/server/4", "/api/dci/v3/task/1", "/api/dci/v3/task/2",
+		"/api/ip/v3/ippool/1", "/api/dci/v3/switch/1/port", "/_panelsim/dci6/sessions"}
+	check := func(r *simtest.Response, what string) {
+		if r.Status >= 500 {
+			t.Fatalf("%s: %d %s", what, r.Status, r.Body)
+		}
+	}
+	for round := 0; round < 2; round++ {
+		for _, tok := range tokens {
+			for _, p := range paths {
+				check(c.Get(p, "X-Xsrf-Token", tok), p)
+			}
+			for _, p := range []string{"/api/dci/v3/server/2/power_on", "/api/dci/v3/server/5/operation_diag"} {
+				check(c.JSON(http.MethodPost, p, `{}`, "X-Xsrf-Token", tok), p)
+			}
+		}
+		for _, ran := range srv.Advance(3 * time.Hour) {
+			if ran.Error != "" {
+				t.Logf("step %s: %s", ran.Kind, ran.Error)
+			}
+		}
 	}
 }

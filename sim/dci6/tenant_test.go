@@ -30,12 +30,11 @@ const (
 
 // others are the ids of another tenant's objects the probes aim at.
 type others struct {
-	userID          int64
-	ip              int64 // an address of otherServer
-	doneTask        int64 // the ip_add task that gave it
-	runningTask     int64 // a power_off still running on otherServer
-	token, v3Token  string
-	userKeyForOther string
+	userID         int64
+	ip             int64 // an address of otherServer
+	doneTask       int64 // the ip_add task that gave it
+	runningTask    int64 // a power_off still running on otherServer
+	token, v3Token string
 }
 
 // setUpOthers gives other@example.com a server with an address, a finished

@@ -16,12 +16,12 @@ import (
 
 // api is a test's handle on the IMserver gateway of an in-process panelsim.
 type api struct {
-	t   *testing.T
+	t   testing.TB
 	srv *panelsimtest.Server
 	c   *simtest.Client
 }
 
-func newAPI(t *testing.T, opts ...panelsimtest.Option) *api {
+func newAPI(t testing.TB, opts ...panelsimtest.Option) *api {
 	t.Helper()
 	srv := panelsimtest.RunT(t, opts...)
 	return &api{t: t, srv: srv, c: simtest.New(t, srv)}
@@ -29,7 +29,7 @@ func newAPI(t *testing.T, opts ...panelsimtest.Option) *api {
 
 // with is the same panelsim seen from a subtest: failures are reported to
 // (and stop) the subtest, not its parent.
-func (a *api) with(t *testing.T) *api {
+func (a *api) with(t testing.TB) *api {
 	return &api{t: t, srv: a.srv, c: simtest.New(t, a.srv)}
 }
 
@@ -121,7 +121,7 @@ var (
 )
 
 // checkData validates a command's data against its own spec component.
-func checkData(t *testing.T, cmd string, data json.RawMessage) {
+func checkData(t testing.TB, cmd string, data json.RawMessage) {
 	t.Helper()
 	specOnce.Do(func() {
 		c, err := openapi.Load(openapi.Source{Name: "imserver"})
@@ -176,7 +176,7 @@ func (a *api) fails(code, sess, cmd string, kv ...string) answer {
 }
 
 // into decodes data into v.
-func into[T any](t *testing.T, data json.RawMessage) T {
+func into[T any](t testing.TB, data json.RawMessage) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(data, &v); err != nil {

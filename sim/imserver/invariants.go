@@ -20,7 +20,7 @@ import (
 func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 	s := state.PanelState[State](tx, Name)
 	for _, check := range []func() *state.DecodeError{
-		s.checkKeys, s.checkSessions, s.checkMoney, s.checkServers, s.checkTasks,
+		s.checkKeys, s.checkCatalog, s.checkSessions, s.checkMoney, s.checkServers, s.checkTasks,
 		s.checkNetworks, s.checkIfaces, s.checkDNS, s.checkTickets,
 	} {
 		if err := check(); err != nil {
@@ -51,10 +51,24 @@ func keyed[V any](name string, m map[int64]*V, id func(*V) int64) *state.DecodeE
 	return nil
 }
 
+// checkCatalog checks the presets servers are made from.
+func (s *State) checkCatalog() *state.DecodeError {
+	for i, p := range s.Presets {
+		if err := checkConfig(Config{CPU: p.CPU, CPUType: p.CPUType, RAM: p.RAM, HDDs: p.HDDs}); err != nil {
+			return broken("/presets/%d", i)(msgOf(err))
+		}
+	}
+	return nil
+}
+
 func (s *State) checkKeys() *state.DecodeError {
 	for _, login := range slices.Sorted(maps.Keys(s.Accounts)) {
-		if a := s.Accounts[login]; a == nil || a.Login != login {
+		a := s.Accounts[login]
+		switch {
+		case a == nil || a.Login != login:
 			return broken("/accounts/%s/login", pointerToken(login))("an account sits under its own login")
+		case !slices.Contains(twoFactorModes, a.TwoFactor):
+			return broken("/accounts/%s/twofactorauth", pointerToken(login))(fmt.Sprintf("%q is none of %v", a.TwoFactor, twoFactorModes))
 		}
 	}
 	for _, err := range []*state.DecodeError{
@@ -74,6 +88,9 @@ func (s *State) checkKeys() *state.DecodeError {
 	}
 	return nil
 }
+
+// twoFactorModes are the values of an account's twofactorauth.
+var twoFactorModes = []string{TwoFactorOff, TwoFactorSMS, TwoFactorPasskey}
 
 // owned checks an object's owner is an account.
 func (s *State) owned(owner, format string, a ...any) *state.DecodeError {
@@ -134,6 +151,11 @@ func (s *State) checkServers() *state.DecodeError {
 			return broken("/servers/%d/template", id)(fmt.Sprintf("no template %d", sv.Template))
 		case sv.ISO != 0 && !slices.ContainsFunc(s.ISOs, func(i ISO) bool { return i.ID == sv.ISO }):
 			return broken("/servers/%d/iso", id)(fmt.Sprintf("no ISO image %d", sv.ISO))
+		case sv.Price < 0:
+			return broken("/servers/%d/price", id)("a price is not negative")
+		}
+		if err := checkConfig(sv.Config); err != nil {
+			return broken("/servers/%d/config", id)(msgOf(err))
 		}
 		if sv.Task != 0 {
 			if t := s.Tasks[sv.Task]; t == nil || t.ServerID != id || t.Status != TaskQueued {
@@ -165,11 +187,76 @@ func (s *State) checkTasks() *state.DecodeError {
 		if t.Status != TaskQueued {
 			continue
 		}
-		if sv := s.Servers[t.ServerID]; sv == nil || sv.Task != id || sv.Owner != t.Owner {
+		sv := s.Servers[t.ServerID]
+		if sv == nil || sv.Task != id || sv.Owner != t.Owner {
 			return broken("/tasks/%d/serverid", id)(fmt.Sprintf("the queued task is not what server %d of %q waits for", t.ServerID, t.Owner))
+		}
+		if msg := s.changeProblem(t, sv); msg != "" {
+			return broken("/tasks/%d/change", id)(msg)
 		}
 	}
 	return nil
+}
+
+// changeProblem says what is wrong with a queued task's change, the
+// payload its completion applies ("" when nothing is).
+func (s *State) changeProblem(t *Task, sv *Server) string {
+	decode := func(v any) string {
+		if err := state.DecodeStrict(t.Change, v); err != nil {
+			return fmt.Sprintf("not a %s change: %v", t.Cmd, err)
+		}
+		return ""
+	}
+	switch t.Cmd {
+	case CmdUpdate:
+		var u serverUpdate
+		if msg := decode(&u); msg != "" {
+			return msg
+		}
+		if u.Config != nil {
+			if err := checkConfig(*u.Config); err != nil {
+				return msgOf(err)
+			}
+		}
+	case CmdReinstall:
+		var r reinstallChange
+		if msg := decode(&r); msg != "" {
+			return msg
+		}
+		if !slices.ContainsFunc(s.Templates, func(tp Template) bool { return tp.ID == r.Template }) {
+			return fmt.Sprintf("no template %d", r.Template)
+		}
+	case CmdEth:
+		var e ethChange
+		if msg := decode(&e); msg != "" {
+			return msg
+		}
+		return s.ethProblem(e, sv)
+	}
+	return ""
+}
+
+// ethProblem checks an eth_action change: an attach to a network of the
+// server's account at an address inside it, a detach of one of the
+// server's private interfaces.
+func (s *State) ethProblem(e ethChange, sv *Server) string {
+	switch e.Action {
+	case EthAttach:
+		n := s.Networks[e.Network]
+		if n == nil || n.Owner != sv.Owner {
+			return fmt.Sprintf("no network %d of %q", e.Network, sv.Owner)
+		}
+		if a, err := netip.ParseAddr(e.IP); err != nil || !netip.MustParsePrefix(n.Subnet).Contains(a) {
+			return fmt.Sprintf("%q is not an address of network %d", e.IP, n.ID)
+		}
+	case EthDetach:
+		if i := s.Ifaces[e.Iface]; i == nil || i.Server != sv.ID || i.Network == 0 {
+			return fmt.Sprintf("no private interface %d on server %d", e.Iface, sv.ID)
+		}
+	default:
+		return fmt.Sprintf("action %q is neither attach nor detach", e.Action)
+	}
+	return ""
 }
 
 func (s *State) checkNetworks() *state.DecodeError {

@@ -3,7 +3,9 @@ package imserver_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,4 +240,118 @@ func TestInvariantCheckGuardsForksAndScenarioLoads(t *testing.T) {
 	a.c.Get("/_panelsim/worlds/f2").Expect(t, http.StatusNotFound)
 	a.c.Do(http.MethodPost, "/_panelsim/scenario", []byte(tenantsYAML)).Expect(t, http.StatusOK)
 	a.ok(a.login("bob", "bobpass"), "get_servers", "id", "7001")
+}
+
+// imKinds are the maps of the IMserver state the fuzzer edits; "queue"
+// edits the world's pending steps.
+var imKinds = []string{"servers", "tasks", "ifaces", "networks", "zones", "records", "tickets", "contracts",
+	"payments", "sessions", "accounts", "queue"}
+
+// FuzzRestoredStateServes breaks one field of an IMserver snapshot (tasks
+// and a support reply pending) at a time: the restore is refused, or every
+// listing and command of both accounts answers in the envelope (never a
+// 500) and the clock runs every step without a panic.
+func FuzzRestoredStateServes(f *testing.F) {
+	a := newAPI(f, panelsimtest.WithScenarioYAML(tenantsYAML))
+	setUpBob(f, a)
+	base := a.c.Get("/_panelsim/state").Expect(f, http.StatusOK).Body
+	for _, s := range []struct {
+		kind        uint8
+		key         uint16
+		field, json string
+	}{
+		{0, 0, "owner", `"bob"`}, {0, 1, "task", "0"}, {0, 2, "config", `{"cpu":0,"cputype":0,"ram":0,"hdd_list":null}`},
+		{1, 0, "serverid", "6001"}, {1, 0, "change", `"x"`}, {2, 1, "network", "0"}, {2, 0, "server", "7002"},
+		{3, 0, "subnet", `"10.3.0.0/24"`}, {3, 0, "owner", `"alice"`}, {5, 0, "type", `"CNAME"`}, {6, 0, "messages", "null"},
+		{7, 0, "owner", `"bob"`}, {8, 0, "amount", "-99999999"}, {10, 0, "twofactorauth", `"sms"`},
+		{11, 0, "args", `{"task":1}`}, {11, 1, "kind", `"imserver.task"`}, {11, 0, "due", `"2020-01-01T00:00:00Z"`},
+	} {
+		f.Add(s.kind, s.key, s.field, s.json)
+	}
+	f.Fuzz(func(t *testing.T, kind uint8, key uint16, field, value string) {
+		var v any
+		if json.Unmarshal([]byte(value), &v) != nil {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(base))
+		dec.UseNumber()
+		var doc snapshotDoc
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		if !editOne(doc, imKinds[int(kind)%len(imKinds)], int(key), field, v) {
+			return
+		}
+		body, _ := json.Marshal(doc)
+		sa := a.with(t)
+		r := sa.c.JSON(http.MethodPut, "/_panelsim/state", body)
+		if r.Status != http.StatusOK {
+			r.Expect(t, http.StatusBadRequest)
+			return
+		}
+		sa.servesEverything(t)
+	})
+}
+
+// editOne sets one field of the key-th object (in key order) of a kind.
+// A field the object lacks picks one of its fields by the name's length,
+// so that (unknown fields being refused by the strict decoder) every
+// input reaches the model.
+func editOne(doc snapshotDoc, kind string, key int, field string, v any) bool {
+	var objs []any
+	if kind == "queue" {
+		objs = doc.queue()
+	} else {
+		m, _ := doc.im()[kind].(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			objs = append(objs, m[k])
+		}
+	}
+	if len(objs) == 0 {
+		return false
+	}
+	obj, ok := objs[key%len(objs)].(map[string]any)
+	if !ok || len(obj) == 0 {
+		return false
+	}
+	if _, has := obj[field]; !has {
+		fields := slices.Sorted(maps.Keys(obj))
+		field = fields[len(field)%len(fields)]
+	}
+	obj[field] = v
+	return true
+}
+
+// servesEverything runs every listing and a few commands of both accounts
+// (when they can still log in) around a long clock advance: every answer
+// is HTTP 200 in the vendor's envelope.
+func (a *api) servesEverything(t *testing.T) {
+	t.Helper()
+	var sessions []string
+	for _, acc := range [][2]string{{"alice", "alicepass"}, {"bob", "bobpass"}} {
+		if ans := a.get("cmd", "login", "loginUsername", acc[0], "loginPassword", acc[1]); ans.Success {
+			sessions = append(sessions, ans.Sess)
+		}
+	}
+	calls := [][]string{{"get_account"}, {"get_servers"}, {"get_servers_status"}, {"get_interfaces"}, {"get_logs"},
+		{"get_dns_zones"}, {"get_networks"}, {"get_contracts"}, {"get_balance"}, {"get_payments"}, {"get_tickets"},
+		{"get_stats", "id", "7001"}, {"get_stats", "id", "6001"}, {"get_dns_records", "zone", "1"},
+		{"eth_action", "id", "6001", "action", "attach", "network", "1"}, {"eth_action", "id", "7001", "action", "attach", "network", "2"},
+		{"stop_server", "id", "7001"}, {"reinstall_server", "id", "6001"}, {"add_ticket", "subject", "s", "message", "m", "serverid", "7001"},
+		{"add_server", "json", `{"preset":1}`}, {"del_network", "id", "1"}, {"reply_ticket", "id", "1", "message", "m"}}
+	for round := 0; round < 2; round++ {
+		for _, sess := range sessions {
+			for _, call := range calls {
+				r := a.c.Get("/api?" + values(append([]string{"cmd", call[0], "sess", sess}, call[1:]...)...).Encode())
+				if r.Status != http.StatusOK {
+					t.Fatalf("%v: %d %s", call, r.Status, r.Body)
+				}
+			}
+		}
+		for _, ran := range a.srv.Advance(3 * time.Hour) {
+			if ran.Error != "" {
+				t.Logf("step %s: %s", ran.Kind, ran.Error)
+			}
+		}
+	}
 }

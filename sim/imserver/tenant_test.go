@@ -49,7 +49,7 @@ const missing = "999999"
 
 // setUpBob finds bob's seeded objects, opens a ticket and queues a task
 // on his stopped server (so it is busy: a probe must still be "not found").
-func setUpBob(t *testing.T, a *api) (alice string, b bobs) {
+func setUpBob(t testing.TB, a *api) (alice string, b bobs) {
 	t.Helper()
 	bob := a.login("bob", "bobpass")
 	b.zone = idOf(into[[]struct{ ID int64 }](t, a.ok(bob, "get_dns_zones"))[0].ID)
