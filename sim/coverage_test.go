@@ -160,3 +160,61 @@ func TestCoverageTextAndHTML(t *testing.T) {
 		t.Fatalf("html report lacks the operation:\n%s", html)
 	}
 }
+
+// mgr5 coverage counts each func per out= format ("user?out=json"), while
+// the journal and a fault rule's func match keep naming the func alone.
+func TestCoverageCountsMgr5FuncsPerOutFormat(t *testing.T) {
+	srv := panelsimtest.RunT(t)
+	c := simtest.New(t, srv)
+	c.Get("/ispmgr?func=user&out=xml&authinfo=root:secret").Expect(t, 200)
+	c.Get("/ispmgr?func=user&out=json&authinfo=root:secret").Expect(t, 200)
+	c.Form("POST", "/ispmgr", "func=user&out=json&authinfo=root:secret").Expect(t, 200)
+	c.Get("/ispmgr?func=user&authinfo=root:secret").Expect(t, 200)           // the browser page
+	c.Get("/ispmgr?func=user&out=bogus&authinfo=root:secret").Expect(t, 200) // an unknown out is the page too
+	c.Get("/ispmgr?func=nosuchfunc&out=xml&authinfo=root:secret").Expect(t, 200)
+	if err := srv.World("default").SetFaults(state.FaultRule{
+		Name: "users-down", Panel: "ispmgr", Match: state.FaultMatch{Func: "user"},
+		Action: state.FaultAction{Status: 503, Body: "down"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c.Get("/ispmgr?func=user&out=text&authinfo=root:secret").Expect(t, 503)
+	c.Get("/ispmgr?func=whoami&out=sjson&authinfo=root:secret").Expect(t, 200)
+
+	rep := getCoverage(t, c, "")
+	d := panelOf(t, rep, "ispmgr")
+	wantCounts(t, "operation", d.Operations, map[string]int64{
+		"user?out=xml": 1, "user?out=json": 2, "user?out=html": 2, "user?out=text": 1,
+		"whoami?out=sjson": 1, "user?out=sjson": 0, "whoami?out=xml": 0, "user": 0,
+	})
+	if d.Operations.Covered != 5 {
+		t.Errorf("operations covered %d, want 5: never %d", d.Operations.Covered, len(d.Operations.Never))
+	}
+	if len(d.Operations.Outside) != 1 || d.Operations.Outside["nosuchfunc?out=xml"] != 1 {
+		t.Errorf("an unknown func is counted outside the universe, per format: %v", d.Operations.Outside)
+	}
+	var ispmgr sim.Panel
+	for _, p := range srv.Sim().Panels() {
+		if p.Name() == "ispmgr" {
+			ispmgr = p
+		}
+	}
+	funcs := map[string]bool{}
+	for _, op := range ispmgr.Universe().Operations {
+		fn, _, _ := strings.Cut(op, "?")
+		funcs[fn] = true
+	}
+	if want := len(funcs) * 9; d.Operations.Total != want {
+		t.Errorf("operations total %d, want every func (%d) in each of the 9 formats: %d", d.Operations.Total, len(funcs), want)
+	}
+	wantCounts(t, "fault rule", rep.Faults.Rules, map[string]int64{"users-down": 1})
+	// Every call authenticates but the one the fault answered.
+	wantCounts(t, "auth path", d.Auth, map[string]int64{"authinfo": 7, "password": 0})
+	var ops []string
+	for _, e := range srv.World("default").Requests(state.JournalFilter{Panel: "ispmgr"}) {
+		ops = append(ops, e.Op)
+	}
+	if got := strings.Join(ops, ","); got != "user,user,user,user,user,nosuchfunc,user,whoami" {
+		t.Errorf("the journal names the func alone: %s", got)
+	}
+}

@@ -110,3 +110,13 @@ func TestUniversesAreWholeAndUnique(t *testing.T) {
 		}
 	}
 }
+
+// Every out= format mgr5 renders is in its coverage universe, so each func
+// counts once per format the panel can answer it in.
+func TestMgr5UniverseListsEveryOutFormat(t *testing.T) {
+	defined := constNames(t, filepath.Join("ispmgr", "render.go"), "fmt")
+	listed := listNames(t, filepath.Join("ispmgr", "coverage.go"), "formats")
+	if strings.Join(defined, ",") != strings.Join(listed, ",") {
+		t.Errorf("render.go defines the formats %v, coverage.go lists %v", defined, listed)
+	}
+}

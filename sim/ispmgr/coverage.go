@@ -3,6 +3,9 @@ package ispmgr
 import (
 	"sort"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/sim/simhttp"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -20,18 +23,41 @@ const (
 	authSu       = "su"             // an admin acting as another user
 )
 
-// Universe is what the panel can do, from both products' func tables and
-// its error types. A func is one operation whatever its out= format.
+// formats are every out= format a func is answered in (render.go): each
+// func renders one document in any of them, so each is its own answer to
+// exercise. fmtHTML stands for the browser page, which an absent out= and
+// any out= the panel does not know both get.
+var formats = []format{fmtXML, fmtDevel, fmtText, fmtSJSON, fmtJSON, fmtJSONData, fmtXJSON, fmtPrint, fmtHTML}
+
+// OperationVariant is the request's func and the format it is answered
+// in, "out=json": coverage counts "user?out=json" and "user?out=xml"
+// apart, while the journal and fault rules name the func alone
+// (Operation). The browser page counts as out=html.
+func (*Panel) OperationVariant(c echo.Context) (string, string) {
+	p := requestParams(c)
+	return p.Get("func"), outVariant(parseFormat(p.Get("out")))
+}
+
+func outVariant(f format) string { return "out=" + string(f) }
+
+// Universe is what the panel can do, from both products' func tables, the
+// formats and its error types: an operation is a func in one out= format
+// ("user?out=xml", see OperationVariant).
 func (*Panel) Universe() state.Universe {
 	u := state.Universe{Codes: errorTypes}
 	seen := map[string]bool{"auth": true}
-	u.Operations = []string{"auth"}
+	funcs := []string{"auth"}
 	for _, table := range []map[string]funcSpec{ispFuncs, ipFuncs} {
 		for fn := range table {
 			if !seen[fn] {
 				seen[fn] = true
-				u.Operations = append(u.Operations, fn)
+				funcs = append(funcs, fn)
 			}
+		}
+	}
+	for _, fn := range funcs {
+		for _, f := range formats {
+			u.Operations = append(u.Operations, simhttp.CoverOp(fn, outVariant(f)))
 		}
 	}
 	sort.Strings(u.Operations)

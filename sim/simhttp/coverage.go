@@ -11,7 +11,43 @@ import (
 const (
 	keyCode        = "panelsim.code"
 	keyFaultAction = "panelsim.fault_action"
+	keyVariant     = "panelsim.variant"
 )
+
+// Variants is what a panel implements whose operations are served in
+// several forms that coverage counts apart, while the journal and fault
+// rules keep naming the operation alone: mgr5 answers every func in each
+// out= format, so "user" is one operation to a fault rule and the journal,
+// but "user?out=xml" and "user?out=json" are two to coverage (a suite that
+// only ever reads JSON has not exercised the XML answer).
+type Variants interface {
+	// OperationVariant is the request's operation (what Hooks.Operation
+	// names) and the variant it is served in ("out=json"), read in one
+	// pass so the request is parsed no more often than without coverage.
+	OperationVariant(c echo.Context) (op, variant string)
+}
+
+// CoverOp is the name coverage counts an operation served in a variant
+// under: "user?out=json", the operation and its variant as a query, so the
+// name reads as the request that exercises it; an operation without a
+// variant is its own name. A panel's Universe builds its names here too.
+func CoverOp(op, variant string) string {
+	if variant == "" {
+		return op
+	}
+	return op + "?" + variant
+}
+
+// operation names the request's operation and, for a panel with Variants,
+// its variant (remembered for cover).
+func (r *Router) operation(c echo.Context) string {
+	if r.variants == nil {
+		return r.hooks.Operation(c)
+	}
+	op, variant := r.variants.OperationVariant(c)
+	c.Set(keyVariant, variant)
+	return op
+}
 
 // SentCode records the native error code a panel's answer carries, for
 // coverage; each panel calls it from the one place it writes errors.
@@ -31,7 +67,8 @@ func cover(c echo.Context, w *state.World, e *state.Entry) {
 		keys = append(keys, state.CoverKey{Panel: e.Panel, Dim: dim, Name: name})
 	}
 	if e.Op != "" {
-		add(state.CoverOp, e.Op)
+		variant, _ := c.Get(keyVariant).(string)
+		add(state.CoverOp, CoverOp(e.Op, variant))
 	}
 	if e.Status != 0 {
 		add(state.CoverStatus, strconv.Itoa(e.Status))

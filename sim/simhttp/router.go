@@ -81,12 +81,15 @@ type Router struct {
 	control bool
 	proxy   *Proxy
 	meterOf Meter
+	// variants is the panel's Variants, nil when its operations have none.
+	variants Variants
 }
 
 // NewRouter wires a panel's routes into e; control says whether the
 // panel's inspection hooks are served there too.
 func NewRouter(e *echo.Echo, hooks Hooks, env *Env, control bool) *Router {
 	r := &Router{e: e, hooks: hooks, env: env, control: control}
+	r.variants, _ = hooks.(Variants)
 	r.meterOf = r.meter()
 	r.chain = []echo.MiddlewareFunc{r.enter, r.faults, r.validate}
 	return r
@@ -184,7 +187,7 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		scope := &wk.scope
 		body := Body(c)
 		if Op(c) == "" {
-			SetOp(c, r.hooks.Operation(c))
+			SetOp(c, r.operation(c))
 			RewindBody(c)
 		}
 		defer func() {
