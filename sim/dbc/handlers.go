@@ -134,6 +134,7 @@ var handlers = map[string]handler{
 			return nil, clientError(msgNoImageServer)
 		}
 		if err := c.req.precheck(precheckWallet); err != nil {
+			c.tx.CoverAuth(Name, authMissing)
 			return nil, err
 		}
 		return ok(c.st.CreateSnapshot(c.tx, c.req, c.route.ID))
@@ -208,7 +209,9 @@ func (*Panel) serve(c echo.Context, rt Route) error {
 		perr = clientError(msgPeerEmpty)
 	}
 	if perr == nil {
-		perr = req.precheck(h.pre)
+		if perr = req.precheck(h.pre); perr != nil {
+			coverMissing(c)
+		}
 	}
 	if perr != nil {
 		return write(c, perr)

@@ -205,7 +205,8 @@ func (m *Machine) rent() rentable {
 }
 
 // authorize is the node's check_authority (reference §5): machine status,
-// then the renter's session, then wallet or multisig signatures.
+// then the renter's session, then wallet or multisig signatures. Each
+// outcome past the machine status is an auth path coverage counts.
 func (st *State) authorize(tx *state.Tx, r rentable, req *Request) (Caller, *Error) {
 	switch r.status {
 	case NodeOnline:
@@ -216,20 +217,33 @@ func (st *State) authorize(tx *state.Tx, r rentable, req *Request) (Caller, *Err
 	expired := r.rentUntil != nil && !tx.Now().Before(*r.rentUntil)
 	if c, ok := st.sessionCaller(r, req); ok {
 		if expired {
+			tx.CoverAuth(Name, authRentExpired)
 			return Caller{}, authorityError("machine has already expired")
 		}
+		tx.CoverAuth(Name, authSession)
 		return c, nil
 	}
-	wallet, ok := st.signedWallet(req)
-	if !ok {
+	wallet, path := st.signedWallet(req)
+	if wallet == "" {
 		if req.SessionID != "" && req.SessionIDSign != "" {
+			tx.CoverAuth(Name, authBadSession)
 			return Caller{}, authorityError("session_id is invalid")
 		}
+		if !req.anyCredentials() {
+			path = authMissing
+		}
+		tx.CoverAuth(Name, path)
 		return Caller{}, authorityError("nonce check failed")
 	}
 	if wallet != r.renter || expired {
+		if wallet == r.renter {
+			tx.CoverAuth(Name, authRentExpired)
+		} else {
+			tx.CoverAuth(Name, authNotRenter)
+		}
 		return Caller{}, authorityError("wallet not rented")
 	}
+	tx.CoverAuth(Name, path)
 	st.useNonces(req)
 	if *r.sessions == nil {
 		*r.sessions = map[string]string{}
@@ -262,38 +276,44 @@ func (st *State) sessionCaller(r rentable, req *Request) (Caller, bool) {
 }
 
 // signedWallet returns the wallet (or multisig account) whose signatures of
-// the request's nonces are valid.
-func (st *State) signedWallet(req *Request) (string, bool) {
+// the request's nonces are valid, and the auth path: the wallet's
+// signature or the multisig's when one is, else why none is (a replayed
+// nonce, or a bad signature).
+func (st *State) signedWallet(req *Request) (string, string) {
+	path := authBadSignature
 	if req.walletSignValid() {
 		if st.nonceUsed(req.Wallet, req.Nonce) {
-			return "", false
+			return "", authReplayedNonce
 		}
 		if st.verify(req, req.Wallet, req.Nonce, req.Sign) {
-			return req.Wallet, true
+			return req.Wallet, authSignature
 		}
 	}
 	if !req.multisigValid() {
-		return "", false
+		return "", path
 	}
 	m := req.Multisig
 	th := atoi(m.Threshold)
 	if th < 1 {
-		return "", false // the node's "threshold is invalid"
+		return "", path // the node's "threshold is invalid"
 	}
 	valid := map[string]bool{}
 	for _, s := range m.Signs {
-		if !st.nonceUsed(s.Wallet, s.Nonce) && st.verify(req, s.Wallet, s.Nonce, s.Sign) {
+		switch {
+		case st.nonceUsed(s.Wallet, s.Nonce):
+			path = authReplayedNonce
+		case st.verify(req, s.Wallet, s.Nonce, s.Sign):
 			valid[s.Wallet] = true
 		}
 	}
 	if len(valid) < th || th > 0xffff {
-		return "", false
+		return "", path
 	}
 	account, err := MultisigAccount(m.Wallets, uint16(th))
 	if err != nil {
-		return "", false
+		return "", path
 	}
-	return account, true
+	return account, authMultisig
 }
 
 // verify checks one signature in the scenario's signature mode, taking

@@ -267,6 +267,7 @@ func (st *State) Power(tx *state.Tx, req *Request) (string, *Error) {
 func runPowerStep(tx *state.Tx, a powerStep) error {
 	if m := stateOf(tx).Machines[a.Node]; m != nil && m.Gen == a.Gen {
 		m.Power = a.Power
+		tx.CoverTask(Name, powerTask, a.Power)
 	}
 	return nil
 }

@@ -108,6 +108,7 @@ func (st *State) StartTransfer(tx *state.Tx, req *Request, kind string) (any, *E
 		return st.uploadFromClient(tx, req, srv)
 	}
 	if err := req.precheck(precheckSession); err != nil {
+		tx.CoverAuth(Name, authMissing)
 		return nil, err
 	}
 	n, c, err := st.enterNode(tx, req, kind+" image")
@@ -240,6 +241,7 @@ func runTransferStep(tx *state.Tx, a transferStep) error {
 	}
 	if a.Fail && t.Percent >= 50 {
 		t.Status = "failed"
+		tx.CoverTask(Name, transferTask(t.Kind), coverFailed)
 		return nil
 	}
 	t.Percent += 10
@@ -247,6 +249,7 @@ func runTransferStep(tx *state.Tx, a transferStep) error {
 		return errString(scheduleTransfer(tx, a.Node, t, a.Fail))
 	}
 	t.Status = "finished"
+	tx.CoverTask(Name, transferTask(t.Kind), coverDone)
 	srv := st.imageServer(t.Server)
 	if srv == nil {
 		return nil
@@ -310,6 +313,7 @@ func (st *State) StopTransfer(tx *state.Tx, req *Request, kind string) *Error {
 	}
 	if t := n.Transfers[transferKey(kind, file)]; t != nil && t.Status == "running" {
 		t.Status = "stopped"
+		tx.CoverTask(Name, transferTask(kind), coverStopped)
 	}
 	return nil
 }

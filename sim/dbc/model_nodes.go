@@ -147,6 +147,7 @@ func (st *State) SessionID(tx *state.Tx, req *Request) (map[string]string, *Erro
 		return nil, timeoutError("get session_id")
 	}
 	if !req.walletSignValid() && !req.multisigValid() {
+		tx.CoverAuth(Name, authMissing)
 		return nil, authorityError("")
 	}
 	probe := *req

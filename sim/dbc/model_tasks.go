@@ -216,6 +216,7 @@ func endStep(tx *state.Tx, n *Node, t *Task, a taskStep) {
 		// again, and a VM that no longer fits is not started.
 		if err := n.checkResources(t); err != nil {
 			t.Status = spec.failed
+			tx.CoverTask(Name, a.Op, coverFailed)
 			t.log(tx, "create failed: "+err.Msg)
 			return
 		}
@@ -310,6 +311,7 @@ func runSnapshotStep(tx *state.Tx, a snapshotStep) error {
 		return nil
 	}
 	s.Status = "none"
+	tx.CoverTask(Name, "snapshot_upload", coverDone)
 	if srv := st.imageServer(s.Server); srv != nil && srv.image(path.Base(s.File)) == nil {
 		srv.Images = append(srv.Images, &Image{Name: path.Base(s.File), Size: int64(t.SystemGB) << 28})
 	}

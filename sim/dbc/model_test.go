@@ -662,4 +662,7 @@ func TestModelCreationRechecksResources(t *testing.T) {
 		}
 		return nil
 	})
+	if n := w.Coverage().Counts().Get(Name, state.CoverTask, "create/failed"); n != 1 {
+		t.Errorf("the failed creation counted %d times as create/failed, want 1", n)
+	}
 }

@@ -59,6 +59,16 @@ func Code(c echo.Context) string {
 	return s
 }
 
+// CoverAuth counts an authentication path the request took where no
+// model transaction is open (a panel's own check before it locks the
+// world); inside one, Tx.CoverAuth counts it. The name must be in the
+// panel's Universe.Auth.
+func CoverAuth(c echo.Context, path string) {
+	if w := World(c); w != nil {
+		w.Coverage().Add(state.CoverKey{Panel: Panel(c), Dim: state.CoverAuth, Name: path})
+	}
+}
+
 // cover counts the answered request in its world's coverage: one lock, a
 // handful of map increments, after the answer is written.
 func cover(c echo.Context, w *state.World, e *state.Entry) {
