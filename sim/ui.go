@@ -58,15 +58,19 @@ type page struct {
 	Page string
 	// Error is a form's refusal, shown above the page.
 	Error string
-	// Standalone leaves out the navigation and the script (a saved report).
+	// Standalone leaves out the navigation and the script (a saved report,
+	// the login page).
 	Standalone bool
-	Data       any
+	// LoggedIn says the login cookie let the request in (the page offers
+	// to log out).
+	LoggedIn bool
+	Data     any
 }
 
 // registerUI serves the dashboard beside the control plane (so it is
 // absent with --no-control).
 func (s *Server) registerUI(e *echo.Echo) {
-	ui := ctl + "/ui"
+	ui := uiPath
 	e.GET(ui, func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, uiBase(c)+ui+"/worlds") })
 	for _, r := range []struct {
 		method, path string
@@ -86,6 +90,9 @@ func (s *Server) registerUI(e *echo.Echo) {
 		{http.MethodGet, "/state", s.uiState},
 		{http.MethodGet, "/coverage", s.uiCoverage},
 		{http.MethodGet, "/events", s.uiEvents},
+		{http.MethodGet, "/login", s.uiLogin},
+		{http.MethodPost, "/login", s.uiLoginPost},
+		{http.MethodPost, "/logout", s.uiLogout},
 	} {
 		e.Add(r.method, ui+r.path, s.guard(r.h))
 	}
@@ -93,6 +100,7 @@ func (s *Server) registerUI(e *echo.Echo) {
 
 // renderPage writes a page in the dashboard's layout.
 func renderPage(c echo.Context, status int, p page) error {
+	p.LoggedIn, _ = c.Get(keyCookieAuth).(bool)
 	b, err := pageHTML(p)
 	if err != nil {
 		return failf(http.StatusInternalServerError, "", "%v", err)

@@ -294,3 +294,25 @@ func dciToken(t *testing.T, base string) string {
 }
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+// With --control-token the browser is sent to the login page, logs in
+// with the token and then gets the pages and their live feed on the
+// cookie alone.
+func TestDashboardLoginInABrowser(t *testing.T) {
+	const token = "browser-token"
+	srv := panelsimtest.RunT(t, panelsimtest.WithControlToken(token))
+	b := newBrowser(t)
+	check(t, b.page.Navigate(srv.URL()+"/_panelsim/ui/clock"))
+	b.el(t, "#login")
+	b.shot(t, "login")
+	b.input(t, `#login input[name="token"]`, token)
+	b.click(t, "#login button")
+	b.el(t, `body[data-live="on"][data-page="clock"]`)
+	b.el(t, "#logout")
+	b.noErrors(t, "login")
+	b.click(t, "#logout button")
+	b.el(t, "#login")
+	check(t, b.page.Navigate(srv.URL()+"/_panelsim/ui/state"))
+	b.el(t, "#login")
+	b.noErrors(t, "logout")
+}
