@@ -218,3 +218,35 @@ func TestCoverageCountsMgr5FuncsPerOutFormat(t *testing.T) {
 		t.Errorf("the journal names the func alone: %s", got)
 	}
 }
+
+// The per-format operations and DBC's auth paths follow worlds like every
+// count: a fork counts afresh, a reset keeps, the merged report sums.
+func TestCoverageOfFormatsAndDBCAuthAcrossForksAndResets(t *testing.T) {
+	srv := panelsimtest.RunT(t)
+	c := simtest.New(t, srv)
+	users := func(c *simtest.Client, out string) {
+		c.Get("/ispmgr?func=user&out="+out+"&authinfo=root:secret").Expect(t, 200)
+	}
+	unsigned := func(c *simtest.Client) {
+		c.JSON("POST", "/api/v1/tasks", map[string]any{"peer_nodes_list": []string{"58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45"}, "additional": map[string]any{}}).Expect(t, 400)
+	}
+	users(c, "json")
+	users(c, "xml")
+	unsigned(c)
+	c.JSON("POST", "/_panelsim/worlds", map[string]string{"name": "f", "from": "default"}).Expect(t, 201)
+	users(c.World("f"), "json")
+	users(c.World("f"), "json")
+	unsigned(c.World("f"))
+	unsigned(c.World("f"))
+	c.Do("POST", "/_panelsim/reset", nil).Expect(t, 200)
+
+	for _, tc := range []struct {
+		query            string
+		json, xml, unsig int64
+	}{{"?world=default", 1, 1, 1}, {"?world=f", 2, 0, 2}, {"", 3, 1, 3}} {
+		rep := getCoverage(t, c, tc.query)
+		mgr, dbc := panelOf(t, rep, "ispmgr"), panelOf(t, rep, "dbc")
+		wantCounts(t, "operation "+tc.query, mgr.Operations, map[string]int64{"user?out=json": tc.json, "user?out=xml": tc.xml})
+		wantCounts(t, "auth path "+tc.query, dbc.Auth, map[string]int64{"missing_credentials": tc.unsig, "signature": 0})
+	}
+}

@@ -38,7 +38,22 @@ func (*Panel) OperationVariant(c echo.Context) (string, string) {
 	return p.Get("func"), outVariant(parseFormat(p.Get("out")))
 }
 
-func outVariant(f format) string { return "out=" + string(f) }
+// outVariant is a format's variant name ("out=json"), built once per
+// format so naming a request's variant costs nothing.
+func outVariant(f format) string {
+	if v, ok := outVariants[f]; ok {
+		return v
+	}
+	return "out=" + string(f)
+}
+
+var outVariants = func() map[format]string {
+	m := make(map[format]string, len(formats))
+	for _, f := range formats {
+		m[f] = "out=" + string(f)
+	}
+	return m
+}()
 
 // Universe is what the panel can do, from both products' func tables, the
 // formats and its error types: an operation is a func in one out= format

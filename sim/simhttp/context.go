@@ -44,6 +44,7 @@ type walk struct {
 	body      []byte
 	bodyRead  bool
 	op        string
+	variant   string // the format the operation is served in (see Variants), for coverage
 	answer    answerTee
 	keeping   bool // answer keeps the answer for the journal
 }

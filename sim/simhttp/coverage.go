@@ -11,7 +11,6 @@ import (
 const (
 	keyCode        = "panelsim.code"
 	keyFaultAction = "panelsim.fault_action"
-	keyVariant     = "panelsim.variant"
 )
 
 // Variants is what a panel implements whose operations are served in
@@ -38,15 +37,16 @@ func CoverOp(op, variant string) string {
 	return op + "?" + variant
 }
 
-// operation names the request's operation and, for a panel with Variants,
-// its variant (remembered for cover).
-func (r *Router) operation(c echo.Context) string {
+// nameOperation names the request's operation and, for a panel with
+// Variants, the variant it is served in (for cover).
+func (r *Router) nameOperation(c echo.Context) {
 	if r.variants == nil {
-		return r.hooks.Operation(c)
+		SetOp(c, r.hooks.Operation(c))
+		return
 	}
 	op, variant := r.variants.OperationVariant(c)
-	c.Set(keyVariant, variant)
-	return op
+	w := walkOf(c)
+	w.op, w.variant = op, variant
 }
 
 // SentCode records the native error code a panel's answer carries, for
@@ -77,8 +77,7 @@ func cover(c echo.Context, w *state.World, e *state.Entry) {
 		keys = append(keys, state.CoverKey{Panel: e.Panel, Dim: dim, Name: name})
 	}
 	if e.Op != "" {
-		variant, _ := c.Get(keyVariant).(string)
-		add(state.CoverOp, CoverOp(e.Op, variant))
+		add(state.CoverOp, CoverOp(e.Op, walkOf(c).variant))
 	}
 	if e.Status != 0 {
 		add(state.CoverStatus, strconv.Itoa(e.Status))

@@ -187,7 +187,7 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		scope := &wk.scope
 		body := Body(c)
 		if Op(c) == "" {
-			SetOp(c, r.operation(c))
+			r.nameOperation(c)
 			RewindBody(c)
 		}
 		defer func() {
