@@ -163,3 +163,48 @@ func TestSpecsAreServedAsYAMLAndJSON(t *testing.T) {
 	}
 	c.Get("/_panelsim/openapi/dci6.xml").Expect(t, 404)
 }
+
+// TestStrictLoginAnswersAsThePanel: DCImanager's login requires email and
+// password, and the contract says so; in strict mode a login missing one is
+// refused by the contract with exactly the bytes the panel's own check
+// answers without validation.
+func TestStrictLoginAnswersAsThePanel(t *testing.T) {
+	c := simtest.Contract(t)
+	strict := panelsimtest.RunT(t)
+	off := panelsimtest.RunT(t, panelsimtest.WithValidation("off"))
+	for _, tc := range []struct{ body, missing string }{
+		{`{"password":"secret"}`, "email"},
+		{`{"email":"admin@example.com"}`, "password"},
+		{`{}`, "email"},
+	} {
+		req := httptest.NewRequest("POST", "/api/auth/v4/public/token", nil)
+		var v *openapi.Violation
+		if err := c.ValidateRequest(req, []byte(tc.body)); !errors.As(err, &v) || v.Missing != tc.missing {
+			t.Fatalf("%s: want the contract to find %s missing, got %v", tc.body, tc.missing, err)
+		}
+		for _, path := range []string{"/api/auth/v4/public/token", "/api/auth/v3/auth"} {
+			want, wantStatus := postJSON(t, off.BaseURL()+path, tc.body)
+			got, status := postJSON(t, strict.BaseURL()+path, tc.body)
+			if got != want || status != wantStatus {
+				t.Errorf("%s %s: strict answers %d %s, the panel itself %d %s", path, tc.body, status, got, wantStatus, want)
+			}
+			if !strings.Contains(want, `"msg":"`+tc.missing+`: is required"`) {
+				t.Errorf("%s %s: the panel's own answer changed: %s", path, tc.body, want)
+			}
+		}
+	}
+}
+
+func postJSON(t *testing.T, url, body string) (string, int) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), resp.StatusCode
+}

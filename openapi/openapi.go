@@ -320,8 +320,9 @@ type Violation struct {
 	Pointer string
 	// Param names the parameter at fault, when a parameter is the reason.
 	Param string
-	// Missing names the required parameter that was not sent, when that
-	// is the reason (panels with a native "missing parameter" code use it).
+	// Missing names the required parameter (or top-level field of a
+	// request body) that was not sent, when that is the reason (panels
+	// with a native "missing parameter" answer use it).
 	Missing string
 	// err is kin-openapi's error, for Findings (errors.As reaches it).
 	err error
@@ -354,10 +355,14 @@ func tidy(err error) error {
 	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
-		if ptr := se.JSONPointer(); len(ptr) > 0 {
-			for _, tok := range ptr {
-				v.Pointer += "/" + pointerEscape.Replace(tok)
-			}
+		ptr := se.JSONPointer()
+		for _, tok := range ptr {
+			v.Pointer += "/" + pointerEscape.Replace(tok)
+		}
+		if re != nil && re.RequestBody != nil && se.SchemaField == "required" && len(ptr) == 1 {
+			// A top-level field of a request body is the panel's parameter
+			// as much as a query one: its own "is required" answer applies.
+			v.Missing = ptr[0]
 		}
 	}
 	return v

@@ -28,7 +28,13 @@
 //     of the 503 recipe, 24-cee181d2-... and 4-e9726dd9-... of the auth page:
 //     every call they make is an admin one) and the key example's
 //     4-74e7c0e9-... for client@example.com (the user the page creates it
-//     for), so the seeds' curl commands work as written. They live like any
+//     for), so the seeds' curl commands work as written.
+//     Login (v4 and v3) requires email and password, and openapi/dci6.yaml
+//     says so (LoginRequest): under --validate strict the contract refuses
+//     a login missing one with the handler's own answer, 1001 "email: is
+//     required" with value {"field":"email"}, so strict mode changes no
+//     byte. An empty email counts as missing; an empty password goes on to
+//     the credential check (3002), as the handler always did. They live like any
 //     other token or key (an idle hour, one use), as IMserver's example
 //     session does. Their "<id>-" prefixes do not name our user ids: tokens
 //     are opaque to clients.

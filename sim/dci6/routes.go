@@ -231,6 +231,11 @@ func (*Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 		ae = newError(codeNoHandler, "Request handler not found")
 	case simhttp.KindBadRequest, simhttp.KindWorld:
 		ae = &apiError{Code: codeBadRequest, Msg: e.Msg}
+		if e.Missing != "" {
+			// The contract found a required field missing: answer as the
+			// handler's own check does, so strict validation changes no byte.
+			ae = fieldError(e.Missing, "is required")
+		}
 	case simhttp.KindInjected, simhttp.KindPanel:
 		if n, err := strconv.Atoi(e.Code); err == nil {
 			ae.Code = n
