@@ -47,6 +47,10 @@ func TestEveryBodyIsChecked(t *testing.T) {
 		{"dci6 JSON without a type", "POST", "/api/auth/v4/public/token", "", `{"email":"admin@example.com","password":"secret"}`, ""},
 		{"dbc curl -d JSON, bad node list", "POST", "/api/v1/mining_nodes", form, `{"peer_nodes_list":"node1","additional":{}}`, `"/peer_nodes_list": value must be an array`},
 		{"mgr5 POST form, bad ttl", "POST", "/ispmgr", form, "func=domain.record.edit&plid=vasya.example.com&ttl=soon&authinfo=root:secret", `func=domain.record.edit: parameter "ttl"`},
+		{"mgr5 limit, a number", "GET", "/ispmgr?func=preset.edit&elid=base&limit_db=12&limit_quota=%2B5&sok=ok&authinfo=root:secret", "", "", ""},
+		{"mgr5 limit, not a number", "POST", "/ispmgr", form, "func=user.edit&name=bl&passwd=x&limit_db=many&sok=ok&authinfo=root:secret", `func=user.edit: parameter "limit_db"`},
+		{"mgr5 limit, below 0", "GET", "/ispmgr?func=preset.edit&name=p2&limit_cpu=-1&sok=ok&authinfo=root:secret", "", "", `func=preset.edit: parameter "limit_cpu"`},
+		{"mgr5 limit, empty is not sent", "GET", "/ispmgr?func=user.add.finish&name=c9&passwd=x&limit_emails=&authinfo=root:secret", "", "", ""},
 		{"mgr5 POST text/plain form", "POST", "/manager/ispmgr", "text/plain", "func=domain.record.edit&ttl=3600&authinfo=root:secret", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -169,7 +169,12 @@
 //     account with the user's password [client: the official module]. Of
 //     the other fields clients send, fullname, email, comment, status,
 //     preset and limit_* are stored; quota, loc, addinfo, backup and
-//     php_enable are accepted and ignored (no effect modelled).
+//     php_enable are accepted and ignored (no effect modelled). The 14
+//     limit_* names (limitNames) are each a parameter of user.edit,
+//     user.add, user.add.finish and preset.edit in openapi/ispmgr.yaml,
+//     typed LimitValue: what strconv.Atoi reads, not below 0 (strict
+//     validation refuses "many" with an error of type value naming the
+//     limit; a number past int's range is the panel's own bad value).
 //   - Form switches clients send that have no modelled effect are kept
 //     and shown in the object's form, never dropped: a site's (see
 //     above), a mail domain's defaction, dkim, dmarc, secure,

@@ -27,8 +27,7 @@ func run(base string) error {
 	if err != nil {
 		return err
 	}
-	email, password := "admin@example.com", "secret"
-	login, err := dci.LoginWithResponse(ctx, dci6.LoginJSONRequestBody{Email: &email, Password: &password})
+	login, err := dci.LoginWithResponse(ctx, dci6.LoginRequest{Email: "admin@example.com", Password: "secret"})
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
@@ -49,7 +48,7 @@ func run(base string) error {
 		return fmt.Errorf("list servers: no powered-off server: HTTP %d %s", list.StatusCode(), list.Body)
 	}
 	id := fmt.Sprint(list.JSON200.List[0].Id)
-	on, err := dci.PowerOnWithResponse(ctx, id, dci6.PowerOnJSONRequestBody{}, auth)
+	on, err := dci.PowerOnWithResponse(ctx, id, dci6.EmptyRequest{}, auth)
 	if err != nil {
 		return fmt.Errorf("power on: %w", err)
 	}
