@@ -34,6 +34,7 @@ type TB interface {
 
 type options struct {
 	cfg         sim.Config
+	conn        sim.ConnLimits
 	err         error
 	coverageOut string
 }
@@ -92,6 +93,12 @@ func WithWorldLimits(max int, idleTTL time.Duration) Option {
 	return func(o *options) { o.cfg.MaxWorlds, o.cfg.WorldIdleTTL = max, idleTTL }
 }
 
+// WithConnLimits sets the server's connection bounds (timeouts, header
+// size, connections per client address); zero fields keep the binary's
+// defaults. Short timeouts let a test watch a slow or idle client being cut
+// off without waiting for the defaults.
+func WithConnLimits(l sim.ConnLimits) Option { return func(o *options) { o.conn = l } }
+
 // WithWallClock replaces the host clock that real clock mode and world
 // idleness are measured on, so a test can move it without sleeping.
 func WithWallClock(now func() time.Time) Option {
@@ -132,9 +139,11 @@ func Run(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The binary's connection bounds (header size, timeouts) hold here too.
+	// The binary's connection bounds (header size, timeouts, connections
+	// per client) hold here too.
 	hs := httptest.NewUnstartedServer(s.Handler())
-	hs.Config = sim.HTTPServer(s.Handler())
+	hs.Config = sim.HTTPServer(s.Handler(), o.conn)
+	hs.Listener = o.conn.Listener(hs.Listener, o.cfg.Logger)
 	hs.Start()
 	return &Server{sim: s, http: hs, coverageOut: o.coverageOut}, nil
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"io"
 	"net/http"
 	"time"
@@ -13,24 +14,57 @@ import (
 // otherwise.
 const DefaultMaxControlBody = 16 << 20
 
-// Connection bounds of the servers panelsim starts: a client that sends its
-// headers or body slowly, or holds an idle keep-alive connection, is cut
-// off, and headers (the URL and its query included) are bounded. A real
-// panel sits behind nginx, whose defaults are of the same order.
+// The connection bounds of the servers panelsim starts, unless ConnLimits
+// says otherwise: a client that sends its headers or body slowly, or holds
+// an idle keep-alive connection, is cut off, headers (the URL and its query
+// included) are bounded, and one client address holds a bounded number of
+// connections. A real panel sits behind nginx, whose defaults are of the
+// same order.
 const (
-	ReadHeaderTimeout = 10 * time.Second
-	ReadTimeout       = 60 * time.Second
-	IdleTimeout       = 120 * time.Second
-	MaxHeaderBytes    = 64 << 10
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultMaxHeaderBytes    = 64 << 10
+	// DefaultMaxConnsPerClient is generous: a CI host whose many suites
+	// reach panelsim through one Docker port share one address.
+	DefaultMaxConnsPerClient = 256
 )
 
-// HTTPServer is an http.Server for h with panelsim's connection bounds. No
-// write timeout: a latency fault in real clock mode holds an answer back on
-// purpose, for as long as the rule says.
-func HTTPServer(h http.Handler) *http.Server {
+// ConnLimits are the connection bounds of a server; a zero field takes
+// its default (Default...). Tests set short timeouts to watch a slow or
+// idle client being cut off without waiting for the defaults.
+type ConnLimits struct {
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds the whole request, body included.
+	ReadTimeout time.Duration
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request.
+	IdleTimeout    time.Duration
+	MaxHeaderBytes int
+	// MaxConnsPerClient caps the connections open at once from one client
+	// IP (negative: no cap); see Listener.
+	MaxConnsPerClient int
+}
+
+// withDefaults fills the zero fields.
+func (l ConnLimits) withDefaults() ConnLimits {
+	l.ReadHeaderTimeout = cmp.Or(l.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	l.ReadTimeout = cmp.Or(l.ReadTimeout, DefaultReadTimeout)
+	l.IdleTimeout = cmp.Or(l.IdleTimeout, DefaultIdleTimeout)
+	l.MaxHeaderBytes = cmp.Or(l.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	l.MaxConnsPerClient = cmp.Or(l.MaxConnsPerClient, DefaultMaxConnsPerClient)
+	return l
+}
+
+// HTTPServer is an http.Server for h with the bounds of lim. No write
+// timeout: a latency fault in real clock mode holds an answer back on
+// purpose, for as long as the rule says. The per-client cap is the
+// listener's: serve through lim.Listener.
+func HTTPServer(h http.Handler, lim ConnLimits) *http.Server {
+	lim = lim.withDefaults()
 	return &http.Server{
-		Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
-		IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes,
+		Handler: h, ReadHeaderTimeout: lim.ReadHeaderTimeout, ReadTimeout: lim.ReadTimeout,
+		IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes,
 	}
 }
 

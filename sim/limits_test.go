@@ -1,15 +1,23 @@
 package sim_test
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/panelsimtest"
+	"github.com/panelsim/panelsim/sim"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -215,26 +223,238 @@ func TestJournalPathFilterWithManyStarsAnswers(t *testing.T) {
 	stillServes(t, c)
 }
 
-// Every server panelsim starts (the binary, panelsimtest) cuts off slow
-// and idle clients: a connection that sends half a request line is closed
-// by the server, not held.
-func TestSlowClientIsCutOff(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for the read-header timeout")
-	}
-	t.Parallel()
-	srv := panelsimtest.RunT(t)
+// The connection bounds are tested with timeouts of a few milliseconds
+// and no sleep: each test reads from its connection until the server
+// closes it, under a deadline far shorter than the default timeouts (so a
+// server that ignored the configured bound fails the test) and far longer
+// than the configured one (so a slow machine does not).
+const (
+	shortTimeout = 50 * time.Millisecond
+	patience     = 10 * time.Second
+)
+
+// dialRaw opens a plain TCP connection to a test server.
+func dialRaw(t *testing.T, srv *panelsimtest.Server) net.Conn {
+	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.BaseURL(), "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// readUntilClosed reads everything the server sends until it closes the
+// connection, failing the test if it is still open after patience (a
+// timer closes it then: no wall-clock reading in sim/'s tests).
+func readUntilClosed(t *testing.T, conn net.Conn) []byte {
+	t.Helper()
+	var gaveUp atomic.Bool
+	timer := time.AfterFunc(patience, func() { gaveUp.Store(true); conn.Close() })
+	defer timer.Stop()
+	got, _ := io.ReadAll(conn) // io.EOF or a reset: either way it is closed
+	if gaveUp.Load() {
+		t.Fatalf("the server still held the connection after %s (read %q)", patience, got)
+	}
+	return got
+}
+
+func TestSlowHeadersAreCutOff(t *testing.T) {
+	srv := panelsimtest.RunT(t, panelsimtest.WithConnLimits(sim.ConnLimits{ReadHeaderTimeout: shortTimeout}))
+	conn := dialRaw(t, srv)
+	// Half a request: the headers never end.
 	if _, err := conn.Write([]byte("GET /_panelsim/health HTTP/1.1\r\nHost: x\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 1)
-	// Read blocks until the server gives up on the headers and hangs up.
-	if _, err := conn.Read(buf); err == nil {
-		t.Fatalf("server answered a request whose headers never ended: %q", buf)
+	if got := readUntilClosed(t, conn); bytes.Contains(got, []byte(`"ok"`)) {
+		t.Fatalf("server answered a request whose headers never ended: %q", got)
 	}
+	stillServes(t, simtest.New(t, srv))
+}
+
+// A body that stops coming is cut off by the whole-request timeout, and
+// what did arrive is not taken for the whole body: here each part sent is a
+// complete request on its own (a login, an advance), which must not be
+// served.
+func TestSlowBodyIsCutOffAndNotServed(t *testing.T) {
+	srv := panelsimtest.RunT(t, panelsimtest.WithConnLimits(sim.ConnLimits{ReadTimeout: shortTimeout}))
+	c := simtest.New(t, srv)
+	before := c.Get("/_panelsim/clock").Expect(t, http.StatusOK).Body
+	for path, part := range map[string]string{
+		"/_panelsim/clock/advance":  `{"by":"1h"}`,
+		"/api/auth/v4/public/token": `{"email":"admin@example.com","password":"secret"}`,
+		"/api/v1/mining_nodes":      `{"peer_nodes_list":[],"additional":{}}`,
+	} {
+		conn := dialRaw(t, srv)
+		// The headers announce more than is sent; then nothing comes.
+		req := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", path, len(part)+50, part)
+		if _, err := conn.Write([]byte(req)); err != nil {
+			t.Fatal(err)
+		}
+		got := readUntilClosed(t, conn)
+		if bytes.Contains(got, []byte("200 OK")) || bytes.Contains(got, []byte("201 Created")) || bytes.Contains(got, []byte(`"token"`)) {
+			t.Errorf("%s: half a body was served: %q", path, got)
+		}
+	}
+	if after := c.Get("/_panelsim/clock").Expect(t, http.StatusOK).Body; string(after) != string(before) {
+		t.Errorf("world changed: %s -> %s", before, after)
+	}
+	var logins []state.Entry
+	c.Get("/_panelsim/requests?path=/api/auth/v4/public/token").Expect(t, http.StatusOK).Decode(t, &logins)
+	if len(logins) != 1 || logins[0].Status != http.StatusBadRequest {
+		t.Errorf("the cut-off login is not journaled as refused: %+v", logins)
+	}
+	stillServes(t, c)
+}
+
+// An idle keep-alive connection is closed once its idle time is up; the
+// answer before it was whole.
+func TestIdleKeepAliveIsCutOff(t *testing.T) {
+	srv := panelsimtest.RunT(t, panelsimtest.WithConnLimits(sim.ConnLimits{IdleTimeout: shortTimeout}))
+	conn := dialRaw(t, srv)
+	if _, err := conn.Write([]byte("GET /_panelsim/health HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || resp.Close || !strings.Contains(string(body), `"ok"`) {
+		t.Fatalf("health on a keep-alive connection: %d close=%v %s", resp.StatusCode, resp.Close, body)
+	}
+	// Then the client sends nothing more.
+	if rest := readUntilClosed(t, &bufferedConn{Conn: conn, r: r}); len(rest) != 0 {
+		t.Errorf("the server sent %q on an idle connection", rest)
+	}
+	stillServes(t, simtest.New(t, srv))
+}
+
+// bufferedConn reads through the bufio.Reader a response was parsed with.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+// Past its cap, a client's new connections are closed at accept without a
+// byte; the connections it holds go on being served.
+func TestConnectionsPerClientAreCapped(t *testing.T) {
+	var log syncLog
+	srv := panelsimtest.RunT(t, panelsimtest.WithConnLimits(sim.ConnLimits{MaxConnsPerClient: 2}),
+		panelsimtest.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	held := []net.Conn{dialRaw(t, srv), dialRaw(t, srv)}
+	health := func(conn net.Conn) {
+		t.Helper()
+		if _, err := conn.Write([]byte("GET /_panelsim/health HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("health %d", resp.StatusCode)
+		}
+	}
+	for _, conn := range held {
+		health(conn) // answered, so accepted and counted
+	}
+	if got := readUntilClosed(t, dialRaw(t, srv)); len(got) != 0 {
+		t.Fatalf("a connection past the cap was answered: %q", got)
+	}
+	if !strings.Contains(log.String(), "max_conns_per_client=2") {
+		t.Errorf("the refusal is not logged: %s", log.String())
+	}
+	for _, conn := range held {
+		health(conn)
+	}
+}
+
+// The cap is per client address and a closed connection gives its slot
+// back at once.
+func TestConnectionCapIsPerClientAndReleasedOnClose(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := sim.ConnLimits{MaxConnsPerClient: 1}.Listener(inner, nil)
+	defer ln.Close()
+	dial := func(from string) net.Conn {
+		t.Helper()
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		conn, err := d.Dial("tcp", inner.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+	accepted := make(chan net.Conn)
+	accept := func() {
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}()
+	}
+	// The first client's one connection.
+	dial("127.0.0.1")
+	accept()
+	firstServed := <-accepted
+	// Its second is closed at accept; the Accept call goes on waiting.
+	accept()
+	if got := readUntilClosed(t, dial("127.0.0.1")); len(got) != 0 {
+		t.Fatalf("read %q from a refused connection", got)
+	}
+	// Another address is not held to the first one's count (Linux routes
+	// all of 127/8 to the loopback device).
+	other := dial("127.0.0.2")
+	otherServed := <-accepted
+	roundTrip(t, other, otherServed)
+	// Once the first client's connection closes, it may connect again.
+	firstServed.Close()
+	again := dial("127.0.0.1")
+	accept()
+	roundTrip(t, again, <-accepted)
+}
+
+// roundTrip checks that client and served are the two ends of one open
+// connection.
+func roundTrip(t *testing.T, client, served net.Conn) {
+	t.Helper()
+	if _, err := client.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1)
+	timer := time.AfterFunc(patience, func() { served.Close() })
+	defer timer.Stop()
+	if _, err := io.ReadFull(served, buf); err != nil || buf[0] != 'x' {
+		t.Fatalf("the accepted connection is not the client's: %q %v", buf, err)
+	}
+	served.Close()
+}
+
+// syncLog is a log destination safe for the server's goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/panelsim/panelsim/sim"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -34,6 +35,9 @@ type options struct {
 	from func(flag string) string
 	// maxBody and maxControlBody bound request bodies (0: the defaults).
 	maxBody, maxControlBody int64
+	// maxConnsPerClient caps one client address's open connections (0:
+	// no cap).
+	maxConnsPerClient int64
 	// controlToken guards the control plane (see sim.Config.ControlToken).
 	controlToken string
 	scale
@@ -97,6 +101,7 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	f.String(&o.coverageOut, "coverage-out", "", "write the coverage report (every world merged) to this file on SIGINT/SIGTERM: .json, .txt (one line per panel) or .html")
 	f.Int64(&o.maxBody, "max-body", 8<<20, 1, "largest request body a panel accepts, in bytes; a larger one gets the panel's error, HTTP 413")
 	f.Int64(&o.maxControlBody, "max-control-body", 16<<20, 1, "largest /_panelsim request body (scenario, state, faults), in bytes")
+	f.Int64(&o.maxConnsPerClient, "max-conns-per-client", sim.DefaultMaxConnsPerClient, 0, "most connections one client IP may hold open at once; past it new ones are closed at accept (0: no cap)")
 	o.scale.maxWorlds = autoMaxWorlds(machineMemory())
 	f.Func("max-worlds", "auto", "most worlds alive at once; past it the least recently used idle world is evicted (auto: "+autoMaxWorldsHelp+")", o.scale.setMaxWorlds)
 	f.Duration(&o.worldIdleTTL, "world-idle-ttl", 15*time.Minute, "how long a world must go unused before it may be evicted to make room (0: never; new worlds past --max-worlds are then refused)")
@@ -114,6 +119,15 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	}
 	o.from = f.Source
 	return o, nil
+}
+
+// connLimits are the connection bounds the flags ask for: the defaults,
+// and the per-client cap (0 on the command line: none).
+func (o *options) connLimits() sim.ConnLimits {
+	if o.maxConnsPerClient == 0 {
+		return sim.ConnLimits{MaxConnsPerClient: -1}
+	}
+	return sim.ConnLimits{MaxConnsPerClient: int(o.maxConnsPerClient)}
 }
 
 // parseSeed reads a seed: gofakeit takes 0 as "random", so it is refused.

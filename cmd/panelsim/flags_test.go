@@ -45,6 +45,8 @@ func TestEveryBadValueExits2NamingWhereItCameFrom(t *testing.T) {
 		{map[string]string{"PANELSIM_LOG_LEVEL": "loud"}, nil, "PANELSIM_LOG_LEVEL"},
 		{nil, []string{"--start", "yesterday"}, "--start"},
 		{nil, []string{"--max-body", "0"}, "--max-body"},
+		{nil, []string{"--max-conns-per-client", "-1"}, `--max-conns-per-client "-1"`},
+		{map[string]string{"PANELSIM_MAX_CONNS_PER_CLIENT": "many"}, nil, `PANELSIM_MAX_CONNS_PER_CLIENT="many"`},
 		{map[string]string{"PANELSIM_WORLD_IDLE_TTL": "soon"}, nil, "PANELSIM_WORLD_IDLE_TTL"},
 		{nil, []string{"--tls-cert", "x.pem"}, "--tls-cert and --tls-key"},
 		{map[string]string{"PANELSIM_TLS_KEY": "k.pem"}, nil, "--tls-cert and PANELSIM_TLS_KEY"},

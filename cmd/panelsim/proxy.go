@@ -151,6 +151,7 @@ func serveProxy(ctx context.Context, o *proxyOptions, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
+	ln = sim.ConnLimits{}.Listener(ln, logger)
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)
 	}
@@ -158,7 +159,7 @@ func serveProxy(ctx context.Context, o *proxyOptions, stdout, stderr io.Writer, 
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	hs := sim.HTTPServer(p.Handler())
+	hs := sim.HTTPServer(p.Handler(), sim.ConnLimits{})
 	hs.TLSConfig, hs.ErrorLog = tlsConf, slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
 	errs := make(chan error, 1)
 	go func() { errs <- hs.Serve(ln) }()

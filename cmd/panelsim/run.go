@@ -120,11 +120,14 @@ func serve(ctx context.Context, o *options, a *app, stdout io.Writer, ready func
 	}
 	errs := make(chan error, len(listeners))
 	servers := make([]*http.Server, 0, len(listeners))
+	limits := o.connLimits()
 	for _, l := range listeners {
-		hs := sim.HTTPServer(l.handler)
+		hs := sim.HTTPServer(l.handler, limits)
 		hs.TLSConfig, hs.ErrorLog = tlsConf, slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
 		servers = append(servers, hs)
 		go func(ln net.Listener) {
+			// The per-client cap counts TCP connections, beneath TLS.
+			ln = limits.Listener(ln, logger)
 			if tlsConf != nil {
 				ln = tls.NewListener(ln, tlsConf)
 			}

@@ -63,7 +63,7 @@ func run(dur time.Duration, rounds, conns int, only string) error {
 		return err
 	}
 	bare := hotpaths.Bare(srv.Handler(), paths)
-	psAddr, err := serve(sim.HTTPServer(srv.Handler()))
+	psAddr, err := serve(sim.HTTPServer(srv.Handler(), sim.ConnLimits{}))
 	if err != nil {
 		return err
 	}

@@ -26,8 +26,9 @@ const (
 	keyWalk     = "panelsim.walk"
 	keyFault    = "panelsim.fault"
 	keyHijacked = "panelsim.hijacked"
-	// keyBodyTooLarge holds the limit a body went over.
-	keyBodyTooLarge = "panelsim.body_too_large"
+	// keyBodyRefused holds the refusal of a body that was not read whole
+	// (*Error): over the limit, or cut off by a read error.
+	keyBodyRefused = "panelsim.body_refused"
 	keyViolations   = "panelsim.violations"
 )
 
@@ -147,12 +148,18 @@ func Body(c echo.Context) []byte {
 	}
 	var b []byte
 	if req.Body != nil && req.Body != http.NoBody {
+		var err error
 		if req.ContentLength <= limit {
-			b, _ = io.ReadAll(io.LimitReader(req.Body, limit+1))
+			b, err = io.ReadAll(io.LimitReader(req.Body, limit+1))
 		}
-		if req.ContentLength > limit || int64(len(b)) > limit {
+		switch {
+		case req.ContentLength > limit || int64(len(b)) > limit:
 			b = b[:min(int64(len(b)), limit)]
-			c.Set(keyBodyTooLarge, limit)
+			refuseBody(c, &Error{Kind: KindBadRequest, Status: http.StatusRequestEntityTooLarge,
+				Msg: fmt.Sprintf("request body too large: the limit is %d bytes", limit)})
+		case err != nil:
+			refuseBody(c, &Error{Kind: KindBadRequest, Status: http.StatusBadRequest,
+				Msg: fmt.Sprintf("cannot read the request body: %v", err)})
 		}
 		req.Body.Close()
 	}
@@ -170,16 +177,23 @@ func bodyReader(b []byte) io.ReadCloser {
 	return io.NopCloser(bytes.NewReader(b))
 }
 
-// BodyTooLarge is the refusal of a body over its limit, nil when the body
-// fits. Whatever followed the limit (trailing garbage included) was never
-// read, so such a request must not be served.
-func BodyTooLarge(c echo.Context) *Error {
-	limit, ok := c.Get(keyBodyTooLarge).(int64)
-	if !ok {
-		return nil
-	}
-	return &Error{Kind: KindBadRequest, Status: http.StatusRequestEntityTooLarge,
-		Msg: fmt.Sprintf("request body too large: the limit is %d bytes", limit)}
+// refuseBody records why a body was not read whole and closes the
+// connection after the answer: what is left of the body is still on the
+// wire, and Body has replaced the request's body, so net/http cannot see
+// that it is unread and would read the rest as the next request.
+func refuseBody(c echo.Context, e *Error) {
+	c.Set(keyBodyRefused, e)
+	c.Response().Header().Set("Connection", "close")
+}
+
+// BodyRefused is the refusal of a body that was not read whole, nil when
+// it was: one over its limit (413), or one whose read failed (400).
+// Whatever followed the limit or the failure (trailing garbage, a bad key,
+// the rest of a slow client's body) was never read, so such a request must
+// not be served.
+func BodyRefused(c echo.Context) *Error {
+	e, _ := c.Get(keyBodyRefused).(*Error)
+	return e
 }
 
 // RewindBody lets the request body be read again from the start.

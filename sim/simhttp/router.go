@@ -205,8 +205,8 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				conn.Close()
 			}
 		}()
-		if tooLarge := BodyTooLarge(c); tooLarge != nil {
-			return r.native(c, tooLarge)
+		if refused := BodyRefused(c); refused != nil {
+			return r.native(c, refused)
 		}
 		return r.native(c, next(c))
 	}
