@@ -29,7 +29,7 @@ const (
 	// keyBodyRefused holds the refusal of a body that was not read whole
 	// (*Error): over the limit, or cut off by a read error.
 	keyBodyRefused = "panelsim.body_refused"
-	keyViolations   = "panelsim.violations"
+	keyViolations  = "panelsim.violations"
 )
 
 // walk is what a request's walk carries from layer to layer. SelectWorld
@@ -135,7 +135,8 @@ func scopeOf(c echo.Context) *state.Scope {
 
 // Body returns the request body, read once and kept, so the journal, the
 // validator and the handler can all read it. A body over the route's limit
-// (see BodyTooLarge) is read no further than the limit.
+// is read no further than the limit, and one whose read fails is not taken
+// for a whole one (see BodyRefused).
 func Body(c echo.Context) []byte {
 	w := walkOf(c)
 	if w.bodyRead {
