@@ -1,11 +1,12 @@
 package dbc_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/panelsim/panelsim/internal/simtest"
 )
 
 // obj walks a decoded JSON document by keys.
@@ -21,20 +22,13 @@ func obj(t *testing.T, v any, keys ...string) map[string]any {
 	return v.(map[string]any)
 }
 
-// putEdited PUTs the world's snapshot after edit changed it (snap is the
-// whole snapshot, dbc its DBC panel state) and returns status and field.
-func (e *env) putEdited(t *testing.T, edit func(t *testing.T, snap, dbc map[string]any)) (int, string) {
+// edited is the world's snapshot after edit changed it (snap is the whole
+// snapshot, dbc its DBC panel state), to be PUT back.
+func (e *env) edited(t *testing.T, edit func(t *testing.T, snap, dbc map[string]any)) simtest.Snapshot {
 	t.Helper()
-	var snap map[string]any
-	e.c.Get("/_panelsim/state").Expect(t, http.StatusOK).Decode(t, &snap)
-	edit(t, snap, obj(t, snap, "panels", "dbc"))
-	body, _ := json.Marshal(snap)
-	r := e.c.JSON(http.MethodPut, "/_panelsim/state", body)
-	var answer struct {
-		Field string `json:"field"`
-	}
-	r.Decode(t, &answer)
-	return r.Status, answer.Field
+	snap := e.c.Snapshot(t)
+	edit(t, snap, snap.Panel("dbc"))
+	return snap
 }
 
 // TestRestoreRefusesBrokenDBCState PUTs snapshots no client could have
@@ -46,7 +40,6 @@ func TestRestoreRefusesBrokenDBCState(t *testing.T) {
 	other := e.createVM(t, map[string]any{"ssh_port": "5685", "vnc_port": "5905"})
 	e.srv.Advance(3 * time.Minute)
 	e.post(t, "/api/v1/lan/create", alice(t, node1, map[string]any{"network_name": "alicenet", "ip_cidr": "10.20.0.0/24"})).expect(t, 200, 0, "ok")
-	before := e.srv.Snapshot()
 	n := "/panels/dbc/nodes/" + node1
 	task := func(t *testing.T, dbc map[string]any, id string) map[string]any {
 		return obj(t, dbc, "nodes", node1, "tasks", id)
@@ -99,18 +92,12 @@ func TestRestoreRefusesBrokenDBCState(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.pointer, func(t *testing.T) {
-			status, field := e.putEdited(t, tc.edit)
-			if status != http.StatusBadRequest || field != tc.pointer {
-				t.Fatalf("PUT answered %d at %q, want 400 at %q", status, field, tc.pointer)
-			}
-			if after := e.srv.Snapshot(); !bytes.Equal(before, after) {
-				t.Fatal("a refused restore changed the world")
-			}
+			e.c.For(t).RestoreRefused(t, e.edited(t, tc.edit), tc.pointer)
 		})
 	}
 	// The world's own snapshot, pending steps and all, goes back in.
 	e.post(t, "/api/v1/tasks/shutdown/"+vm, alice(t, node1, nil)).expect(t, 200, 0)
-	if status, field := e.putEdited(t, func(*testing.T, map[string]any, map[string]any) {}); status != http.StatusOK {
+	if status, field := e.c.Restore(t, e.edited(t, func(*testing.T, map[string]any, map[string]any) {})); status != http.StatusOK {
 		t.Fatalf("the world's own snapshot is refused at %q", field)
 	}
 }

@@ -3,9 +3,7 @@ package dci6_test
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,50 +13,23 @@ import (
 )
 
 // snapshotDoc is a world's snapshot as loose JSON, to break on purpose.
-type snapshotDoc map[string]any
+type snapshotDoc simtest.Snapshot
 
 func takeSnapshot(t *testing.T, c *simtest.Client) snapshotDoc {
-	t.Helper()
-	r := c.Get("/_panelsim/state").Expect(t, http.StatusOK)
-	dec := json.NewDecoder(bytes.NewReader(r.Body))
-	dec.UseNumber()
-	var doc snapshotDoc
-	if err := dec.Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc
+	return snapshotDoc(c.Snapshot(t))
 }
 
-// dci is the DCI state of the snapshot; obj one of its objects.
-func (d snapshotDoc) dci() map[string]any {
-	return d["panels"].(map[string]any)["dci6"].(map[string]any)
-}
-
+// obj is one of the snapshot's DCI objects.
 func (d snapshotDoc) obj(kind, key string) map[string]any {
-	return d.dci()[kind].(map[string]any)[key].(map[string]any)
+	return simtest.Snapshot(d).Object("dci6", kind, key)
 }
 
-func (d snapshotDoc) queue() []any {
-	q, _ := d["queue"].([]any)
-	return q
-}
+func (d snapshotDoc) queue() []any { return simtest.Snapshot(d).Queue() }
 
-// refused PUTs a broken snapshot: it must be refused with the pointer of
-// its problem, and the world must stay exactly as it was.
+// refused PUTs a broken snapshot: refused at pointer, nothing changed.
 func refused(t *testing.T, c *simtest.Client, doc snapshotDoc, pointer string) {
 	t.Helper()
-	before := c.Get("/_panelsim/state").Expect(t, http.StatusOK).Body
-	body, _ := json.Marshal(doc)
-	r := c.JSON(http.MethodPut, "/_panelsim/state", body)
-	r.Expect(t, http.StatusBadRequest)
-	var e struct{ Error, Field string }
-	r.Decode(t, &e)
-	if e.Field != pointer {
-		t.Errorf("refused at %q (%s), want %q", e.Field, e.Error, pointer)
-	}
-	if after := c.Get("/_panelsim/state").Expect(t, http.StatusOK).Body; !bytes.Equal(before, after) {
-		t.Error("a refused restore changed the world")
-	}
+	c.RestoreRefused(t, simtest.Snapshot(doc), pointer)
 }
 
 // withRunningTask is a world where the admin powered server 4 off and the
@@ -187,53 +158,16 @@ func FuzzRestoredStateServes(f *testing.F) {
 		if json.Unmarshal([]byte(value), &v) != nil {
 			return
 		}
-		dec := json.NewDecoder(bytes.NewReader(base))
-		dec.UseNumber()
-		var doc snapshotDoc
-		if err := dec.Decode(&doc); err != nil {
-			t.Fatal(err)
-		}
-		if !editOne(doc, dciKinds[int(kind)%len(dciKinds)], int(key), field, v) {
+		doc := simtest.DecodeSnapshot(t, base)
+		if !doc.EditOne("dci6", dciKinds[int(kind)%len(dciKinds)], int(key), field, v) {
 			return
 		}
-		body, _ := json.Marshal(doc)
 		c := simtest.New(t, srv)
-		r := c.JSON(http.MethodPut, "/_panelsim/state", body)
-		if r.Status != http.StatusOK {
-			r.Expect(t, http.StatusBadRequest)
+		if !c.RestoredOrRefused(t, doc) {
 			return
 		}
 		servesEverything(t, srv, c)
 	})
-}
-
-// editOne sets one field of the key-th object (in key order) of a kind.
-// A field the object lacks picks one of its fields by the name's length,
-// so that (unknown fields being refused by the strict decoder) every
-// input reaches the model.
-func editOne(doc snapshotDoc, kind string, key int, field string, v any) bool {
-	var objs []any
-	if kind == "queue" {
-		objs = doc.queue()
-	} else {
-		m, _ := doc.dci()[kind].(map[string]any)
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			objs = append(objs, m[k])
-		}
-	}
-	if len(objs) == 0 {
-		return false
-	}
-	obj, ok := objs[key%len(objs)].(map[string]any)
-	if !ok || len(obj) == 0 {
-		return false
-	}
-	if _, has := obj[field]; !has {
-		fields := slices.Sorted(maps.Keys(obj))
-		field = fields[len(field)%len(fields)]
-	}
-	obj[field] = v
-	return true
 }
 
 // servesEverything reads every list and a detail of each server as an
