@@ -32,11 +32,6 @@ func (s *Server) checkSnapshotFaults(snap *state.Snapshot) error {
 	return nil
 }
 
-// jsonPointerToken escapes a map key for a JSON pointer (RFC 6901).
-func jsonPointerToken(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
-
 // InvariantChecker is a panel that can check its state is whole: every
 // reference points at an object that exists, counts agree with what they
 // count, no resource is held twice. Restores run it and refuse a snapshot

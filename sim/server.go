@@ -511,7 +511,7 @@ func (s *Server) LoadState(path string) error {
 		w, err := s.restore(name, in.Worlds[name])
 		var de *state.DecodeError
 		if errors.As(err, &de) {
-			err = de.At("/worlds/" + jsonPointerToken(name))
+			err = de.At("/worlds/" + state.PointerToken(name))
 		}
 		if err != nil {
 			return fmt.Errorf("state file %s: world %s: %w", path, name, err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -36,10 +35,9 @@ func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 
 // at builds the error at a JSON pointer; ids are escaped (RFC 6901).
 func at(format string, ids ...string) func(msg string, a ...any) *state.DecodeError {
-	esc := strings.NewReplacer("~", "~0", "/", "~1")
 	args := make([]any, len(ids))
 	for i, id := range ids {
-		args[i] = esc.Replace(id)
+		args[i] = state.PointerToken(id)
 	}
 	ptr := fmt.Sprintf(format, args...)
 	return func(msg string, a ...any) *state.DecodeError {

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -29,41 +28,23 @@ func (s *State) check() *state.DecodeError {
 	return nil
 }
 
-func broken(format string, a ...any) func(msg string) *state.DecodeError {
-	ptr := fmt.Sprintf(format, a...)
-	return func(msg string) *state.DecodeError { return &state.DecodeError{Pointer: ptr, Msg: msg} }
-}
-
-// keyed checks that every object of m sits under its own id.
-func keyed[V any](name string, m map[int64]*V, id func(*V) int64) *state.DecodeError {
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if m[k] == nil {
-			return broken("/%s/%d", name, k)("null object")
-		}
-		if id(m[k]) != k {
-			return broken("/%s/%d/id", name, k)(fmt.Sprintf("id %d under key %d", id(m[k]), k))
-		}
-	}
-	return nil
-}
-
 func (s *State) checkKeys() *state.DecodeError {
-	if err := keyed("users", s.Users, func(u *User) int64 { return u.ID }); err != nil {
+	if err := state.KeyedBy("users", "id", s.Users, func(u *User) int64 { return u.ID }); err != nil {
 		return err
 	}
-	if err := keyed("servers", s.Servers, func(v *Server) int64 { return v.ID }); err != nil {
+	if err := state.KeyedBy("servers", "id", s.Servers, func(v *Server) int64 { return v.ID }); err != nil {
 		return err
 	}
-	if err := keyed("ips", s.IPs, func(v *IP) int64 { return v.ID }); err != nil {
+	if err := state.KeyedBy("ips", "id", s.IPs, func(v *IP) int64 { return v.ID }); err != nil {
 		return err
 	}
-	if err := keyed("networks", s.Nets, func(v *IPNet) int64 { return v.ID }); err != nil {
+	if err := state.KeyedBy("networks", "id", s.Nets, func(v *IPNet) int64 { return v.ID }); err != nil {
 		return err
 	}
-	if err := keyed("pools", s.Pools, func(v *Pool) int64 { return v.ID }); err != nil {
+	if err := state.KeyedBy("pools", "id", s.Pools, func(v *Pool) int64 { return v.ID }); err != nil {
 		return err
 	}
-	return keyed("tasks", s.Tasks, func(v *Task) int64 { return v.ID })
+	return state.KeyedBy("tasks", "id", s.Tasks, func(v *Task) int64 { return v.ID })
 }
 
 // checkPlaces checks what a server's view reads through: a rack's
@@ -71,12 +52,12 @@ func (s *State) checkKeys() *state.DecodeError {
 func (s *State) checkPlaces() *state.DecodeError {
 	for _, id := range slices.Sorted(maps.Keys(s.Racks)) {
 		if r := s.Racks[id]; s.Locations[r.LocationID] == nil {
-			return broken("/racks/%d/location_id", id)(fmt.Sprintf("no location %d", r.LocationID))
+			return state.Broken("/racks/%d/location_id", id)(fmt.Sprintf("no location %d", r.LocationID))
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Configs)) {
 		if c := s.Configs[name]; c == nil || s.Platforms[c.PlatformID] == nil {
-			return broken("/configurations/%s/platform_id", name)("no such platform")
+			return state.Broken("/configurations/%s/platform_id", name)("no such platform")
 		}
 	}
 	return nil
@@ -86,36 +67,33 @@ func (s *State) checkPlaces() *state.DecodeError {
 func (s *State) checkAuth() *state.DecodeError {
 	for _, tok := range slices.Sorted(maps.Keys(s.Tokens)) {
 		if t := s.Tokens[tok]; t == nil || s.Users[t.UserID] == nil {
-			return broken("/tokens/%s/user_id", pointerToken(tok))("no such user")
+			return state.Broken("/tokens/%s/user_id", state.PointerToken(tok))("no such user")
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(s.Keys)) {
 		if k := s.Keys[key]; k == nil || s.Users[k.UserID] == nil {
-			return broken("/keys/%s/user_id", pointerToken(key))("no such user")
+			return state.Broken("/keys/%s/user_id", state.PointerToken(key))("no such user")
 		}
 	}
 	return nil
 }
-
-// pointerToken escapes a map key for a JSON pointer (RFC 6901).
-func pointerToken(k string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(k) }
 
 func (s *State) checkServers() *state.DecodeError {
 	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
 		sv := s.Servers[id]
 		switch {
 		case sv.OwnerID != 0 && s.Users[sv.OwnerID] == nil:
-			return broken("/servers/%d/owner_id", id)(fmt.Sprintf("no user %d", sv.OwnerID))
+			return state.Broken("/servers/%d/owner_id", id)(fmt.Sprintf("no user %d", sv.OwnerID))
 		case s.Racks[sv.RackID] == nil:
-			return broken("/servers/%d/rack_id", id)(fmt.Sprintf("no rack %d", sv.RackID))
+			return state.Broken("/servers/%d/rack_id", id)(fmt.Sprintf("no rack %d", sv.RackID))
 		case s.Configs[sv.Config] == nil:
-			return broken("/servers/%d/configuration", id)(fmt.Sprintf("no configuration %q", sv.Config))
+			return state.Broken("/servers/%d/configuration", id)(fmt.Sprintf("no configuration %q", sv.Config))
 		case sv.ChassisID != 0 && s.Chassis[sv.ChassisID] == nil:
-			return broken("/servers/%d/chassis_id", id)(fmt.Sprintf("no chassis %d", sv.ChassisID))
+			return state.Broken("/servers/%d/chassis_id", id)(fmt.Sprintf("no chassis %d", sv.ChassisID))
 		}
 		for field, ipID := range map[string]int64{"main_ipv4": sv.MainIPv4, "main_ipv6": sv.MainIPv6} {
 			if ip := s.IPs[ipID]; ipID != 0 && (ip == nil || ip.ServerID != id) {
-				return broken("/servers/%d/%s", id, field)(fmt.Sprintf("IP %d is not an address of this server", ipID))
+				return state.Broken("/servers/%d/%s", id, field)(fmt.Sprintf("IP %d is not an address of this server", ipID))
 			}
 		}
 		if err := s.checkServerTasks(sv); err != nil {
@@ -132,12 +110,12 @@ func (s *State) checkServerTasks(sv *Server) *state.DecodeError {
 	if sv.PowerTask != 0 {
 		t := s.Tasks[sv.PowerTask]
 		if t == nil || t.ServerID != sv.ID || t.finished() || !powerActions[t.Name] {
-			return broken("/servers/%d/power_task", sv.ID)(fmt.Sprintf("task %d is not a running power task of this server", sv.PowerTask))
+			return state.Broken("/servers/%d/power_task", sv.ID)(fmt.Sprintf("task %d is not a running power task of this server", sv.PowerTask))
 		}
 	}
 	if sv.Operation != nil {
 		if t := s.Tasks[sv.Operation.TaskID]; t == nil || t.ServerID != sv.ID {
-			return broken("/servers/%d/operation/task_id", sv.ID)(fmt.Sprintf("task %d is not a task of this server", sv.Operation.TaskID))
+			return state.Broken("/servers/%d/operation/task_id", sv.ID)(fmt.Sprintf("task %d is not a task of this server", sv.Operation.TaskID))
 		}
 	}
 	return nil
@@ -149,20 +127,20 @@ func (s *State) checkIPs() *state.DecodeError {
 		ip := s.IPs[id]
 		switch {
 		case s.Nets[ip.NetID] == nil:
-			return broken("/ips/%d/net_id", id)(fmt.Sprintf("no network %d", ip.NetID))
+			return state.Broken("/ips/%d/net_id", id)(fmt.Sprintf("no network %d", ip.NetID))
 		case s.Servers[ip.ServerID] == nil:
 			// Every address is a server's (IPMI addresses are not listed):
 			// the lists read the owner through the server.
-			return broken("/ips/%d/server_id", id)(fmt.Sprintf("no server %d", ip.ServerID))
+			return state.Broken("/ips/%d/server_id", id)(fmt.Sprintf("no server %d", ip.ServerID))
 		}
 		if other, taken := held[ip.Addr]; taken {
-			return broken("/ips/%d/addr", id)(fmt.Sprintf("%s is held by IP %d too", ip.Addr, other))
+			return state.Broken("/ips/%d/addr", id)(fmt.Sprintf("%s is held by IP %d too", ip.Addr, other))
 		}
 		held[ip.Addr] = id
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Nets)) {
 		if n := s.Nets[id]; n.PoolID != 0 && s.Pools[n.PoolID] == nil {
-			return broken("/networks/%d/pool_id", id)(fmt.Sprintf("no pool %d", n.PoolID))
+			return state.Broken("/networks/%d/pool_id", id)(fmt.Sprintf("no pool %d", n.PoolID))
 		}
 	}
 	return nil
@@ -178,15 +156,15 @@ func (s *State) checkTasks() *state.DecodeError {
 		// A task may outlive its IP (an address deletion's task), never
 		// its server: servers are hardware and are not deleted.
 		case s.Servers[t.ServerID] == nil:
-			return broken("/tasks/%d/server_id", id)(fmt.Sprintf("no server %d", t.ServerID))
+			return state.Broken("/tasks/%d/server_id", id)(fmt.Sprintf("no server %d", t.ServerID))
 		case !taskStatuses[t.Status]:
-			return broken("/tasks/%d/status", id)(fmt.Sprintf("%q is not a task status", t.Status))
+			return state.Broken("/tasks/%d/status", id)(fmt.Sprintf("%q is not a task status", t.Status))
 		case len(t.Steps) == 0:
-			return broken("/tasks/%d/steps", id)("a task has at least one step")
+			return state.Broken("/tasks/%d/steps", id)("a task has at least one step")
 		case t.Current < 0 || t.Current >= len(t.Steps):
-			return broken("/tasks/%d/current", id)(fmt.Sprintf("no step %d of %d", t.Current, len(t.Steps)))
+			return state.Broken("/tasks/%d/current", id)(fmt.Sprintf("no step %d of %d", t.Current, len(t.Steps)))
 		case t.FailAt < -1 || t.FailAt >= len(t.Steps):
-			return broken("/tasks/%d/fail_at", id)(fmt.Sprintf("no step %d of %d", t.FailAt, len(t.Steps)))
+			return state.Broken("/tasks/%d/fail_at", id)(fmt.Sprintf("no step %d of %d", t.FailAt, len(t.Steps)))
 		}
 	}
 	return nil
@@ -205,19 +183,19 @@ func (*Panel) CheckSteps(tx *state.Tx, queue []state.Step) *state.DecodeError {
 		}
 		var a stepArgs
 		if err := json.Unmarshal(step.Args, &a); err != nil {
-			return broken("/queue/%d/args", i)(err.Error())
+			return state.Broken("/queue/%d/args", i)(err.Error())
 		}
 		if t := s.Tasks[a.Task]; t == nil || t.finished() {
-			return broken("/queue/%d/args/task", i)(fmt.Sprintf("no unfinished task %d", a.Task))
+			return state.Broken("/queue/%d/args/task", i)(fmt.Sprintf("no unfinished task %d", a.Task))
 		}
 		if first, seen := stepOf[a.Task]; seen {
-			return broken("/queue/%d/args/task", i)(fmt.Sprintf("task %d already has step %d coming", a.Task, first))
+			return state.Broken("/queue/%d/args/task", i)(fmt.Sprintf("task %d already has step %d coming", a.Task, first))
 		}
 		stepOf[a.Task] = i
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
 		if _, coming := stepOf[id]; !coming && !s.Tasks[id].finished() {
-			return broken("/panels/%s/tasks/%d/status", Name, id)("the task is unfinished and no step in the queue advances it")
+			return state.Broken("/panels/%s/tasks/%d/status", Name, id)("the task is unfinished and no step in the queue advances it")
 		}
 	}
 	return nil

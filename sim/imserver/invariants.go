@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -30,32 +29,11 @@ func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 	return nil
 }
 
-func broken(format string, a ...any) func(msg string) *state.DecodeError {
-	ptr := fmt.Sprintf(format, a...)
-	return func(msg string) *state.DecodeError { return &state.DecodeError{Pointer: ptr, Msg: msg} }
-}
-
-// pointerToken escapes a map key for a JSON pointer (RFC 6901).
-func pointerToken(k string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(k) }
-
-// keyed checks that every object of m sits under its own id.
-func keyed[V any](name string, m map[int64]*V, id func(*V) int64) *state.DecodeError {
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if m[k] == nil {
-			return broken("/%s/%d", name, k)("null object")
-		}
-		if id(m[k]) != k {
-			return broken("/%s/%d/id", name, k)(fmt.Sprintf("id %d under key %d", id(m[k]), k))
-		}
-	}
-	return nil
-}
-
 // checkCatalog checks the presets servers are made from.
 func (s *State) checkCatalog() *state.DecodeError {
 	for i, p := range s.Presets {
 		if err := checkConfig(Config{CPU: p.CPU, CPUType: p.CPUType, RAM: p.RAM, HDDs: p.HDDs}); err != nil {
-			return broken("/presets/%d", i)(msgOf(err))
+			return state.Broken("/presets/%d", i)(msgOf(err))
 		}
 	}
 	return nil
@@ -66,21 +44,21 @@ func (s *State) checkKeys() *state.DecodeError {
 		a := s.Accounts[login]
 		switch {
 		case a == nil || a.Login != login:
-			return broken("/accounts/%s/login", pointerToken(login))("an account sits under its own login")
+			return state.Broken("/accounts/%s/login", state.PointerToken(login))("an account sits under its own login")
 		case !slices.Contains(twoFactorModes, a.TwoFactor):
-			return broken("/accounts/%s/twofactorauth", pointerToken(login))(fmt.Sprintf("%q is none of %v", a.TwoFactor, twoFactorModes))
+			return state.Broken("/accounts/%s/twofactorauth", state.PointerToken(login))(fmt.Sprintf("%q is none of %v", a.TwoFactor, twoFactorModes))
 		}
 	}
 	for _, err := range []*state.DecodeError{
-		keyed("servers", s.Servers, func(v *Server) int64 { return v.ID }),
-		keyed("tasks", s.Tasks, func(v *Task) int64 { return v.ID }),
-		keyed("contracts", s.Contracts, func(v *Contract) int64 { return v.ID }),
-		keyed("payments", s.Payments, func(v *Payment) int64 { return v.ID }),
-		keyed("zones", s.Zones, func(v *Zone) int64 { return v.ID }),
-		keyed("records", s.Records, func(v *Record) int64 { return v.ID }),
-		keyed("networks", s.Networks, func(v *Network) int64 { return v.ID }),
-		keyed("ifaces", s.Ifaces, func(v *Iface) int64 { return v.ID }),
-		keyed("tickets", s.Tickets, func(v *Ticket) int64 { return v.ID }),
+		state.KeyedBy("servers", "id", s.Servers, func(v *Server) int64 { return v.ID }),
+		state.KeyedBy("tasks", "id", s.Tasks, func(v *Task) int64 { return v.ID }),
+		state.KeyedBy("contracts", "id", s.Contracts, func(v *Contract) int64 { return v.ID }),
+		state.KeyedBy("payments", "id", s.Payments, func(v *Payment) int64 { return v.ID }),
+		state.KeyedBy("zones", "id", s.Zones, func(v *Zone) int64 { return v.ID }),
+		state.KeyedBy("records", "id", s.Records, func(v *Record) int64 { return v.ID }),
+		state.KeyedBy("networks", "id", s.Networks, func(v *Network) int64 { return v.ID }),
+		state.KeyedBy("ifaces", "id", s.Ifaces, func(v *Iface) int64 { return v.ID }),
+		state.KeyedBy("tickets", "id", s.Tickets, func(v *Ticket) int64 { return v.ID }),
 	} {
 		if err != nil {
 			return err
@@ -95,7 +73,7 @@ var twoFactorModes = []string{TwoFactorOff, TwoFactorSMS, TwoFactorPasskey}
 // owned checks an object's owner is an account.
 func (s *State) owned(owner, format string, a ...any) *state.DecodeError {
 	if s.Accounts[owner] == nil {
-		return broken(format+"/owner", a...)(fmt.Sprintf("no account %q", owner))
+		return state.Broken(format+"/owner", a...)(fmt.Sprintf("no account %q", owner))
 	}
 	return nil
 }
@@ -105,9 +83,9 @@ func (s *State) checkSessions() *state.DecodeError {
 		ss := s.Sessions[id]
 		switch {
 		case ss == nil || ss.ID != id:
-			return broken("/sessions/%s/id", pointerToken(id))("a session sits under its own id")
+			return state.Broken("/sessions/%s/id", state.PointerToken(id))("a session sits under its own id")
 		case s.Accounts[ss.Login] == nil:
-			return broken("/sessions/%s/login", pointerToken(id))(fmt.Sprintf("no account %q", ss.Login))
+			return state.Broken("/sessions/%s/login", state.PointerToken(id))(fmt.Sprintf("no account %q", ss.Login))
 		}
 	}
 	return nil
@@ -127,7 +105,7 @@ func (s *State) checkMoney() *state.DecodeError {
 			return err
 		}
 		if c := s.Contracts[p.Contract]; c == nil || c.Owner != p.Owner {
-			return broken("/payments/%d/contract", id)(fmt.Sprintf("no contract %d of %q", p.Contract, p.Owner))
+			return state.Broken("/payments/%d/contract", id)(fmt.Sprintf("no contract %d of %q", p.Contract, p.Owner))
 		}
 	}
 	return nil
@@ -144,22 +122,22 @@ func (s *State) checkServers() *state.DecodeError {
 		}
 		switch c := s.Contracts[sv.Contract]; {
 		case c == nil || c.Owner != sv.Owner:
-			return broken("/servers/%d/contract", id)(fmt.Sprintf("no contract %d of %q", sv.Contract, sv.Owner))
+			return state.Broken("/servers/%d/contract", id)(fmt.Sprintf("no contract %d of %q", sv.Contract, sv.Owner))
 		case !contains(serverStatuses, sv.Status):
-			return broken("/servers/%d/status", id)(fmt.Sprintf("%q is not a server status", sv.Status))
+			return state.Broken("/servers/%d/status", id)(fmt.Sprintf("%q is not a server status", sv.Status))
 		case sv.Template != 0 && !slices.ContainsFunc(s.Templates, func(t Template) bool { return t.ID == sv.Template }):
-			return broken("/servers/%d/template", id)(fmt.Sprintf("no template %d", sv.Template))
+			return state.Broken("/servers/%d/template", id)(fmt.Sprintf("no template %d", sv.Template))
 		case sv.ISO != 0 && !slices.ContainsFunc(s.ISOs, func(i ISO) bool { return i.ID == sv.ISO }):
-			return broken("/servers/%d/iso", id)(fmt.Sprintf("no ISO image %d", sv.ISO))
+			return state.Broken("/servers/%d/iso", id)(fmt.Sprintf("no ISO image %d", sv.ISO))
 		case sv.Price < 0:
-			return broken("/servers/%d/price", id)("a price is not negative")
+			return state.Broken("/servers/%d/price", id)("a price is not negative")
 		}
 		if err := checkConfig(sv.Config); err != nil {
-			return broken("/servers/%d/config", id)(msgOf(err))
+			return state.Broken("/servers/%d/config", id)(msgOf(err))
 		}
 		if sv.Task != 0 {
 			if t := s.Tasks[sv.Task]; t == nil || t.ServerID != id || t.Status != TaskQueued {
-				return broken("/servers/%d/task", id)(fmt.Sprintf("task %d is not a queued task of this server", sv.Task))
+				return state.Broken("/servers/%d/task", id)(fmt.Sprintf("task %d is not a queued task of this server", sv.Task))
 			}
 		}
 	}
@@ -179,20 +157,20 @@ func (s *State) checkTasks() *state.DecodeError {
 			return err
 		}
 		if !taskStatuses[t.Status] {
-			return broken("/tasks/%d/status", id)(fmt.Sprintf("%d is not a task status", t.Status))
+			return state.Broken("/tasks/%d/status", id)(fmt.Sprintf("%d is not a task status", t.Status))
 		}
 		if _, known := actions[t.Cmd]; !known {
-			return broken("/tasks/%d/cmd", id)(fmt.Sprintf("%q is not a command that queues a task", t.Cmd))
+			return state.Broken("/tasks/%d/cmd", id)(fmt.Sprintf("%q is not a command that queues a task", t.Cmd))
 		}
 		if t.Status != TaskQueued {
 			continue
 		}
 		sv := s.Servers[t.ServerID]
 		if sv == nil || sv.Task != id || sv.Owner != t.Owner {
-			return broken("/tasks/%d/serverid", id)(fmt.Sprintf("the queued task is not what server %d of %q waits for", t.ServerID, t.Owner))
+			return state.Broken("/tasks/%d/serverid", id)(fmt.Sprintf("the queued task is not what server %d of %q waits for", t.ServerID, t.Owner))
 		}
 		if msg := s.changeProblem(t, sv); msg != "" {
-			return broken("/tasks/%d/change", id)(msg)
+			return state.Broken("/tasks/%d/change", id)(msg)
 		}
 	}
 	return nil
@@ -266,7 +244,7 @@ func (s *State) checkNetworks() *state.DecodeError {
 			return err
 		}
 		if p, err := netip.ParsePrefix(n.Subnet); err != nil || p != p.Masked() || !p.Addr().Is4() {
-			return broken("/networks/%d/subnet", id)(fmt.Sprintf("%q is not an IPv4 network", n.Subnet))
+			return state.Broken("/networks/%d/subnet", id)(fmt.Sprintf("%q is not an IPv4 network", n.Subnet))
 		}
 	}
 	return nil
@@ -283,26 +261,26 @@ func (s *State) checkIfaces() *state.DecodeError {
 		i := s.Ifaces[id]
 		sv := s.Servers[i.Server]
 		if sv == nil {
-			return broken("/ifaces/%d/server", id)(fmt.Sprintf("no server %d", i.Server))
+			return state.Broken("/ifaces/%d/server", id)(fmt.Sprintf("no server %d", i.Server))
 		}
 		if err := s.checkIfaceNet(id, i, sv); err != nil {
 			return err
 		}
 		if i.Network == 0 {
 			if other, two := public[i.Server]; two {
-				return broken("/ifaces/%d/network", id)(fmt.Sprintf("server %d has public interface %d already", i.Server, other))
+				return state.Broken("/ifaces/%d/network", id)(fmt.Sprintf("server %d has public interface %d already", i.Server, other))
 			}
 			public[i.Server] = id
 		}
 		place := [2]string{fmt.Sprint(i.Network), i.IP}
 		if other, taken := held[place]; taken {
-			return broken("/ifaces/%d/ip", id)(fmt.Sprintf("%s is held by interface %d too", i.IP, other))
+			return state.Broken("/ifaces/%d/ip", id)(fmt.Sprintf("%s is held by interface %d too", i.IP, other))
 		}
 		held[place] = id
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
 		if _, ok := public[id]; !ok {
-			return broken("/servers/%d", id)("the server has no public interface")
+			return state.Broken("/servers/%d", id)("the server has no public interface")
 		}
 	}
 	return nil
@@ -311,17 +289,17 @@ func (s *State) checkIfaces() *state.DecodeError {
 func (s *State) checkIfaceNet(id int64, i *Iface, sv *Server) *state.DecodeError {
 	addr, err := netip.ParseAddr(i.IP)
 	if err != nil || !addr.Is4() {
-		return broken("/ifaces/%d/ip", id)(fmt.Sprintf("%q is not an IPv4 address", i.IP))
+		return state.Broken("/ifaces/%d/ip", id)(fmt.Sprintf("%q is not an IPv4 address", i.IP))
 	}
 	if i.Network == 0 {
 		return nil
 	}
 	n := s.Networks[i.Network]
 	if n == nil || n.Owner != sv.Owner {
-		return broken("/ifaces/%d/network", id)(fmt.Sprintf("no network %d of %q", i.Network, sv.Owner))
+		return state.Broken("/ifaces/%d/network", id)(fmt.Sprintf("no network %d of %q", i.Network, sv.Owner))
 	}
 	if !netip.MustParsePrefix(n.Subnet).Contains(addr) {
-		return broken("/ifaces/%d/ip", id)(fmt.Sprintf("%s is outside network %d (%s)", i.IP, n.ID, n.Subnet))
+		return state.Broken("/ifaces/%d/ip", id)(fmt.Sprintf("%s is outside network %d (%s)", i.IP, n.ID, n.Subnet))
 	}
 	return nil
 }
@@ -336,13 +314,13 @@ func (s *State) checkDNS() *state.DecodeError {
 			return err
 		}
 		if other, taken := names[z.Name]; taken {
-			return broken("/zones/%d/name", id)(fmt.Sprintf("zone %d is named %s too", other, z.Name))
+			return state.Broken("/zones/%d/name", id)(fmt.Sprintf("zone %d is named %s too", other, z.Name))
 		}
 		names[z.Name] = id
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Records)) {
 		if r := s.Records[id]; s.Zones[r.Zone] == nil {
-			return broken("/records/%d/zone", id)(fmt.Sprintf("no zone %d", r.Zone))
+			return state.Broken("/records/%d/zone", id)(fmt.Sprintf("no zone %d", r.Zone))
 		}
 	}
 	return nil
@@ -370,28 +348,28 @@ func (*Panel) CheckSteps(tx *state.Tx, queue []state.Step) *state.DecodeError {
 		case stepTask:
 			var a taskArgs
 			if err := json.Unmarshal(step.Args, &a); err != nil {
-				return broken("/queue/%d/args", i)(err.Error())
+				return state.Broken("/queue/%d/args", i)(err.Error())
 			}
 			if t := s.Tasks[a.Task]; t == nil || t.Status != TaskQueued {
-				return broken("/queue/%d/args/task", i)(fmt.Sprintf("no queued task %d", a.Task))
+				return state.Broken("/queue/%d/args/task", i)(fmt.Sprintf("no queued task %d", a.Task))
 			}
 			if first, seen := stepOf[a.Task]; seen {
-				return broken("/queue/%d/args/task", i)(fmt.Sprintf("task %d already completes at step %d", a.Task, first))
+				return state.Broken("/queue/%d/args/task", i)(fmt.Sprintf("task %d already completes at step %d", a.Task, first))
 			}
 			stepOf[a.Task] = i
 		case stepTicketReply:
 			var a ticketArgs
 			if err := json.Unmarshal(step.Args, &a); err != nil {
-				return broken("/queue/%d/args", i)(err.Error())
+				return state.Broken("/queue/%d/args", i)(err.Error())
 			}
 			if s.Tickets[a.Ticket] == nil {
-				return broken("/queue/%d/args/ticket", i)(fmt.Sprintf("no ticket %d", a.Ticket))
+				return state.Broken("/queue/%d/args/ticket", i)(fmt.Sprintf("no ticket %d", a.Ticket))
 			}
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
 		if _, coming := stepOf[id]; !coming && s.Tasks[id].Status == TaskQueued {
-			return broken("/panels/%s/tasks/%d/status", Name, id)("the task is queued and no step in the queue completes it")
+			return state.Broken("/panels/%s/tasks/%d/status", Name, id)("the task is queued and no step in the queue completes it")
 		}
 	}
 	return nil

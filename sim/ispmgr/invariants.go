@@ -3,7 +3,6 @@ package ispmgr
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -35,40 +34,30 @@ func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 // broken is the error at the JSON pointer /table/key/field (field may be
 // empty), escaping the key as RFC 6901 asks (network names hold "/").
 func broken(table, key, field, format string, a ...any) *state.DecodeError {
-	ptr := "/" + table + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+	ptr := "/" + table + "/" + state.PointerToken(key)
 	if field != "" {
 		ptr += "/" + field
 	}
 	return &state.DecodeError{Pointer: ptr, Msg: fmt.Sprintf(format, a...)}
 }
 
-// keyedBy checks that every object of a table sits under its own name.
-func keyedBy[V any](table, field string, m map[string]*V, name func(*V) string) *state.DecodeError {
-	for _, k := range sortedKeys(m) {
-		if got := name(m[k]); got != k {
-			return broken(table, k, field, "%s %q under key %q", field, got, k)
-		}
-	}
-	return nil
-}
-
 func (st *State) checkKeys() *state.DecodeError {
 	for _, err := range []*state.DecodeError{
-		keyedBy("users", "name", st.Users, func(u *User) string { return u.Name }),
-		keyedBy("presets", "name", st.Presets, func(p *Preset) string { return p.Name }),
-		keyedBy("webdomains", "name", st.WebDomains, func(w *WebDomain) string { return w.Name }),
-		keyedBy("emaildomains", "name", st.EmailDomains, func(d *EmailDomain) string { return d.Name }),
-		keyedBy("mailboxes", "name", st.Mailboxes, (*Mailbox).Address),
-		keyedBy("zones", "name", st.Zones, func(z *Zone) string { return z.Name }),
-		keyedBy("dbs", "name", st.DBs, func(d *Database) string { return d.Name }),
-		keyedBy("dbservers", "name", st.DBServers, func(s *DBServer) string { return s.Name }),
-		keyedBy("ftpusers", "name", st.FTPUsers, func(f *FTPUser) string { return f.Name }),
-		keyedBy("ipaddrs", "ip", st.IPAddrs, func(a *IPAddr) string { return a.IP }),
-		keyedBy("userspaces", "name", st.Spaces, func(s *Space) string { return s.Name }),
-		keyedBy("ipnets", "name", st.Nets, func(n *Net) string { return n.Name }),
-		keyedBy("ips", "ip", st.IPs, func(ip *IP) string { return ip.IP }),
-		keyedBy("sessions", "id", st.Sessions, func(s *Session) string { return s.ID }),
-		keyedBy("keys", "key", st.Keys, func(k *Key) string { return k.Key }),
+		state.KeyedBy("users", "name", st.Users, func(u *User) string { return u.Name }),
+		state.KeyedBy("presets", "name", st.Presets, func(p *Preset) string { return p.Name }),
+		state.KeyedBy("webdomains", "name", st.WebDomains, func(w *WebDomain) string { return w.Name }),
+		state.KeyedBy("emaildomains", "name", st.EmailDomains, func(d *EmailDomain) string { return d.Name }),
+		state.KeyedBy("mailboxes", "name", st.Mailboxes, (*Mailbox).Address),
+		state.KeyedBy("zones", "name", st.Zones, func(z *Zone) string { return z.Name }),
+		state.KeyedBy("dbs", "name", st.DBs, func(d *Database) string { return d.Name }),
+		state.KeyedBy("dbservers", "name", st.DBServers, func(s *DBServer) string { return s.Name }),
+		state.KeyedBy("ftpusers", "name", st.FTPUsers, func(f *FTPUser) string { return f.Name }),
+		state.KeyedBy("ipaddrs", "ip", st.IPAddrs, func(a *IPAddr) string { return a.IP }),
+		state.KeyedBy("userspaces", "name", st.Spaces, func(s *Space) string { return s.Name }),
+		state.KeyedBy("ipnets", "name", st.Nets, func(n *Net) string { return n.Name }),
+		state.KeyedBy("ips", "ip", st.IPs, func(ip *IP) string { return ip.IP }),
+		state.KeyedBy("sessions", "id", st.Sessions, func(s *Session) string { return s.ID }),
+		state.KeyedBy("keys", "key", st.Keys, func(k *Key) string { return k.Key }),
 	} {
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/panelsim/panelsim/sim/simhttp"
+	"github.com/panelsim/panelsim/state"
 )
 
 // Difference is one place where panelsim's answer to a recorded request
@@ -241,7 +242,7 @@ func jsonLeaves(ptr string, v any, into map[string]string) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			jsonLeaves(ptr+"/"+escapePointer(k), e, into)
+			jsonLeaves(ptr+"/"+state.PointerToken(k), e, into)
 		}
 	case []any:
 		for i, e := range x {
@@ -251,8 +252,6 @@ func jsonLeaves(ptr string, v any, into map[string]string) {
 		into[ptr] = x
 	}
 }
-
-func escapePointer(s string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(s) }
 
 // compare lists the shape differences between a recorded answer and
 // panelsim's.
@@ -352,7 +351,7 @@ func compareJSON(ptr string, rec, got any, out *[]Difference) {
 	case map[string]any:
 		g := got.(map[string]any)
 		for _, k := range sortedKeys(r) {
-			p := ptr + "/" + escapePointer(k)
+			p := ptr + "/" + state.PointerToken(k)
 			if gv, ok := g[k]; ok {
 				compareJSON(p, r[k], gv, out)
 			} else {
@@ -361,7 +360,7 @@ func compareJSON(ptr string, rec, got any, out *[]Difference) {
 		}
 		for _, k := range sortedKeys(g) {
 			if _, ok := r[k]; !ok {
-				*out = append(*out, Difference{Kind: "extra", Pointer: ptr + "/" + escapePointer(k), Recorded: "absent", Panelsim: kind(g[k])})
+				*out = append(*out, Difference{Kind: "extra", Pointer: ptr + "/" + state.PointerToken(k), Recorded: "absent", Panelsim: kind(g[k])})
 			}
 		}
 	case []any:
