@@ -510,6 +510,9 @@ func Restore(cfg Config, s *Snapshot) (*World, error) {
 			errors.As(err, &de)
 			return nil, de.At("/panels/" + name)
 		}
+		if ptr, found := NullObject(v); found {
+			return nil, &DecodeError{Pointer: "/panels/" + name + ptr, Msg: "null object"}
+		}
 		w.panels[name] = v
 	}
 	return w, nil
