@@ -56,15 +56,10 @@ func (st *State) checkNode(n *Node, id string, ending map[stepRef]bool) *state.D
 	case len(n.RenterSigners) > 0 && n.Renter == "":
 		return at("/nodes/%s/renter_signers", id)("signers without a renter")
 	}
-	for _, check := range []func() *state.DecodeError{
+	return state.FirstBroken(
 		func() *state.DecodeError { return st.checkTasks(n, ending) },
 		n.checkNetworks, n.checkTransfers, n.checkBooking,
-	} {
-		if err := check(); err != nil {
-			return err
-		}
-	}
-	return nil
+	)
 }
 
 // checkTasks: every VM is the renter's, under its own id, in an existing

@@ -20,12 +20,7 @@ func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 }
 
 func (s *State) check() *state.DecodeError {
-	for _, check := range []func() *state.DecodeError{s.checkKeys, s.checkPlaces, s.checkAuth, s.checkIPs, s.checkServers, s.checkTasks} {
-		if err := check(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return state.FirstBroken(s.checkKeys, s.checkPlaces, s.checkAuth, s.checkIPs, s.checkServers, s.checkTasks)
 }
 
 func (s *State) checkKeys() *state.DecodeError {

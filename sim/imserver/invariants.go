@@ -18,15 +18,10 @@ import (
 // so no command meets a dangling reference.
 func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 	s := state.PanelState[State](tx, Name)
-	for _, check := range []func() *state.DecodeError{
+	return state.FirstBroken(
 		s.checkKeys, s.checkCatalog, s.checkSessions, s.checkMoney, s.checkServers, s.checkTasks,
 		s.checkNetworks, s.checkIfaces, s.checkDNS, s.checkTickets,
-	} {
-		if err := check(); err != nil {
-			return err
-		}
-	}
-	return nil
+	)
 }
 
 // checkCatalog checks the presets servers are made from.

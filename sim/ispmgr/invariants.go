@@ -21,14 +21,9 @@ import (
 // itself makes.
 func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 	st := state.PanelState[State](tx, Name)
-	for _, check := range []func() *state.DecodeError{
+	return state.FirstBroken(
 		st.checkKeys, st.checkUsers, st.checkOwned, st.checkMail, st.checkDBs, st.checkNets, st.checkAddresses, st.checkLogins,
-	} {
-		if err := check(); err != nil {
-			return err
-		}
-	}
-	return nil
+	)
 }
 
 // broken is the error at the JSON pointer /table/key/field (field may be
