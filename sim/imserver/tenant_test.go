@@ -267,50 +267,20 @@ func TestTenantListsShowOnlyOwnObjects(t *testing.T) {
 	a := newAPI(t, panelsimtest.WithScenarioYAML(tenantsYAML))
 	alice, _ := setUpBob(t, a)
 	a.ok(alice, "add_ticket", "subject", "mine", "message", "hello")
-	own := map[string][]int64{}
+	var own map[string][]int64
 	_ = a.srv.Do(func(tx *state.Tx) error {
 		s := state.PanelState[imserver.State](tx, imserver.Name)
-		mine := map[int64]bool{}
-		for id, sv := range s.Servers {
-			if sv.Owner == "alice" {
-				mine[id] = true
-				own["server"] = append(own["server"], id)
-			}
-		}
-		for id, i := range s.Ifaces {
-			if mine[i.Server] {
-				own["iface"] = append(own["iface"], id)
-			}
-		}
-		for id, tk := range s.Tasks {
-			if tk.Owner == "alice" {
-				own["task"] = append(own["task"], id)
-			}
-		}
-		for id, z := range s.Zones {
-			if z.Owner == "alice" {
-				own["zone"] = append(own["zone"], id)
-			}
-		}
-		for id, n := range s.Networks {
-			if n.Owner == "alice" {
-				own["network"] = append(own["network"], id)
-			}
-		}
-		for id, c := range s.Contracts {
-			if c.Owner == "alice" {
-				own["contract"] = append(own["contract"], id)
-			}
-		}
-		for id, p := range s.Payments {
-			if p.Owner == "alice" {
-				own["payment"] = append(own["payment"], id)
-			}
-		}
-		for id, tk := range s.Tickets {
-			if tk.Owner == "alice" {
-				own["ticket"] = append(own["ticket"], id)
-			}
+		own = map[string][]int64{
+			"server": ownedBy(s.Servers, func(v *imserver.Server) bool { return v.Owner == "alice" }),
+			"iface": ownedBy(s.Ifaces, func(v *imserver.Iface) bool {
+				return s.Servers[v.Server] != nil && s.Servers[v.Server].Owner == "alice"
+			}),
+			"task":     ownedBy(s.Tasks, func(v *imserver.Task) bool { return v.Owner == "alice" }),
+			"zone":     ownedBy(s.Zones, func(v *imserver.Zone) bool { return v.Owner == "alice" }),
+			"network":  ownedBy(s.Networks, func(v *imserver.Network) bool { return v.Owner == "alice" }),
+			"contract": ownedBy(s.Contracts, func(v *imserver.Contract) bool { return v.Owner == "alice" }),
+			"payment":  ownedBy(s.Payments, func(v *imserver.Payment) bool { return v.Owner == "alice" }),
+			"ticket":   ownedBy(s.Tickets, func(v *imserver.Ticket) bool { return v.Owner == "alice" }),
 		}
 		return nil
 	})
@@ -351,4 +321,15 @@ func TestZoneNamesAreOneNamespace(t *testing.T) {
 	if zones := into[[]struct{ Name string }](t, a.ok(alice, "get_dns_zones")); len(zones) != 0 {
 		t.Errorf("alice sees zones %v", zones)
 	}
+}
+
+// ownedBy is the ids of m's objects that mine says are the tenant's.
+func ownedBy[V any](m map[int64]*V, mine func(*V) bool) []int64 {
+	var ids []int64
+	for id, v := range m {
+		if mine(v) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
