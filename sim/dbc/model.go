@@ -323,10 +323,11 @@ func (st *State) verify(req *Request, wallet, msg, sign string) bool {
 	if st.Signatures == SignaturesTrust {
 		return wallet != "" && sign != ""
 	}
-	if ok, known := req.verified[sigKey(wallet, msg, sign)]; known {
+	k := sigKey(wallet, msg, sign)
+	if ok, known := req.verified[k]; known {
 		return ok
 	}
-	return verifiedSignatures.verify(wallet, msg, sign)
+	return verifiedSignatures.verify(k, wallet, msg, sign)
 }
 
 func nonceKey(wallet, nonce string) string { return wallet + "\x00" + nonce }

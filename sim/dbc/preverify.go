@@ -33,7 +33,7 @@ func (r *Request) preverify() {
 		}
 		if k := sigKey(wallet, msg, sign); wallet != "" && sign != "" {
 			if _, done := r.verified[k]; !done {
-				r.verified[k] = verifiedSignatures.verify(wallet, msg, sign)
+				r.verified[k] = verifiedSignatures.verify(k, wallet, msg, sign)
 			}
 		}
 	}

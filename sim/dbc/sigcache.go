@@ -1,6 +1,6 @@
 package dbc
 
-import "sync"
+import lru "github.com/hashicorp/golang-lru/v2"
 
 // A signed DBC client sends the same (wallet, nonce, signature) triple
 // again and again (the node accepts a nonce again unless the scenario
@@ -13,52 +13,26 @@ import "sync"
 // a client sending fresh garbage signatures costs a bounded ~1 MB.
 const sigCacheSize = 4096
 
-// sigCache remembers verification outcomes, forgetting the oldest first.
-type sigCache struct {
-	mu    sync.Mutex
-	known map[string]bool
-	order []string // ring of the keys in known, oldest at next
-	next  int
+// sigCache remembers verification outcomes by sigKey, forgetting the least
+// recently used first (hashicorp/golang-lru, safe for concurrent use).
+type sigCache struct{ known *lru.Cache[string, bool] }
+
+func newSigCache() *sigCache {
+	c, err := lru.New[string, bool](sigCacheSize)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return &sigCache{known: c}
 }
 
-var verifiedSignatures = &sigCache{}
+var verifiedSignatures = newSigCache()
 
-// verify is VerifySR25519 through the cache.
-func (c *sigCache) verify(wallet, msg, sign string) bool {
-	k := sigKey(wallet, msg, sign)
-	c.mu.Lock()
-	ok, hit := c.known[k]
-	c.mu.Unlock()
-	if hit {
+// verify is VerifySR25519 through the cache; k is the triple's sigKey.
+func (c *sigCache) verify(k, wallet, msg, sign string) bool {
+	if ok, hit := c.known.Get(k); hit {
 		return ok
 	}
-	ok = VerifySR25519(wallet, msg, sign)
-	c.remember(k, ok)
+	ok := VerifySR25519(wallet, msg, sign)
+	c.known.Add(k, ok)
 	return ok
-}
-
-func (c *sigCache) remember(k string, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, dup := c.known[k]; dup {
-		return // verified meanwhile by a concurrent request
-	}
-	if c.known == nil {
-		c.known = make(map[string]bool, sigCacheSize)
-	}
-	if len(c.order) < sigCacheSize {
-		c.order = append(c.order, k)
-	} else {
-		delete(c.known, c.order[c.next])
-		c.order[c.next] = k
-		c.next = (c.next + 1) % sigCacheSize
-	}
-	c.known[k] = ok
-}
-
-// len is the number of remembered triples.
-func (c *sigCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.known)
 }

@@ -20,32 +20,32 @@ func TestSigCacheAnswersAsVerify(t *testing.T) {
 	good := hex.EncodeToString(enc[:])
 	alice, bob := devVectors[0].addr, devVectors[1].addr
 	triples := [][3]string{{alice, "nonce-c", good}, {bob, "nonce-c", good}, {alice, "nonce-d", good}, {alice, "nonce-c", good[:100]}}
-	c := &sigCache{}
+	c := newSigCache()
 	for round := range 2 {
 		for _, tr := range triples {
-			if got, want := c.verify(tr[0], tr[1], tr[2]), VerifySR25519(tr[0], tr[1], tr[2]); got != want {
+			if got, want := c.verify(sigKey(tr[0], tr[1], tr[2]), tr[0], tr[1], tr[2]), VerifySR25519(tr[0], tr[1], tr[2]); got != want {
 				t.Errorf("round %d %q: cache says %v, VerifySR25519 %v", round, tr[1], got, want)
 			}
 		}
 	}
-	if c.len() != len(triples) {
-		t.Errorf("remembered %d triples, want %d", c.len(), len(triples))
+	if c.known.Len() != len(triples) {
+		t.Errorf("remembered %d triples, want %d", c.known.Len(), len(triples))
 	}
 }
 
 // TestSigCacheIsBounded: past sigCacheSize triples the oldest are forgotten.
 func TestSigCacheIsBounded(t *testing.T) {
-	c := &sigCache{}
+	c := newSigCache()
 	for i := range sigCacheSize + 10 {
-		c.remember(sigKey("w", strconv.Itoa(i), "s"), false)
+		c.verify(sigKey("w", strconv.Itoa(i), "s"), "w", strconv.Itoa(i), "s")
 	}
-	if c.len() != sigCacheSize {
-		t.Fatalf("remembered %d triples, want %d", c.len(), sigCacheSize)
+	if c.known.Len() != sigCacheSize {
+		t.Fatalf("remembered %d triples, want %d", c.known.Len(), sigCacheSize)
 	}
-	if _, kept := c.known[sigKey("w", "0", "s")]; kept {
+	if kept := c.known.Contains(sigKey("w", "0", "s")); kept {
 		t.Error("the oldest triple is still remembered")
 	}
-	if _, kept := c.known[sigKey("w", strconv.Itoa(sigCacheSize+9), "s")]; !kept {
+	if kept := c.known.Contains(sigKey("w", strconv.Itoa(sigCacheSize+9), "s")); !kept {
 		t.Error("the newest triple is forgotten")
 	}
 }
