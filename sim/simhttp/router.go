@@ -242,16 +242,16 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	e.Violations = Violations(c)
 	answerOf(c, &e)
 	if r.proxy != nil && r.proxy.Redact != nil {
-		// The redactor reads the whole body; it is cut after.
+		// The redactor reads the whole body; it is cut after, into a
+		// clone, so the journal never holds on to a whole large body.
 		e.Body = string(body)
 		r.proxy.Redact(&e)
+		if len(e.Body) > state.MaxJournalBody {
+			e.Body, e.BodyTruncated = strings.Clone(e.Body[:state.MaxJournalBody]), true
+		}
 	} else {
 		// Only the kept part of the body is turned into a string.
-		e.Body = string(body[:min(len(body), state.MaxJournalBody+1)])
-	}
-	if len(e.Body) > state.MaxJournalBody {
-		// A clone, so the journal never holds on to a whole large body.
-		e.Body, e.BodyTruncated = strings.Clone(e.Body[:state.MaxJournalBody]), true
+		e.Body, e.BodyTruncated = string(body[:min(len(body), state.MaxJournalBody)]), len(body) > state.MaxJournalBody
 	}
 	if f, ok := c.Get(keyFault).(string); ok {
 		e.Fault = f
