@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -342,7 +341,7 @@ func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
 // Past its cap, a client's new connections are closed at accept without a
 // byte; the connections it holds go on being served.
 func TestConnectionsPerClientAreCapped(t *testing.T) {
-	var log syncLog
+	var log simtest.LogBuffer
 	srv := panelsimtest.RunT(t, panelsimtest.WithConnLimits(sim.ConnLimits{MaxConnsPerClient: 2}),
 		panelsimtest.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	held := []net.Conn{dialRaw(t, srv), dialRaw(t, srv)}
@@ -439,22 +438,4 @@ func roundTrip(t *testing.T, client, served net.Conn) {
 		t.Fatalf("the accepted connection is not the client's: %q %v", buf, err)
 	}
 	served.Close()
-}
-
-// syncLog is a log destination safe for the server's goroutines.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -8,31 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/panelsim/panelsim/internal/simtest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // start runs panelsim in the background with args and returns its address
 // and a stop function that waits for the exit code.
-func start(t *testing.T, env map[string]string, args ...string) (addr string, out *syncBuffer, stop func() int) {
+func start(t *testing.T, env map[string]string, args ...string) (addr string, out *simtest.LogBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &syncBuffer{}
+	out = &simtest.LogBuffer{}
 	ready := make(chan string, 1)
 	code := make(chan int, 1)
 	getenv := func(k string) string { return env[k] }

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/panelsim/panelsim/internal/simtest"
 	"github.com/panelsim/panelsim/sim"
 )
 
@@ -277,7 +278,7 @@ type panelsimRun struct {
 
 type docServer struct {
 	addr string
-	out  *syncBuffer
+	out  *simtest.LogBuffer
 	stop func() int
 }
 
@@ -286,7 +287,7 @@ type docServer struct {
 func startPanelsim(t *testing.T, args []string) panelsimRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &simtest.LogBuffer{}
 	ready := make(chan string, 1)
 	code := make(chan int, 1)
 	full := append(append([]string{}, args...), "--addr", "127.0.0.1:0", "--log-level", "warn")

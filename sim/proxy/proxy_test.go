@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"compress/gzip"
 
 	"io"
@@ -21,25 +20,11 @@ import (
 	"github.com/panelsim/panelsim/state"
 )
 
-// logBuffer collects log lines from the proxy's goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // startProxy serves a proxy for cfg on 127.0.0.1 and returns a client for
 // it (checking answers against the contract) and the proxy's log.
-func startProxy(t *testing.T, cfg Config) (*simtest.Client, *Proxy, *logBuffer) {
+func startProxy(t *testing.T, cfg Config) (*simtest.Client, *Proxy, *simtest.LogBuffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &simtest.LogBuffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	p, err := New(cfg)
 	if err != nil {
