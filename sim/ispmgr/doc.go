@@ -96,7 +96,10 @@
 //     so Steps is empty and a fail_task fault rule has nothing to fail.
 //   - Errors raised outside the functions (unknown path, method, contract
 //     violation, injected fault) are in the language of lang= or English,
-//     not the scenario's default language.
+//     not the scenario's default language. A contract violation in strict
+//     mode is answered as the panel answers a bad parameter: HTTP 200 and
+//     a value error naming it (the shared validator sets no status; each
+//     panel's envelope decides, as mgr5 answers every error with 200).
 //
 // # Our assumptions (the documents are silent)
 //

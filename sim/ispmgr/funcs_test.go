@@ -61,6 +61,10 @@ func TestUserValidation(t *testing.T) {
 		// A limit that is not a number ("many") is the contract's to refuse
 		// in strict mode (LimitValue); one past int's range is the panel's.
 		{"bad limit", []string{"name", "bl", "passwd", "x", "limit_db", "99999999999999999999"}, "value", "limit_db"},
+		// The contract's own refusal (strict mode) is the panel's error too:
+		// HTTP 200 and the mgr5 envelope naming the parameter, as the
+		// panel's answer for a bad limit.
+		{"limit not a number", []string{"name", "bl", "passwd", "x", "limit_db", "many"}, "value", "limit_db"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := e.as(t)

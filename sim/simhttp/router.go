@@ -289,7 +289,7 @@ func (r *Router) validate(next echo.HandlerFunc) echo.HandlerFunc {
 			r.env.Logger.Warn("request breaks the contract", "panel", r.hooks.Name(), "method", c.Request().Method, "path", c.Request().URL.Path, "reason", err.Error())
 			return next(c)
 		}
-		e := &Error{Kind: KindBadRequest, Status: http.StatusBadRequest, Msg: "request does not match the API contract: " + err.Error()}
+		e := &Error{Kind: KindBadRequest, Msg: "request does not match the API contract: " + err.Error()}
 		var v *openapi.Violation
 		if errors.As(err, &v) {
 			e.Param, e.Missing = v.Param, v.Missing
