@@ -147,6 +147,29 @@ func TestValidateModes(t *testing.T) {
 	if !strings.Contains(logged.String(), "request breaks the contract") || !strings.Contains(logged.String(), "serverid") {
 		t.Errorf("log mode: nothing logged: %q", logged.String())
 	}
+
+	// Every violation is logged on its own line and journaled with the
+	// request, as the proxy journals them.
+	logged.Reset()
+	body = `{"cmd":"get_servers","sess":"` + sess + `","serverid":1,"zone":2,"id":"abc"}`
+	post(lenient.BaseURL())
+	if n := strings.Count(logged.String(), "request breaks the contract"); n != 3 {
+		t.Errorf("log mode: %d lines logged, want one per violation (3): %s", n, logged.String())
+	}
+	var entries []struct {
+		Violations []struct{ Part string } `json:"violations"`
+	}
+	simtest.New(t, lenient).Get("/_panelsim/requests?violation=1").Expect(t, 200).Decode(t, &entries)
+	var parts []string
+	for _, e := range entries {
+		for _, v := range e.Violations {
+			parts = append(parts, v.Part)
+		}
+	}
+	want := "parameter query serverid,parameter query serverid,parameter query zone,parameter query id"
+	if strings.Join(parts, ",") != want {
+		t.Errorf("log mode journal: violations %v, want %s", parts, want)
+	}
 }
 
 // TestSpecsAreServedAsYAMLAndJSON: the control plane serves every spec in

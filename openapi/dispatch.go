@@ -138,7 +138,7 @@ func checkOut(schema *openapi3.SchemaRef, status int, op *openapi3.Operation, bo
 	if err := json.Unmarshal(body, &v); err != nil {
 		return &Violation{Msg: "the answer is not JSON: " + err.Error()}
 	}
-	return tidy(schema.Value.VisitJSON(v))
+	return withAll(schema.Value.VisitJSON(v), func() error { return schema.Value.VisitJSON(v, openapi3.MultiErrors()) })
 }
 
 // Dispatched lists the operation names a spec describes on each shared
@@ -163,7 +163,7 @@ func (c *Contract) Dispatched(name string) map[string][]string {
 // unknownParams names the parameters a dispatched request sends that
 // neither its operation nor the shared URL's own operation declares (a
 // misspelt or misplaced parameter the panel would silently ignore).
-func unknownParams(vals url.Values, known ...openapi3.Parameters) error {
+func unknownParams(vals url.Values, known ...openapi3.Parameters) *Violation {
 	declared := map[string]bool{}
 	for _, params := range known {
 		for _, p := range params {
@@ -182,8 +182,18 @@ func unknownParams(vals url.Values, known ...openapi3.Parameters) error {
 		return nil
 	}
 	sort.Strings(unknown)
-	return fmt.Errorf("unknown parameter %s", strings.Join(unknown, ", "))
+	each := make(openapi3.MultiError, len(unknown))
+	for i, k := range unknown {
+		each[i] = unknownParam(k)
+	}
+	return &Violation{Msg: "unknown parameter " + strings.Join(unknown, ", "), all: each}
 }
+
+// unknownParam is a parameter that no operation of its URL declares, one
+// finding of its own.
+type unknownParam string
+
+func (u unknownParam) Error() string { return "unknown parameter " + string(u) }
 
 // Describes reports whether the contract has an operation for method on a
 // path as a panel serves it (mapped onto the spec's canonical paths).

@@ -60,40 +60,70 @@ func orDash(s string) string {
 const maxActual = 200
 
 // Findings turns an error of ValidateRequest or ValidateResponse (in is
-// "request" or "response") into findings; nil for nil.
+// "request" or "response") into findings, one per violation the message
+// has (not only the first, which is what strict mode answers); nil for
+// nil.
 func Findings(in string, err error) []Finding {
 	if err == nil {
 		return nil
 	}
-	var me openapi3.MultiError
-	if errors.As(err, &me) && len(me) > 0 {
-		var out []Finding
-		for _, e := range me {
-			out = append(out, Findings(in, e)...)
-		}
-		return out
+	var v *Violation
+	if errors.As(err, &v) && v.all != nil {
+		err = v.all
 	}
+	return findings(in, "", err)
+}
+
+// findings walks err down to a list of violations (kin-openapi's
+// MultiError, at the top or under the request or answer error that says
+// which part of the message it is about) and makes one finding of each.
+func findings(in, outer string, err error) []Finding {
+	where := outer
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		switch e := e.(type) {
+		case openapi3.MultiError:
+			var out []Finding
+			for _, each := range e {
+				out = append(out, findings(in, where, each)...)
+			}
+			return out
+		case *openapi3filter.RequestError, *openapi3filter.ResponseError:
+			if p := part(e); p != "" {
+				where = p
+			}
+		}
+	}
+	return []Finding{finding(in, where, err)}
+}
+
+// finding is one violation; outer is the part of the message the error
+// around it named, for an error that does not say it itself.
+func finding(in, outer string, err error) Finding {
 	v := Finding{In: in, Part: part(err), Message: reason(err)}
 	if errors.Is(err, ErrNoRoute) {
 		v.Part, v.Message = "route", err.Error()
-		return []Finding{v}
+		return v
+	}
+	if v.Part == "" {
+		v.Part = outer
 	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
 		v.Pointer, v.Expected, v.Actual = schemaPlace(se)
-		if v.Part == "" {
-			v.Part = "body"
-		}
 		v.Message = se.Reason
 	}
 	if v.Part == "" {
 		v.Part = "body"
 	}
-	return []Finding{v}
+	return v
 }
 
 // part says which part of the message an error is about.
 func part(err error) string {
+	var unknown unknownParam
+	if errors.As(err, &unknown) {
+		return "parameter query " + string(unknown)
+	}
 	var re *openapi3filter.RequestError
 	if errors.As(err, &re) {
 		switch {

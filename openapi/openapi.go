@@ -228,6 +228,16 @@ var dispatchedOptions = &openapi3filter.Options{
 	ExcludeRequestBody:    true,
 }
 
+// allOf is opts collecting every violation instead of stopping at the
+// first. A message that breaks the contract is checked a second time with
+// it (Violation.all): the first violation stays what strict mode answers,
+// byte for byte, and Findings reports every one.
+func allOf(opts *openapi3filter.Options) *openapi3filter.Options {
+	all := *opts
+	all.MultiError = true
+	return &all
+}
+
 // ValidateRequest checks a request (its body given separately, since the
 // caller has usually read it already) against the contract. A request to
 // a shared URL whose operation the spec does not describe (an unknown
@@ -242,15 +252,14 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) error {
 	}
 	opts := options
 	req := m.req
+	var unknown *Violation
 	if m.variant != nil {
 		vals, err := m.spec.dispatch.Params(r, body)
 		if err != nil {
 			return err
 		}
 		if !m.spec.openParams() {
-			if err := unknownParams(vals, m.base.Parameters, m.route.PathItem.Parameters, m.route.Operation.Parameters); err != nil {
-				return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
-			}
+			unknown = unknownParams(vals, m.base.Parameters, m.route.PathItem.Parameters, m.route.Operation.Parameters)
 		}
 		req.URL.RawQuery = vals.Encode()
 		req.Header.Del("Content-Type")
@@ -258,13 +267,36 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) error {
 	} else if m.spec.jsonBodies {
 		readAsJSON(req, m.route.Operation, body)
 	}
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: m.params, Route: m.route, Options: opts}
-	err = tidy(openapi3filter.ValidateRequest(r.Context(), in))
+	check := func(opts *openapi3filter.Options) error {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: m.params, Route: m.route, Options: opts}
+		return openapi3filter.ValidateRequest(r.Context(), in)
+	}
+	err = withAll(check(opts), func() error { return check(allOf(opts)) })
+	if unknown != nil {
+		// Unknown parameters are named first (strict mode answers them),
+		// and the declared ones' violations are reported with them.
+		var found *Violation
+		if errors.As(err, &found) && found.all != nil {
+			unknown.all = append(unknown.all.(openapi3.MultiError), found.all)
+		}
+		err = unknown
+	}
 	if err != nil && m.variant != nil {
 		return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
 	}
 	return err
+}
+
+// withAll is the Violation of err (the first violation found), carrying
+// every violation that again() finds; nil for nil.
+func withAll(err error, again func() error) error {
+	if err == nil {
+		return nil
+	}
+	v := tidy(err).(*Violation)
+	v.all = again()
+	return v
 }
 
 // readAsJSON gives a non-empty body the JSON content type when the panel
@@ -291,19 +323,22 @@ func (c *Contract) ValidateResponse(r *http.Request, reqBody []byte, status int,
 	if err != nil {
 		return err
 	}
-	req := m.req
-	req.Body = io.NopCloser(bytes.NewReader(reqBody))
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: m.params, Route: m.route, Options: options},
-		Status:                 status,
-		Header:                 header,
-		Body:                   io.NopCloser(bytes.NewReader(body)),
-		Options:                options,
+	check := func(opts *openapi3filter.Options) error {
+		req := m.req
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: m.params, Route: m.route, Options: opts},
+			Status:                 status,
+			Header:                 header,
+			Body:                   io.NopCloser(bytes.NewReader(body)),
+			Options:                opts,
+		}
+		return openapi3filter.ValidateResponse(r.Context(), in)
 	}
 	if schema, _, ok := m.outSchema(r, reqBody); ok {
 		err = checkOut(schema, status, m.route.Operation, body)
 	} else {
-		err = tidy(openapi3filter.ValidateResponse(r.Context(), in))
+		err = withAll(check(options), func() error { return check(allOf(options)) })
 	}
 	if err != nil && m.variant != nil {
 		return fmt.Errorf("%s=%s: %w", m.variant.param, m.variant.value, err)
@@ -326,6 +361,9 @@ type Violation struct {
 	Missing string
 	// err is kin-openapi's error, for Findings (errors.As reaches it).
 	err error
+	// all is kin-openapi's error listing every violation of the message
+	// (nil when only err is known), for Findings.
+	all error
 }
 
 func (v *Violation) Error() string { return v.Msg }

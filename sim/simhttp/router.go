@@ -286,7 +286,7 @@ func (r *Router) validate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if r.env.Validate == ValidateLog {
-			r.env.Logger.Warn("request breaks the contract", "panel", r.hooks.Name(), "method", c.Request().Method, "path", c.Request().URL.Path, "reason", err.Error())
+			r.logViolations(c, openapi.Findings("request", err))
 			return next(c)
 		}
 		e := &Error{Kind: KindBadRequest, Msg: "request does not match the API contract: " + err.Error()}
@@ -296,6 +296,20 @@ func (r *Router) validate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return e
 	}
+}
+
+// logViolations logs each violation of a request served in log mode on
+// one line and journals it with the request, as the proxy does
+// (/_panelsim/requests?violation=1 lists them).
+func (r *Router) logViolations(c echo.Context, vs []openapi.Finding) {
+	req := c.Request()
+	out := make([]state.Violation, len(vs))
+	for i, v := range vs {
+		out[i] = state.Violation(v)
+		r.env.Logger.Warn("request breaks the contract", "panel", r.hooks.Name(), "method", req.Method, "path", req.URL.Path,
+			"part", v.Part, "pointer", v.Pointer, "expected", v.Expected, "actual", v.Actual, "reason", v.Message)
+	}
+	AddViolations(c, out...)
 }
 
 // native renders any error the inner layers return in the panel's own
