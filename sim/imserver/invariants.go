@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -20,7 +22,7 @@ func (*Panel) CheckState(tx *state.Tx) *state.DecodeError {
 	s := state.PanelState[State](tx, Name)
 	return state.FirstBroken(
 		s.checkKeys, s.checkCatalog, s.checkSessions, s.checkMoney, s.checkServers, s.checkTasks,
-		s.checkNetworks, s.checkIfaces, s.checkDNS, s.checkTickets,
+		s.checkNetworks, s.checkIfaces, s.checkDNS, s.checkTickets, s.checkTimes,
 	)
 }
 
@@ -102,9 +104,15 @@ func (s *State) checkMoney() *state.DecodeError {
 		if c := s.Contracts[p.Contract]; c == nil || c.Owner != p.Owner {
 			return state.Broken("/payments/%d/contract", id)(fmt.Sprintf("no contract %d of %q", p.Contract, p.Owner))
 		}
+		if !contains(paymentTypes, p.Type) {
+			return state.Broken("/payments/%d/type", id)(fmt.Sprintf("%q is not a payment type", p.Type))
+		}
 	}
 	return nil
 }
+
+// paymentTypes are the movements of money get_payments shows.
+var paymentTypes = []string{PaymentTopUp, PaymentCharge, PaymentRefund}
 
 // serverStatuses are the stable states a server can be in.
 var serverStatuses = []string{StatusRunning, StatusStopped, StatusPaused, StatusArchived, StatusError}
@@ -241,6 +249,9 @@ func (s *State) checkNetworks() *state.DecodeError {
 		if p, err := netip.ParsePrefix(n.Subnet); err != nil || p != p.Masked() || !p.Addr().Is4() {
 			return state.Broken("/networks/%d/subnet", id)(fmt.Sprintf("%q is not an IPv4 network", n.Subnet))
 		}
+		if _, err := time.Parse(timeLayout, n.Created); err != nil {
+			return state.Broken("/networks/%d/created", id)(fmt.Sprintf("%q is not a time as the panel writes it (%s)", n.Created, timeLayout))
+		}
 	}
 	return nil
 }
@@ -282,6 +293,9 @@ func (s *State) checkIfaces() *state.DecodeError {
 }
 
 func (s *State) checkIfaceNet(id int64, i *Iface, sv *Server) *state.DecodeError {
+	if hw, err := net.ParseMAC(i.MAC); err != nil || len(hw) != 6 || hw.String() != i.MAC {
+		return state.Broken("/ifaces/%d/mac", id)(fmt.Sprintf("%q is not a MAC address as the panel writes one (aa:bb:cc:dd:ee:ff)", i.MAC))
+	}
 	addr, err := netip.ParseAddr(i.IP)
 	if err != nil || !addr.Is4() {
 		return state.Broken("/ifaces/%d/ip", id)(fmt.Sprintf("%q is not an IPv4 address", i.IP))
@@ -314,8 +328,15 @@ func (s *State) checkDNS() *state.DecodeError {
 		names[z.Name] = id
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Records)) {
-		if r := s.Records[id]; s.Zones[r.Zone] == nil {
+		r := s.Records[id]
+		if s.Zones[r.Zone] == nil {
 			return state.Broken("/records/%d/zone", id)(fmt.Sprintf("no zone %d", r.Zone))
+		}
+		// The record passes add_dns_record's own content check (on a copy:
+		// the check also normalises what it is given).
+		probe := *r
+		if err := checkContent(&probe, r.Priority); err != nil {
+			return state.Broken("/records/%d", id)(err.Error())
 		}
 	}
 	return nil
@@ -325,12 +346,27 @@ func (s *State) checkDNS() *state.DecodeError {
 // may outlive it (deleting a server keeps its tickets).
 func (s *State) checkTickets() *state.DecodeError {
 	for _, id := range slices.Sorted(maps.Keys(s.Tickets)) {
-		if err := s.owned(s.Tickets[id].Owner, "/tickets/%d", id); err != nil {
+		tk := s.Tickets[id]
+		if err := s.owned(tk.Owner, "/tickets/%d", id); err != nil {
 			return err
+		}
+		if !contains(ticketStatuses, tk.Status) {
+			return state.Broken("/tickets/%d/status", id)(fmt.Sprintf("%q is not a ticket status", tk.Status))
+		}
+		for i, m := range tk.Messages {
+			if !contains(ticketAuthors, m.Author) {
+				return state.Broken("/tickets/%d/messages/%d/author", id, i)(fmt.Sprintf("%q writes no ticket", m.Author))
+			}
 		}
 	}
 	return nil
 }
+
+// ticketStatuses and ticketAuthors are what get_tickets can show.
+var (
+	ticketStatuses = []string{TicketOpen, TicketAnswered, TicketClosed}
+	ticketAuthors  = []string{"client", "support"}
+)
 
 // CheckSteps checks the panel's pending steps: a task step completes a
 // queued task that exists, each queued task has exactly one, and a
@@ -368,4 +404,40 @@ func (*Panel) CheckSteps(tx *state.Tx, queue []state.Step) *state.DecodeError {
 		}
 	}
 	return nil
+}
+
+// checkTimes checks the times a listing shows as "YYYY-MM-DD HH:MM:SS"
+// (the contract's DateTime): a zero time would be shown as "", which no
+// client parses, so an object the panel made always has them.
+func (s *State) checkTimes() *state.DecodeError {
+	var bad *state.DecodeError
+	need := func(t time.Time, format string, a ...any) {
+		if bad == nil && t.IsZero() {
+			bad = state.Broken(format, a...)("no time: listings show it as " + timeLayout)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Servers)) {
+		need(s.Servers[id].Created, "/servers/%d/created", id)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
+		need(s.Tasks[id].Posted, "/tasks/%d/datepost", id)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Zones)) {
+		need(s.Zones[id].Created, "/zones/%d/created", id)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Contracts)) {
+		need(s.Contracts[id].Date, "/contracts/%d/date", id)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Payments)) {
+		need(s.Payments[id].Date, "/payments/%d/date", id)
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.Tickets)) {
+		tk := s.Tickets[id]
+		need(tk.Created, "/tickets/%d/created", id)
+		need(tk.Updated, "/tickets/%d/updated", id)
+		for i, m := range tk.Messages {
+			need(m.Date, "/tickets/%d/messages/%d/date", id, i)
+		}
+	}
+	return bad
 }

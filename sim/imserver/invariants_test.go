@@ -77,6 +77,15 @@ func TestRestoreRefusesInconsistentIMserverState(t *testing.T) {
 		{"a server of no account", p + "/servers/6001/owner", func(t *testing.T, d snapshotDoc) { d.obj("servers", "6001")["owner"] = "ghost" }},
 		{"a server on another's contract", p + "/servers/6001/contract", func(t *testing.T, d snapshotDoc) { d.obj("servers", "6001")["contract"] = 21 }},
 		{"a server in no status", p + "/servers/6001/status", func(t *testing.T, d snapshotDoc) { d.obj("servers", "6001")["status"] = "flying" }},
+		{"a server of no creation time", p + "/servers/6001/created", func(t *testing.T, d snapshotDoc) {
+			d.obj("servers", "6001")["created"] = "0001-01-01T00:00:00Z"
+		}},
+		{"a zone of no creation time", p + "/zones/" + k.bobsZone + "/created", func(t *testing.T, d snapshotDoc) {
+			d.obj("zones", k.bobsZone)["created"] = "0001-01-01T00:00:00Z"
+		}},
+		{"a network of no creation time (found by FuzzRestoredStateServes)", p + "/networks/" + k.network + "/created", func(t *testing.T, d snapshotDoc) {
+			d.obj("networks", k.network)["created"] = ""
+		}},
 		{"a server of no template", p + "/servers/6001/template", func(t *testing.T, d snapshotDoc) { d.obj("servers", "6001")["template"] = 99 }},
 		{"a server waiting for no task", p + "/servers/7002/task", func(t *testing.T, d snapshotDoc) { d.obj("servers", "7002")["task"] = 999 }},
 		{"a session of no account", p + "/sessions/" + k.session + "/login", func(t *testing.T, d snapshotDoc) {
