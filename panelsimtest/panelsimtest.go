@@ -93,6 +93,13 @@ func WithWorldLimits(max int, idleTTL time.Duration) Option {
 	return func(o *options) { o.cfg.MaxWorlds, o.cfg.WorldIdleTTL = max, idleTTL }
 }
 
+// WithJournalMemory bounds the bytes all worlds' journals hold together
+// (see --journal-memory; 0, the default here: no bound but each journal's
+// size).
+func WithJournalMemory(bytes int64) Option {
+	return func(o *options) { o.cfg.JournalMemory = bytes }
+}
+
 // WithConnLimits sets the server's connection bounds (timeouts, header
 // size, connections per client address); zero fields keep the binary's
 // defaults. Short timeouts let a test watch a slow or idle client being cut

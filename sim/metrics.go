@@ -51,13 +51,15 @@ func (m *panelMeter) Observe(status int, took time.Duration) {
 var (
 	descRequests = prometheus.NewDesc("panelsim_requests_total",
 		"Panel requests answered, by panel and HTTP status (control-plane requests are not counted).", []string{"panel", "status"}, nil)
-	descWorlds      = prometheus.NewDesc("panelsim_worlds", "Worlds alive (and being built) in this process.", nil, nil)
-	descMaxWorlds   = prometheus.NewDesc("panelsim_worlds_max", "The --max-worlds cap (0: none).", nil, nil)
-	descEvictions   = prometheus.NewDesc("panelsim_world_evictions_total", "Idle worlds evicted to make room for new ones.", nil, nil)
-	descPending     = prometheus.NewDesc("panelsim_pending_steps", "Async steps waiting on the virtual clock, summed over worlds.", nil, nil)
-	descJournal     = prometheus.NewDesc("panelsim_journal_entries", "Requests held in the worlds' journals, summed over worlds.", nil, nil)
-	descJournalRoom = prometheus.NewDesc("panelsim_journal_capacity", "Journal entries the worlds have room for now (journals grow up to their bound), summed.", nil, nil)
-	descHistory     = prometheus.NewDesc("panelsim_history_entries",
+	descWorlds       = prometheus.NewDesc("panelsim_worlds", "Worlds alive (and being built) in this process.", nil, nil)
+	descMaxWorlds    = prometheus.NewDesc("panelsim_worlds_max", "The --max-worlds cap (0: none).", nil, nil)
+	descEvictions    = prometheus.NewDesc("panelsim_world_evictions_total", "Idle worlds evicted to make room for new ones.", nil, nil)
+	descPending      = prometheus.NewDesc("panelsim_pending_steps", "Async steps waiting on the virtual clock, summed over worlds.", nil, nil)
+	descJournal      = prometheus.NewDesc("panelsim_journal_entries", "Requests held in the worlds' journals, summed over worlds.", nil, nil)
+	descJournalBytes = prometheus.NewDesc("panelsim_journal_bytes", "Bytes the worlds' journals hold together (bounded by --journal-memory).", nil, nil)
+	descJournalMax   = prometheus.NewDesc("panelsim_journal_memory_max_bytes", "The bound on what the journals hold together (--journal-memory; 0: none).", nil, nil)
+	descJournalRoom  = prometheus.NewDesc("panelsim_journal_capacity", "Journal entries the worlds have room for now (journals grow up to their bound), summed.", nil, nil)
+	descHistory      = prometheus.NewDesc("panelsim_history_entries",
 		"Finished tasks a panel keeps (as of each world's last finished task), summed over worlds.", []string{"panel"}, nil)
 	descHistoryDropped = prometheus.NewDesc("panelsim_history_dropped_total",
 		"Finished tasks forgotten past the history bound, summed over live worlds.", []string{"panel"}, nil)
@@ -93,7 +95,7 @@ func (m *metrics) Panel(name string) simhttp.Meter {
 
 // Describe is prometheus.Collector.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRequests, descWorlds, descMaxWorlds, descEvictions, descPending, descJournal, descJournalRoom, descHistory, descHistoryDropped} {
+	for _, d := range []*prometheus.Desc{descRequests, descWorlds, descMaxWorlds, descEvictions, descPending, descJournal, descJournalRoom, descJournalBytes, descJournalMax, descHistory, descHistoryDropped} {
 		ch <- d
 	}
 }
@@ -139,6 +141,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	gauge(descPending, float64(pending))
 	gauge(descJournal, float64(journal))
 	gauge(descJournalRoom, float64(room))
+	gauge(descJournalBytes, float64(m.worlds.JournalBytes()))
+	gauge(descJournalMax, float64(m.worlds.Limits().JournalMemory))
 	for _, panel := range names {
 		gauge(descHistory, float64(kept[panel]), panel)
 		ch <- prometheus.MustNewConstMetric(descHistoryDropped, prometheus.CounterValue, float64(dropped[panel]), panel)

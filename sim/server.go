@@ -67,6 +67,9 @@ type Config struct {
 	// (0: never). See state.Limits.
 	MaxWorlds    int
 	WorldIdleTTL time.Duration
+	// JournalMemory bounds the bytes all worlds' journals hold together
+	// (0: no bound but each journal's size). See state.Journal.
+	JournalMemory int64
 	// Proxy replaces panels by name with forwarders (proxy mode): their
 	// routes forward instead of running the model, and their state is not
 	// seeded. Every name must be a served panel.
@@ -127,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.scenario, s.origin = sc, newOrigin(sc)
-	s.worlds = state.NewWorlds(s.build, state.Limits{MaxWorlds: cfg.MaxWorlds, IdleTTL: cfg.WorldIdleTTL, Keep: simhttp.DefaultWorld, Wall: cfg.Wall})
+	s.worlds = state.NewWorlds(s.build, state.Limits{MaxWorlds: cfg.MaxWorlds, IdleTTL: cfg.WorldIdleTTL, JournalMemory: cfg.JournalMemory, Keep: simhttp.DefaultWorld, Wall: cfg.Wall})
 	if _, err := s.worlds.Get(simhttp.DefaultWorld); err != nil {
 		return nil, err
 	}

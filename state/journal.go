@@ -3,7 +3,9 @@ package state
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // DefaultJournalSize is how many requests a world remembers unless told.
@@ -85,11 +87,21 @@ func (f JournalFilter) match(e Entry) bool {
 // arrive and becomes a ring only once it holds its bound, so an idle world
 // costs a few bytes rather than a full ring (ten thousand worlds in one
 // process would otherwise hold mostly empty journals, and the GC scans them).
+//
+// Besides its own bound in entries, a journal in a registry shares the
+// process's JournalMemory: once every journal together holds more than
+// that, the journal adding an entry gives up its own oldest ones, so a
+// world's traffic recycles that world's memory and the process's journals
+// never outgrow the bound however many worlds fill theirs.
 type Journal struct {
-	mu      sync.Mutex
-	entries []Entry // oldest at next once len == max
+	mu sync.Mutex
+	// ring holds n entries from head on (wrapping); len(ring) is the room,
+	// grown up to max as entries arrive.
+	ring    []Entry
+	head, n int
 	max     int
-	next    int
+	bytes   int64          // the footprint of the entries held
+	mem     *JournalMemory // nil: bounded by max alone
 	seq     uint64
 	changed Signal
 }
@@ -115,33 +127,58 @@ func (j *Journal) Add(e Entry) uint64 {
 	defer j.changed.Notify()
 	j.seq++
 	e.Seq = j.seq
-	if len(j.entries) < j.max {
-		j.grow()
-		j.entries = append(j.entries, e)
-		return e.Seq
+	if j.n == j.max {
+		j.dropOldest()
 	}
-	j.entries[j.next] = e
-	j.next = (j.next + 1) % j.max
+	if j.n == len(j.ring) {
+		j.grow()
+	}
+	j.ring[(j.head+j.n)%len(j.ring)] = e
+	j.n++
+	size := e.footprint()
+	j.bytes += size
+	if j.mem != nil {
+		j.mem.used.Add(size)
+		for j.n > 1 && j.mem.over() {
+			j.dropOldest()
+		}
+	}
 	return e.Seq
 }
 
-// grow makes room for one more entry, doubling the capacity but never past
-// the bound (append alone would overshoot it by up to half).
-func (j *Journal) grow() {
-	if len(j.entries) < cap(j.entries) {
-		return
+// dropOldest forgets the oldest entry (the journal holds at least one).
+func (j *Journal) dropOldest() {
+	old := &j.ring[j.head]
+	size := old.footprint()
+	*old = Entry{}
+	j.head = (j.head + 1) % len(j.ring)
+	j.n--
+	j.bytes -= size
+	if j.mem != nil {
+		j.mem.used.Add(-size)
 	}
-	n := min(max(2*cap(j.entries), journalFirstCap), j.max)
-	grown := make([]Entry, len(j.entries), n)
-	copy(grown, j.entries)
-	j.entries = grown
+}
+
+// grow makes room for one more entry, doubling the room but never past the
+// bound (append alone would overshoot it by up to half).
+func (j *Journal) grow() {
+	grown := make([]Entry, min(max(2*len(j.ring), journalFirstCap), j.max))
+	j.each(func(i int, e *Entry) { grown[i] = *e })
+	j.ring, j.head = grown, 0
+}
+
+// each calls fn with every entry held, oldest first, and its position.
+func (j *Journal) each(fn func(i int, e *Entry)) {
+	for i := range j.n {
+		fn(i, &j.ring[(j.head+i)%len(j.ring)])
+	}
 }
 
 // Len is the number of entries held now.
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.entries)
+	return j.n
 }
 
 // Cap is the number of entries the journal has room for now (it grows up
@@ -149,22 +186,19 @@ func (j *Journal) Len() int {
 func (j *Journal) Cap() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return cap(j.entries)
+	return len(j.ring)
+}
+
+// Bytes is the memory the journal's entries hold, as JournalMemory counts it.
+func (j *Journal) Bytes() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.bytes
 }
 
 // List returns the matching entries, oldest first.
 func (j *Journal) List(f JournalFilter) []Entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	var out []Entry
-	for _, part := range [][]Entry{j.entries[j.next:], j.entries[:j.next]} {
-		for _, e := range part {
-			if f.match(e) {
-				out = append(out, e)
-			}
-		}
-	}
-	return out
+	return j.Since(0, f, 0)
 }
 
 // Clear forgets every entry and gives back their memory; sequence numbers
@@ -172,7 +206,70 @@ func (j *Journal) List(f JournalFilter) []Entry {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries, j.next = nil, 0
+	if j.mem != nil {
+		j.mem.used.Add(-j.bytes)
+	}
+	j.ring, j.head, j.n, j.bytes = nil, 0, 0, 0
+}
+
+// share makes the journal count against mem (nil: against nothing), moving
+// what it holds from the bound it counted against before; a registry shares
+// its JournalMemory with the worlds it holds and takes it back from a world
+// it lets go, which a request still in flight may go on journaling into.
+func (j *Journal) share(mem *JournalMemory) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.mem == mem {
+		return
+	}
+	if j.mem != nil {
+		j.mem.used.Add(-j.bytes)
+	}
+	j.mem = mem
+	if mem != nil {
+		mem.used.Add(j.bytes)
+	}
+}
+
+// JournalMemory bounds the bytes all the journals of a process hold
+// together (see Journal).
+type JournalMemory struct {
+	max  int64
+	used atomic.Int64
+}
+
+// NewJournalMemory bounds journals to max bytes together (<= 0: no bound).
+func NewJournalMemory(max int64) *JournalMemory {
+	return &JournalMemory{max: max}
+}
+
+// Used is the bytes the journals sharing m hold now.
+func (m *JournalMemory) Used() int64 { return m.used.Load() }
+
+func (m *JournalMemory) over() bool { return m.max > 0 && m.used.Load() > m.max }
+
+// entryOverhead approximates what an entry costs beyond its strings: the
+// struct in the ring and the headers map's buckets.
+const entryOverhead = int64(unsafe.Sizeof(Entry{}))
+
+// footprint is what the entry holds in memory, near enough to bound a
+// process's journals by: its strings and a fixed share for the rest.
+func (e *Entry) footprint() int64 {
+	n := entryOverhead + int64(len(e.World)+len(e.Panel)+len(e.Method)+len(e.Path)+len(e.Query)+
+		len(e.Op)+len(e.Fault)+len(e.Body)+len(e.Answer)+len(e.AnswerType))
+	for k, v := range e.Headers {
+		n += int64(len(k)+len(v)) + 32
+	}
+	for _, s := range e.Notes {
+		n += int64(len(s)) + 16
+	}
+	for _, s := range e.Truncated {
+		n += int64(len(s)) + 16
+	}
+	for _, v := range e.Violations {
+		n += int64(len(v.In)+len(v.Part)+len(v.Pointer)+len(v.Expected)+len(v.Actual)+len(v.Message)) + 96
+	}
+	return n
 }
 
 // NotesContaining returns the notes of all entries that contain s, oldest

@@ -12,13 +12,11 @@ func (j *Journal) Since(seq uint64, f JournalFilter, limit int) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Entry
-	for _, part := range [][]Entry{j.entries[j.next:], j.entries[:j.next]} {
-		for _, e := range part {
-			if e.Seq > seq && f.match(e) {
-				out = append(out, e)
-			}
+	j.each(func(_ int, e *Entry) {
+		if e.Seq > seq && f.match(*e) {
+			out = append(out, *e)
 		}
-	}
+	})
 	if limit > 0 && len(out) > limit {
 		out = out[len(out)-limit:]
 	}

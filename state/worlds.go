@@ -29,6 +29,10 @@ type Limits struct {
 	// Idleness is about the host's resources, so it is wall time, never a
 	// world's virtual time.
 	Wall WallClock
+	// JournalMemory bounds the bytes the journals of all the registry's
+	// worlds hold together (0: no bound but each journal's own): past it, a
+	// world adding an entry gives up its own oldest ones (see Journal).
+	JournalMemory int64
 }
 
 // FullError is the answer for a new world when the registry holds
@@ -68,6 +72,8 @@ type Worlds struct {
 	evicted evictedNames
 
 	evictions atomic.Uint64
+	// journals is what the worlds' journals hold together.
+	journals *JournalMemory
 	// retired holds the coverage of deleted and evicted worlds, so a suite
 	// that makes and drops a world per test still sees what it exercised.
 	retired *Coverage
@@ -95,7 +101,7 @@ func NewWorlds(build Builder, limits Limits) *Worlds {
 	if limits.Wall == nil {
 		limits.Wall = SystemWallClock
 	}
-	return &Worlds{slots: map[string]*slot{}, build: build, limits: limits, evicted: evictedNames{max: evictedRemembered}, retired: NewCoverage()}
+	return &Worlds{slots: map[string]*slot{}, build: build, limits: limits, evicted: evictedNames{max: evictedRemembered}, journals: NewJournalMemory(limits.JournalMemory), retired: NewCoverage()}
 }
 
 var worldName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -152,6 +158,9 @@ func (ws *Worlds) create(name string) (*World, error) {
 
 	w, err := ws.build(name, nil)
 	ws.mu.Lock()
+	if err == nil && ws.slots[name] == sl {
+		w.journal.share(ws.journals)
+	}
 	sl.w, sl.err = w, err
 	if err != nil && ws.slots[name] == sl {
 		delete(ws.slots, name)
@@ -191,7 +200,7 @@ func (ws *Worlds) makeRoom() error {
 	if victim == "" {
 		return full
 	}
-	ws.retired.Merge(ws.slots[victim].w.coverage.Counts())
+	ws.retire(ws.slots[victim].w)
 	delete(ws.slots, victim)
 	ws.evicted.add(victim, time.Duration(now-oldest))
 	ws.evictions.Add(1)
@@ -289,7 +298,9 @@ func (ws *Worlds) Put(w *World) error {
 	}
 	if exists && old.w != nil && old.w != w {
 		w.coverage.Merge(old.w.coverage.Counts())
+		old.w.journal.share(nil)
 	}
+	w.journal.share(ws.journals)
 	ws.evicted.take(w.Name())
 	ws.slots[w.Name()] = builtSlot(w, ws.now())
 	ws.changed.Notify()
@@ -327,13 +338,23 @@ func (ws *Worlds) Delete(name string) bool {
 		return false // still being built: its creator will return it
 	}
 	if ok {
-		ws.retired.Merge(sl.w.coverage.Counts())
+		ws.retire(sl.w)
 	}
 	delete(ws.slots, name)
 	ws.evicted.take(name)
 	ws.changed.Notify()
 	return ok
 }
+
+// retire lets a deleted or evicted world go: its coverage stays counted,
+// its journal no longer counts against the registry's JournalMemory.
+func (ws *Worlds) retire(w *World) {
+	ws.retired.Merge(w.coverage.Counts())
+	w.journal.share(nil)
+}
+
+// JournalBytes is the memory all the worlds' journals hold together.
+func (ws *Worlds) JournalBytes() int64 { return ws.journals.Used() }
 
 // Retired is the coverage of the worlds deleted or evicted so far.
 func (ws *Worlds) Retired() *Coverage { return ws.retired }

@@ -104,6 +104,8 @@ func parseFlags(args []string, env func(string) string, stderr io.Writer) (*opti
 	f.Int64(&o.maxConnsPerClient, "max-conns-per-client", sim.DefaultMaxConnsPerClient, 0, "most connections one client IP may hold open at once; past it new ones are closed at accept (0: no cap)")
 	o.scale.maxWorlds = autoMaxWorlds(machineMemory())
 	f.Func("max-worlds", "auto", "most worlds alive at once; past it the least recently used idle world is evicted (auto: "+autoMaxWorldsHelp+")", o.scale.setMaxWorlds)
+	o.scale.journalMemory = autoJournalMemory(machineMemory())
+	f.Func("journal-memory", "auto", "most bytes the journals of all worlds hold together; past it a world journaling a request gives up its own oldest entries (0: no bound but each journal's size; auto: "+autoJournalMemoryHelp+")", o.scale.setJournalMemory)
 	f.Duration(&o.worldIdleTTL, "world-idle-ttl", 15*time.Minute, "how long a world must go unused before it may be evicted to make room (0: never; new worlds past --max-worlds are then refused)")
 	f.String(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	f.Bool(&o.tls, "tls", "serve HTTPS with a self-signed certificate made at start")

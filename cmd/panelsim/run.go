@@ -170,7 +170,7 @@ func newServer(o *options, logger *slog.Logger) (*sim.Server, error) {
 		Seed: o.seed, Clock: o.clock, DefaultClock: "real", Validate: simhttp.ValidateMode(o.validate),
 		NoControl: o.noControl, StateFile: o.stateFile, Logger: logger, Version: version,
 		MaxBody: o.maxBody, MaxControlBody: o.maxControlBody, ControlToken: o.controlToken,
-		MaxWorlds: o.maxWorlds, WorldIdleTTL: o.worldIdleTTL, Start: o.start,
+		MaxWorlds: o.maxWorlds, WorldIdleTTL: o.worldIdleTTL, JournalMemory: o.journalMemory, Start: o.start,
 	}
 	if o.scenario != "" {
 		data, err := os.ReadFile(o.scenario)

@@ -13,9 +13,10 @@ import (
 
 // scale is how many worlds the process holds and how it is observed.
 type scale struct {
-	maxWorlds    int
-	worldIdleTTL time.Duration
-	pprof        string
+	maxWorlds     int
+	journalMemory int64
+	worldIdleTTL  time.Duration
+	pprof         string
 }
 
 // worldBudget is what --max-worlds auto reckons a world costs: a fresh
@@ -37,6 +38,33 @@ func (s *scale) setMaxWorlds(v string) error {
 	}
 	s.maxWorlds = n
 	return nil
+}
+
+const autoJournalMemoryHelp = "a quarter of the memory the process may use, at least 64 MiB"
+
+// setJournalMemory reads --journal-memory: bytes (0: no bound) or auto.
+func (s *scale) setJournalMemory(v string) error {
+	if v == "auto" {
+		s.journalMemory = autoJournalMemory(machineMemory())
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return errors.New("want a number of bytes (0: no bound) or auto")
+	}
+	s.journalMemory = n
+	return nil
+}
+
+// autoJournalMemory sizes what the journals may hold together to the
+// memory (bytes; 0 if unknown): with --max-worlds auto taking half for the
+// worlds themselves, requests journaled in any number of worlds leave a
+// quarter for the rest.
+func autoJournalMemory(mem uint64) int64 {
+	if mem == 0 {
+		return 1 << 30
+	}
+	return int64(max(mem/4, 64<<20))
 }
 
 // autoMaxWorlds sizes the world cap to the memory (bytes; 0 if unknown).

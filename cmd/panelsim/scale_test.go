@@ -24,6 +24,7 @@ func TestMaxWorldsRefusesANewWorldWhenNothingMayBeEvicted(t *testing.T) {
 func TestScaleFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--max-worlds", "0"}, {"--max-worlds", "many"}, {"--world-idle-ttl", "-1s"}, {"--world-idle-ttl", "soon"},
+		{"--journal-memory", "-1"}, {"--journal-memory", "lots"},
 	} {
 		var out bytes.Buffer
 		if code := run(context.Background(), args, func(string) string { return "" }, &out, &out, nil); code != 2 || !strings.Contains(out.String(), args[0]) {
@@ -31,13 +32,13 @@ func TestScaleFlags(t *testing.T) {
 		}
 	}
 	o, err := parseFlags(nil, func(k string) string {
-		return map[string]string{"PANELSIM_MAX_WORLDS": "7", "PANELSIM_WORLD_IDLE_TTL": "1h"}[k]
+		return map[string]string{"PANELSIM_MAX_WORLDS": "7", "PANELSIM_WORLD_IDLE_TTL": "1h", "PANELSIM_JOURNAL_MEMORY": "1000"}[k]
 	}, io.Discard)
-	if err != nil || o.maxWorlds != 7 || o.worldIdleTTL.String() != "1h0m0s" {
+	if err != nil || o.maxWorlds != 7 || o.worldIdleTTL.String() != "1h0m0s" || o.journalMemory != 1000 {
 		t.Fatalf("from the environment: %+v, %v", o, err)
 	}
 	o, err = parseFlags(nil, func(string) string { return "" }, io.Discard)
-	if err != nil || o.maxWorlds != autoMaxWorlds(machineMemory()) || o.worldIdleTTL.String() != "15m0s" {
+	if err != nil || o.maxWorlds != autoMaxWorlds(machineMemory()) || o.worldIdleTTL.String() != "15m0s" || o.journalMemory != autoJournalMemory(machineMemory()) {
 		t.Fatalf("defaults: %+v, %v", o, err)
 	}
 }
@@ -46,6 +47,14 @@ func TestAutoMaxWorldsFollowsTheMemory(t *testing.T) {
 	for mem, want := range map[uint64]int{0: 10000, 1 << 30: 1024, 16 << 30: 16384, 10 << 20: 100, 1 << 50: 1000000} {
 		if got := autoMaxWorlds(mem); got != want {
 			t.Errorf("%d bytes: %d worlds, want %d", mem, got, want)
+		}
+	}
+}
+
+func TestAutoJournalMemoryFollowsTheMemory(t *testing.T) {
+	for mem, want := range map[uint64]int64{0: 1 << 30, 1 << 30: 256 << 20, 16 << 30: 4 << 30, 10 << 20: 64 << 20} {
+		if got := autoJournalMemory(mem); got != want {
+			t.Errorf("%d bytes: %d for journals, want %d", mem, got, want)
 		}
 	}
 }

@@ -23,12 +23,13 @@ func main() {
 	worlds := flag.Int("worlds", 10000, "worlds to create")
 	requests := flag.Int("requests", 1000000, "requests of the mixed run")
 	active := flag.Int("active", 100, "worlds the mixed run spreads over")
+	journalMemory := flag.Int64("journal-memory", 0, "bytes all journals hold together (--journal-memory; 0: no bound but each journal's size)")
 	flag.Parse()
-	srv, err := sim.New(sim.Config{ScenarioYAML: hotpaths.Scenario(), DefaultClock: "manual"})
+	srv, err := sim.New(sim.Config{ScenarioYAML: hotpaths.Scenario(), DefaultClock: "manual", JournalMemory: *journalMemory})
 	if err != nil {
 		fail(err)
 	}
-	report("start", 0)
+	report("start", srv)
 	t0 := time.Now()
 	for i := range *worlds {
 		if _, err := srv.Worlds().Get("w" + strconv.Itoa(i)); err != nil {
@@ -36,7 +37,7 @@ func main() {
 		}
 	}
 	took := time.Since(t0)
-	report(fmt.Sprintf("%d worlds (%.0f us a world)", *worlds, float64(took.Microseconds())/float64(*worlds)), 0)
+	report(fmt.Sprintf("%d worlds (%.0f us a world)", *worlds, float64(took.Microseconds())/float64(*worlds)), srv)
 
 	paths, err := hotpaths.Prepare(srv.Handler())
 	if err != nil {
@@ -56,15 +57,15 @@ func main() {
 		}
 		hotpaths.Serve(h, r)
 		if n%100000 == 0 {
-			report(fmt.Sprintf("after %d requests", n), n)
+			report(fmt.Sprintf("after %d requests", n), srv)
 		}
 	}
 }
 
-func report(what string, _ int) {
+func report(what string, srv *sim.Server) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	fmt.Printf("%-36s RSS %6.0f MB  heap %6.0f MB\n", what, rss()/1e6, float64(m.HeapAlloc)/1e6)
+	fmt.Printf("%-36s RSS %6.0f MB  heap %6.0f MB  journals %6.0f MB\n", what, rss()/1e6, float64(m.HeapAlloc)/1e6, float64(srv.Worlds().JournalBytes())/1e6)
 }
 
 // rss is the process's resident set from /proc/self/statm.
