@@ -96,8 +96,10 @@ func (f JournalFilter) match(e Entry) bool {
 type Journal struct {
 	mu sync.Mutex
 	// ring holds n entries from head on (wrapping); len(ring) is the room,
-	// grown up to max as entries arrive.
+	// grown up to max as entries arrive. sizes[i] is ring[i]'s footprint,
+	// reckoned once.
 	ring    []Entry
+	sizes   []int64
 	head, n int
 	max     int
 	bytes   int64          // the footprint of the entries held
@@ -133,9 +135,10 @@ func (j *Journal) Add(e Entry) uint64 {
 	if j.n == len(j.ring) {
 		j.grow()
 	}
-	j.ring[(j.head+j.n)%len(j.ring)] = e
-	j.n++
+	i := j.at(j.n)
 	size := e.footprint()
+	j.ring[i], j.sizes[i] = e, size
+	j.n++
 	j.bytes += size
 	if j.mem != nil {
 		j.mem.used.Add(size)
@@ -148,9 +151,8 @@ func (j *Journal) Add(e Entry) uint64 {
 
 // dropOldest forgets the oldest entry (the journal holds at least one).
 func (j *Journal) dropOldest() {
-	old := &j.ring[j.head]
-	size := old.footprint()
-	*old = Entry{}
+	size := j.sizes[j.head]
+	j.ring[j.head], j.sizes[j.head] = Entry{}, 0
 	j.head = (j.head + 1) % len(j.ring)
 	j.n--
 	j.bytes -= size
@@ -162,15 +164,22 @@ func (j *Journal) dropOldest() {
 // grow makes room for one more entry, doubling the room but never past the
 // bound (append alone would overshoot it by up to half).
 func (j *Journal) grow() {
-	grown := make([]Entry, min(max(2*len(j.ring), journalFirstCap), j.max))
-	j.each(func(i int, e *Entry) { grown[i] = *e })
-	j.ring, j.head = grown, 0
+	room := min(max(2*len(j.ring), journalFirstCap), j.max)
+	ring, sizes := make([]Entry, room), make([]int64, room)
+	for i := range j.n {
+		at := j.at(i)
+		ring[i], sizes[i] = j.ring[at], j.sizes[at]
+	}
+	j.ring, j.sizes, j.head = ring, sizes, 0
 }
 
-// each calls fn with every entry held, oldest first, and its position.
-func (j *Journal) each(fn func(i int, e *Entry)) {
+// at is the ring index of the i-th entry held, oldest first.
+func (j *Journal) at(i int) int { return (j.head + i) % len(j.ring) }
+
+// each calls fn with every entry held, oldest first.
+func (j *Journal) each(fn func(e *Entry)) {
 	for i := range j.n {
-		fn(i, &j.ring[(j.head+i)%len(j.ring)])
+		fn(&j.ring[j.at(i)])
 	}
 }
 
@@ -209,7 +218,7 @@ func (j *Journal) Clear() {
 	if j.mem != nil {
 		j.mem.used.Add(-j.bytes)
 	}
-	j.ring, j.head, j.n, j.bytes = nil, 0, 0, 0
+	j.ring, j.sizes, j.head, j.n, j.bytes = nil, nil, 0, 0, 0
 }
 
 // share makes the journal count against mem (nil: against nothing), moving

@@ -12,7 +12,7 @@ func (j *Journal) Since(seq uint64, f JournalFilter, limit int) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Entry
-	j.each(func(_ int, e *Entry) {
+	j.each(func(e *Entry) {
 		if e.Seq > seq && f.match(*e) {
 			out = append(out, *e)
 		}
