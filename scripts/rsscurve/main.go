@@ -62,10 +62,15 @@ func main() {
 	}
 }
 
+// report prints the RSS as the run left it, then the live heap (after a
+// collection: the heap between collections is mostly garbage awaiting one,
+// up to GOGC's headroom) and what the journals hold.
 func report(what string, srv *sim.Server) {
+	resident := rss()
+	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	fmt.Printf("%-36s RSS %6.0f MB  heap %6.0f MB  journals %6.0f MB\n", what, rss()/1e6, float64(m.HeapAlloc)/1e6, float64(srv.Worlds().JournalBytes())/1e6)
+	fmt.Printf("%-36s RSS %6.0f MB  live heap %6.0f MB  journals %6.0f MB\n", what, resident/1e6, float64(m.HeapAlloc)/1e6, float64(srv.Worlds().JournalBytes())/1e6)
 }
 
 // rss is the process's resident set from /proc/self/statm.
