@@ -33,7 +33,24 @@ func run[T any](c echo.Context, status int, call func(tx *state.Tx) (T, error)) 
 	if err != nil {
 		return writeError(c, err)
 	}
-	return c.JSON(status, out)
+	return writeJSON(c, status, &out)
+}
+
+// writeJSON answers *v as c.JSON(status, *v) would, with the view's own
+// encoder when it has one (render_json.go): the same bytes without
+// encoding/json's reflection. ?pretty and echo's debug mode indent, so
+// those go to echo, as does anything the encoder leaves to encoding/json.
+func writeJSON[T any](c echo.Context, status int, v *T) error {
+	a, ok := any(v).(jsonAppender)
+	if !ok || c.Echo().Debug || c.QueryParams().Has("pretty") {
+		return c.JSON(status, *v)
+	}
+	o, ok := encodeJSON(a)
+	defer o.release()
+	if !ok {
+		return c.JSON(status, *v)
+	}
+	return c.JSONBlob(status, o.b)
 }
 
 // body decodes the request's JSON body into v; the error is a 400 naming

@@ -1,0 +1,197 @@
+package dci6
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// trickyStrings are what encoding/json escapes or replaces: HTML
+// characters, quotes and backslashes, every kind of control byte,
+// invalid UTF-8 (lone bytes, a cut sequence, an encoded surrogate),
+// U+2028/U+2029, DEL and multi-byte text.
+var trickyStrings = []string{
+	"", "plain", "<script>&amp;</script>", `quote " and \ backslash`,
+	"\b\f\n\r\t", "\x00\x01\x1f", "\x7f", "\xff", "a\xc3", "\xed\xa0\x80",
+	"\u2028\u2029", "line\u2028sep", "сервер-01", "日本\U0001F600", "\uFFFD",
+	"ok\xe2\x80", "mixed <\xff\u2029>",
+}
+
+// trickyFloats are the float64s whose formatting encoding/json special-
+// cases: exponent bounds, a one-digit negative exponent, zero signs.
+var trickyFloats = []float64{0, math.Copysign(0, -1), 1, -1.5, 1e-7, 1e-6, 9.99e-7, 1e20, 1e21, 1.5e300,
+	123456789.125, 5e-324, math.MaxFloat64, 100}
+
+// filler makes random values of the view types, reaching every field by
+// reflection, so a field added to a view is exercised without this file
+// changing.
+type filler struct{ r *rand.Rand }
+
+func (f filler) str() string {
+	if f.r.IntN(3) == 0 {
+		b := make([]byte, f.r.IntN(12))
+		for i := range b {
+			b[i] = byte(f.r.IntN(256))
+		}
+		return string(b)
+	}
+	return trickyStrings[f.r.IntN(len(trickyStrings))]
+}
+
+// anyValue is a free-form map value: what the views put there, nested
+// maps and lists, and a type without a hand encoder.
+func (f filler) anyValue(depth int) any {
+	switch f.r.IntN(10) {
+	case 0:
+		return nil
+	case 1:
+		return f.str()
+	case 2:
+		return f.r.IntN(2) == 0
+	case 3:
+		return f.r.IntN(1000) - 500
+	case 4:
+		return f.r.Int64()
+	case 5:
+		return trickyFloats[f.r.IntN(len(trickyFloats))]
+	case 6:
+		if depth > 0 {
+			return f.anyMap(depth - 1)
+		}
+		return map[string]any(nil)
+	case 7:
+		if depth > 0 {
+			l := make([]any, f.r.IntN(3))
+			for i := range l {
+				l[i] = f.anyValue(depth - 1)
+			}
+			return l
+		}
+		return []any(nil)
+	case 8:
+		return []string{f.str()}
+	default:
+		return ProgressStep{Name: f.str(), Status: f.str()}
+	}
+}
+
+func (f filler) anyMap(depth int) map[string]any {
+	switch f.r.IntN(4) {
+	case 0:
+		return nil
+	case 1:
+		return map[string]any{}
+	}
+	m := map[string]any{}
+	for range f.r.IntN(5) {
+		m[f.str()] = f.anyValue(depth)
+	}
+	return m
+}
+
+func (f filler) fill(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(f.str())
+	case reflect.Bool:
+		v.SetBool(f.r.IntN(2) == 0)
+	case reflect.Int, reflect.Int64:
+		v.SetInt(f.r.Int64() >> f.r.IntN(64))
+		if f.r.IntN(2) == 0 {
+			v.SetInt(-v.Int())
+		}
+	case reflect.Pointer:
+		if f.r.IntN(3) > 0 {
+			v.Set(reflect.New(v.Type().Elem()))
+			f.fill(v.Elem())
+		}
+	case reflect.Slice:
+		if f.r.IntN(4) == 0 {
+			return // nil
+		}
+		s := reflect.MakeSlice(v.Type(), f.r.IntN(4), 4)
+		for i := range s.Len() {
+			f.fill(s.Index(i))
+		}
+		v.Set(s)
+	case reflect.Map:
+		if v.Type() != reflect.TypeFor[map[string]any]() {
+			panic("no filler for " + v.Type().String())
+		}
+		v.Set(reflect.ValueOf(f.anyMap(2)))
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f.fill(v.Field(i))
+		}
+	default:
+		panic("no filler for " + v.Type().String())
+	}
+}
+
+// checkSameJSON encodes v with its hand encoder and with encoding/json's
+// Encoder (what echo uses) and wants the same bytes; the encoder may leave
+// to encoding/json only what encoding/json refuses (NaN, infinities).
+func checkSameJSON(t *testing.T, v jsonAppender) {
+	t.Helper()
+	var want bytes.Buffer
+	wantErr := json.NewEncoder(&want).Encode(v)
+	o, ok := encodeJSON(v)
+	defer o.release()
+	if !ok {
+		if wantErr == nil {
+			t.Fatalf("hand encoder fell back on %#v, encoding/json wrote %s", v, want.Bytes())
+		}
+		return
+	}
+	if wantErr != nil {
+		t.Fatalf("hand encoder wrote %s where encoding/json refused: %v", o.b, wantErr)
+	}
+	if got := o.b; !bytes.Equal(got, want.Bytes()) {
+		at := 0
+		for at < min(len(got), want.Len()) && got[at] == want.Bytes()[at] {
+			at++
+		}
+		t.Fatalf("bytes differ from offset %d\n hand: %.120q\n json: %.120q", at, got[at:], want.Bytes()[at:])
+	}
+}
+
+func TestHandEncodersMatchEncodingJSON(t *testing.T) {
+	f := filler{rand.New(rand.NewPCG(1, 2))}
+	for i := range 3000 {
+		var s ServerView
+		f.fill(reflect.ValueOf(&s).Elem())
+		checkSameJSON(t, &s)
+		if i%10 == 0 {
+			var l ListView[ServerView]
+			f.fill(reflect.ValueOf(&l).Elem())
+			checkSameJSON(t, &l)
+		}
+	}
+}
+
+// TestHandEncoderFallsBack: what the encoder cannot write as encoding/json
+// would (NaN, a list of views without encoders) goes back to encoding/json.
+func TestHandEncoderFallsBack(t *testing.T) {
+	s := ServerView{PerformInfo: map[string]any{"x": math.NaN()}}
+	if o, ok := encodeJSON(&s); ok {
+		t.Errorf("NaN encoded as %s", o.b)
+	}
+	l := ListView[UserView]{List: []UserView{{ID: 1}}}
+	if o, ok := encodeJSON(&l); ok {
+		t.Errorf("a list without an item encoder encoded as %s", o.b)
+	}
+}
+
+// FuzzHandEncodedStrings checks string and float formatting against
+// encoding/json on arbitrary input.
+func FuzzHandEncodedStrings(f *testing.F) {
+	for i, s := range trickyStrings {
+		f.Add(s, trickyFloats[i%len(trickyFloats)])
+	}
+	f.Fuzz(func(t *testing.T, s string, x float64) {
+		checkSameJSON(t, &ServerView{Name: s, PerformInfo: map[string]any{s: x, "n": s}})
+	})
+}
