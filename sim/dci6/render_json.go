@@ -16,58 +16,55 @@ import (
 // null for nil slices and maps, map keys sorted, floats as it writes
 // them): render_json_test.go encodes random values both ways and compares
 // them, so a field added to a view without its encoder fails there.
+//
+// Encoders append to a slice they are handed and return it (the slice
+// stays in registers; a buffer field written at every step costs a GC
+// write barrier each time). *fallback is set when a value needs
+// encoding/json after all (a float it refuses, a type without an
+// encoder): the caller then encodes the whole answer with encoding/json,
+// which gives its exact bytes or error.
 
 // jsonAppender is a view with its own encoder.
 type jsonAppender interface {
-	appendJSON(o *jsonOut)
+	appendJSON(b []byte, fallback *bool) []byte
 }
 
-// jsonOut is an answer being encoded. fallback says a value needs
-// encoding/json after all (a float it refuses, a type without an encoder):
-// the caller then encodes the whole answer with encoding/json, which gives
-// its exact bytes or error.
-type jsonOut struct {
+// jsonBuffer is a pooled answer buffer; fallback lives beside it so the
+// flag the encoders share costs no allocation of its own.
+type jsonBuffer struct {
 	b        []byte
 	fallback bool
 }
 
-// jsonOuts recycles answer buffers (encoding/json pools its own the same
-// way); buffers grown past maxPooledJSON are left to the collector.
-var jsonOuts = sync.Pool{New: func() any { return &jsonOut{b: make([]byte, 0, 4096)} }}
+// jsonBuffers recycles answer buffers (encoding/json pools its own the
+// same way); buffers grown past maxPooledJSON are left to the collector.
+var jsonBuffers = sync.Pool{New: func() any { return &jsonBuffer{b: make([]byte, 0, 4096)} }}
 
 const maxPooledJSON = 1 << 20
 
 // encodeJSON encodes v by hand, as encoding/json's Encoder would (with its
 // trailing newline); ok is false when encoding/json must do it. The caller
-// hands the jsonOut back with release once the bytes are written.
-func encodeJSON(v jsonAppender) (o *jsonOut, ok bool) {
-	o = jsonOuts.Get().(*jsonOut)
-	o.b, o.fallback = o.b[:0], false
-	v.appendJSON(o)
-	o.b = append(o.b, '\n')
-	return o, !o.fallback
+// hands the buffer back with release once the bytes are written.
+func encodeJSON(v jsonAppender) (buf *jsonBuffer, ok bool) {
+	buf = jsonBuffers.Get().(*jsonBuffer)
+	buf.fallback = false
+	buf.b = append(v.appendJSON(buf.b[:0], &buf.fallback), '\n')
+	return buf, !buf.fallback
 }
 
-func (o *jsonOut) release() {
-	if cap(o.b) <= maxPooledJSON {
-		jsonOuts.Put(o)
+func (buf *jsonBuffer) release() {
+	if cap(buf.b) <= maxPooledJSON {
+		jsonBuffers.Put(buf)
 	}
 }
 
-func (o *jsonOut) raw(s string) { o.b = append(o.b, s...) }
-
-func (o *jsonOut) null() { o.b = append(o.b, "null"...) }
-
-func (o *jsonOut) int(n int64) { o.b = strconv.AppendInt(o.b, n, 10) }
-
-func (o *jsonOut) bool(v bool) { o.b = strconv.AppendBool(o.b, v) }
-
-// str writes s as encoding/json does with HTML escaping on (its default,
-// and echo's): <, > and & as \u003c..., control bytes as \b \f \n \r \t
-// or \u00XX, each invalid UTF-8 byte as \ufffd, U+2028 and U+2029 escaped.
-func (o *jsonOut) str(s string) {
+// appendString writes s as encoding/json does with HTML escaping on (its
+// default, and echo's): <, > and & as \u003c..., control bytes as \b \f
+// \n \r \t or \u00XX, each invalid UTF-8 byte as \ufffd, U+2028 and
+// U+2029 escaped.
+func appendString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	b := append(o.b, '"')
+	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -113,471 +110,459 @@ func (o *jsonOut) str(s string) {
 		start = i
 	}
 	b = append(b, s[start:]...)
-	o.b = append(b, '"')
+	return append(b, '"')
 }
 
-// float writes f as encoding/json writes a float64: the shortest form,
-// exponent notation below 1e-6 and from 1e21 with a one-digit negative
-// exponent kept short (1e-7, not 1e-07); NaN and infinities fall back
-// (encoding/json refuses them).
-func (o *jsonOut) float(f float64) {
+// appendFloat writes f as encoding/json writes a float64: the shortest
+// form, exponent notation below 1e-6 and from 1e21 with a one-digit
+// negative exponent kept short (1e-7, not 1e-07); NaN and infinities fall
+// back (encoding/json refuses them).
+func appendFloat(b []byte, f float64, fallback *bool) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		o.fallback = true
-		return
+		*fallback = true
+		return b
 	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
 	}
-	b := strconv.AppendFloat(o.b, f, format, -1, 64)
+	b = strconv.AppendFloat(b, f, format, -1, 64)
 	if format == 'e' {
 		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
 			b[n-2] = b[n-1]
 			b = b[:n-1]
 		}
 	}
-	o.b = b
+	return b
 }
 
-// any writes a value of a free-form map (status_info and the like): the
-// kinds the views put there by hand, anything else through encoding/json.
-func (o *jsonOut) any(v any) {
+// appendAny writes a value of a free-form map (status_info and the like):
+// the kinds the views put there by hand, anything else through
+// encoding/json (the same bytes it writes that value with inside a larger
+// one); a value it refuses falls back.
+func appendAny(b []byte, v any, fallback *bool) []byte {
 	switch v := v.(type) {
 	case nil:
-		o.null()
+		return append(b, "null"...)
 	case string:
-		o.str(v)
+		return appendString(b, v)
 	case bool:
-		o.bool(v)
+		return strconv.AppendBool(b, v)
 	case int:
-		o.int(int64(v))
+		return strconv.AppendInt(b, int64(v), 10)
 	case int64:
-		o.int(v)
+		return strconv.AppendInt(b, v, 10)
 	case float64:
-		o.float(v)
+		return appendFloat(b, v, fallback)
 	case map[string]any:
-		o.object(v)
+		return appendObject(b, v, fallback)
 	case []any:
 		if v == nil {
-			o.null()
-			return
+			return append(b, "null"...)
 		}
-		o.b = append(o.b, '[')
+		b = append(b, '[')
 		for i, e := range v {
 			if i > 0 {
-				o.b = append(o.b, ',')
+				b = append(b, ',')
 			}
-			o.any(e)
+			b = appendAny(b, e, fallback)
 		}
-		o.b = append(o.b, ']')
-	default:
-		o.marshal(v)
+		return append(b, ']')
 	}
-}
-
-// marshal writes v through encoding/json (the same bytes it would write
-// v with inside a larger value); a value it refuses falls back.
-func (o *jsonOut) marshal(v any) {
-	b, err := json.Marshal(v)
+	out, err := json.Marshal(v)
 	if err != nil {
-		o.fallback = true
-		return
+		*fallback = true
+		return b
 	}
-	o.b = append(o.b, b...)
+	return append(b, out...)
 }
 
-// object writes a free-form map with its keys in encoding/json's order
-// (sorted as Go strings, before escaping).
-func (o *jsonOut) object(m map[string]any) {
+// appendObject writes a free-form map with its keys in encoding/json's
+// order (sorted as Go strings, before escaping).
+func appendObject(b []byte, m map[string]any, fallback *bool) []byte {
 	if m == nil {
-		o.null()
-		return
+		return append(b, "null"...)
 	}
 	if len(m) == 0 {
-		o.raw("{}")
-		return
+		return append(b, "{}"...)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	o.b = append(o.b, '{')
+	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
-			o.b = append(o.b, ',')
+			b = append(b, ',')
 		}
-		o.str(k)
-		o.b = append(o.b, ':')
-		o.any(m[k])
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendAny(b, m[k], fallback)
 	}
-	o.b = append(o.b, '}')
+	return append(b, '}')
 }
 
-// strings writes a string list (null when nil, as encoding/json does).
-func (o *jsonOut) strings(s []string) {
+// appendStrings writes a string list (null when nil, as encoding/json
+// does).
+func appendStrings(b []byte, s []string) []byte {
 	if s == nil {
-		o.null()
-		return
+		return append(b, "null"...)
 	}
-	o.b = append(o.b, '[')
+	b = append(b, '[')
 	for i, e := range s {
 		if i > 0 {
-			o.b = append(o.b, ',')
+			b = append(b, ',')
 		}
-		o.str(e)
+		b = appendString(b, e)
 	}
-	o.b = append(o.b, ']')
+	return append(b, ']')
 }
 
 // appendList writes a slice of views (null when nil).
 func appendList[T any, P interface {
 	*T
 	jsonAppender
-}](o *jsonOut, items []T) {
+}](b []byte, items []T, fallback *bool) []byte {
 	if items == nil {
-		o.null()
-		return
+		return append(b, "null"...)
 	}
-	o.b = append(o.b, '[')
+	b = append(b, '[')
 	for i := range items {
 		if i > 0 {
-			o.b = append(o.b, ',')
+			b = append(b, ',')
 		}
-		P(&items[i]).appendJSON(o)
+		b = P(&items[i]).appendJSON(b, fallback)
 	}
-	o.b = append(o.b, ']')
+	return append(b, ']')
 }
 
 // appendPtr writes a pointed-to view, or null.
 func appendPtr[T any, P interface {
 	*T
 	jsonAppender
-}](o *jsonOut, v *T) {
+}](b []byte, v *T, fallback *bool) []byte {
 	if v == nil {
-		o.null()
-		return
+		return append(b, "null"...)
 	}
-	P(v).appendJSON(o)
+	return P(v).appendJSON(b, fallback)
 }
 
-func (o *jsonOut) intPtr(p *int64) {
+func appendIntPtr(b []byte, p *int64) []byte {
 	if p == nil {
-		o.null()
-		return
+		return append(b, "null"...)
 	}
-	o.int(*p)
+	return strconv.AppendInt(b, *p, 10)
 }
 
-func (o *jsonOut) strPtr(p *string) {
+func appendStringPtr(b []byte, p *string) []byte {
 	if p == nil {
-		o.null()
-		return
+		return append(b, "null"...)
 	}
-	o.str(*p)
+	return appendString(b, *p)
 }
 
 // appendJSON encodes a list whose items have their own encoder; any other
 // list falls back to encoding/json.
-func (l *ListView[T]) appendJSON(o *jsonOut) {
+func (l *ListView[T]) appendJSON(b []byte, fallback *bool) []byte {
 	if _, ok := any((*T)(nil)).(jsonAppender); !ok {
-		o.fallback = true
-		return
+		*fallback = true
+		return b
 	}
-	o.raw(`{"list":`)
+	b = append(b, `{"list":`...)
 	if l.List == nil {
-		o.null()
+		b = append(b, "null"...)
 	} else {
-		o.b = append(o.b, '[')
+		b = append(b, '[')
 		for i := range l.List {
 			if i > 0 {
-				o.b = append(o.b, ',')
+				b = append(b, ',')
 			}
-			any(&l.List[i]).(jsonAppender).appendJSON(o)
+			b = any(&l.List[i]).(jsonAppender).appendJSON(b, fallback)
 		}
-		o.b = append(o.b, ']')
+		b = append(b, ']')
 	}
-	o.raw(`,"size":`)
-	o.int(int64(l.Size))
-	o.b = append(o.b, '}')
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, int64(l.Size), 10)
+	return append(b, '}')
 }
 
-func (v *ServerView) appendJSON(o *jsonOut) {
-	o.raw(`{"operation":`)
-	v.Operation.appendJSON(o)
-	o.raw(`,"domain":`)
-	o.str(v.Domain)
-	o.raw(`,"id":`)
-	o.int(v.ID)
-	o.raw(`,"os_template":`)
-	appendPtr(o, v.OSTemplate)
-	o.raw(`,"hardware_info":`)
-	v.HardwareInfo.appendJSON(o)
-	o.raw(`,"perform_info":`)
-	o.object(v.PerformInfo)
-	o.raw(`,"configuration":`)
-	o.str(v.Configuration)
-	o.raw(`,"settings":{"efi":`)
-	o.bool(v.Settings.EFI)
-	o.raw(`},"state":`)
-	o.str(v.State)
-	o.raw(`,"state_info":`)
-	o.str(v.StateInfo)
-	o.raw(`,"ip":`)
-	appendList(o, v.IP)
-	o.raw(`,"switch_connection":`)
-	appendList(o, v.SwitchConnection)
-	o.raw(`,"pdu_connection":`)
-	v.PDUConnection.appendJSON(o)
-	o.raw(`,"ipmi":`)
-	v.IPMI.appendJSON(o)
-	o.raw(`,"intel_amt":`)
-	appendPtr(o, v.IntelAMT)
-	o.raw(`,"location":`)
-	v.Location.appendJSON(o)
-	o.raw(`,"location_id":`)
-	o.int(v.LocationID)
-	o.raw(`,"mac":`)
-	o.str(v.MAC)
-	o.raw(`,"main_ipv4":`)
-	o.intPtr(v.MainIPv4)
-	o.raw(`,"main_ipv6":`)
-	o.intPtr(v.MainIPv6)
-	o.raw(`,"name":`)
-	o.str(v.Name)
-	o.raw(`,"platform":`)
-	v.Platform.appendJSON(o)
-	o.raw(`,"rack":`)
-	v.Rack.appendJSON(o)
-	o.raw(`,"unit":`)
-	o.int(int64(v.Unit))
-	o.raw(`,"chassis":`)
-	appendPtr(o, v.Chassis)
-	o.raw(`,"slot":`)
+func (v *ServerView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"operation":`...)
+	b = v.Operation.appendJSON(b, fallback)
+	b = append(b, `,"domain":`...)
+	b = appendString(b, v.Domain)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"os_template":`...)
+	b = appendPtr(b, v.OSTemplate, fallback)
+	b = append(b, `,"hardware_info":`...)
+	b = v.HardwareInfo.appendJSON(b, fallback)
+	b = append(b, `,"perform_info":`...)
+	b = appendObject(b, v.PerformInfo, fallback)
+	b = append(b, `,"configuration":`...)
+	b = appendString(b, v.Configuration)
+	b = append(b, `,"settings":{"efi":`...)
+	b = strconv.AppendBool(b, v.Settings.EFI)
+	b = append(b, `},"state":`...)
+	b = appendString(b, v.State)
+	b = append(b, `,"state_info":`...)
+	b = appendString(b, v.StateInfo)
+	b = append(b, `,"ip":`...)
+	b = appendList(b, v.IP, fallback)
+	b = append(b, `,"switch_connection":`...)
+	b = appendList(b, v.SwitchConnection, fallback)
+	b = append(b, `,"pdu_connection":`...)
+	b = v.PDUConnection.appendJSON(b, fallback)
+	b = append(b, `,"ipmi":`...)
+	b = v.IPMI.appendJSON(b, fallback)
+	b = append(b, `,"intel_amt":`...)
+	b = appendPtr(b, v.IntelAMT, fallback)
+	b = append(b, `,"location":`...)
+	b = v.Location.appendJSON(b, fallback)
+	b = append(b, `,"location_id":`...)
+	b = strconv.AppendInt(b, v.LocationID, 10)
+	b = append(b, `,"mac":`...)
+	b = appendString(b, v.MAC)
+	b = append(b, `,"main_ipv4":`...)
+	b = appendIntPtr(b, v.MainIPv4)
+	b = append(b, `,"main_ipv6":`...)
+	b = appendIntPtr(b, v.MainIPv6)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"platform":`...)
+	b = v.Platform.appendJSON(b, fallback)
+	b = append(b, `,"rack":`...)
+	b = v.Rack.appendJSON(b, fallback)
+	b = append(b, `,"unit":`...)
+	b = strconv.AppendInt(b, int64(v.Unit), 10)
+	b = append(b, `,"chassis":`...)
+	b = appendPtr(b, v.Chassis, fallback)
+	b = append(b, `,"slot":`...)
 	if v.Slot == nil {
-		o.null()
+		b = append(b, "null"...)
 	} else {
-		o.int(int64(*v.Slot))
+		b = strconv.AppendInt(b, int64(*v.Slot), 10)
 	}
-	o.raw(`,"owner":`)
-	appendPtr(o, v.Owner)
-	o.raw(`,"owner_email":`)
-	o.strPtr(v.OwnerEmail)
-	o.raw(`,"diag_error":`)
-	appendList(o, v.DiagError)
-	o.raw(`,"is_new":`)
-	o.bool(v.IsNew)
-	o.raw(`,"power_status":`)
-	o.str(v.PowerStatus)
-	o.raw(`,"barcode":`)
-	o.str(v.Barcode)
-	o.b = append(o.b, '}')
+	b = append(b, `,"owner":`...)
+	b = appendPtr(b, v.Owner, fallback)
+	b = append(b, `,"owner_email":`...)
+	b = appendStringPtr(b, v.OwnerEmail)
+	b = append(b, `,"diag_error":`...)
+	b = appendList(b, v.DiagError, fallback)
+	b = append(b, `,"is_new":`...)
+	b = strconv.AppendBool(b, v.IsNew)
+	b = append(b, `,"power_status":`...)
+	b = appendString(b, v.PowerStatus)
+	b = append(b, `,"barcode":`...)
+	b = appendString(b, v.Barcode)
+	return append(b, '}')
 }
 
-func (v *IntelAMTView) appendJSON(o *jsonOut) {
-	o.raw(`{"address":`)
-	o.str(v.Address)
-	o.raw(`,"id":`)
-	o.int(v.ID)
-	o.raw(`,"status":`)
-	o.str(v.Status)
-	o.raw(`,"status_info":`)
-	o.object(v.StatusInfo)
-	o.raw(`,"protocol":`)
-	o.str(v.Protocol)
-	o.b = append(o.b, '}')
+func (v *IntelAMTView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"address":`...)
+	b = appendString(b, v.Address)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"status":`...)
+	b = appendString(b, v.Status)
+	b = append(b, `,"status_info":`...)
+	b = appendObject(b, v.StatusInfo, fallback)
+	b = append(b, `,"protocol":`...)
+	b = appendString(b, v.Protocol)
+	return append(b, '}')
 }
 
-func (v *ChassisView) appendJSON(o *jsonOut) {
-	o.raw(`{"id":`)
-	o.int(v.ID)
-	o.raw(`,"name":`)
-	o.str(v.Name)
-	o.raw(`,"size":`)
-	o.int(int64(v.Size))
-	o.raw(`,"server_slot_count":`)
-	o.int(int64(v.ServerSlotCount))
-	o.b = append(o.b, '}')
+func (v *ChassisView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, int64(v.Size), 10)
+	b = append(b, `,"server_slot_count":`...)
+	b = strconv.AppendInt(b, int64(v.ServerSlotCount), 10)
+	return append(b, '}')
 }
 
-func (v *OperationView) appendJSON(o *jsonOut) {
-	o.raw(`{"id":`)
-	o.int(v.ID)
-	o.raw(`,"status":`)
-	o.str(v.Status)
-	o.raw(`,"status_info":`)
-	o.object(v.StatusInfo)
-	o.raw(`,"progress_info":`)
-	appendList(o, v.ProgressInfo)
-	o.b = append(o.b, '}')
+func (v *OperationView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"status":`...)
+	b = appendString(b, v.Status)
+	b = append(b, `,"status_info":`...)
+	b = appendObject(b, v.StatusInfo, fallback)
+	b = append(b, `,"progress_info":`...)
+	b = appendList(b, v.ProgressInfo, fallback)
+	return append(b, '}')
 }
 
-func (v *ProgressStep) appendJSON(o *jsonOut) {
-	o.raw(`{"name":`)
-	o.str(v.Name)
-	o.raw(`,"status":`)
-	o.str(v.Status)
-	o.b = append(o.b, '}')
+func (v *ProgressStep) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"status":`...)
+	b = appendString(b, v.Status)
+	return append(b, '}')
 }
 
-func (v *OSTemplateRef) appendJSON(o *jsonOut) {
-	o.raw(`{"id":`)
-	o.int(v.ID)
-	o.raw(`,"name":`)
-	o.str(v.Name)
-	o.raw(`,"tags":`)
-	o.strings(v.Tags)
-	o.b = append(o.b, '}')
+func (v *OSTemplateRef) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"tags":`...)
+	b = appendStrings(b, v.Tags)
+	return append(b, '}')
 }
 
-func (v *HardwareInfo) appendJSON(o *jsonOut) {
-	o.raw(`{"motherboard":{"model":`)
-	o.str(v.Motherboard.Model)
-	o.raw(`,"serial":`)
-	o.str(v.Motherboard.Serial)
-	o.raw(`},"cpu":{"model":`)
-	o.str(v.CPU.Model)
-	o.raw(`,"cores":`)
-	o.int(int64(v.CPU.Cores))
-	o.raw(`},"ram":{"size_gb":`)
-	o.int(int64(v.RAM.SizeGB))
-	o.raw(`},"disk":`)
-	appendList(o, v.Disk)
-	o.b = append(o.b, '}')
+func (v *HardwareInfo) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"motherboard":{"model":`...)
+	b = appendString(b, v.Motherboard.Model)
+	b = append(b, `,"serial":`...)
+	b = appendString(b, v.Motherboard.Serial)
+	b = append(b, `},"cpu":{"model":`...)
+	b = appendString(b, v.CPU.Model)
+	b = append(b, `,"cores":`...)
+	b = strconv.AppendInt(b, int64(v.CPU.Cores), 10)
+	b = append(b, `},"ram":{"size_gb":`...)
+	b = strconv.AppendInt(b, int64(v.RAM.SizeGB), 10)
+	b = append(b, `},"disk":`...)
+	b = appendList(b, v.Disk, fallback)
+	return append(b, '}')
 }
 
-func (v *DiskInfo) appendJSON(o *jsonOut) {
-	o.raw(`{"name":`)
-	o.str(v.Name)
-	o.raw(`,"model":`)
-	o.str(v.Model)
-	o.b = append(o.b, '}')
+func (v *DiskInfo) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"model":`...)
+	b = appendString(b, v.Model)
+	return append(b, '}')
 }
 
-func (v *IPView) appendJSON(o *jsonOut) {
-	o.raw(`{"domain":`)
-	o.str(v.Domain)
-	o.raw(`,"family":`)
-	o.str(v.Family)
-	o.raw(`,"gateway":`)
-	o.str(v.Gateway)
-	o.raw(`,"id":`)
-	o.int(v.ID)
-	o.raw(`,"name":`)
-	o.str(v.Name)
-	o.raw(`,"network":`)
-	o.str(v.Network)
+func (v *IPView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"domain":`...)
+	b = appendString(b, v.Domain)
+	b = append(b, `,"family":`...)
+	b = appendString(b, v.Family)
+	b = append(b, `,"gateway":`...)
+	b = appendString(b, v.Gateway)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"network":`...)
+	b = appendString(b, v.Network)
 	if v.Server != nil {
-		o.raw(`,"server":`)
-		o.str(*v.Server)
+		b = append(b, `,"server":`...)
+		b = appendString(b, *v.Server)
 	}
-	o.raw(`,"status":`)
-	o.str(v.Status)
-	o.raw(`,"status_info":`)
-	o.object(v.StatusInfo)
-	o.b = append(o.b, '}')
+	b = append(b, `,"status":`...)
+	b = appendString(b, v.Status)
+	b = append(b, `,"status_info":`...)
+	b = appendObject(b, v.StatusInfo, fallback)
+	return append(b, '}')
 }
 
-func (v *SwitchConnView) appendJSON(o *jsonOut) {
-	o.raw(`{"id":`)
-	o.int(v.ID)
-	o.raw(`,"switch":`)
-	o.int(v.Switch)
-	o.raw(`,"switch_name":`)
-	o.str(v.SwitchName)
-	o.raw(`,"connection_id":`)
-	o.int(v.ConnectionID)
-	o.raw(`,"description":`)
-	o.str(v.Description)
-	o.raw(`,"admin_status":`)
-	o.str(v.AdminStatus)
-	o.raw(`,"oper_status":`)
-	o.str(v.OperStatus)
-	o.raw(`,"do_not_collect_traffic":`)
-	o.bool(v.DoNotCollectTraffic)
-	o.raw(`,"is_ipmi_connection":`)
-	o.bool(v.IsIPMIConnection)
-	o.b = append(o.b, '}')
+func (v *SwitchConnView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"switch":`...)
+	b = strconv.AppendInt(b, v.Switch, 10)
+	b = append(b, `,"switch_name":`...)
+	b = appendString(b, v.SwitchName)
+	b = append(b, `,"connection_id":`...)
+	b = strconv.AppendInt(b, v.ConnectionID, 10)
+	b = append(b, `,"description":`...)
+	b = appendString(b, v.Description)
+	b = append(b, `,"admin_status":`...)
+	b = appendString(b, v.AdminStatus)
+	b = append(b, `,"oper_status":`...)
+	b = appendString(b, v.OperStatus)
+	b = append(b, `,"do_not_collect_traffic":`...)
+	b = strconv.AppendBool(b, v.DoNotCollectTraffic)
+	b = append(b, `,"is_ipmi_connection":`...)
+	b = strconv.AppendBool(b, v.IsIPMIConnection)
+	return append(b, '}')
 }
 
-func (v *PDUConnView) appendJSON(o *jsonOut) {
-	o.raw(`{"port_id":`)
-	o.int(v.PortID)
-	o.raw(`,"port_identity":`)
-	o.str(v.PortIdentity)
-	o.raw(`,"pdu_id":`)
-	o.int(v.PDUID)
-	o.raw(`,"pdu_name":`)
-	o.str(v.PDUName)
-	o.raw(`,"connection_id":`)
-	o.int(v.ConnectionID)
-	o.raw(`,"power_status":`)
-	o.str(v.PowerStatus)
-	o.b = append(o.b, '}')
+func (v *PDUConnView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"port_id":`...)
+	b = strconv.AppendInt(b, v.PortID, 10)
+	b = append(b, `,"port_identity":`...)
+	b = appendString(b, v.PortIdentity)
+	b = append(b, `,"pdu_id":`...)
+	b = strconv.AppendInt(b, v.PDUID, 10)
+	b = append(b, `,"pdu_name":`...)
+	b = appendString(b, v.PDUName)
+	b = append(b, `,"connection_id":`...)
+	b = strconv.AppendInt(b, v.ConnectionID, 10)
+	b = append(b, `,"power_status":`...)
+	b = appendString(b, v.PowerStatus)
+	return append(b, '}')
 }
 
-func (v *IPMIView) appendJSON(o *jsonOut) {
-	o.raw(`{"address":`)
-	o.str(v.Address)
-	o.raw(`,"id":`)
-	o.int(v.ID)
-	o.raw(`,"status":`)
-	o.str(v.Status)
-	o.raw(`,"status_info":`)
-	o.object(v.StatusInfo)
-	o.raw(`,"type":`)
-	o.str(v.Type)
-	o.raw(`,"web_url":`)
-	o.str(v.WebURL)
-	o.b = append(o.b, '}')
+func (v *IPMIView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"address":`...)
+	b = appendString(b, v.Address)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"status":`...)
+	b = appendString(b, v.Status)
+	b = append(b, `,"status_info":`...)
+	b = appendObject(b, v.StatusInfo, fallback)
+	b = append(b, `,"type":`...)
+	b = appendString(b, v.Type)
+	b = append(b, `,"web_url":`...)
+	b = appendString(b, v.WebURL)
+	return append(b, '}')
 }
 
-func (v *LocationView) appendJSON(o *jsonOut) {
-	o.raw(`{"geolocation":`)
-	o.str(v.Geolocation)
-	o.raw(`,"id":`)
-	o.int(v.ID)
-	o.raw(`,"name":`)
-	o.str(v.Name)
-	o.raw(`,"userspace":`)
-	o.int(v.Userspace)
-	o.b = append(o.b, '}')
+func (v *LocationView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"geolocation":`...)
+	b = appendString(b, v.Geolocation)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"userspace":`...)
+	b = strconv.AppendInt(b, v.Userspace, 10)
+	return append(b, '}')
 }
 
-func (v *PlatformView) appendJSON(o *jsonOut) {
-	o.raw(`{"id":`)
-	o.int(v.ID)
-	o.raw(`,"name":`)
-	o.str(v.Name)
-	o.raw(`,"size":`)
-	o.int(int64(v.Size))
-	o.raw(`,"type":`)
-	o.str(v.Type)
-	o.b = append(o.b, '}')
+func (v *PlatformView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, int64(v.Size), 10)
+	b = append(b, `,"type":`...)
+	b = appendString(b, v.Type)
+	return append(b, '}')
 }
 
-func (v *RackView) appendJSON(o *jsonOut) {
-	o.raw(`{"id":`)
-	o.int(v.ID)
-	o.raw(`,"name":`)
-	o.str(v.Name)
-	o.raw(`,"size":`)
-	o.int(int64(v.Size))
-	o.b = append(o.b, '}')
+func (v *RackView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, int64(v.Size), 10)
+	return append(b, '}')
 }
 
-func (v *OwnerView) appendJSON(o *jsonOut) {
-	o.raw(`{"id":`)
-	o.int(v.ID)
-	o.raw(`,"email":`)
-	o.str(v.Email)
-	o.b = append(o.b, '}')
+func (v *OwnerView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"email":`...)
+	b = appendString(b, v.Email)
+	return append(b, '}')
 }
 
-func (v *DiagError) appendJSON(o *jsonOut) {
-	o.raw(`{"type":`)
-	o.str(v.Type)
-	o.raw(`,"info":`)
-	o.str(v.Info)
-	o.b = append(o.b, '}')
+func (v *DiagError) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, v.Type)
+	b = append(b, `,"info":`...)
+	b = appendString(b, v.Info)
+	return append(b, '}')
 }
