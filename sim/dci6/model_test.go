@@ -1,6 +1,7 @@
 package dci6
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -657,5 +658,15 @@ func TestTaskQueueDelayShowsPending(t *testing.T) {
 	advance(t, w, 10*time.Second)
 	if tk := task(t, w, ref.Task); tk.Status != taskComplete {
 		t.Fatalf("after 12s %s", tk.Status)
+	}
+}
+
+// TestDiskNamesPastTheTable: drives are disk0, disk1... however many a
+// configuration has, within the prebuilt names and past them.
+func TestDiskNamesPastTheTable(t *testing.T) {
+	for i := range 40 {
+		if got, want := diskName(i), "disk"+strconv.Itoa(i); got != want {
+			t.Errorf("diskName(%d) = %q, want %q", i, got, want)
+		}
 	}
 }
