@@ -58,6 +58,15 @@ func (buf *jsonBuffer) release() {
 	}
 }
 
+// jsonSafeASCII marks the ASCII bytes a JSON string holds as they are
+// with HTML escaping on: not control bytes, '"', '\\', '<', '>' or '&'.
+var jsonSafeASCII = func() (safe [utf8.RuneSelf]bool) {
+	for c := byte(0x20); c < utf8.RuneSelf; c++ {
+		safe[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return safe
+}()
+
 // appendString writes s as encoding/json does with HTML escaping on (its
 // default, and echo's): <, > and & as \u003c..., control bytes as \b \f
 // \n \r \t or \u00XX, each invalid UTF-8 byte as \ufffd, U+2028 and
@@ -69,7 +78,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafeASCII[c] {
 				i++
 				continue
 			}

@@ -3,10 +3,13 @@ package dci6
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/panelsim/panelsim/state"
 )
 
 // trickyStrings are what encoding/json escapes or replaces: HTML
@@ -193,5 +196,53 @@ func FuzzHandEncodedStrings(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, x float64) {
 		checkSameJSON(t, &ServerView{Name: s, PerformInfo: map[string]any{s: x, "n": s}})
+	})
+}
+
+// defaultServerList is the hot path's page of the default scenario: the
+// list answer issue 14 measures.
+func defaultServerList(tb testing.TB) ListView[ServerView] {
+	w := newWorld(tb, nil)
+	lq := ListQuery{Where: "is_new EQ false", OrderBy: "id asc", Limit: "0,50"}
+	return do(tb, w, func(tx *state.Tx) (ListView[ServerView], error) { return ListServers(tx, admin, lq) })
+}
+
+func TestHandEncodedDefaultServers(t *testing.T) {
+	l := defaultServerList(t)
+	if len(l.List) == 0 {
+		t.Fatal("no servers listed")
+	}
+	checkSameJSON(t, &l)
+	for i := range l.List {
+		checkSameJSON(t, &l.List[i])
+	}
+}
+
+// BenchmarkServerList splits the list path's model call from its
+// encoding, by hand and by encoding/json, on the default scenario.
+func BenchmarkServerList(b *testing.B) {
+	w := newWorld(b, nil)
+	lq := ListQuery{Where: "is_new EQ false", OrderBy: "id asc", Limit: "0,50"}
+	b.Run("model", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			do(b, w, func(tx *state.Tx) (ListView[ServerView], error) { return ListServers(tx, admin, lq) })
+		}
+	})
+	l := defaultServerList(b)
+	b.Run("encode/hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buf, _ := encodeJSON(&l)
+			buf.release()
+		}
+	})
+	b.Run("encode/encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := json.NewEncoder(io.Discard).Encode(l); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }
