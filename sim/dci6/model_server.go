@@ -20,10 +20,10 @@ func (s *State) serverViewWith(sv *Server, ips []*IP) ServerView {
 	plat := s.Platforms[cfg.PlatformID]
 	v := ServerView{
 		Operation: s.operationView(sv), Domain: sv.Domain, ID: sv.ID,
-		HardwareInfo: hardwareOf(cfg, sv), PerformInfo: map[string]any{}, Configuration: sv.Config,
+		HardwareInfo: hardwareOf(cfg, sv), Configuration: sv.Config,
 		Settings: SettingsView{EFI: sv.EFI}, State: sv.State, StateInfo: sv.StateInfo,
 		IP: s.ipViews(ips, false), SwitchConnection: s.switchConns(sv), PDUConnection: s.pduConn(sv, rack),
-		IPMI: IPMIView{Address: sv.IPMI.Address, ID: sv.IPMI.ID, Status: sv.IPMI.Status, StatusInfo: map[string]any{},
+		IPMI: IPMIView{Address: sv.IPMI.Address, ID: sv.IPMI.ID, Status: sv.IPMI.Status,
 			Type: sv.IPMI.Type, WebURL: "https://" + sv.IPMI.Address},
 		Location:   LocationView{Geolocation: loc.Geolocation, ID: loc.ID, Name: loc.Name, Userspace: loc.Userspace},
 		LocationID: loc.ID, MAC: sv.MAC, MainIPv4: idOrNil(sv.MainIPv4), MainIPv6: idOrNil(sv.MainIPv6), Name: sv.Name,
@@ -35,7 +35,7 @@ func (s *State) serverViewWith(sv *Server, ips []*IP) ServerView {
 		v.OSTemplate = &OSTemplateRef{ID: t.ID, Name: t.Name, Tags: append([]string{}, t.Tags...)}
 	}
 	if a := sv.AMT; a != nil {
-		v.IntelAMT = &IntelAMTView{Address: a.Address, ID: a.ID, Status: a.Status, StatusInfo: map[string]any{}, Protocol: "http"}
+		v.IntelAMT = &IntelAMTView{Address: a.Address, ID: a.ID, Status: a.Status, Protocol: "http"}
 	}
 	if ch := s.Chassis[sv.ChassisID]; ch != nil {
 		v.Chassis = &ChassisView{ID: ch.ID, Name: ch.Name, Size: ch.Size, ServerSlotCount: ch.Slots}

@@ -55,7 +55,7 @@ type ServerView struct {
 	ID               int64            `json:"id"`
 	OSTemplate       *OSTemplateRef   `json:"os_template"`
 	HardwareInfo     HardwareInfo     `json:"hardware_info"`
-	PerformInfo      map[string]any   `json:"perform_info"`
+	PerformInfo      EmptyObject      `json:"perform_info"`
 	Configuration    string           `json:"configuration"`
 	Settings         SettingsView     `json:"settings"`
 	State            string           `json:"state"`
@@ -84,13 +84,18 @@ type ServerView struct {
 	Barcode          string           `json:"barcode"`
 }
 
+// EmptyObject is an object the emulation never fills, always {}: a
+// server's perform_info and its BMC's and Intel AMT's status_info. A type
+// of its own says so, and costs a view no map.
+type EmptyObject struct{}
+
 // IntelAMTView is a server's Intel AMT (null when the board has none).
 type IntelAMTView struct {
 	Address    string         `json:"address"`
 	ID         int64          `json:"id"`
-	Status     string         `json:"status"`
-	StatusInfo map[string]any `json:"status_info"`
-	Protocol   string         `json:"protocol"`
+	Status     string      `json:"status"`
+	StatusInfo EmptyObject `json:"status_info"`
+	Protocol   string      `json:"protocol"`
 }
 
 // ChassisView is the blade chassis a server sits in (null for rack servers).
@@ -199,9 +204,9 @@ type PDUConnView struct {
 type IPMIView struct {
 	Address    string         `json:"address"`
 	ID         int64          `json:"id"`
-	Status     string         `json:"status"`
-	StatusInfo map[string]any `json:"status_info"`
-	Type       string         `json:"type"`
+	Status     string      `json:"status"`
+	StatusInfo EmptyObject `json:"status_info"`
+	Type       string      `json:"type"`
 	WebURL     string         `json:"web_url"`
 }
 

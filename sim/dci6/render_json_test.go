@@ -178,7 +178,7 @@ func TestHandEncodersMatchEncodingJSON(t *testing.T) {
 // TestHandEncoderFallsBack: what the encoder cannot write as encoding/json
 // would (NaN, a list of views without encoders) goes back to encoding/json.
 func TestHandEncoderFallsBack(t *testing.T) {
-	s := ServerView{PerformInfo: map[string]any{"x": math.NaN()}}
+	s := ServerView{Operation: OperationView{StatusInfo: map[string]any{"x": math.NaN()}}}
 	if o, ok := encodeJSON(&s); ok {
 		t.Errorf("NaN encoded as %s", o.b)
 	}
@@ -195,7 +195,7 @@ func FuzzHandEncodedStrings(f *testing.F) {
 		f.Add(s, trickyFloats[i%len(trickyFloats)])
 	}
 	f.Fuzz(func(t *testing.T, s string, x float64) {
-		checkSameJSON(t, &ServerView{Name: s, PerformInfo: map[string]any{s: x, "n": s}})
+		checkSameJSON(t, &ServerView{Name: s, Operation: OperationView{StatusInfo: map[string]any{s: x, "n": s}}})
 	})
 }
 
