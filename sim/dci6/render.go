@@ -91,8 +91,8 @@ type EmptyObject struct{}
 
 // IntelAMTView is a server's Intel AMT (null when the board has none).
 type IntelAMTView struct {
-	Address    string         `json:"address"`
-	ID         int64          `json:"id"`
+	Address    string      `json:"address"`
+	ID         int64       `json:"id"`
 	Status     string      `json:"status"`
 	StatusInfo EmptyObject `json:"status_info"`
 	Protocol   string      `json:"protocol"`
@@ -202,12 +202,12 @@ type PDUConnView struct {
 
 // IPMIView is the server's BMC.
 type IPMIView struct {
-	Address    string         `json:"address"`
-	ID         int64          `json:"id"`
+	Address    string      `json:"address"`
+	ID         int64       `json:"id"`
 	Status     string      `json:"status"`
 	StatusInfo EmptyObject `json:"status_info"`
 	Type       string      `json:"type"`
-	WebURL     string         `json:"web_url"`
+	WebURL     string      `json:"web_url"`
 }
 
 // LocationView is a data centre.
