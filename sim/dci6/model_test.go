@@ -1,6 +1,7 @@
 package dci6
 
 import (
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -667,6 +668,22 @@ func TestDiskNamesPastTheTable(t *testing.T) {
 	for i := range 40 {
 		if got, want := diskName(i), "disk"+strconv.Itoa(i); got != want {
 			t.Errorf("diskName(%d) = %q, want %q", i, got, want)
+		}
+	}
+}
+
+// TestListedServersAreTheirGETViews: a listed server is the very view GET
+// answers (the list builds its views from an index of every server's
+// addresses, GET from the server's own).
+func TestListedServersAreTheirGETViews(t *testing.T) {
+	w := newWorld(t, nil)
+	l := do(t, w, func(tx *state.Tx) (ListView[ServerView], error) { return ListServers(tx, admin, ListQuery{}) })
+	if len(l.List) < 2 {
+		t.Fatalf("%d servers listed", len(l.List))
+	}
+	for _, v := range l.List {
+		if got := server(t, w, v.ID); !reflect.DeepEqual(got, v) {
+			t.Fatalf("server %d listed as\n%+v\nGET answers\n%+v", v.ID, v, got)
 		}
 	}
 }
