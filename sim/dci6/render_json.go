@@ -9,7 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// The views clients read most (servers, their lists) are encoded by hand:
+// The views clients read most (servers, tasks, IPs, users... and their
+// lists) are encoded by hand:
 // encoding/json's reflection was half the time of a server list and
 // two fifths of a server GET (issue 14). The bytes are encoding/json's to
 // the last one (HTML-safe escaping, U+FFFD for invalid UTF-8, \u2028,
@@ -567,5 +568,121 @@ func (v *DiagError) appendJSON(b []byte, fallback *bool) []byte {
 	b = appendString(b, v.Type)
 	b = append(b, `,"info":`...)
 	b = appendString(b, v.Info)
+	return append(b, '}')
+}
+
+// The answers clients poll or page through besides servers: tasks, async
+// action references, users, OS templates, configurations, IPmanager
+// addresses.
+
+func (v *TaskRef) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"task":`...)
+	b = strconv.AppendInt(b, v.Task, 10)
+	return append(b, '}')
+}
+
+func (v *IDView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	return append(b, '}')
+}
+
+func (v *TaskView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"consul_id":`...)
+	b = strconv.AppendInt(b, v.ConsulID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"server":`...)
+	b = strconv.AppendInt(b, v.Server, 10)
+	b = append(b, `,"status":`...)
+	b = appendString(b, v.Status)
+	b = append(b, `,"progress":`...)
+	b = strconv.AppendInt(b, int64(v.Progress), 10)
+	b = append(b, `,"progress_info":`...)
+	b = appendList(b, v.ProgressInfo, fallback)
+	b = append(b, `,"error":`...)
+	b = appendPtr(b, v.Error, fallback)
+	b = append(b, `,"registration_time":`...)
+	b = appendString(b, v.CreatedAt)
+	b = append(b, `,"update_time":`...)
+	b = appendString(b, v.UpdatedAt)
+	b = append(b, `,"finish_time":`...)
+	b = appendStringPtr(b, v.FinishedAt)
+	return append(b, '}')
+}
+
+func (v *TaskError) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"code":`...)
+	b = strconv.AppendInt(b, int64(v.Code), 10)
+	b = append(b, `,"msg":`...)
+	b = appendString(b, v.Msg)
+	b = append(b, `,"step":`...)
+	b = appendString(b, v.Step)
+	return append(b, '}')
+}
+
+func (v *UserView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"email":`...)
+	b = appendString(b, v.Email)
+	b = append(b, `,"full_name":`...)
+	b = appendString(b, v.FullName)
+	b = append(b, `,"phone_number":`...)
+	b = appendString(b, v.PhoneNumber)
+	b = append(b, `,"server_count":`...)
+	b = strconv.AppendInt(b, int64(v.ServerCount), 10)
+	b = append(b, `,"roles":`...)
+	b = appendStrings(b, v.Roles)
+	b = append(b, `,"vlans_per_user":`...)
+	b = strconv.AppendInt(b, int64(v.VlansPerUser), 10)
+	return append(b, '}')
+}
+
+func (v *OSTemplateView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"tags":`...)
+	b = appendStrings(b, v.Tags)
+	b = append(b, `,"type":`...)
+	b = appendString(b, v.Type)
+	return append(b, '}')
+}
+
+func (v *ConfigurationView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"configuration":`...)
+	b = appendString(b, v.Configuration)
+	b = append(b, `,"free_server_count":`...)
+	b = strconv.AppendInt(b, int64(v.FreeServerCount), 10)
+	return append(b, '}')
+}
+
+func (v *IPMgrIPView) appendJSON(b []byte, fallback *bool) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, v.ID, 10)
+	b = append(b, `,"name":`...)
+	b = appendString(b, v.Name)
+	b = append(b, `,"ip_addr":`...)
+	b = appendString(b, v.IPAddr)
+	b = append(b, `,"family":`...)
+	b = strconv.AppendInt(b, int64(v.Family), 10)
+	b = append(b, `,"ipnet":`...)
+	b = strconv.AppendInt(b, v.IPNet, 10)
+	b = append(b, `,"ipnet_name":`...)
+	b = appendString(b, v.IPNetName)
+	b = append(b, `,"ippool":`...)
+	b = strconv.AppendInt(b, v.IPPool, 10)
+	b = append(b, `,"domain":`...)
+	b = appendString(b, v.Domain)
+	b = append(b, `,"status":`...)
+	b = appendString(b, v.Status)
+	b = append(b, `,"server":`...)
+	b = strconv.AppendInt(b, v.Server, 10)
 	return append(b, '}')
 }

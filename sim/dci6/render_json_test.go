@@ -163,12 +163,30 @@ func checkSameJSON(t *testing.T, v jsonAppender) {
 
 func TestHandEncodersMatchEncodingJSON(t *testing.T) {
 	f := filler{rand.New(rand.NewPCG(1, 2))}
-	for i := range 3000 {
-		var s ServerView
-		f.fill(reflect.ValueOf(&s).Elem())
-		checkSameJSON(t, &s)
+	checkRandom[ServerView](t, f, 3000)
+	checkRandom[TaskView](t, f, 500)
+	checkRandom[TaskRef](t, f, 100)
+	checkRandom[IDView](t, f, 100)
+	checkRandom[UserView](t, f, 500)
+	checkRandom[OSTemplateView](t, f, 500)
+	checkRandom[ConfigurationView](t, f, 200)
+	checkRandom[IPMgrIPView](t, f, 500)
+	checkRandom[IPView](t, f, 500)
+}
+
+// checkRandom compares n random values of a view, and n/10 random lists
+// of them, encoded both ways.
+func checkRandom[T any, P interface {
+	*T
+	jsonAppender
+}](t *testing.T, f filler, n int) {
+	t.Helper()
+	for i := range n {
+		var v T
+		f.fill(reflect.ValueOf(&v).Elem())
+		checkSameJSON(t, P(&v))
 		if i%10 == 0 {
-			var l ListView[ServerView]
+			var l ListView[T]
 			f.fill(reflect.ValueOf(&l).Elem())
 			checkSameJSON(t, &l)
 		}
@@ -182,7 +200,7 @@ func TestHandEncoderFallsBack(t *testing.T) {
 	if o, ok := encodeJSON(&s); ok {
 		t.Errorf("NaN encoded as %s", o.b)
 	}
-	l := ListView[UserView]{List: []UserView{{ID: 1}}}
+	l := ListView[PoolView]{List: []PoolView{{ID: 1}}}
 	if o, ok := encodeJSON(&l); ok {
 		t.Errorf("a list without an item encoder encoded as %s", o.b)
 	}
