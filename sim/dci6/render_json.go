@@ -10,13 +10,13 @@ import (
 )
 
 // The views clients read most (servers, tasks, IPs, users... and their
-// lists) are encoded by hand:
-// encoding/json's reflection was half the time of a server list and
-// two fifths of a server GET (issue 14). The bytes are encoding/json's to
-// the last one (HTML-safe escaping, U+FFFD for invalid UTF-8, \u2028,
-// null for nil slices and maps, map keys sorted, floats as it writes
-// them): render_json_test.go encodes random values both ways and compares
-// them, so a field added to a view without its encoder fails there.
+// lists) are encoded by hand: encoding/json's reflection was half the
+// time of a server list and two fifths of a server GET (issue 14). The
+// bytes are encoding/json's to the last one (HTML-safe escaping, U+FFFD
+// for invalid UTF-8, \u2028, null for nil slices and maps, map keys
+// sorted, floats as it writes them): render_json_test.go encodes random
+// values both ways and compares them, so a field added to a view without
+// its encoder fails there.
 //
 // Encoders append to a slice they are handed and return it (the slice
 // stays in registers; a buffer field written at every step costs a GC
