@@ -97,12 +97,24 @@ func NewRouter(e *echo.Echo, hooks Hooks, env *Env, control bool) *Router {
 
 // Add serves method on path (echo syntax: /server/:id).
 func (r *Router) Add(method, path string, h echo.HandlerFunc) {
-	r.name(r.e.Add(method, path, r.serve(h), r.chain...))
+	r.name(r.e.Add(method, path, r.walk(h)))
 }
 
 // Any serves every method on path; the handler checks the method itself.
 func (r *Router) Any(path string, h echo.HandlerFunc) {
-	r.name(r.e.Any(path, r.serve(h), r.chain...)...)
+	r.name(r.e.Any(path, r.walk(h))...)
+}
+
+// walk is h inside the router's chain, wrapped once here. Echo v4 wraps a
+// route's own middleware around its handler again on every request (a
+// closure per layer, each time), so the chain is never handed to echo as
+// route middleware.
+func (r *Router) walk(h echo.HandlerFunc) echo.HandlerFunc {
+	h = r.serve(h)
+	for i := len(r.chain) - 1; i >= 0; i-- {
+		h = r.chain[i](h)
+	}
+	return h
 }
 
 // name names routes after the panel serving them, so the route table says
@@ -142,7 +154,7 @@ func (r *Router) NotFound(prefix string) {
 		return &Error{Kind: KindNotFound, Msg: "unknown route " + c.Request().Method + " " + c.Request().URL.Path}
 	}
 	prefix = strings.TrimSuffix(prefix, "/")
-	r.name(r.e.RouteNotFound(prefix, r.serve(h), r.chain...), r.e.RouteNotFound(prefix+"/*", r.serve(h), r.chain...))
+	r.name(r.e.RouteNotFound(prefix, r.walk(h)), r.e.RouteNotFound(prefix+"/*", r.walk(h)))
 }
 
 // Control serves a panel's inspection hook at /_panelsim/{panel}{path}; it
@@ -171,7 +183,7 @@ func (r *Router) enterControl(next echo.HandlerFunc) echo.HandlerFunc {
 // request once everything inside has answered.
 func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
-		defer r.measure(c)()
+		defer r.observe(c, r.wallNow())
 		wk := walkOf(c)
 		wk.panel = r.hooks.Name()
 		w, werr := r.env.Worlds.Get(wk.worldName)
