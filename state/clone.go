@@ -36,6 +36,7 @@ func (w *World) Clone(name string) *World {
 	}
 	pcg := *w.pcg
 	c.setRNG(&pcg)
+	c.noteFaults()
 	for name, st := range w.panels {
 		c.panels[name] = deepCopy(st)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v7"
@@ -59,9 +60,13 @@ type World struct {
 	faker  *gofakeit.Faker
 	rnd    *rand.Rand
 	faults []FaultRule
-	fired  map[string]int
-	panels map[string]any
-	real   *realSync
+	// faultless says faults is empty, so MatchFault can answer without the
+	// lock (most worlds have no rules, and every request asks); false, its
+	// zero value, only means "look under the lock". Set by noteFaults.
+	faultless atomic.Bool
+	fired     map[string]int
+	panels    map[string]any
+	real      *realSync
 	// history is each panel's history size (see TrimHistory), for metrics.
 	history map[string]HistoryStat
 
@@ -92,8 +97,13 @@ func NewWorld(cfg Config) (*World, error) {
 		real:     newRealSync(cfg.Clock, cfg.Wall),
 	}
 	w.setRNG(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))
+	w.noteFaults()
 	return w, nil
 }
+
+// noteFaults records whether the world has fault rules, for MatchFault's
+// lock-free answer; call it whenever faults is assigned.
+func (w *World) noteFaults() { w.faultless.Store(len(w.faults) == 0) }
 
 func (w *World) setRNG(p *rand.PCG) {
 	w.pcg = p
@@ -273,6 +283,7 @@ func (w *World) SetFaults(rules []FaultRule) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.faults = append([]FaultRule(nil), rules...)
+	w.noteFaults()
 	w.fired = map[string]int{}
 	w.changed.Notify()
 }
@@ -285,7 +296,14 @@ type FaultHit struct {
 
 // MatchFault finds the first rule that fires for req. Random draws come from
 // the world's seeded generator, so a seed replays the same firings.
+//
+// A world without rules answers at once, without its lock: the clock
+// catching up (real mode) matters only to a rule's time window, and the
+// request's own transaction catches it up anyway.
 func (w *World) MatchFault(req RequestInfo) (FaultHit, bool) {
+	if w.faultless.Load() {
+		return FaultHit{}, false
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.catchUp()
@@ -493,6 +511,7 @@ func Restore(cfg Config, s *Snapshot) (*World, error) {
 		w.fired = map[string]int{}
 	}
 	w.faults = append([]FaultRule(nil), s.Faults...)
+	w.noteFaults()
 	for i, st := range s.Queue {
 		if _, ok := cfg.Steps[st.Kind]; !ok {
 			return nil, &DecodeError{Pointer: fmt.Sprintf("/queue/%d/kind", i), Msg: fmt.Sprintf("unknown step kind %q", st.Kind)}
