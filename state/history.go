@@ -31,30 +31,27 @@ func (tx *Tx) History(panel string) int {
 func TrimHistory[K cmp.Ordered, V any](tx *Tx, panel string, m map[K]V, finished func(V) bool, pinned func(K) bool) int {
 	keep := tx.History(panel)
 	old := func(k K, v V) bool { return finished(v) && (pinned == nil || !pinned(k)) }
+	// One pass counts the finished entries and finds the oldest: the usual
+	// case is one entry just finished past the bound, and that entry's
+	// table is walked once, not once to count and once more to find it.
 	n := 0
+	var oldest K
 	for k, v := range m {
 		if old(k, v) {
+			if n == 0 || k < oldest {
+				oldest = k
+			}
 			n++
 		}
 	}
 	excess := n - keep
 	tx.w.noteHistory(panel, min(n, keep), max(excess, 0))
-	if excess <= 0 {
+	switch {
+	case excess <= 0:
 		return 0
-	}
-	if excess <= 4 {
-		// The usual case: one entry just finished past the bound.
-		for range excess {
-			var oldest K
-			found := false
-			for k, v := range m {
-				if old(k, v) && (!found || k < oldest) {
-					oldest, found = k, true
-				}
-			}
-			delete(m, oldest)
-		}
-		return excess
+	case excess == 1:
+		delete(m, oldest)
+		return 1
 	}
 	keys := make([]K, 0, n)
 	for k, v := range m {
