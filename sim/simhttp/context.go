@@ -44,6 +44,7 @@ type walk struct {
 	bodyLimit int64
 	body      []byte
 	bodyRead  bool
+	reader    bodyReader // reads body; rewound in place, never remade
 	op        string
 	variant   string // the format the operation is served in (see Variants), for coverage
 	answer    answerTee
@@ -165,17 +166,25 @@ func Body(c echo.Context) []byte {
 		req.Body.Close()
 	}
 	w.body, w.bodyRead = b, true
-	req.Body = bodyReader(b)
+	req.Body = w.rewind()
 	return b
 }
 
-// bodyReader reads b from the start; an empty body (every GET) is
-// http.NoBody, which costs nothing to make or read.
-func bodyReader(b []byte) io.ReadCloser {
-	if len(b) == 0 {
+// bodyReader is the request body once read: a reader over the kept bytes
+// that a rewind resets, so reading the body again allocates nothing.
+type bodyReader struct{ bytes.Reader }
+
+// Close does nothing: the bytes are the walk's.
+func (*bodyReader) Close() error { return nil }
+
+// rewind returns the kept body to read from the start; an empty body
+// (every GET) is http.NoBody, which costs nothing to read.
+func (w *walk) rewind() io.ReadCloser {
+	if len(w.body) == 0 {
 		return http.NoBody
 	}
-	return io.NopCloser(bytes.NewReader(b))
+	w.reader.Reset(w.body)
+	return &w.reader
 }
 
 // refuseBody records why a body was not read whole and closes the
@@ -199,7 +208,8 @@ func BodyRefused(c echo.Context) *Error {
 
 // RewindBody lets the request body be read again from the start.
 func RewindBody(c echo.Context) {
-	c.Request().Body = bodyReader(Body(c))
+	Body(c)
+	c.Request().Body = walkOf(c).rewind()
 }
 
 // SetOp names the request's operation (cmd, func, route) for the journal and
