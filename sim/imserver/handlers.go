@@ -1,6 +1,7 @@
 package imserver
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strings"
@@ -86,7 +87,8 @@ func (pn *Panel) gateway(c echo.Context) error {
 	if req.Method != http.MethodGet && req.Method != http.MethodPost {
 		return &simhttp.Error{Kind: simhttp.KindMethod, Msg: "the API takes GET and POST, not " + req.Method}
 	}
-	p, perr := parseParams(req.URL.RawQuery, req.Header.Get(echo.HeaderContentType), simhttp.Body(c))
+	pp := requestParams(c)
+	p, perr := pp.p, pp.err
 	name, _, _ := p.str("cmd")
 	if name == "login" {
 		user, _, _ := p.str("loginUsername")
@@ -140,7 +142,9 @@ func respond(c echo.Context, data any) error {
 }
 
 func writeJSON(c echo.Context, status int, v any) error {
-	b, err := encode(v)
+	buf := answerBuffers.Get().(*bytes.Buffer)
+	defer putAnswerBuffer(buf)
+	b, err := encode(buf, v)
 	if err != nil {
 		return err
 	}

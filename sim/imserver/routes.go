@@ -94,10 +94,34 @@ func (*Panel) NewState() any { return newState() }
 func (*Panel) Seed(tx *state.Tx, sc *scenarios.Scenario) error { return seed(tx, sc) }
 
 // Operation names the request's cmd (query, form body, json= or JSON body)
-// for the journal and fault rules; the body is read but not consumed.
+// for the journal and fault rules; the body is read but not consumed. The
+// parameters it parses are kept for the gateway (see requestParams).
 func (*Panel) Operation(c echo.Context) string {
+	s, _, _ := requestParams(c).p.str("cmd")
+	return s
+}
+
+// keyParams is where a request keeps its parsed parameters.
+const keyParams = "imserver.params"
+
+// parsedParams is a request's parameters and the error parsing them gave.
+type parsedParams struct {
+	p   params
+	err error
+}
+
+// requestParams parses the request's parameters once: the walk names the
+// operation from them before the gateway serves it, and both read the same
+// query, Content-Type and body.
+func requestParams(c echo.Context) *parsedParams {
+	if pp, ok := c.Get(keyParams).(*parsedParams); ok {
+		return pp
+	}
 	req := c.Request()
-	return cmdOf(req.URL.RawQuery, req.Header.Get(echo.HeaderContentType), simhttp.Body(c))
+	pp := &parsedParams{}
+	pp.p, pp.err = parseParams(req.URL.RawQuery, req.Header.Get(echo.HeaderContentType), simhttp.Body(c))
+	c.Set(keyParams, pp)
+	return pp
 }
 
 // RenderError writes any error as {"success":false,"data":"<code>","login":…}
