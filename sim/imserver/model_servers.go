@@ -397,12 +397,16 @@ func (m *model) serverIDs(id int64) ([]int64, error) {
 		}
 		return []int64{id}, nil
 	}
+	// The account's servers are picked first and only they are sorted:
+	// sorting every key of the world's servers to keep a few was most of
+	// a status poll's allocations.
 	var ids []int64
-	for _, sid := range slices.Sorted(maps.Keys(m.st.Servers)) {
-		if m.st.Servers[sid].Owner == m.login {
+	for sid, s := range m.st.Servers {
+		if s.Owner == m.login {
 			ids = append(ids, sid)
 		}
 	}
+	slices.Sort(ids)
 	return ids, nil
 }
 
@@ -433,7 +437,7 @@ func (m *model) Statuses(id int64) ([]StatusView, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []StatusView{}
+	out := make([]StatusView, 0, len(ids))
 	for _, sid := range ids {
 		s := m.st.Servers[sid]
 		v := StatusView{ID: s.ID, Status: m.shownStatus(s), TaskID: s.Task, Error: s.Error}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -46,16 +47,31 @@ type loginEnvelope struct {
 // ({"data":"333"} in the vendor's example).
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
-// encode writes JSON the way a Perl JSON encoder does: no HTML escaping,
-// no trailing newline.
-func encode(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+// encode writes JSON into b the way a Perl JSON encoder does: no HTML
+// escaping, no trailing newline; the bytes returned are b's.
+func encode(b *bytes.Buffer, v any) ([]byte, error) {
+	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// answerBuffers are the buffers answers are encoded into: an answer is
+// written (copied onto the wire) before its buffer goes back, so the
+// buffers are reused rather than grown anew for each answer.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledAnswer is the largest buffer kept for reuse, so one huge
+// listing does not pin its memory for good.
+const maxPooledAnswer = 64 << 10
+
+func putAnswerBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledAnswer {
+		b.Reset()
+		answerBuffers.Put(b)
+	}
 }
 
 // errorCode pads a numeric code to the vendor's 4 digits ("27" -> "0027").
