@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Request is the common POST body of every /api/v1 call after the client's
@@ -166,10 +167,30 @@ func readString(doc map[string]json.RawMessage, name string, dst *string) string
 	if !ok {
 		return ""
 	}
-	if jsonKind(raw) != '"' || json.Unmarshal(raw, dst) != nil {
+	v, ok := stringValue(raw)
+	if !ok {
 		return name + " is not string"
 	}
+	*dst = v
 	return ""
+}
+
+// stringValue decodes a JSON string member as json.Unmarshal would, false
+// for any other value. A plain string (no escapes, valid UTF-8: nearly
+// every wallet, nonce and signature) is the bytes between its quotes,
+// which is what Unmarshal makes of it after checking and scanning it
+// again; the body it comes from was checked whole already.
+func stringValue(raw json.RawMessage) (string, bool) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		if in := raw[1 : n-1]; bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+			return string(in), true
+		}
+	}
+	var s string
+	if jsonKind(raw) != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 func readMultisig(raw json.RawMessage) (*Multisig, string) {
