@@ -254,13 +254,7 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	e.Violations = Violations(c)
 	answerOf(c, &e)
 	if r.proxy != nil && r.proxy.Redact != nil {
-		// The redactor reads the whole body; it is cut after, into a
-		// clone, so the journal never holds on to a whole large body.
-		e.Body = string(body)
-		r.proxy.Redact(&e)
-		if len(e.Body) > state.MaxJournalBody {
-			e.Body, e.BodyTruncated = strings.Clone(e.Body[:state.MaxJournalBody]), true
-		}
+		e = r.redacted(e, body)
 	} else {
 		// Only the kept part of the body is turned into a string.
 		e.Body, e.BodyTruncated = string(body[:min(len(body), state.MaxJournalBody)]), len(body) > state.MaxJournalBody
@@ -273,6 +267,20 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 	}
 	w.Journal().Add(e)
 	cover(c, w, &e)
+}
+
+// redacted is e with the whole body, as the proxy's redactor leaves it.
+// The redactor reads the whole body; it is cut after, into a clone, so the
+// journal never holds on to a whole large body. It works on its own copy
+// of the entry: handing the redactor a pointer to record's would move
+// every request's entry to the heap.
+func (r *Router) redacted(e state.Entry, body []byte) state.Entry {
+	e.Body = string(body)
+	r.proxy.Redact(&e)
+	if len(e.Body) > state.MaxJournalBody {
+		e.Body, e.BodyTruncated = strings.Clone(e.Body[:state.MaxJournalBody]), true
+	}
+	return e
 }
 
 // journalTime dates a request: the world's time when its last
