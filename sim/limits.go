@@ -77,16 +77,18 @@ func (s *Server) readControlBody(c echo.Context) ([]byte, error) {
 		limit = DefaultMaxControlBody
 	}
 	req := c.Request()
-	tooLarge := failf(http.StatusRequestEntityTooLarge, "body", "request body too large: the limit is %d bytes", limit)
+	tooLarge := func() error {
+		return failf(http.StatusRequestEntityTooLarge, "body", "request body too large: the limit is %d bytes", limit)
+	}
 	if req.ContentLength > limit {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
 	if err != nil {
 		return nil, failf(http.StatusBadRequest, "body", "cannot read body: %v", err)
 	}
 	if int64(len(body)) > limit {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	return body, nil
 }
