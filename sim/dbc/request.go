@@ -84,6 +84,9 @@ func ParseObject(body []byte) (map[string]json.RawMessage, *Error) {
 	if len(body) == 0 {
 		return nil, clientError("http request body is empty")
 	}
+	if jsonKind(body) == '{' && json.Valid(body) {
+		return objectMembers(body), nil
+	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(body, &doc); err != nil {
 		if msg, ok := jsonParseError(body, err); ok {
@@ -129,9 +132,11 @@ func (r *Request) readEnvelope(doc map[string]json.RawMessage) string {
 	if !ok {
 		return "has no additional"
 	}
-	if jsonKind(add) != '{' || json.Unmarshal(add, &r.Additional) != nil {
+	if jsonKind(add) != '{' {
 		return "additional is not object"
 	}
+	// A member of the checked body: a valid object, split as the body was.
+	r.Additional = objectMembers(add)
 	r.HasAdditional, r.rawAdditional = true, add
 	fields := []struct {
 		name string

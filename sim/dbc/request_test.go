@@ -24,3 +24,30 @@ func FuzzStringValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzObjectMembers holds ParseObject's split of a valid object to
+// json.Unmarshal into a map[string]json.RawMessage: the same names, each
+// with the same bytes.
+func FuzzObjectMembers(f *testing.F) {
+	for _, s := range []string{`{}`, ` { "a" : 1 , "b":[1,{"c":"}"}], "a":"x\"y" } `, `{"\u0061":null,"\ud800":true,"é":-1.5e3}`, "{\"\xff\":{}}", `{"a":"\\","b":{"c":[]}}`, `[1]`, `"s"`, `{"a":1`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if jsonKind(body) != '{' || !json.Valid(body) {
+			return
+		}
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatalf("Unmarshal(%q): %v", body, err)
+		}
+		got := objectMembers(body)
+		if len(got) != len(want) {
+			t.Fatalf("objectMembers(%q) = %q; Unmarshal gives %q", body, got, want)
+		}
+		for k, v := range want {
+			if g, ok := got[k]; !ok || string(g) != string(v) {
+				t.Fatalf("objectMembers(%q)[%q] = %q, %v; Unmarshal gives %q", body, k, g, ok, v)
+			}
+		}
+	})
+}
