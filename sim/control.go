@@ -188,9 +188,11 @@ type clockView struct {
 }
 
 func clockAnswer(c echo.Context, w *state.World, ran []state.Ran) error {
+	now, pending := w.ClockState()
+	cfg := w.Config()
 	v := clockView{
-		World: w.Name(), Now: w.Now(), Start: w.Config().Start, Mode: w.Config().Clock.String(),
-		Pending: w.Pending(), Ran: ran, RanCount: len(ran),
+		World: w.Name(), Now: now, Start: cfg.Start, Mode: cfg.Clock.String(),
+		Pending: pending, Ran: ran, RanCount: len(ran),
 	}
 	if v.Ran == nil {
 		v.Ran = []state.Ran{}

@@ -185,6 +185,15 @@ func (w *World) Now() time.Time {
 	return w.now
 }
 
+// ClockState is the world's virtual time and the number of steps waiting,
+// read under one lock (Now and Pending take it once each).
+func (w *World) ClockState() (now time.Time, pending int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.catchUp()
+	return w.now, len(w.queue)
+}
+
 // Ran is a step that fired during Advance or Set.
 type Ran struct {
 	At    time.Time `json:"at"`
