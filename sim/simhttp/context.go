@@ -19,18 +19,11 @@ const WorldHeader = "X-Panelsim-World"
 // DefaultWorld is the world a request without a world prefix or header uses.
 const DefaultWorld = "default"
 
-const (
-	// keyWalk holds the request's *walk: what the shared machinery learns
-	// of a request on its way, in one allocation rather than one map entry
-	// each (echo's per-request map would grow past its first bucket).
-	keyWalk     = "panelsim.walk"
-	keyFault    = "panelsim.fault"
-	keyHijacked = "panelsim.hijacked"
-	// keyBodyRefused holds the refusal of a body that was not read whole
-	// (*Error): over the limit, or cut off by a read error.
-	keyBodyRefused = "panelsim.body_refused"
-	keyViolations  = "panelsim.violations"
-)
+// keyWalk holds the request's *walk: what the shared machinery learns of
+// a request on its way, in one allocation and one entry of echo's
+// per-request map, rather than an entry (a locked map write, and a boxed
+// value) for each thing learnt.
+const keyWalk = "panelsim.walk"
 
 // walk is what a request's walk carries from layer to layer. SelectWorld
 // makes it; the panel router fills the rest.
@@ -49,6 +42,15 @@ type walk struct {
 	variant   string // the format the operation is served in (see Variants), for coverage
 	answer    answerTee
 	keeping   bool // answer keeps the answer for the journal
+	// bodyRefused is the refusal of a body that was not read whole: over
+	// the limit, or cut off by a read error.
+	bodyRefused *Error
+	// fault and faultAction name the rule that shaped the answer and its
+	// kind of action; hijacked is the connection a hang-up took.
+	fault, faultAction string
+	hijacked           io.Closer
+	violations         []state.Violation
+	code               string // the native error code sent (SentCode)
 }
 
 // walkOf is the request's walk, made on first use for a context that
@@ -192,7 +194,7 @@ func (w *walk) rewind() io.ReadCloser {
 // wire, and Body has replaced the request's body, so net/http cannot see
 // that it is unread and would read the rest as the next request.
 func refuseBody(c echo.Context, e *Error) {
-	c.Set(keyBodyRefused, e)
+	walkOf(c).bodyRefused = e
 	c.Response().Header().Set("Connection", "close")
 }
 
@@ -202,8 +204,7 @@ func refuseBody(c echo.Context, e *Error) {
 // the rest of a slow client's body) was never read, so such a request must
 // not be served.
 func BodyRefused(c echo.Context) *Error {
-	e, _ := c.Get(keyBodyRefused).(*Error)
-	return e
+	return walkOf(c).bodyRefused
 }
 
 // RewindBody lets the request body be read again from the start.

@@ -8,11 +8,6 @@ import (
 	"github.com/panelsim/panelsim/state"
 )
 
-const (
-	keyCode        = "panelsim.code"
-	keyFaultAction = "panelsim.fault_action"
-)
-
 // Variants is what a panel implements whose operations are served in
 // several forms that coverage counts apart, while the journal and fault
 // rules keep naming the operation alone: mgr5 answers every func in each
@@ -51,12 +46,11 @@ func (r *Router) nameOperation(c echo.Context) {
 
 // SentCode records the native error code a panel's answer carries, for
 // coverage; each panel calls it from the one place it writes errors.
-func SentCode(c echo.Context, code string) { c.Set(keyCode, code) }
+func SentCode(c echo.Context, code string) { walkOf(c).code = code }
 
 // Code is the native error code the answer carried ("" for none).
 func Code(c echo.Context) string {
-	s, _ := c.Get(keyCode).(string)
-	return s
+	return walkOf(c).code
 }
 
 // CoverAuth counts an authentication path the request took where no
@@ -87,7 +81,7 @@ func cover(c echo.Context, w *state.World, e *state.Entry) {
 	}
 	if e.Fault != "" {
 		add(state.CoverFault, e.Fault)
-		if a, ok := c.Get(keyFaultAction).(string); ok {
+		if a := walkOf(c).faultAction; a != "" {
 			add(state.CoverAction, a)
 		} else {
 			add(state.CoverAction, "fail_task")

@@ -35,8 +35,8 @@ func (r *Router) faults(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		a := hit.Rule.Action
 		if a.FailTask == nil {
-			c.Set(keyFault, hit.Rule.Name)
-			c.Set(keyFaultAction, a.Kind())
+			wk := walkOf(c)
+			wk.fault, wk.faultAction = hit.Rule.Name, a.Kind()
 		}
 		switch {
 		case a.Status != 0:
@@ -115,7 +115,7 @@ func hangUp(c echo.Context, raw string) error {
 		// Not hijackable (HTTP/2, a recorder): abort the handler instead.
 		panic(http.ErrAbortHandler)
 	}
-	c.Set(keyHijacked, conn)
+	walkOf(c).hijacked = conn
 	if raw != "" {
 		buf.WriteString(raw)
 		buf.Flush()

@@ -43,13 +43,13 @@ func AddViolations(c echo.Context, vs ...state.Violation) {
 	if len(vs) == 0 {
 		return
 	}
-	c.Set(keyViolations, append(Violations(c), vs...))
+	w := walkOf(c)
+	w.violations = append(w.violations, vs...)
 }
 
 // Violations are the contract violations noted for the request so far.
 func Violations(c echo.Context) []state.Violation {
-	vs, _ := c.Get(keyViolations).([]state.Violation)
-	return vs
+	return walkOf(c).violations
 }
 
 // Panel is the name of the panel whose route matched the request.

@@ -3,7 +3,6 @@ package simhttp
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -213,8 +212,8 @@ func (r *Router) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 			r.record(c, w, scope, body)
-			if conn, ok := c.Get(keyHijacked).(io.Closer); ok {
-				conn.Close()
+			if wk.hijacked != nil {
+				wk.hijacked.Close()
 			}
 		}()
 		if refused := BodyRefused(c); refused != nil {
@@ -259,7 +258,7 @@ func (r *Router) record(c echo.Context, w *state.World, scope *state.Scope, body
 		// Only the kept part of the body is turned into a string.
 		e.Body, e.BodyTruncated = string(body[:min(len(body), state.MaxJournalBody)]), len(body) > state.MaxJournalBody
 	}
-	if f, ok := c.Get(keyFault).(string); ok {
+	if f := walkOf(c).fault; f != "" {
 		e.Fault = f
 	}
 	if scope.FailFired {
