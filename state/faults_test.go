@@ -272,3 +272,44 @@ func TestFailTaskRuleFiresWhenAnOperationTakesIt(t *testing.T) {
 		t.Fatal("the rule fired again after its one time")
 	}
 }
+
+// TestFaultRulesFireHoweverTheWorldGotThem holds MatchFault's lock-free
+// answer for a world without rules to every way a world gets rules: set,
+// cleared, built with them, cloned, restored.
+func TestFaultRulesFireHoweverTheWorldGotThem(t *testing.T) {
+	rule := FaultRule{Name: "down", Action: FaultAction{Status: 503}}
+	fires := func(w *World) bool { _, ok := w.MatchFault(req); return ok }
+	w := newTestWorld(t, nil, ClockMode{}, nil)
+	if fires(w) {
+		t.Fatal("a world without rules fired")
+	}
+	w.SetFaults([]FaultRule{rule})
+	if !fires(w) {
+		t.Fatal("SetFaults: the rule does not fire")
+	}
+	if !fires(w.Clone("c")) {
+		t.Fatal("Clone: the rule does not fire")
+	}
+	snap, err := w.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored, err := Restore(w.Config(), snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fires(restored) {
+		t.Fatal("Restore: the rule does not fire")
+	}
+	built, err := NewWorld(Config{Name: "b", Seed: 7, Start: t0, Faults: []FaultRule{rule}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fires(built) {
+		t.Fatal("NewWorld: the rule does not fire")
+	}
+	w.SetFaults(nil)
+	if fires(w) || fires(w.Clone("d")) {
+		t.Fatal("cleared rules still fire")
+	}
+}
