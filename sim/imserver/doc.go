@@ -151,7 +151,10 @@
 //	del_dns_record   id                   -> id
 //
 // Validation: zone names are lowercased LDH names with at least two labels
-// and a non-numeric TLD, unique across the panel; record names are relative
+// and a non-numeric TLD, unique across the panel (one name server set
+// serves every account, so adding a name another account holds answers
+// 0032 "exists", as any shared DNS host must: the account learns the name
+// is taken, nothing else of that zone); record names are relative
 // ("@" or empty = apex; an FQDN with a trailing dot must be inside the
 // zone; "*" and "_" labels allowed); types A (IPv4), AAAA (IPv6), CNAME,
 // NS, MX (host names), TXT (1..255 chars), SRV (name _service._proto,
