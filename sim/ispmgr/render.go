@@ -242,43 +242,149 @@ func Render(doc *Node, f format) []byte {
 
 // ---- XML ----
 
-// xmlSettings escape as libxml2 does where etree can: text escapes only
-// &, < and >; attribute values also " and the whitespace a parser would
-// otherwise normalise away.
-var xmlSettings = etree.WriteSettings{CanonicalText: true, CanonicalAttrVal: true}
+// xmlProlog is the first line of every XML answer.
+const xmlProlog = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
 // renderXML writes the prolog and the document's XML view, a line each.
+// It writes the bytes etree would with CanonicalText and CanonicalAttrVal
+// (libxml2's escaping: text escapes only &, < and >; attribute values also
+// " and the whitespace a parser would otherwise normalise away), straight
+// from the tree: building an etree document to serialise was most of the
+// XML answer's cost. render_equiv_test.go proves the bytes the same.
 func renderXML(doc *etree.Element, f format) []byte {
-	d := etree.NewDocument()
-	d.WriteSettings = xmlSettings
-	d.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
-	d.CreateText("\n")
-	d.AddChild(xmlView(doc, f))
-	d.CreateText("\n")
-	var b bytes.Buffer
-	b.Grow(4096)
-	_, _ = d.WriteTo(&b)
-	return b.Bytes()
+	b := make([]byte, 0, 4096)
+	b = append(b, xmlProlog...)
+	b = appendXMLElement(b, doc, f, true)
+	return append(b, '\n')
 }
 
-// xmlView is e as the format shows it: a shallow copy whose children are
-// the visible ones (the document itself is never changed, so one tree can
-// be rendered in every format). Only <doc> and <error> hide children.
-func xmlView(e *etree.Element, f format) *etree.Element {
-	v := &etree.Element{Space: e.Space, Tag: e.Tag, Attr: e.Attr}
+// appendXMLElement writes e as the format shows it. Only <doc> and
+// <error> hide children (the parts table), and only where they are the
+// document or one of its hiding ancestors' children, as filter says: the
+// document itself is never changed, so one tree renders in every format.
+func appendXMLElement(b []byte, e *etree.Element, f format, filter bool) []byte {
+	hidden := parts[e.Tag]
+	if !filter {
+		hidden = nil // every child shows
+	}
+	b = append(b, '<')
+	b = appendXMLName(b, e.Space, e.Tag)
+	for _, a := range e.Attr {
+		b = append(b, ' ')
+		b = appendXMLName(b, a.Space, a.Key)
+		b = append(b, '=', '"')
+		b = appendXMLEscaped(b, a.Value, true)
+		b = append(b, '"')
+	}
+	if !hasShownChild(e, hidden, f) {
+		return append(b, '/', '>')
+	}
+	b = append(b, '>')
 	for _, t := range e.Child {
-		k, ok := t.(*etree.Element)
-		switch {
-		case !ok:
-			v.Child = append(v.Child, t)
-		case !f.shows(parts[e.Tag][k.Tag]):
-		case parts[k.Tag] != nil:
-			v.Child = append(v.Child, xmlView(k, f))
+		switch k := t.(type) {
+		case *etree.Element:
+			if f.shows(hidden[k.Tag]) {
+				b = appendXMLElement(b, k, f, filter && parts[k.Tag] != nil)
+			}
+		case *etree.CharData:
+			if k.IsCData() {
+				b = appendEtreeToken(b, k)
+				continue
+			}
+			b = appendXMLEscaped(b, k.Data, false)
 		default:
-			v.Child = append(v.Child, k)
+			b = appendEtreeToken(b, k)
 		}
 	}
-	return v
+	b = append(b, '<', '/')
+	b = appendXMLName(b, e.Space, e.Tag)
+	return append(b, '>')
+}
+
+// hasShownChild says whether e has a token the format shows: an element
+// whose every child is hidden is written empty (<x/>).
+func hasShownChild(e *etree.Element, hidden map[string]part, f format) bool {
+	for _, t := range e.Child {
+		if k, ok := t.(*etree.Element); !ok || f.shows(hidden[k.Tag]) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendXMLName writes a tag or attribute name with its namespace prefix.
+func appendXMLName(b []byte, space, name string) []byte {
+	if space != "" {
+		b = append(append(b, space...), ':')
+	}
+	return append(b, name...)
+}
+
+// appendEtreeToken writes a token the builders never make (CDATA, a
+// comment) as etree does, so the writer is whole for any tree.
+func appendEtreeToken(b []byte, t etree.Token) []byte {
+	var w bytes.Buffer
+	t.WriteTo(&w, &etree.WriteSettings{CanonicalText: true, CanonicalAttrVal: true})
+	return append(b, w.Bytes()...)
+}
+
+// appendXMLEscaped writes text (attr false) or an attribute value (attr
+// true) escaped exactly as etree's canonical modes do: &, < always, > in
+// text, " in attributes, tab, newline in attributes and carriage return
+// as character references, and anything XML cannot carry (control
+// characters, invalid UTF-8) as U+FFFD. Plain printable ASCII, nearly
+// every value, is copied as it is.
+func appendXMLEscaped(b []byte, s string, attr bool) []byte {
+	if plainXML(s) {
+		return append(b, s...)
+	}
+	last := 0
+	for i := 0; i < len(s); {
+		r, width := utf8.DecodeRuneInString(s[i:])
+		i += width
+		var esc string
+		switch {
+		case r == '&':
+			esc = "&amp;"
+		case r == '<':
+			esc = "&lt;"
+		case r == '>' && !attr:
+			esc = "&gt;"
+		case r == '"' && attr:
+			esc = "&quot;"
+		case r == '\t' && attr:
+			esc = "&#x9;"
+		case r == '\n' && attr:
+			esc = "&#xA;"
+		case r == '\r':
+			esc = "&#xD;"
+		case !xmlChar(r) || (r == utf8.RuneError && width == 1):
+			esc = "\uFFFD"
+		default:
+			continue
+		}
+		b = append(b, s[last:i-width]...)
+		b = append(b, esc...)
+		last = i
+	}
+	return append(b, s[last:]...)
+}
+
+// plainXML says whether s is printable ASCII without &, <, > or ": the
+// same bytes in text and in attribute values.
+func plainXML(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '&' || c == '<' || c == '>' || c == '"' {
+			return false
+		}
+	}
+	return true
+}
+
+// xmlChar says whether XML 1.0 can carry the character (its Char production).
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // ---- JSON ----

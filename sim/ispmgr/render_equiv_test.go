@@ -1,0 +1,163 @@
+package ispmgr
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/beevik/etree"
+)
+
+// The hand-written encoders of render.go must give the bytes of the
+// library paths they replaced, for any tree: these tests keep the old
+// paths as references and compare on random trees whose names and
+// values include what escaping cares about (markup and JSON specials,
+// control characters, invalid UTF-8, U+2028, empty values).
+
+// etreeXML is the XML path render.go used before writing XML itself:
+// an etree document holding a filtered view of the tree.
+func etreeXML(doc *etree.Element, f format) []byte {
+	d := etree.NewDocument()
+	d.WriteSettings = etree.WriteSettings{CanonicalText: true, CanonicalAttrVal: true}
+	d.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
+	d.CreateText("\n")
+	d.AddChild(etreeXMLView(doc, f))
+	d.CreateText("\n")
+	var b bytes.Buffer
+	_, _ = d.WriteTo(&b)
+	return b.Bytes()
+}
+
+// etreeXMLView is e as the format shows it (the old xmlView).
+func etreeXMLView(e *etree.Element, f format) *etree.Element {
+	v := &etree.Element{Space: e.Space, Tag: e.Tag, Attr: e.Attr}
+	for _, t := range e.Child {
+		k, ok := t.(*etree.Element)
+		switch {
+		case !ok:
+			v.Child = append(v.Child, t)
+		case !f.shows(parts[e.Tag][k.Tag]):
+		case parts[k.Tag] != nil:
+			v.Child = append(v.Child, etreeXMLView(k, f))
+		default:
+			v.Child = append(v.Child, k)
+		}
+	}
+	return v
+}
+
+// treeNames are the element and attribute names random trees use: the
+// names the parts table hides, list names, and odd ones.
+var treeNames = []string{"doc", "error", "elem", "tparams", "metadata", "messages", "page", "p_cnt", "stack",
+	"group", "detail", "msg", "param", "col", "name", "id", "a.b", "ns:tag", "x", "saved_filters", "tips"}
+
+// treeValues are values with every character class the encoders treat apart.
+var treeValues = []string{"", "plain", `&<>"'`, "\t\n\r", "\x00\x01\x1f\x7f", "\xff\xfe", "caf\u00e9", "\uFFFD",
+	"\U0001F600", "\xed\xa0\x80", "\u2028\u2029", `\"/`, "]]>", "a b", "<doc/>", "\u0085\u00a0"}
+
+// bytesReader hands out the bytes of a fuzz input, then zeros.
+type bytesReader struct {
+	data []byte
+	i    int
+}
+
+func (r *bytesReader) next() byte {
+	if r.i >= len(r.data) {
+		return 0
+	}
+	r.i++
+	return r.data[r.i-1]
+}
+
+func (r *bytesReader) done() bool { return r.i >= len(r.data) }
+
+// value is a listed value or raw input bytes (any bytes at all).
+func (r *bytesReader) value() string {
+	n := int(r.next())
+	if n < 128 {
+		return treeValues[n%len(treeValues)]
+	}
+	n %= 12
+	var b []byte
+	for i := 0; i < n && !r.done(); i++ {
+		b = append(b, r.next())
+	}
+	return string(b)
+}
+
+func (r *bytesReader) name() string { return treeNames[int(r.next())%len(treeNames)] }
+
+// treeFrom builds a document from input bytes read as builder calls,
+// through the same Node builders the funcs use.
+func treeFrom(data []byte) *Node {
+	r := &bytesReader{data: data}
+	root := newNode("doc")
+	if r.next()%4 == 0 {
+		root = newNode(r.name())
+	}
+	stack := []*Node{root}
+	for steps := 0; !r.done() && steps < 400; steps++ {
+		top := stack[len(stack)-1]
+		switch r.next() % 7 {
+		case 0, 1:
+			if len(stack) < 8 {
+				stack = append(stack, top.Add(r.name()))
+			}
+		case 2:
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+		case 3:
+			top.Set(r.name(), r.value())
+		case 4:
+			top.SetText(r.value())
+		case 5:
+			top.AddText(r.name(), r.value())
+		case 6:
+			top.AddFlag(r.name(), true)
+		}
+	}
+	return root
+}
+
+// randomInputs are deterministic random builder inputs for the property tests.
+func randomInputs(n int) [][]byte {
+	rng := rand.New(rand.NewPCG(14, 5))
+	out := make([][]byte, n)
+	for i := range out {
+		b := make([]byte, rng.IntN(300))
+		for j := range b {
+			b[j] = byte(rng.UintN(256))
+		}
+		out[i] = b
+	}
+	return out
+}
+
+// xmlFormats are the formats rendered as XML.
+var xmlFormats = []format{fmtXML, fmtDevel}
+
+func checkXMLSame(t *testing.T, data []byte) {
+	t.Helper()
+	doc := treeFrom(data)
+	for _, f := range xmlFormats {
+		if got, want := Render(doc, f), etreeXML(doc.el(), f); !bytes.Equal(got, want) {
+			t.Fatalf("out=%s of input %q:\n got %q\nwant %q", f, data, got, want)
+		}
+	}
+}
+
+// TestRenderXMLMatchesEtree: the XML writer gives etree's bytes.
+func TestRenderXMLMatchesEtree(t *testing.T) {
+	for _, data := range randomInputs(3000) {
+		checkXMLSame(t, data)
+	}
+}
+
+// FuzzRenderXMLMatchesEtree searches for a tree whose XML differs.
+func FuzzRenderXMLMatchesEtree(f *testing.F) {
+	for _, data := range randomInputs(20) {
+		f.Add(data)
+	}
+	f.Fuzz(checkXMLSame)
+}
