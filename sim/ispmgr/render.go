@@ -225,13 +225,6 @@ func Render(doc *Node, f format) []byte {
 	switch {
 	case f == fmtXML || f == fmtDevel:
 		return renderXML(doc.el(), f)
-	case f == fmtJSON:
-		var b bytes.Buffer
-		if err := json.Indent(&b, renderJSON(doc.el(), f), "", "  "); err != nil {
-			return renderJSON(doc.el(), f)
-		}
-		b.WriteByte('\n')
-		return b.Bytes()
 	case f.isJSON():
 		return renderJSON(doc.el(), f)
 	case f == fmtText:
@@ -393,21 +386,81 @@ func xmlChar(r rune) bool {
 // there is only one of them.
 var alwaysArray = map[string]bool{"elem": true, "page": true, "col": true, "prop": true, "param": true, "filter": true}
 
+// renderJSON writes the document's JSON view. out=json is indented by two
+// spaces and ends with a newline, byte for byte what json.Indent makes of
+// the compact form (render_equiv_test.go proves it): writing it indented
+// at once saves re-reading every answer.
 func renderJSON(doc *etree.Element, f format) []byte {
-	w := &jsonWriter{f: f}
+	w := &jsonWriter{f: f, indent: f == fmtJSON}
 	w.b.Grow(4096)
-	w.b.WriteString(`{"doc":`)
+	w.open('{')
+	w.key("doc")
 	w.element(doc, true)
-	w.b.WriteByte('}')
+	w.close('}')
+	if w.indent {
+		w.b.WriteByte('\n')
+	}
 	return w.b.Bytes()
 }
 
 // jsonWriter applies mgr5's mapping of a document onto JSON; strings go
-// through encoding/json.
+// through encoding/json. Indented, it lays out as json.Indent does: a
+// newline and the depth's indent before each member, none inside an
+// empty object or array, ": " after keys.
 type jsonWriter struct {
-	b   bytes.Buffer
-	f   format
-	enc *json.Encoder
+	b      bytes.Buffer
+	f      format
+	enc    *json.Encoder
+	indent bool
+	// depth is how many objects and arrays are open.
+	depth int
+	// opened says an object or array was just opened: its first member
+	// starts a new line, and closing it at once leaves it "{}" or "[]".
+	opened bool
+}
+
+// open starts an object or array.
+func (w *jsonWriter) open(c byte) {
+	w.lead()
+	w.b.WriteByte(c)
+	w.depth++
+	w.opened = true
+}
+
+// close ends an object or array, on its own line unless it is empty.
+func (w *jsonWriter) close(c byte) {
+	w.depth--
+	if w.opened {
+		w.opened = false
+	} else {
+		w.newline()
+	}
+	w.b.WriteByte(c)
+}
+
+// comma separates members.
+func (w *jsonWriter) comma() {
+	w.b.WriteByte(',')
+	w.newline()
+}
+
+// lead puts the first member of an object or array on a new line.
+func (w *jsonWriter) lead() {
+	if w.opened {
+		w.opened = false
+		w.newline()
+	}
+}
+
+// newline starts an indented line (nothing when compact).
+func (w *jsonWriter) newline() {
+	if !w.indent {
+		return
+	}
+	w.b.WriteByte('\n')
+	for range w.depth {
+		w.b.WriteString("  ")
+	}
 }
 
 // element writes one element: attribute x -> "$x", text -> "$", children
@@ -421,18 +474,15 @@ func (w *jsonWriter) element(e *etree.Element, root bool) {
 		w.str(e.Text())
 		return
 	}
-	w.b.WriteByte('{')
+	w.open('{')
 	first := true
-	sep := func() {
-		if !first {
-			w.b.WriteByte(',')
-		}
-		first = false
-	}
 	if showAttrs {
 		for _, a := range e.Attr {
-			sep()
-			w.key("$" + a.Key)
+			if !first {
+				w.comma()
+			}
+			first = false
+			w.attrKey(a.Key)
 			w.str(a.Value)
 		}
 	}
@@ -445,16 +495,21 @@ func (w *jsonWriter) element(e *etree.Element, root bool) {
 		for j < len(kids) && kids[j].Tag == kids[i].Tag {
 			j++
 		}
-		sep()
+		if !first {
+			w.comma()
+		}
+		first = false
 		w.group(kids[i:j])
 		i = j
 	}
 	if text {
-		sep()
-		w.b.WriteString(`"$":`)
+		if !first {
+			w.comma()
+		}
+		w.key("$")
 		w.str(e.Text())
 	}
-	w.b.WriteByte('}')
+	w.close('}')
 }
 
 // group writes the children of one name: an array when repeated or
@@ -465,19 +520,38 @@ func (w *jsonWriter) group(g []*etree.Element) {
 		w.element(g[0], false)
 		return
 	}
-	w.b.WriteByte('[')
+	w.open('[')
 	for i, k := range g {
 		if i > 0 {
-			w.b.WriteByte(',')
+			w.comma()
 		}
 		w.element(k, false)
 	}
-	w.b.WriteByte(']')
+	w.close(']')
 }
 
 func (w *jsonWriter) key(k string) {
 	w.str(k)
 	w.b.WriteByte(':')
+	if w.indent {
+		w.b.WriteByte(' ')
+	}
+}
+
+// attrKey writes the key of attribute k, "$k", without building it when
+// it is plain.
+func (w *jsonWriter) attrKey(k string) {
+	if !plainJSON(k) {
+		w.key("$" + k)
+		return
+	}
+	w.lead()
+	w.b.WriteString(`"$`)
+	w.b.WriteString(k)
+	w.b.WriteString(`":`)
+	if w.indent {
+		w.b.WriteByte(' ')
+	}
 }
 
 // str writes a JSON string. Plain printable ASCII, nearly every value the
@@ -485,6 +559,7 @@ func (w *jsonWriter) key(k string) {
 // encoded by encoding/json (HTML characters left as they are, as the
 // panel sends them).
 func (w *jsonWriter) str(s string) {
+	w.lead()
 	if plainJSON(s) {
 		w.b.WriteByte('"')
 		w.b.WriteString(s)

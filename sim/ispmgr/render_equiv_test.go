@@ -2,7 +2,10 @@ package ispmgr
 
 import (
 	"bytes"
+	"encoding/json"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -160,4 +163,154 @@ func FuzzRenderXMLMatchesEtree(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(checkXMLSame)
+}
+
+// oldJSON is the JSON path render.go used before writing indented JSON
+// itself: the compact writer below, then json.Indent for out=json.
+func oldJSON(doc *etree.Element, f format) []byte {
+	if f != fmtJSON {
+		return etreeEraJSON(doc, f)
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, etreeEraJSON(doc, f), "", "  "); err != nil {
+		return etreeEraJSON(doc, f)
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+// etreeEraJSON is the compact JSON writer as it was.
+func etreeEraJSON(doc *etree.Element, f format) []byte {
+	w := &oldJSONWriter{f: f}
+	w.b.Grow(4096)
+	w.b.WriteString(`{"doc":`)
+	w.element(doc, true)
+	w.b.WriteByte('}')
+	return w.b.Bytes()
+}
+
+// oldJSONWriter applies mgr5's mapping of a document onto JSON; strings go
+// through encoding/json.
+type oldJSONWriter struct {
+	b   bytes.Buffer
+	f   format
+	enc *json.Encoder
+}
+
+// element writes one element: attribute x -> "$x", text -> "$", children
+// grouped by name (arrays when repeated or always-array), empty elements
+// -> {}. JSONdata writes text-only leaves as plain strings.
+func (w *oldJSONWriter) element(e *etree.Element, root bool) {
+	kids := visibleKids(e, w.f)
+	showAttrs := !root || w.f.rootAttrs()
+	text := hasText(e)
+	if w.f == fmtJSONData && len(kids) == 0 && (len(e.Attr) == 0 || !showAttrs) && text {
+		w.str(e.Text())
+		return
+	}
+	w.b.WriteByte('{')
+	first := true
+	sep := func() {
+		if !first {
+			w.b.WriteByte(',')
+		}
+		first = false
+	}
+	if showAttrs {
+		for _, a := range e.Attr {
+			sep()
+			w.key("$" + a.Key)
+			w.str(a.Value)
+		}
+	}
+	// mgr5's JSON writer keeps attributes in order but emits children by
+	// name, as the real replies show (elem fields, doc children, error):
+	// sorted stably, children of one name are a run, in document order.
+	slices.SortStableFunc(kids, func(a, b *etree.Element) int { return strings.Compare(a.Tag, b.Tag) })
+	for i := 0; i < len(kids); {
+		j := i + 1
+		for j < len(kids) && kids[j].Tag == kids[i].Tag {
+			j++
+		}
+		sep()
+		w.group(kids[i:j])
+		i = j
+	}
+	if text {
+		sep()
+		w.b.WriteString(`"$":`)
+		w.str(e.Text())
+	}
+	w.b.WriteByte('}')
+}
+
+// group writes the children of one name: an array when repeated or
+// always an array, else the one child.
+func (w *oldJSONWriter) group(g []*etree.Element) {
+	w.key(g[0].Tag)
+	if len(g) == 1 && !alwaysArray[g[0].Tag] {
+		w.element(g[0], false)
+		return
+	}
+	w.b.WriteByte('[')
+	for i, k := range g {
+		if i > 0 {
+			w.b.WriteByte(',')
+		}
+		w.element(k, false)
+	}
+	w.b.WriteByte(']')
+}
+
+func (w *oldJSONWriter) key(k string) {
+	w.str(k)
+	w.b.WriteByte(':')
+}
+
+// str writes a JSON string. Plain printable ASCII, nearly every value the
+// panel shows, is written as it is; anything that needs escaping is
+// encoded by encoding/json (HTML characters left as they are, as the
+// panel sends them).
+func (w *oldJSONWriter) str(s string) {
+	if plainJSON(s) {
+		w.b.WriteByte('"')
+		w.b.WriteString(s)
+		w.b.WriteByte('"')
+		return
+	}
+	if w.enc == nil {
+		w.enc = json.NewEncoder(&w.b)
+		w.enc.SetEscapeHTML(false)
+	}
+	_ = w.enc.Encode(s) // a string always encodes
+	w.b.Truncate(w.b.Len() - 1)
+}
+
+// jsonFormats are the formats rendered as JSON.
+var jsonFormats = []format{fmtJSON, fmtSJSON, fmtJSONData, fmtXJSON}
+
+func checkJSONSame(t *testing.T, data []byte) {
+	t.Helper()
+	doc := treeFrom(data)
+	for _, f := range jsonFormats {
+		if got, want := Render(doc, f), oldJSON(doc.el(), f); !bytes.Equal(got, want) {
+			t.Fatalf("out=%s of input %q:\n got %q\nwant %q", f, data, got, want)
+		}
+	}
+}
+
+// TestRenderJSONMatchesIndent: the JSON writer gives the old writer's
+// bytes, and out=json json.Indent's.
+func TestRenderJSONMatchesIndent(t *testing.T) {
+	for _, data := range randomInputs(3000) {
+		checkJSONSame(t, data)
+	}
+}
+
+// FuzzRenderJSONMatchesIndent searches for a tree whose JSON differs.
+func FuzzRenderJSONMatchesIndent(f *testing.F) {
+	for _, data := range randomInputs(20) {
+		f.Add(data)
+	}
+	f.Fuzz(checkJSONSame)
 }
