@@ -2,9 +2,11 @@ package ispmgr
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -221,11 +223,15 @@ func (c *call) errorNode(e *mgrError) *Node {
 func (c *call) document(res result) *Node {
 	doc := newNode("doc")
 	_, list := res.(listResult)
+	doc.Attr = slices.Grow(doc.Attr, rootAttrCount)
 	c.rootAttrs(doc, list)
 	res.fill(c, doc)
 	c.tparams(doc)
 	return doc
 }
+
+// rootAttrCount is how many attributes rootAttrs sets at most.
+const rootAttrCount = 15
 
 // rootAttrs are the <doc> attributes of an authenticated answer.
 func (c *call) rootAttrs(doc *Node, list bool) {
@@ -332,31 +338,83 @@ func (r listResult) fill(c *call, doc *Node) {
 		lo := min((num-1)*cnt, total)
 		elems = elems[lo:min(lo+cnt, total)]
 	}
+	pages := max(1, (total+cnt-1)/cnt)
+	doc.grow(len(elems) + 12 + pages)
 	doc.Append(elems...)
-	uiNode(doc, "messages").Set("name", c.fn).Set("checked", features).Add("msg")
-	md := uiNode(doc, "metadata").Set("name", c.fn).Set("type", "list").Set("key", r.key).Set("mgr", c.req.Mgr)
-	cd := md.Add("coldata")
+	ui := r.ui(c, sortCol, order)
+	doc.share(ui.messages, ui.metadata)
+	uiNode(doc, "p_cnt").SetText(itoa(cnt))
+	uiNode(doc, "p_elems").SetText(itoa(total))
+	uiNode(doc, "p_num").SetText(itoa(num))
+	uiNode(doc, "p_order").SetText(order)
+	uiNode(doc, "p_sort").SetText(sortCol)
+	doc.share(ui.filters)
+	for i := 1; i <= pages; i++ {
+		uiNode(doc, "page").SetText(itoa(i))
+	}
+	doc.share(ui.savedFilters, ui.tips)
+}
+
+// listUI is the part of a list's interface description that does not
+// depend on its elements (messages, columns, filters, tips): built once
+// per list, product and sort, and shared read-only by every answer, as
+// building it was a third of a short list's answer.
+type listUI struct{ messages, metadata, filters, savedFilters, tips *Node }
+
+// listUIKey names a listUI. The columns are a package-level table per
+// list, so their address names them and the cache stays bounded by the
+// funcs, their columns and the two orders.
+type listUIKey struct {
+	mgr, fn, key, sortCol, order string
+	cols                         *column
+}
+
+// listUIs caches every listUI built.
+var listUIs = struct {
+	sync.RWMutex
+	m map[listUIKey]*listUI
+}{m: map[listUIKey]*listUI{}}
+
+// ui is the list's shared interface description, built on first use.
+func (r listResult) ui(c *call, sortCol, order string) *listUI {
+	k := listUIKey{mgr: c.req.Mgr, fn: c.fn, key: r.key, sortCol: sortCol, order: order}
+	if len(r.cols) > 0 {
+		k.cols = &r.cols[0]
+	}
+	listUIs.RLock()
+	ui := listUIs.m[k]
+	listUIs.RUnlock()
+	if ui != nil {
+		return ui
+	}
+	ui = r.buildUI(c, sortCol, order)
+	listUIs.Lock()
+	listUIs.m[k] = ui
+	listUIs.Unlock()
+	return ui
+}
+
+// buildUI builds a list's interface description in a holder of its own.
+func (r listResult) buildUI(c *call, sortCol, order string) *listUI {
+	h := newNode("ui")
+	ui := &listUI{messages: uiNode(h, "messages").Set("name", c.fn).Set("checked", features)}
+	ui.messages.Add("msg")
+	ui.metadata = uiNode(h, "metadata").Set("name", c.fn).Set("type", "list").Set("key", r.key).Set("mgr", c.req.Mgr)
+	cd := ui.metadata.Add("coldata")
 	for _, col := range r.cols {
 		n := cd.Add("col").Set("name", col.name).Set("type", "data").Set("sort", map[bool]string{true: "digit", false: "alpha"}[col.numeric])
 		if col.name == sortCol {
 			n.Set("sorted", map[string]string{"asc": "+1", "desc": "-1"}[order])
 		}
 	}
-	uiNode(doc, "p_cnt").SetText(itoa(cnt))
-	uiNode(doc, "p_elems").SetText(itoa(total))
-	uiNode(doc, "p_num").SetText(itoa(num))
-	uiNode(doc, "p_order").SetText(order)
-	uiNode(doc, "p_sort").SetText(sortCol)
-	pf := uiNode(doc, "p_possible_filters")
+	ui.filters = uiNode(h, "p_possible_filters")
 	for _, col := range r.cols {
-		pf.Add("filter").Set("name", col.name)
+		ui.filters.Add("filter").Set("name", col.name)
 	}
-	pages := max(1, (total+cnt-1)/cnt)
-	for i := 1; i <= pages; i++ {
-		uiNode(doc, "page").SetText(itoa(i))
-	}
-	uiNode(doc, "saved_filters")
-	uiNode(doc, "tips").Add("tip").SetText("mbar_pin")
+	ui.savedFilters = uiNode(h, "saved_filters")
+	ui.tips = uiNode(h, "tips")
+	ui.tips.Add("tip").SetText("mbar_pin")
+	return ui
 }
 
 // pages says whether the format pages lists (xml, text and JSONdata show

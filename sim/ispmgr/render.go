@@ -34,6 +34,20 @@ func (n *Node) Append(kids ...*Node) {
 	}
 }
 
+// share appends nodes kept elsewhere (a cache of what does not change
+// between answers) without taking them from their holder: a shared node
+// is read-only, and documents are never changed once filled, only
+// rendered.
+func (n *Node) share(kids ...*Node) {
+	for _, k := range kids {
+		n.Child = append(n.Child, k.el())
+	}
+}
+
+// grow makes room for n more children, saving the appends' regrowth on
+// documents whose size is known.
+func (n *Node) grow(kids int) { n.Child = slices.Grow(n.Child, kids) }
+
 // AddText appends a child with text; an empty text adds nothing, as the
 // panel leaves empty fields out.
 func (n *Node) AddText(name, text string) *Node {

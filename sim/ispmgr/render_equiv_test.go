@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+
+	"github.com/panelsim/panelsim/state"
 )
 
 // The hand-written encoders of render.go must give the bytes of the
@@ -313,4 +315,60 @@ func FuzzRenderJSONMatchesIndent(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(checkJSONSame)
+}
+
+// callList answers query as root in w.
+func callList(t *testing.T, w *state.World, query string) *Node {
+	t.Helper()
+	var doc *Node
+	_ = w.Do(func(tx *state.Tx) error {
+		p := NewParams()
+		p.ParseParams(query + "&authinfo=root:secret")
+		doc = Call(tx, &Request{Mgr: mgrISP, Binary: "/ispmgr", Host: "https://panel.example.com:1500", IP: "127.0.0.1", Params: p})
+		return nil
+	})
+	return doc
+}
+
+// TestListUIIsSharedAndUnchanged: answers of one list and sort share its
+// interface description, answers of another sort do not, and rendering
+// (in every format, from answers in two worlds at once) changes nothing.
+func TestListUIIsSharedAndUnchanged(t *testing.T) {
+	const yaml = "version: 1\nseed: 7\nispmgr:\n  presets: [{name: p}]\n  users: [{name: root, password: secret, level: admin}]\n  generated_users: 3\n"
+	w1, err := newWorld(t, yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, err := newWorld(t, yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := callList(t, w1, "func=user&out=json"), callList(t, w2, "func=user&out=json")
+	if a.child("metadata") == nil || a.child("metadata") != b.child("metadata") {
+		t.Fatal("two answers of one list do not share its metadata")
+	}
+	desc := callList(t, w1, "func=user&out=json&p_sort=name&p_order=desc")
+	if desc.child("metadata") == a.child("metadata") {
+		t.Fatal("another sort shares the first sort's metadata")
+	}
+	want := map[format][]byte{}
+	for _, f := range append(append([]format{fmtText, fmtHTML, fmtPrint}, xmlFormats...), jsonFormats...) {
+		want[f] = Render(a, f)
+	}
+	done := make(chan bool)
+	go func() {
+		for f := range want {
+			Render(b, f)
+		}
+		done <- true
+	}()
+	for f, bytes1 := range want {
+		if got := Render(a, f); !bytes.Equal(got, bytes1) {
+			t.Errorf("out=%s changed between two renderings", f)
+		}
+	}
+	<-done
+	if !bytes.Equal(Render(a, fmtJSON), Render(b, fmtJSON)) {
+		t.Error("two equal worlds answer the list differently")
+	}
 }
