@@ -224,8 +224,12 @@ func (f format) rootAttrs() bool { return f != fmtJSONData && f != fmtText }
 
 // visibleKids are the child elements of e the format shows.
 func visibleKids(e *etree.Element, f format) []*etree.Element {
+	return appendVisibleKids(make([]*etree.Element, 0, len(e.Child)), e, f)
+}
+
+// appendVisibleKids appends the child elements of e the format shows.
+func appendVisibleKids(out []*etree.Element, e *etree.Element, f format) []*etree.Element {
 	hidden := parts[e.Tag]
-	out := make([]*etree.Element, 0, len(e.Child))
 	for _, t := range e.Child {
 		if k, ok := t.(*etree.Element); ok && f.shows(hidden[k.Tag]) {
 			out = append(out, k)
@@ -426,6 +430,8 @@ type jsonWriter struct {
 	f      format
 	enc    *json.Encoder
 	indent bool
+	// kids holds the visible children of the elements being written.
+	kids []*etree.Element
 	// depth is how many objects and arrays are open.
 	depth int
 	// opened says an object or array was just opened: its first member
@@ -471,17 +477,29 @@ func (w *jsonWriter) newline() {
 	if !w.indent {
 		return
 	}
+	if n := 1 + 2*w.depth; n <= len(indentLine) {
+		w.b.WriteString(indentLine[:n])
+		return
+	}
 	w.b.WriteByte('\n')
 	for range w.depth {
 		w.b.WriteString("  ")
 	}
 }
 
+// indentLine is a newline and the indent of the deepest common depths.
+var indentLine = "\n" + strings.Repeat("  ", 32)
+
 // element writes one element: attribute x -> "$x", text -> "$", children
 // grouped by name (arrays when repeated or always-array), empty elements
 // -> {}. JSONdata writes text-only leaves as plain strings.
 func (w *jsonWriter) element(e *etree.Element, root bool) {
-	kids := visibleKids(e, w.f)
+	// The children are gathered on a stack shared by the whole answer
+	// (their region is the writer's until the element is written).
+	mark := len(w.kids)
+	w.kids = appendVisibleKids(w.kids, e, w.f)
+	kids := w.kids[mark:]
+	defer func() { w.kids = w.kids[:mark] }()
 	showAttrs := !root || w.f.rootAttrs()
 	text := hasText(e)
 	if w.f == fmtJSONData && len(kids) == 0 && (len(e.Attr) == 0 || !showAttrs) && text {
