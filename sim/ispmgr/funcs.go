@@ -260,7 +260,9 @@ var xmlName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
 // tparams echoes the request parameters, except the credentials of authinfo.
 func (c *call) tparams(doc *Node) {
 	t := doc.Add("tparams")
-	for _, k := range c.p.Names() {
+	names := c.p.Names()
+	t.grow(len(names))
+	for _, k := range names {
 		if k == "authinfo" || !xmlName.MatchString(k) {
 			continue
 		}

@@ -23,6 +23,7 @@ func userList(c *call) (result, *mgrError) {
 
 func userElem(u *User) *Node {
 	e := newNode("elem")
+	e.grow(len(userCols))
 	e.AddText("id", strconv.FormatInt(u.ID, 10))
 	e.AddText("name", u.Name)
 	e.AddText("fullname", u.FullName)
