@@ -27,7 +27,10 @@ var ignoredParams = map[string]bool{"sfrom": true, "clicked_button": true, "oper
 // users to leave out (sfrom, clicked_button, operafake, progressid,
 // values equal to "*" and empty values) is dropped here (see Add).
 func (p *Params) ParseParams(raw string) {
-	for _, pair := range strings.Split(raw, "&") {
+	if p.order == nil && raw != "" {
+		p.order = make([]string, 0, strings.Count(raw, "&")+1)
+	}
+	for pair := range strings.SplitSeq(raw, "&") {
 		if pair == "" {
 			continue
 		}
@@ -51,6 +54,9 @@ func (p *Params) Add(k, v string) {
 // unescapeLenient decodes a query component, falling back to the raw text
 // (with '+' as space) when it is not valid percent-encoding.
 func unescapeLenient(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s // nothing to decode: QueryUnescape would return s as it is
+	}
 	if u, err := url.QueryUnescape(s); err == nil {
 		return u
 	}
