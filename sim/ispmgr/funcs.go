@@ -209,13 +209,13 @@ func (c *call) errorNode(e *mgrError) *Node {
 	if c.actor != nil {
 		n.Add("stack").Add("action").Set("level", itoa(c.actor.Level)).Set("user", c.actor.Name).SetText(c.fn)
 	}
-	n.Add("group").SetText(tmpl)
-	n.Add("msg").SetText(msg)
+	n.addLeaf("group", tmpl)
+	n.addLeaf("msg", msg)
 	detail := tmpl
 	if e.Detail != "" {
 		detail = e.Detail
 	}
-	n.Add("detail").SetText(detail)
+	n.addLeaf("detail", detail)
 	return n
 }
 
@@ -266,7 +266,7 @@ func (c *call) tparams(doc *Node) {
 		if k == "authinfo" || !xmlName.MatchString(k) {
 			continue
 		}
-		t.Add(k).SetText(c.p.Get(k))
+		t.addLeaf(k, c.p.Get(k))
 	}
 }
 
@@ -345,14 +345,14 @@ func (r listResult) fill(c *call, doc *Node) {
 	doc.Append(elems...)
 	ui := r.ui(c, sortCol, order)
 	doc.share(ui.messages, ui.metadata)
-	uiNode(doc, "p_cnt").SetText(itoa(cnt))
-	uiNode(doc, "p_elems").SetText(itoa(total))
-	uiNode(doc, "p_num").SetText(itoa(num))
-	uiNode(doc, "p_order").SetText(order)
-	uiNode(doc, "p_sort").SetText(sortCol)
+	doc.addLeaf("p_cnt", itoa(cnt))
+	doc.addLeaf("p_elems", itoa(total))
+	doc.addLeaf("p_num", itoa(num))
+	doc.addLeaf("p_order", order)
+	doc.addLeaf("p_sort", sortCol)
 	doc.share(ui.filters)
 	for i := 1; i <= pages; i++ {
-		uiNode(doc, "page").SetText(itoa(i))
+		doc.addLeaf("page", itoa(i))
 	}
 	doc.share(ui.savedFilters, ui.tips)
 }
@@ -415,7 +415,7 @@ func (r listResult) buildUI(c *call, sortCol, order string) *listUI {
 	}
 	ui.savedFilters = uiNode(h, "saved_filters")
 	ui.tips = uiNode(h, "tips")
-	ui.tips.Add("tip").SetText("mbar_pin")
+	ui.tips.addLeaf("tip", "mbar_pin")
 	return ui
 }
 

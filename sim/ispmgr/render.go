@@ -54,7 +54,30 @@ func (n *Node) AddText(name, text string) *Node {
 	if text == "" {
 		return nil
 	}
-	return n.Add(name).SetText(text)
+	return n.addLeaf(name, text)
+}
+
+// textLeaf is an element holding only text, with its text token and its
+// one-token child list in one allocation: answers are mostly such leaves,
+// and Add(name).SetText(text) allocates the three apart.
+type textLeaf struct {
+	el   etree.Element
+	text etree.CharData
+	kids [1]etree.Token
+}
+
+// addLeaf appends a child holding text, even empty text, as
+// Add(name).SetText(text) does: through etree's own AddChild, so parents
+// and indexes are etree's.
+func (n *Node) addLeaf(name, text string) *Node {
+	if strings.Contains(name, ":") {
+		return n.Add(name).SetText(text) // a prefixed name: etree splits it
+	}
+	l := &textLeaf{el: etree.Element{Tag: name}, text: etree.CharData{Data: text}}
+	l.el.Child = l.kids[:0]
+	l.el.AddChild(&l.text)
+	n.el().AddChild(&l.el)
+	return (*Node)(&l.el)
 }
 
 // AddFlag appends an empty element (a set boolean) when on.

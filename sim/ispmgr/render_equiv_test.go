@@ -103,7 +103,7 @@ func treeFrom(data []byte) *Node {
 	stack := []*Node{root}
 	for steps := 0; !r.done() && steps < 400; steps++ {
 		top := stack[len(stack)-1]
-		switch r.next() % 7 {
+		switch r.next() % 8 {
 		case 0, 1:
 			if len(stack) < 8 {
 				stack = append(stack, top.Add(r.name()))
@@ -120,6 +120,8 @@ func treeFrom(data []byte) *Node {
 			top.AddText(r.name(), r.value())
 		case 6:
 			top.AddFlag(r.name(), true)
+		case 7:
+			top.addLeaf(r.name(), r.value())
 		}
 	}
 	return root
@@ -370,5 +372,27 @@ func TestListUIIsSharedAndUnchanged(t *testing.T) {
 	<-done
 	if !bytes.Equal(Render(a, fmtJSON), Render(b, fmtJSON)) {
 		t.Error("two equal worlds answer the list differently")
+	}
+}
+
+// TestAddLeafIsAnEtreeLeaf: a leaf built in one allocation is what
+// Add(name).SetText(text) builds, parents and indexes included.
+func TestAddLeafIsAnEtreeLeaf(t *testing.T) {
+	for _, text := range []string{"", "v"} {
+		a, b := newNode("doc"), newNode("doc")
+		a.Add("x")
+		b.Add("x")
+		la, lb := a.addLeaf("f", text), b.Add("f").SetText(text)
+		if !bytes.Equal(Render(a, fmtXML), Render(b, fmtXML)) || !bytes.Equal(Render(a, fmtJSON), Render(b, fmtJSON)) {
+			t.Fatalf("text %q: the leaf renders differently", text)
+		}
+		cd, ok := la.Child[0].(*etree.CharData)
+		if la.el().Parent() != a.el() || la.el().Index() != lb.el().Index() || !ok || cd.Parent() != la.el() || cd.Index() != 0 || len(la.Child) != 1 {
+			t.Fatalf("text %q: the leaf is not linked as etree links it", text)
+		}
+		la.SetText("changed")
+		if la.text() != "changed" || len(la.Child) != 1 {
+			t.Fatalf("text %q: SetText on the leaf gives %q", text, la.text())
+		}
 	}
 }
