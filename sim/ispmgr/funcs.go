@@ -427,14 +427,24 @@ func (f format) pages() bool { return f != fmtXML && f != fmtText && f != fmtJSO
 // the last page).
 func pageParams(p *Params, total int) (cnt, num int) {
 	cnt, num = defaultPageSize, 1
-	if v, err := strconv.Atoi(p.Get("p_cnt")); err == nil && v > 0 {
+	if v, ok := positive(p.Get("p_cnt")); ok {
 		cnt = v
 	}
-	if v, err := strconv.Atoi(p.Get("p_num")); err == nil && v > 0 {
+	if v, ok := positive(p.Get("p_num")); ok {
 		num = v
 	}
 	pages := max(1, (total+cnt-1)/cnt)
 	return cnt, min(num, pages)
+}
+
+// positive reads a positive number; a parameter not sent is none, read
+// without building Atoi's error.
+func positive(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
+	v, err := strconv.Atoi(s)
+	return v, err == nil && v > 0
 }
 
 // sorting reads p_sort (a column; unknown ones fall back to the key) and

@@ -432,7 +432,7 @@ var alwaysArray = map[string]bool{"elem": true, "page": true, "col": true, "prop
 // the compact form (render_equiv_test.go proves it): writing it indented
 // at once saves re-reading every answer.
 func renderJSON(doc *etree.Element, f format) []byte {
-	w := &jsonWriter{f: f, indent: f == fmtJSON}
+	w := &jsonWriter{f: f, indent: f == fmtJSON, kids: make([]*etree.Element, 0, 64)}
 	w.b.Grow(4096)
 	w.open('{')
 	w.key("doc")
