@@ -179,6 +179,16 @@ var parts = map[string]map[string]part{
 	"error": {"stack": partXMLOnly, "group": partXMLOnly, "detail": partJSONOnly},
 }
 
+// partsOf is parts[tag] without hashing every element's name: only <doc>
+// and <error> hide children.
+func partsOf(tag string) map[string]part {
+	switch tag {
+	case "doc", "error":
+		return parts[tag]
+	}
+	return nil
+}
+
 // format is an out= value.
 type format string
 
@@ -252,7 +262,7 @@ func visibleKids(e *etree.Element, f format) []*etree.Element {
 
 // appendVisibleKids appends the child elements of e the format shows.
 func appendVisibleKids(out []*etree.Element, e *etree.Element, f format) []*etree.Element {
-	hidden := parts[e.Tag]
+	hidden := partsOf(e.Tag)
 	for _, t := range e.Child {
 		if k, ok := t.(*etree.Element); ok && f.shows(hidden[k.Tag]) {
 			out = append(out, k)
@@ -297,7 +307,7 @@ func renderXML(doc *etree.Element, f format) []byte {
 // document or one of its hiding ancestors' children, as filter says: the
 // document itself is never changed, so one tree renders in every format.
 func appendXMLElement(b []byte, e *etree.Element, f format, filter bool) []byte {
-	hidden := parts[e.Tag]
+	hidden := partsOf(e.Tag)
 	if !filter {
 		hidden = nil // every child shows
 	}
@@ -318,7 +328,7 @@ func appendXMLElement(b []byte, e *etree.Element, f format, filter bool) []byte 
 		switch k := t.(type) {
 		case *etree.Element:
 			if f.shows(hidden[k.Tag]) {
-				b = appendXMLElement(b, k, f, filter && parts[k.Tag] != nil)
+				b = appendXMLElement(b, k, f, filter && partsOf(k.Tag) != nil)
 			}
 		case *etree.CharData:
 			if k.IsCData() {
@@ -426,6 +436,15 @@ func xmlChar(r rune) bool {
 // alwaysArray names the elements mgr5 renders as JSON arrays even when
 // there is only one of them.
 var alwaysArray = map[string]bool{"elem": true, "page": true, "col": true, "prop": true, "param": true, "filter": true}
+
+// isAlwaysArray is alwaysArray[tag] without hashing.
+func isAlwaysArray(tag string) bool {
+	switch tag {
+	case "elem", "page", "col", "prop", "param", "filter":
+		return true
+	}
+	return false
+}
 
 // renderJSON writes the document's JSON view. out=json is indented by two
 // spaces and ends with a newline, byte for byte what json.Indent makes of
@@ -571,7 +590,7 @@ func (w *jsonWriter) element(e *etree.Element, root bool) {
 // always an array, else the one child.
 func (w *jsonWriter) group(g []*etree.Element) {
 	w.key(g[0].Tag)
-	if len(g) == 1 && !alwaysArray[g[0].Tag] {
+	if len(g) == 1 && !isAlwaysArray(g[0].Tag) {
 		w.element(g[0], false)
 		return
 	}

@@ -396,3 +396,26 @@ func TestAddLeafIsAnEtreeLeaf(t *testing.T) {
 		}
 	}
 }
+
+// TestSwitchesMatchTheirTables: partsOf and isAlwaysArray say what the
+// parts and alwaysArray tables say.
+func TestSwitchesMatchTheirTables(t *testing.T) {
+	for _, tag := range append(treeNames, "prop", "filter", "") {
+		if got, want := partsOf(tag) != nil, parts[tag] != nil; got != want {
+			t.Errorf("partsOf(%q) hides children: %v, the table: %v", tag, got, want)
+		}
+		if isAlwaysArray(tag) != alwaysArray[tag] {
+			t.Errorf("isAlwaysArray(%q) = %v, the table: %v", tag, isAlwaysArray(tag), alwaysArray[tag])
+		}
+	}
+	for tag := range parts {
+		if partsOf(tag) == nil {
+			t.Errorf("partsOf(%q) misses the table's entry", tag)
+		}
+	}
+	for tag := range alwaysArray {
+		if !isAlwaysArray(tag) {
+			t.Errorf("isAlwaysArray(%q) misses the table's entry", tag)
+		}
+	}
+}
