@@ -49,10 +49,22 @@ func parseRequest(c echo.Context) *Request {
 }
 
 // requestParams reads the query string and, for a form POST, the body;
-// body values win over query values.
+// body values win over query values. They are read once per request and
+// kept on the context: naming the operation for the journal and coverage,
+// the handler and an error rendering all read the same parameters. The
+// model may change its call's parameters (joinSRV folds wght and port into
+// value) but never func, out or lang, all the others read.
 func requestParams(c echo.Context) *Params {
-	return paramsOf(c.Request(), simhttp.Body(c))
+	if p, ok := c.Get(keyParams).(*Params); ok {
+		return p
+	}
+	p := paramsOf(c.Request(), simhttp.Body(c))
+	c.Set(keyParams, p)
+	return p
 }
+
+// keyParams is the context key of the request's parsed parameters.
+const keyParams = "ispmgr.params"
 
 // paramsOf reads the parameters of a request whose body is given (the
 // handler, the journal and the contract all read them here).
