@@ -1,7 +1,6 @@
 package ispmgr
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -255,7 +254,22 @@ func (c *call) rootAttrs(doc *Node, list bool) {
 // features is the interface feature hash the panel reports (fixed here).
 const features = "ed13a2f9c0b54d7e8f61a9b3c2d4e5f6"
 
-var xmlName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+// isXMLName says whether a parameter name can be an element of tparams:
+// ^[A-Za-z_][A-Za-z0-9_.\-]*$, checked by hand (a regexp match per
+// parameter showed in every answer's profile).
+func isXMLName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '.' || c == '-')) {
+			return false
+		}
+	}
+	return true
+}
 
 // tparams echoes the request parameters, except the credentials of authinfo.
 func (c *call) tparams(doc *Node) {
@@ -263,7 +277,7 @@ func (c *call) tparams(doc *Node) {
 	names := c.p.Names()
 	t.grow(len(names))
 	for _, k := range names {
-		if k == "authinfo" || !xmlName.MatchString(k) {
+		if k == "authinfo" || !isXMLName(k) {
 			continue
 		}
 		t.addLeaf(k, c.p.Get(k))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -418,4 +419,37 @@ func TestSwitchesMatchTheirTables(t *testing.T) {
 			t.Errorf("isAlwaysArray(%q) misses the table's entry", tag)
 		}
 	}
+}
+
+// xmlNamePattern is what isXMLName checks by hand.
+var xmlNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+
+func checkXMLName(t *testing.T, s string) {
+	if isXMLName(s) != xmlNamePattern.MatchString(s) {
+		t.Fatalf("isXMLName(%q) = %v, the pattern says %v", s, isXMLName(s), !isXMLName(s))
+	}
+}
+
+// TestIsXMLNameMatchesThePattern on every short name over the bytes that
+// matter and on random bytes.
+func TestIsXMLNameMatchesThePattern(t *testing.T) {
+	alphabet := "aZ_09.-:é \x00\xff\n"
+	for _, a := range alphabet {
+		for _, b := range alphabet {
+			checkXMLName(t, string(a))
+			checkXMLName(t, string(a)+string(b))
+		}
+	}
+	for _, data := range randomInputs(2000) {
+		checkXMLName(t, string(data[:min(len(data), 8)]))
+	}
+	checkXMLName(t, "")
+}
+
+// FuzzIsXMLName searches for a name the check and the pattern disagree on.
+func FuzzIsXMLName(f *testing.F) {
+	for _, s := range []string{"func", "_x.y-1", "1a", "a b", "", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkXMLName)
 }
