@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -44,16 +46,25 @@ func startChild(t *testing.T, bin, stateFile string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	return &child{cmd: cmd, base: readBanner(t, cmd, stdout, discard{}, &stderr)}
+}
+
+// readBanner reads the first line a started panelsim prints for its base
+// URL, then copies the rest of its stdout to rest in the background; a
+// child that exits first fails the test with what it wrote to stderr.
+func readBanner(t *testing.T, cmd *exec.Cmd, stdout io.Reader, rest io.Writer, stderr fmt.Stringer) string {
+	t.Helper()
+	r := bufio.NewReader(stdout)
+	line, err := r.ReadString('\n')
 	if err != nil {
 		_ = cmd.Wait()
 		t.Fatalf("panelsim did not start: %v; stderr: %s", err, stderr.String())
 	}
 	// "panelsim dev on http://127.0.0.1:PORT (scenario ...".
-	_, rest, _ := strings.Cut(line, " on ")
-	base, _, _ := strings.Cut(rest, " ")
-	go func() { _, _ = bufio.NewReader(stdout).WriteTo(discard{}) }()
-	return &child{cmd: cmd, base: base}
+	_, after, _ := strings.Cut(line, " on ")
+	base, _, _ := strings.Cut(after, " ")
+	go func() { _, _ = r.WriteTo(rest) }()
+	return base
 }
 
 type discard struct{}
