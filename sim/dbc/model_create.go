@@ -356,11 +356,13 @@ func (n *Node) transferring(image string) bool {
 }
 
 // freeGPUs counts the GPUs no VM holds: every VM whose domain is not shut
-// off (a VM being created included) holds its GPUs.
+// off (a VM being created included) holds its GPUs, and so does one being
+// started (its domain is still shut off, but it will run without another
+// check, as holdsResources says for cores and memory).
 func (n *Node) freeGPUs(except string) int {
 	free := n.GPUs
 	for _, t := range n.Tasks {
-		if t.ID != except && t.domain() != domainShutOff {
+		if t.ID != except && (t.domain() != domainShutOff || t.Status == StatusStarting) {
 			free -= t.Spec.GPUs
 		}
 	}

@@ -77,3 +77,38 @@ func TestNoOverBooking(t *testing.T) {
 		}
 	}
 }
+
+// Two shut-off VMs started together: the first one starting holds its
+// GPUs (as it holds its cores and memory), so the second is refused; the
+// soak found both reaching running with 10 of node1's 8 GPUs.
+func TestStartingVMHoldsItsGPUs(t *testing.T) {
+	e := newEnv(t)
+	gpus := func(ssh, vnc string) map[string]any {
+		return map[string]any{"gpu_count": "5", "cpu_cores": "4", "mem_size": "16", "ssh_port": ssh, "vnc_port": vnc}
+	}
+	first := e.createVM(t, gpus("6100", "6101"))
+	e.srv.Advance(3 * time.Minute)
+	e.post(t, "/api/v1/tasks/shutdown/"+first, alice(t, node1, nil)).expect(t, 200, 0)
+	e.srv.Advance(30 * time.Second)
+	second := e.createVM(t, gpus("6200", "6201"))
+	e.srv.Advance(3 * time.Minute)
+	e.post(t, "/api/v1/tasks/shutdown/"+second, alice(t, node1, nil)).expect(t, 200, 0)
+	e.srv.Advance(30 * time.Second)
+
+	e.post(t, "/api/v1/tasks/start/"+first, alice(t, node1, nil)).expect(t, 200, 0)
+	e.post(t, "/api/v1/tasks/start/"+second, alice(t, node1, nil)).expect(t, 200, 1, "check gpu failed")
+	e.srv.Advance(3 * time.Minute)
+	if s := e.status(t, first); s != "running" {
+		t.Fatalf("first VM %q", s)
+	}
+	if s := e.status(t, second); s == "running" {
+		t.Fatalf("both VMs run, with 10 GPUs of 8")
+	}
+	w, err := e.srv.Sim().Worlds().Get("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.Sim().CheckInvariants(w); err != nil {
+		t.Fatal(err)
+	}
+}
