@@ -124,13 +124,6 @@ func TestSoak(t *testing.T) {
 		t.Errorf("server RSS grew from %d kB to %d kB, more than %.0f%%", rssStart, rssEnd, 100*soakRSSSlack)
 	}
 
-	if os.Getenv("SOAKDEBUG") != "" {
-		for k, v := range run.dbg {
-			if v > 20 {
-				t.Logf("%6d %s", v, k)
-			}
-		}
-	}
 	run.settle()
 	if err := c.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -227,7 +220,6 @@ type soakRun struct {
 
 	mu      sync.Mutex
 	waiters []soakWaiter
-	dbg map[string]int
 }
 
 type soakWaiter struct {
@@ -300,15 +292,6 @@ func (r *soakRun) send(ctx context.Context, method, path, ctype string, body []b
 		return nil
 	}
 	r.counted()
-	if os.Getenv("SOAKDEBUG") != "" {
-		k := fmt.Sprintf("%s %.40s %d %.80s", method, path, resp.StatusCode, data)
-		r.mu.Lock()
-		if r.dbg == nil {
-			r.dbg = map[string]int{}
-		}
-		r.dbg[k]++
-		r.mu.Unlock()
-	}
 	a := &simtest.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 	simtest.CheckAnswer(r.t, r.contract, req, body, a)
 	fault := resp.Header.Get(simhttp.FaultActionHeader) != ""
