@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -108,9 +109,16 @@ func memTotal() uint64 {
 }
 
 // pprofHandler serves net/http/pprof's profiles on their own listener
-// (--pprof), never on the panels' port.
+// (--pprof), never on the panels' port, and POST /debug/free-os-memory,
+// which runs a GC and returns every free page to the OS
+// (debug.FreeOSMemory), so the process's RSS can be read without the
+// pages the runtime keeps for later (the soak test compares two).
 func pprofHandler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /debug/free-os-memory", func(w http.ResponseWriter, _ *http.Request) {
+		debug.FreeOSMemory()
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

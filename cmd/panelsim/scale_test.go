@@ -80,4 +80,12 @@ func TestPprofServesProfilesOnItsOwnListener(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "goroutine profile") {
 		t.Fatalf("pprof: %d %.200s", resp.StatusCode, b)
 	}
+	free, err := http.Post(base+"/debug/free-os-memory", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	free.Body.Close()
+	if free.StatusCode != http.StatusNoContent {
+		t.Fatalf("free-os-memory: %d", free.StatusCode)
+	}
 }

@@ -46,25 +46,33 @@ func startChild(t *testing.T, bin, stateFile string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return &child{cmd: cmd, base: readBanner(t, cmd, stdout, discard{}, &stderr)}
+	base, _ := readBanner(t, cmd, stdout, discard{}, &stderr)
+	return &child{cmd: cmd, base: base}
 }
 
-// readBanner reads the first line a started panelsim prints for its base
-// URL, then copies the rest of its stdout to rest in the background; a
-// child that exits first fails the test with what it wrote to stderr.
-func readBanner(t *testing.T, cmd *exec.Cmd, stdout io.Reader, rest io.Writer, stderr fmt.Stringer) string {
+// readBanner reads the banner a started panelsim prints (the base URL on
+// its first line, down to the control plane's line), then copies the rest
+// of its stdout to rest in the background; a child that exits first fails
+// the test with what it wrote to stderr.
+func readBanner(t *testing.T, cmd *exec.Cmd, stdout io.Reader, rest io.Writer, stderr fmt.Stringer) (base string, banner []string) {
 	t.Helper()
 	r := bufio.NewReader(stdout)
-	line, err := r.ReadString('\n')
-	if err != nil {
-		_ = cmd.Wait()
-		t.Fatalf("panelsim did not start: %v; stderr: %s", err, stderr.String())
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			_ = cmd.Wait()
+			t.Fatalf("panelsim did not start: %v; banner %q; stderr: %s", err, banner, stderr.String())
+		}
+		banner = append(banner, line)
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "control" {
+			break
+		}
 	}
 	// "panelsim dev on http://127.0.0.1:PORT (scenario ...".
-	_, after, _ := strings.Cut(line, " on ")
-	base, _, _ := strings.Cut(after, " ")
+	_, after, _ := strings.Cut(banner[0], " on ")
+	base, _, _ = strings.Cut(after, " ")
 	go func() { _, _ = r.WriteTo(rest) }()
-	return base
+	return base, banner
 }
 
 type discard struct{}

@@ -76,7 +76,7 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &simtest.LogBuffer{}
-	c := startServing(t, bin, logs, "--addr", "127.0.0.1:0", "--clock", "manual", "--validate", "strict", "--scenario", scenario)
+	c := startServing(t, bin, logs, "--addr", "127.0.0.1:0", "--clock", "manual", "--validate", "strict", "--scenario", scenario, "--pprof", "127.0.0.1:0")
 	stopped := false
 	defer func() {
 		if !stopped {
@@ -85,7 +85,8 @@ func TestSoak(t *testing.T) {
 		}
 	}()
 
-	run := &soakRun{t: t, base: c.base, contract: contract, tick: make(chan struct{}, 1),
+	run := &soakRun{t: t, base: c.base, contract: contract,
+		tick: make(chan struct{}, 1), faultTick: make(chan struct{}, 1),
 		hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: soakClients + 4}}}
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
@@ -106,7 +107,7 @@ func TestSoak(t *testing.T) {
 		select {
 		case <-ctx.Done():
 		case <-run.sampled(2 * soakJournal):
-			rssStart = vmRSS(t, c.cmd.Process.Pid)
+			rssStart = c.rss(t)
 		}
 	}
 	wg.Wait()
@@ -115,7 +116,7 @@ func TestSoak(t *testing.T) {
 	if rssStart == 0 {
 		t.Fatalf("only %d requests in %s: the journal bound (%d) was never reached twice", run.requests.Load(), elapsed, soakJournal)
 	}
-	rssEnd := vmRSS(t, c.cmd.Process.Pid)
+	rssEnd := c.rss(t)
 	t.Logf("soak: %d clients for %s: %d requests (%d answered by fault rules, %d of them 500), %d clock advances, %d fault toggles",
 		soakClients, elapsed.Round(time.Millisecond), run.requests.Load(), run.faulted.Load(), run.injected500.Load(), run.advances.Load(), run.toggles.Load())
 	t.Logf("soak: server RSS %d kB once the journal was full, %d kB at the end (%+.1f%%)",
@@ -164,7 +165,7 @@ func soakScenario() []byte {
 
 // startServing starts bin with args, its output going to logs, and waits
 // for the banner.
-func startServing(t *testing.T, bin string, logs *simtest.LogBuffer, args ...string) *child {
+func startServing(t *testing.T, bin string, logs *simtest.LogBuffer, args ...string) *soakChild {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = logs
@@ -175,7 +176,39 @@ func startServing(t *testing.T, bin string, logs *simtest.LogBuffer, args ...str
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return &child{cmd: cmd, base: readBanner(t, cmd, stdout, logs, logs)}
+	base, banner := readBanner(t, cmd, stdout, logs, logs)
+	return &soakChild{child: child{cmd: cmd, base: base}, banner: banner}
+}
+
+// soakChild is a panelsim process and its banner.
+type soakChild struct {
+	child
+	banner []string
+}
+
+// rss is the process's resident set size in kB once the runtime has
+// collected and returned every free page (--pprof's free-os-memory): what
+// the process holds, not what the runtime keeps for later.
+func (c *soakChild) rss(t *testing.T) int64 {
+	t.Helper()
+	pprof := ""
+	for _, line := range c.banner {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "pprof" {
+			pprof = f[1]
+		}
+	}
+	if pprof == "" {
+		t.Fatalf("no pprof listener in the banner %q", c.banner)
+	}
+	resp, err := http.Post(pprof+"/debug/free-os-memory", "", nil)
+	if err != nil {
+		t.Fatalf("free-os-memory: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("free-os-memory: %d", resp.StatusCode)
+	}
+	return vmRSS(t, c.cmd.Process.Pid)
 }
 
 // vmRSS is process pid's resident set size in kB.
@@ -211,10 +244,10 @@ type soakRun struct {
 	base     string
 	contract *openapi.Contract
 	hc       *http.Client
-	// tick gets a value every soakTickEvery requests (dropped when
-	// nobody is waiting): the clock and fault goroutines are paced by
-	// the load, not by sleeps.
-	tick chan struct{}
+	// tick (the clock's) and faultTick get a value every soakTickEvery
+	// answers (dropped when nobody is waiting): the clock and fault
+	// goroutines are paced by the load, not by sleeps.
+	tick, faultTick chan struct{}
 
 	requests, faulted, injected500, advances, toggles atomic.Int64
 
@@ -243,9 +276,11 @@ func (r *soakRun) sampled(n int64) <-chan struct{} {
 func (r *soakRun) counted() {
 	n := r.requests.Add(1)
 	if n%soakTickEvery == 0 {
-		select {
-		case r.tick <- struct{}{}:
-		default:
+		for _, tick := range []chan struct{}{r.tick, r.faultTick} {
+			select {
+			case tick <- struct{}{}:
+			default:
+			}
 		}
 	}
 	r.mu.Lock()
@@ -514,7 +549,7 @@ func (r *soakRun) toggleFaults(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-r.tick:
+		case <-r.faultTick:
 		}
 		rule := soakFaults[(i/2)%len(soakFaults)]
 		var a *simtest.Response
