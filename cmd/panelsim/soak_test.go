@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,20 +104,25 @@ func TestSoak(t *testing.T) {
 	// The start sample: once the journal has wrapped twice, its ring and
 	// every per-client session are at their steady size.
 	var rssStart int64
-	for rssStart == 0 && ctx.Err() == nil {
-		select {
-		case <-ctx.Done():
-		case <-run.sampled(2 * soakJournal):
-			rssStart = c.rss(t)
+	select {
+	case <-ctx.Done():
+	case <-run.sampled(2 * soakJournal):
+		var err error
+		if rssStart, err = c.rss(); err != nil {
+			t.Errorf("RSS at the start: %v", err)
+			cancel()
 		}
 	}
 	wg.Wait()
 	ctl.Wait()
 	elapsed := time.Since(began)
 	if rssStart == 0 {
-		t.Fatalf("only %d requests in %s: the journal bound (%d) was never reached twice", run.requests.Load(), elapsed, soakJournal)
+		t.Fatalf("%d requests in %s, no RSS sample once the journal bound (%d) was reached twice", run.requests.Load(), elapsed, soakJournal)
 	}
-	rssEnd := c.rss(t)
+	rssEnd, err := c.rss()
+	if err != nil {
+		t.Fatalf("RSS at the end: %v", err)
+	}
 	t.Logf("soak: %d clients for %s: %d requests (%d answered by fault rules, %d of them 500), %d clock advances, %d fault toggles",
 		soakClients, elapsed.Round(time.Millisecond), run.requests.Load(), run.faulted.Load(), run.injected500.Load(), run.advances.Load(), run.toggles.Load())
 	t.Logf("soak: server RSS %d kB once the journal was full, %d kB at the end (%+.1f%%)",
@@ -129,7 +135,7 @@ func TestSoak(t *testing.T) {
 	if err := c.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	err := c.cmd.Wait()
+	err = c.cmd.Wait()
 	stopped = true
 	out := logs.String()
 	if err != nil {
@@ -189,8 +195,7 @@ type soakChild struct {
 // rss is the process's resident set size in kB once the runtime has
 // collected and returned every free page (--pprof's free-os-memory): what
 // the process holds, not what the runtime keeps for later.
-func (c *soakChild) rss(t *testing.T) int64 {
-	t.Helper()
+func (c *soakChild) rss() (int64, error) {
 	pprof := ""
 	for _, line := range c.banner {
 		if f := strings.Fields(line); len(f) > 1 && f[0] == "pprof" {
@@ -198,37 +203,31 @@ func (c *soakChild) rss(t *testing.T) int64 {
 		}
 	}
 	if pprof == "" {
-		t.Fatalf("no pprof listener in the banner %q", c.banner)
+		return 0, fmt.Errorf("no pprof listener in the banner %q", c.banner)
 	}
 	resp, err := http.Post(pprof+"/debug/free-os-memory", "", nil)
 	if err != nil {
-		t.Fatalf("free-os-memory: %v", err)
+		return 0, fmt.Errorf("free-os-memory: %w", err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("free-os-memory: %d", resp.StatusCode)
+		return 0, fmt.Errorf("free-os-memory: %d", resp.StatusCode)
 	}
-	return vmRSS(t, c.cmd.Process.Pid)
+	return vmRSS(c.cmd.Process.Pid)
 }
 
 // vmRSS is process pid's resident set size in kB.
-func vmRSS(t *testing.T, pid int) int64 {
-	t.Helper()
+func vmRSS(pid int) (int64, error) {
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Fatalf("RSS: %v", err)
+		return 0, err
 	}
 	for line := range strings.SplitSeq(string(status), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatalf("RSS: %q: %v", line, err)
-			}
-			return kb
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 		}
 	}
-	t.Fatalf("RSS: no VmRSS in /proc/%d/status", pid)
-	return 0
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }
 
 func tail(s string, n int) string {
@@ -376,15 +375,8 @@ const jsonType = "application/json"
 // dci logs in when it has no token (or its token died: 401), then reads
 // servers or starts power operations and OS installs.
 func (s *soakSession) dci(ctx context.Context) {
-	if s.dciToken == "" {
-		a := s.run.send(ctx, "POST", "/api/auth/v4/public/token", jsonType, []byte(`{"email":"admin@example.com","password":"secret"}`))
-		var tok struct {
-			Token string `json:"token"`
-		}
-		if a == nil || a.Status != http.StatusCreated || json.Unmarshal(a.Body, &tok) != nil {
-			return
-		}
-		s.dciToken = tok.Token
+	if s.dciToken == "" && !s.dciLogin(ctx) {
+		return
 	}
 	id := 1 + s.rng.IntN(46)
 	var method, path, body string
@@ -413,18 +405,37 @@ func (s *soakSession) dci(ctx context.Context) {
 	}
 }
 
+// dciLogin gets a token as the admin; a fault rule may refuse it.
+func (s *soakSession) dciLogin(ctx context.Context) bool {
+	a := s.run.send(ctx, "POST", "/api/auth/v4/public/token", jsonType, []byte(`{"email":"admin@example.com","password":"secret"}`))
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if a == nil || a.Status != http.StatusCreated || json.Unmarshal(a.Body, &tok) != nil {
+		return false
+	}
+	s.dciToken = tok.Token
+	return true
+}
+
+// imLogin opens a session as petrov; a fault rule may refuse it.
+func (s *soakSession) imLogin(ctx context.Context) bool {
+	a := s.run.send(ctx, "GET", "/api?cmd=login&loginUsername=petrov&loginPassword=superpassword", "", nil)
+	var in struct {
+		Sess string `json:"sess"`
+	}
+	if a == nil || json.Unmarshal(a.Body, &in) != nil || in.Sess == "" {
+		return false
+	}
+	s.imSess, s.imUses = in.Sess, 0
+	return true
+}
+
 // imserver logs in every 40 commands (old sessions are left to expire),
 // reads servers, statuses and logs, and starts and stops servers.
 func (s *soakSession) imserver(ctx context.Context) {
-	if s.imSess == "" || s.imUses >= 40 {
-		a := s.run.send(ctx, "GET", "/api?cmd=login&loginUsername=petrov&loginPassword=superpassword", "", nil)
-		var in struct {
-			Sess string `json:"sess"`
-		}
-		if a == nil || json.Unmarshal(a.Body, &in) != nil || in.Sess == "" {
-			return
-		}
-		s.imSess, s.imUses = in.Sess, 0
+	if (s.imSess == "" || s.imUses >= 40) && !s.imLogin(ctx) {
+		return
 	}
 	s.imUses++
 	id := []string{"333", "334"}[s.rng.IntN(2)]
@@ -587,6 +598,7 @@ func (r *soakRun) settle() {
 	if clock.Pending != 0 {
 		r.t.Errorf("%d steps still pending after 72 virtual hours", clock.Pending)
 	}
+	r.checkTerminal(ctx)
 	snap := r.expect(r.send(ctx, "GET", "/_panelsim/state", "", nil), "the snapshot")
 	if snap == nil {
 		return
@@ -605,4 +617,71 @@ func (r *soakRun) expect(a *simtest.Response, what string) *simtest.Response {
 		return nil
 	}
 	return a
+}
+
+// checkTerminal reads every task through the panels' own listings after
+// the long advance: DCI tasks complete or failed, no DBC VM in a busy
+// state, no IMserver server with a task under way.
+func (r *soakRun) checkTerminal(ctx context.Context) {
+	s := &soakSession{run: r, rng: rand.New(rand.NewPCG(16, 16))}
+	var tasks struct {
+		List []struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+		} `json:"list"`
+	}
+	if s.dciLogin(ctx) && r.decode(r.send(ctx, "GET", "/api/dci/v3/task", "", nil, "x-xsrf-token", s.dciToken), "DCI tasks", &tasks) {
+		for _, task := range tasks.List {
+			if task.Status != "complete" && task.Status != "fail" {
+				r.t.Errorf("DCI task %d is %q after the long advance", task.ID, task.Status)
+			}
+		}
+		r.t.Logf("soak: %d DCI tasks listed, every one finished", len(tasks.List))
+	}
+	var vms struct {
+		Message []struct {
+			TaskID string `json:"task_id"`
+			Status string `json:"status"`
+		} `json:"message"`
+	}
+	if r.decode(r.send(ctx, "POST", "/api/v1/tasks", jsonType, []byte(`{"peer_nodes_list":["`+dbcNode+`"],"additional":{},`+dbcAuth+`}`)), "DBC VMs", &vms) {
+		for _, vm := range vms.Message {
+			if !slices.Contains([]string{"running", "closed", "pmsuspend", "create error"}, vm.Status) {
+				r.t.Errorf("DBC VM %s is %q after the long advance", vm.TaskID, vm.Status)
+			}
+		}
+		r.t.Logf("soak: %d DBC VMs listed, none busy", len(vms.Message))
+	}
+	if !s.imLogin(ctx) {
+		r.t.Errorf("IMserver: no session after the soak")
+		return
+	}
+	for _, id := range []string{"333", "334"} {
+		var servers struct {
+			Data []struct {
+				Status string `json:"status"`
+				Task   string `json:"task"`
+			} `json:"data"`
+		}
+		q := url.Values{"cmd": {"get_servers_status"}, "sess": {s.imSess}, "json": {`{"id":"` + id + `"}`}}
+		if r.decode(r.send(ctx, "GET", "/api?"+q.Encode(), "", nil), "IMserver server "+id, &servers) {
+			for _, srv := range servers.Data {
+				if srv.Task != "" {
+					r.t.Errorf("IMserver server %s is %q with task %q after the long advance", id, srv.Status, srv.Task)
+				}
+			}
+		}
+	}
+}
+
+// decode decodes a 200's JSON body into v, failing the test otherwise.
+func (r *soakRun) decode(a *simtest.Response, what string, v any) bool {
+	if a = r.expect(a, what); a == nil {
+		return false
+	}
+	if err := json.Unmarshal(a.Body, v); err != nil {
+		r.t.Errorf("%s: %v: %s", what, err, tail(string(a.Body), 2000))
+		return false
+	}
+	return true
 }
