@@ -92,7 +92,10 @@
 //     exist", errcode 1), "task is running" / "task is shut_off" refusals,
 //     restart from shut off allowed, an action asked again while one runs
 //     takes over. Resources follow the node: a VM that is not shut off
-//     (creating included) holds its GPUs; a VM that runs or is being
+//     (creating included) or is being started holds its GPUs (its domain
+//     is still shut off while it starts, but the start checked them
+//     already: two shut-off VMs started together could both run on GPUs
+//     the node has once, found by the soak); a VM that runs or is being
 //     created or started holds its CPU cores, memory and ports (the VNC
 //     port always, ssh/rdp only without a public IP), so two VMs in those
 //     states never share a VNC port and never add up to more cores or
