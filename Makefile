@@ -25,12 +25,8 @@ race: ## every test under the race detector, as CI runs them
 bench: ## every benchmark, once, with allocations
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-fuzz: ## every fuzz target for FUZZTIME each
-	@for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
-	  done; \
-	done
+fuzz: ## every fuzz target for FUZZTIME each (scripts/fuzz.sh)
+	@GO='$(GO)' FUZZTIME='$(FUZZTIME)' scripts/fuzz.sh
 
 loadtest: ## hot paths over TCP with wrk, as ratios against a bare net/http server (apt-get install wrk)
 	$(GO) run ./scripts/loadtest
