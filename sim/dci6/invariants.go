@@ -116,6 +116,9 @@ func (s *State) checkServerTasks(sv *Server) *state.DecodeError {
 	return nil
 }
 
+// ipStatuses are the statuses an address can be in.
+var ipStatuses = map[string]bool{ipAllocating: true, ipDeleting: true, ipOK: true, ipFail: true, ipAllocationFail: true}
+
 func (s *State) checkIPs() *state.DecodeError {
 	held := map[netip.Addr]int64{}
 	for _, id := range slices.Sorted(maps.Keys(s.IPs)) {
@@ -127,6 +130,10 @@ func (s *State) checkIPs() *state.DecodeError {
 			// Every address is a server's (IPMI addresses are not listed):
 			// the lists read the owner through the server.
 			return state.Broken("/ips/%d/server_id", id)(fmt.Sprintf("no server %d", ip.ServerID))
+		case !ipStatuses[ip.Status]:
+			// Every list and detail shows it, and the contract names the
+			// statuses an address can be in.
+			return state.Broken("/ips/%d/status", id)(fmt.Sprintf("%q is not an IP status", ip.Status))
 		}
 		if other, taken := held[ip.Addr]; taken {
 			return state.Broken("/ips/%d/addr", id)(fmt.Sprintf("%s is held by IP %d too", ip.Addr, other))

@@ -54,6 +54,7 @@ func TestRestoreRefusesInconsistentDCIState(t *testing.T) {
 		edit          func(d snapshotDoc)
 	}{
 		{"an address of no server", "/panels/dci6/ips/1/server_id", func(d snapshotDoc) { d.obj("ips", "1")["server_id"] = 0 }},
+		{"an address without a status (the fuzz target's finding)", "/panels/dci6/ips/1/status", func(d snapshotDoc) { d.obj("ips", "1")["status"] = nil }},
 		{"a server in no rack", "/panels/dci6/servers/1/rack_id", func(d snapshotDoc) { d.obj("servers", "1")["rack_id"] = 0 }},
 		{"a server of no configuration", "/panels/dci6/servers/1/configuration", func(d snapshotDoc) { d.obj("servers", "1")["configuration"] = "nope" }},
 		{"a server in no chassis", "/panels/dci6/servers/1/chassis_id", func(d snapshotDoc) { d.obj("servers", "1")["chassis_id"] = 777 }},
