@@ -2,6 +2,6 @@
 
 package main
 
-// raceEnabled says the tests run under the race detector, so the binaries
-// they build for child processes should too.
+// raceEnabled says the tests run under the race detector, so the soak
+// also runs a race-built child.
 const raceEnabled = true

@@ -68,10 +68,25 @@ func soakDuration(t *testing.T) time.Duration {
 // the state passes the panels' invariant checks (a restore of its own
 // snapshot runs them), the process saw no race and no panic, and its RSS is
 // within 10% of what it was once the journal bound had been reached.
+//
+// Under -race it runs twice: against a race-built panelsim, so the
+// server's own goroutines are checked for races (its RSS is only logged:
+// it grew 17-28% in a minute where the plain binary's stayed within 4%,
+// which we put down to the race runtime's shadow memory and sync
+// metadata), and against the plain binary the image ships, whose RSS is
+// the one bounded.
 func TestSoak(t *testing.T) {
 	dur := soakDuration(t)
+	if raceEnabled {
+		t.Run("race", func(t *testing.T) { soak(t, dur, soakBinary(t, true), false) })
+	}
+	t.Run("rss", func(t *testing.T) { soak(t, dur, soakBinary(t, false), true) })
+}
+
+// soak is one run of TestSoak against bin; boundRSS says whether the
+// RSS bound is checked or only logged.
+func soak(t *testing.T, dur time.Duration, bin string, boundRSS bool) {
 	contract := simtest.Contract(t)
-	bin := soakBinary(t)
 	scenario := filepath.Join(t.TempDir(), "soak.yaml")
 	if err := os.WriteFile(scenario, soakScenario(), 0o600); err != nil {
 		t.Fatal(err)
@@ -127,7 +142,7 @@ func TestSoak(t *testing.T) {
 		soakClients, elapsed.Round(time.Millisecond), run.requests.Load(), run.faulted.Load(), run.injected500.Load(), run.advances.Load(), run.toggles.Load())
 	t.Logf("soak: server RSS %d kB once the journal was full, %d kB at the end (%+.1f%%)",
 		rssStart, rssEnd, 100*float64(rssEnd-rssStart)/float64(rssStart))
-	if float64(rssEnd) > float64(rssStart)*(1+soakRSSSlack) {
+	if boundRSS && float64(rssEnd) > float64(rssStart)*(1+soakRSSSlack) {
 		t.Errorf("server RSS grew from %d kB to %d kB, more than %.0f%%", rssStart, rssEnd, 100*soakRSSSlack)
 	}
 
@@ -148,13 +163,12 @@ func TestSoak(t *testing.T) {
 	}
 }
 
-// soakBinary builds panelsim for the soak, with the race detector when the
-// test runs under it, so the server's own goroutines are checked too.
-func soakBinary(t *testing.T) string {
+// soakBinary builds panelsim for the soak, with the race detector if race.
+func soakBinary(t *testing.T, race bool) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "panelsim")
 	args := []string{"build", "-o", bin}
-	if raceEnabled {
+	if race {
 		args = append(args, "-race")
 	}
 	if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
