@@ -18,6 +18,10 @@ for pkg in $($GO list ./...); do
   dir=$($GO list -f '{{.Dir}}' "$pkg")
   for f in $($GO test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
     count=$((count + 1))
+    if [ "$(corpus "$dir/testdata/fuzz/$f")" = 0 ]; then
+      echo "== $pkg $f has no committed corpus in $dir/testdata/fuzz/$f: run it a few seconds and commit some small entries (CONTRIBUTING.md)"
+      exit 1
+    fi
     for try in 1 2; do
       echo "== $pkg $f"
       before=$(corpus "$dir/testdata/fuzz/$f")
