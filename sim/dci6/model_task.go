@@ -36,6 +36,10 @@ type Task struct {
 	CreatedAt  time.Time         `json:"created_at"`
 	UpdatedAt  time.Time         `json:"updated_at"`
 	FinishedAt *time.Time        `json:"finished_at,omitempty"`
+
+	// pinned marks a server's operation task while trimTasks runs (and
+	// only then): history never drops it.
+	pinned bool
 }
 
 // TaskStep is one named stage of a task.
