@@ -196,7 +196,8 @@ func appendObject(b []byte, m map[string]any, fallback *bool) []byte {
 	if len(m) == 0 {
 		return append(b, "{}"...)
 	}
-	keys := make([]string, 0, len(m))
+	var room [8]string // a status_info has at most 5 keys: no allocation
+	keys := room[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
