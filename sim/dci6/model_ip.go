@@ -384,9 +384,9 @@ func ipDeleteFail(s *State, t *Task, _ *state.Tx) {
 func (s *State) ipView(ip *IP, withServer bool) IPView {
 	n := s.Nets[ip.NetID]
 	v := IPView{Domain: ip.Domain, Family: familyOf(ip.Addr), Gateway: n.Gateway, ID: ip.ID, Name: ip.Addr.String(),
-		Network: n.Prefix.String(), Status: ip.Status, StatusInfo: map[string]any{}}
+		Network: n.Prefix.String(), Status: ip.Status, StatusInfo: noStatusInfo}
 	if ip.StatusInfo != "" {
-		v.StatusInfo["msg"] = ip.StatusInfo
+		v.StatusInfo = map[string]any{"msg": ip.StatusInfo}
 	}
 	if withServer {
 		name := ""

@@ -87,8 +87,14 @@ func diskName(i int) string {
 	return "disk" + strconv.Itoa(i)
 }
 
+// noStatusInfo is the status_info of every view with nothing to say
+// there: `{}`, as a fresh empty map would encode, one map shared instead of
+// one per server view (most servers run no operation). Read-only: a view
+// with something to say gets a map of its own.
+var noStatusInfo = map[string]any{}
+
 func (s *State) operationView(sv *Server) OperationView {
-	v := OperationView{StatusInfo: map[string]any{}, ProgressInfo: []ProgressStep{}}
+	v := OperationView{StatusInfo: noStatusInfo, ProgressInfo: []ProgressStep{}}
 	if sv.Operation == nil {
 		return v
 	}
@@ -97,6 +103,7 @@ func (s *State) operationView(sv *Server) OperationView {
 		return v
 	}
 	v.ID, v.Status, v.ProgressInfo = t.ID, t.Status, progressOf(t)
+	v.StatusInfo = make(map[string]any, 5)
 	v.StatusInfo["name"] = t.Name
 	v.StatusInfo["progress"] = t.Progress()
 	if !t.finished() {
