@@ -9,24 +9,25 @@ import (
 
 // serverView renders a server with everything it is wired to.
 func (s *State) serverView(sv *Server) ServerView {
-	return s.serverViewWith(sv, s.ipsOf(sv.ID))
+	return s.serverViewWith(sv, s.ipsOf(sv.ID), nil)
 }
 
-// serverViewWith renders a server whose addresses (in id order) are known.
-func (s *State) serverViewWith(sv *Server, ips []*IP) ServerView {
+// serverViewWith renders a server whose addresses (in id order) are known;
+// its small parts come from room (nil: each its own allocation).
+func (s *State) serverViewWith(sv *Server, ips []*IP, room *viewRoom) ServerView {
 	rack := s.Racks[sv.RackID]
 	loc := s.Locations[rack.LocationID]
 	cfg := s.Configs[sv.Config]
 	plat := s.Platforms[cfg.PlatformID]
 	v := ServerView{
 		Operation: s.operationView(sv), Domain: sv.Domain, ID: sv.ID,
-		HardwareInfo: hardwareOf(cfg, sv), Configuration: sv.Config,
+		HardwareInfo: hardwareOf(cfg, sv, room), Configuration: sv.Config,
 		Settings: SettingsView{EFI: sv.EFI}, State: sv.State, StateInfo: sv.StateInfo,
-		IP: s.ipViews(ips, false), SwitchConnection: s.switchConns(sv), PDUConnection: s.pduConn(sv, rack),
+		IP: s.ipViews(ips, false), SwitchConnection: s.switchConns(sv, room), PDUConnection: s.pduConn(sv, rack),
 		IPMI: IPMIView{Address: sv.IPMI.Address, ID: sv.IPMI.ID, Status: sv.IPMI.Status,
-			Type: sv.IPMI.Type, WebURL: "https://" + sv.IPMI.Address},
+			Type: sv.IPMI.Type, WebURL: room.concat("https://", sv.IPMI.Address)},
 		Location:   LocationView{Geolocation: loc.Geolocation, ID: loc.ID, Name: loc.Name, Userspace: loc.Userspace},
-		LocationID: loc.ID, MAC: sv.MAC, MainIPv4: idOrNil(sv.MainIPv4), MainIPv6: idOrNil(sv.MainIPv6), Name: sv.Name,
+		LocationID: loc.ID, MAC: sv.MAC, MainIPv4: room.idOrNil(sv.MainIPv4), MainIPv6: room.idOrNil(sv.MainIPv6), Name: sv.Name,
 		Platform: PlatformView{ID: plat.ID, Name: plat.Name, Size: plat.Size, Type: plat.Type},
 		Rack:     RackView{ID: rack.ID, Name: rack.Name, Size: rack.Size}, Unit: sv.Unit,
 		DiagError: append([]DiagError{}, sv.DiagErrors...), IsNew: sv.IsNew, PowerStatus: sv.PowerStatus, Barcode: sv.Barcode,
@@ -50,18 +51,11 @@ func (s *State) serverViewWith(sv *Server, ips []*IP) ServerView {
 	return v
 }
 
-func idOrNil(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
-func hardwareOf(cfg *Configuration, sv *Server) HardwareInfo {
+func hardwareOf(cfg *Configuration, sv *Server, room *viewRoom) HardwareInfo {
 	h := HardwareInfo{
 		Motherboard: MotherboardInfo{Model: cfg.Motherboard, Serial: sv.Serial},
 		CPU:         CPUInfo{Model: cfg.CPU, Cores: cfg.Cores}, RAM: RAMInfo{SizeGB: cfg.RAMGB},
-		Disk: make([]DiskInfo, len(cfg.Disks)),
+		Disk: room.diskInfos(len(cfg.Disks)),
 	}
 	for i, d := range cfg.Disks {
 		h.Disk[i] = DiskInfo{Name: diskName(i), Model: d}
@@ -125,8 +119,8 @@ func progressOf(t *Task) []ProgressStep {
 	return out
 }
 
-func (s *State) switchConns(sv *Server) []SwitchConnView {
-	out := make([]SwitchConnView, len(sv.Ports))
+func (s *State) switchConns(sv *Server, room *viewRoom) []SwitchConnView {
+	out := room.switchConns(len(sv.Ports))
 	for i, p := range sv.Ports {
 		name := ""
 		if sw := s.Switches[p.SwitchID]; sw != nil {
@@ -218,11 +212,12 @@ func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], er
 		return out, nil
 	}
 	var byServer map[int64][]*IP
+	var room viewRoom
 	return listWith(lq, serverFields, rows, func(r serverRow) ServerView {
 		if byServer == nil {
 			byServer = s.ipsByServer()
 		}
-		return s.serverViewWith(r.sv, byServer[r.sv.ID])
+		return s.serverViewWith(r.sv, byServer[r.sv.ID], &room)
 	})
 }
 
