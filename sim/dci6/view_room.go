@@ -11,9 +11,9 @@ import "strings"
 // Every slice handed out is capped at its length, so an append to one
 // view's list copies rather than writing into the next view's.
 type viewRoom struct {
-	disks []DiskInfo
-	conns []SwitchConnView
-	ids   []int64
+	disks block[DiskInfo]
+	conns block[SwitchConnView]
+	ids   block[int64]
 	urls  strings.Builder
 }
 
@@ -22,17 +22,24 @@ type viewRoom struct {
 // leaves at most about half of the last one unused.
 const firstBlock = 8
 
+// block is the unused rest of a room's last block of one kind of part.
+type block[T any] struct {
+	free []T
+	size int // of the last block
+}
+
 // carve takes n zero parts from the block (a new, bigger one when it runs
 // out). n = 0 is an empty list, not nil: the answer writes [] for it.
-func carve[T any](block *[]T, n int) []T {
+func carve[T any](b *block[T], n int) []T {
 	if n == 0 {
 		return []T{}
 	}
-	if len(*block) < n {
-		*block = make([]T, max(n, firstBlock, 2*cap(*block)))
+	if len(b.free) < n {
+		b.size = max(n, firstBlock, 2*b.size)
+		b.free = make([]T, b.size)
 	}
-	out := (*block)[:n:n]
-	*block = (*block)[n:]
+	out := b.free[:n:n]
+	b.free = b.free[n:]
 	return out
 }
 
@@ -56,7 +63,9 @@ func (r *viewRoom) idOrNil(id int64) *int64 {
 	case id == 0:
 		return nil
 	case r == nil:
-		return &id
+		p := new(int64) // not &id: id would go to the heap on every call
+		*p = id
+		return p
 	}
 	p := &carve(&r.ids, 1)[0]
 	*p = id
