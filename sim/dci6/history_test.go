@@ -149,3 +149,41 @@ func TestTrimTasksKeepsWhatTheScanKept(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTrimTasks is one task finishing past the bound of a full
+// history (1000 finished tasks, 43 servers with operations), trimmed by
+// trimTasks and by the old scan.
+func BenchmarkTrimTasks(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		trim func(*state.Tx, *State)
+	}{{"marks", trimTasks}, {"scan", trimTasksByScan}} {
+		b.Run(c.name, func(b *testing.B) {
+			w, err := state.NewWorld(state.Config{Name: "bench", Seed: 1, Start: time.Unix(0, 0).UTC(),
+				Steps: steps(), States: map[string]func() any{Name: New().NewState}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := newState()
+			for sid := int64(1); sid <= 43; sid++ {
+				s.Servers[sid] = &Server{ID: sid, Operation: &Operation{TaskID: sid}}
+			}
+			next := int64(0)
+			add := func() {
+				next++
+				s.Tasks[next] = &Task{ID: next, ServerID: 1 + next%43, Status: taskComplete}
+			}
+			for range state.DefaultHistory + 43 {
+				add()
+			}
+			b.ReportAllocs()
+			_ = w.Do(func(tx *state.Tx) error {
+				for b.Loop() {
+					add()
+					c.trim(tx, s)
+				}
+				return nil
+			})
+		})
+	}
+}

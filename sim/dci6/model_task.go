@@ -21,11 +21,15 @@ const stepKind = Name + ".task_step"
 // Task is an asynchronous action on a server: a list of named steps that
 // run one after another on the virtual clock.
 type Task struct {
-	ID         int64             `json:"id"`
-	Name       string            `json:"name"`
-	ServerID   int64             `json:"server_id"`
-	IPID       int64             `json:"ip_id,omitempty"`
-	Status     string            `json:"status"`
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	ServerID int64  `json:"server_id"`
+	IPID     int64  `json:"ip_id,omitempty"`
+	Status   string `json:"status"`
+	// pinned marks a server's operation task while trimTasks runs (and
+	// only then): history never drops it. Beside Status, so the trim's
+	// test of a task reads one cache line.
+	pinned     bool
 	Steps      []TaskStep        `json:"steps"`
 	Current    int               `json:"current"`
 	Params     map[string]string `json:"params,omitempty"`
@@ -36,10 +40,6 @@ type Task struct {
 	CreatedAt  time.Time         `json:"created_at"`
 	UpdatedAt  time.Time         `json:"updated_at"`
 	FinishedAt *time.Time        `json:"finished_at,omitempty"`
-
-	// pinned marks a server's operation task while trimTasks runs (and
-	// only then): history never drops it.
-	pinned bool
 }
 
 // TaskStep is one named stage of a task.
