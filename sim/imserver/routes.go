@@ -114,14 +114,12 @@ type parsedParams struct {
 // operation from them before the gateway serves it, and both read the same
 // query, Content-Type and body.
 func requestParams(c echo.Context) *parsedParams {
-	if pp, ok := c.Get(keyParams).(*parsedParams); ok {
+	return simhttp.Memo(c, keyParams, func() *parsedParams {
+		req := c.Request()
+		pp := &parsedParams{}
+		pp.p, pp.err = parseParams(req.URL.RawQuery, req.Header.Get(echo.HeaderContentType), simhttp.Body(c))
 		return pp
-	}
-	req := c.Request()
-	pp := &parsedParams{}
-	pp.p, pp.err = parseParams(req.URL.RawQuery, req.Header.Get(echo.HeaderContentType), simhttp.Body(c))
-	c.Set(keyParams, pp)
-	return pp
+	})
 }
 
 // RenderError writes any error as {"success":false,"data":"<code>","login":…}

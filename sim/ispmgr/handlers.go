@@ -55,12 +55,7 @@ func parseRequest(c echo.Context) *Request {
 // model may change its call's parameters (joinSRV folds wght and port into
 // value) but never func, out or lang, all the others read.
 func requestParams(c echo.Context) *Params {
-	if p, ok := c.Get(keyParams).(*Params); ok {
-		return p
-	}
-	p := paramsOf(c.Request(), simhttp.Body(c))
-	c.Set(keyParams, p)
-	return p
+	return simhttp.Memo(c, keyParams, func() *Params { return paramsOf(c.Request(), simhttp.Body(c)) })
 }
 
 // keyParams is the context key of the request's parsed parameters.

@@ -56,12 +56,20 @@ type walk struct {
 // walkOf is the request's walk, made on first use for a context that
 // never passed SelectWorld (a test's bare context).
 func walkOf(c echo.Context) *walk {
-	if w, ok := c.Get(keyWalk).(*walk); ok {
-		return w
+	return Memo(c, keyWalk, func() *walk { return &walk{worldName: DefaultWorld} })
+}
+
+// Memo is what compute gives for this request, computed on the first call
+// and kept on the context under key: the walk, the journal, coverage and a
+// handler often need the same thing read from one request (a panel's parsed
+// parameters), and reading it again each time was a hot path's cost.
+func Memo[T any](c echo.Context, key string, compute func() T) T {
+	if v, ok := c.Get(key).(T); ok {
+		return v
 	}
-	w := &walk{worldName: DefaultWorld}
-	c.Set(keyWalk, w)
-	return w
+	v := compute()
+	c.Set(key, v)
+	return v
 }
 
 // DefaultMaxBody is the largest request body a panel reads unless
