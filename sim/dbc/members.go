@@ -1,9 +1,6 @@
 package dbc
 
-import (
-	"encoding/json"
-	"unicode/utf8"
-)
+import "encoding/json"
 
 // objectMembers splits a JSON object into its members, as json.Unmarshal
 // into a map[string]json.RawMessage does (the last of a repeated name
@@ -20,7 +17,7 @@ func objectMembers(b []byte) map[string]json.RawMessage {
 			return doc
 		}
 		end := stringEnd(b, i)
-		name := memberName(b[i:end])
+		name, _ := stringValue(b[i:end])      // a string: the document was checked
 		i = skipSpace(b, skipSpace(b, end)+1) // past ':'
 		end = valueEnd(b, i)
 		doc[name] = b[i:end:end]
@@ -30,27 +27,6 @@ func objectMembers(b []byte) map[string]json.RawMessage {
 		}
 		i++ // past ','
 	}
-}
-
-// memberName decodes a member's name: a plain one is its bytes between
-// the quotes, any other goes through json.Unmarshal (escapes, and invalid
-// UTF-8, which Unmarshal replaces).
-func memberName(raw []byte) string {
-	if in := raw[1 : len(raw)-1]; !hasEscape(in) && utf8.Valid(in) {
-		return string(in)
-	}
-	var s string
-	_ = json.Unmarshal(raw, &s) // valid: the document was checked
-	return s
-}
-
-func hasEscape(b []byte) bool {
-	for _, c := range b {
-		if c == '\\' {
-			return true
-		}
-	}
-	return false
 }
 
 func skipSpace(b []byte, i int) int {
