@@ -29,32 +29,31 @@ const autoMaxWorldsHelp = "half the memory the process may use (cgroup limit or 
 
 // setMaxWorlds reads --max-worlds: a positive number or auto.
 func (s *scale) setMaxWorlds(v string) error {
-	if v == "auto" {
-		s.maxWorlds = autoMaxWorlds(machineMemory())
-		return nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return errors.New("want a positive number or auto")
-	}
-	s.maxWorlds = n
-	return nil
+	n, err := memorySized(v, 1, func(mem uint64) int64 { return int64(autoMaxWorlds(mem)) }, "want a positive number or auto")
+	s.maxWorlds = int(n)
+	return err
 }
 
 const autoJournalMemoryHelp = "a quarter of the memory the process may use, at least 64 MiB"
 
 // setJournalMemory reads --journal-memory: bytes (0: no bound) or auto.
 func (s *scale) setJournalMemory(v string) error {
+	n, err := memorySized(v, 0, autoJournalMemory, "want a number of bytes (0: no bound) or auto")
+	s.journalMemory = n
+	return err
+}
+
+// memorySized reads a flag that is a number of at least least, or auto:
+// auto's reckoning from the memory the process may use; want is the error.
+func memorySized(v string, least int64, auto func(mem uint64) int64, want string) (int64, error) {
 	if v == "auto" {
-		s.journalMemory = autoJournalMemory(machineMemory())
-		return nil
+		return auto(machineMemory()), nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return errors.New("want a number of bytes (0: no bound) or auto")
+	if err != nil || n < least {
+		return 0, errors.New(want)
 	}
-	s.journalMemory = n
-	return nil
+	return n, nil
 }
 
 // autoJournalMemory sizes what the journals may hold together to the
