@@ -115,11 +115,10 @@ func (m *match) outSchema(r *http.Request, body []byte) (*openapi3.SchemaRef, st
 	if formats == nil {
 		return nil, "", false
 	}
-	vals, err := m.spec.dispatch.Params(r, body)
-	if err != nil {
+	if m.read.err != nil {
 		return nil, "", false
 	}
-	name, _ := formats[vals.Get("out")].(string)
+	name, _ := formats[m.read.params.Get("out")].(string)
 	if name == "" {
 		return nil, "", false
 	}

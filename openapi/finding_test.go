@@ -94,10 +94,9 @@ func TestFindingsListEveryViolation(t *testing.T) {
 // TestFindingsOfADispatchedRequest: unknown parameters are each a finding,
 // and a declared parameter's bad value is reported with them.
 func TestFindingsOfADispatchedRequest(t *testing.T) {
-	byQuery := &Dispatch{
-		Operation: func(r *http.Request, _ []byte) string { return r.URL.Query().Get("cmd") },
-		Params:    func(r *http.Request, _ []byte) (url.Values, error) { return r.URL.Query(), nil },
-	}
+	byQuery := &Dispatch{Read: func(r *http.Request, _ []byte) (string, url.Values, error) {
+		return r.URL.Query().Get("cmd"), r.URL.Query(), nil
+	}}
 	c, err := Load(Source{Name: "imserver", Dispatch: byQuery})
 	if err != nil {
 		t.Fatal(err)

@@ -56,14 +56,20 @@ type Source struct {
 // x-panelsim-dispatch; the contract checks a request to URL against the
 // operation the panel will run, with every parameter the panel reads.
 type Dispatch struct {
-	// Operation names the request's operation (the cmd or func) exactly as
-	// the panel does for its journal; "" when there is none.
-	Operation func(r *http.Request, body []byte) string
-	// Params are every parameter the panel reads from the request (query,
-	// form body, json= parameter, JSON body), merged as the panel merges
-	// them, as text (JSON arrays and objects as JSON text). An error is a
-	// request the panel cannot read.
-	Params func(r *http.Request, body []byte) (url.Values, error)
+	// Read reads a request once, as the panel does: op names its operation
+	// (the cmd or func) exactly as the panel does for its journal ("" when
+	// there is none, and even when err is set); params are every parameter
+	// the panel reads (query, form body, json= parameter, JSON body),
+	// merged as the panel merges them, as text (JSON arrays and objects as
+	// JSON text). An error is a request the panel cannot read.
+	Read func(r *http.Request, body []byte) (op string, params url.Values, err error)
+}
+
+// dispatched is what Dispatch.Read made of a request.
+type dispatched struct {
+	op     string
+	params url.Values
+	err    error
 }
 
 // Contract is a set of loaded specs.
@@ -179,6 +185,10 @@ type match struct {
 	// the request is to a shared URL and its spec describes the operation.
 	variant *variant
 	base    *openapi3.Operation // the shared URL's own operation
+	// read is the request as the panel reads it, on a shared URL (read
+	// once: finding the operation, checking its parameters and picking the
+	// answer's schema all need it).
+	read dispatched
 }
 
 // route finds the spec operation for a request in the serving panel's spec
@@ -203,7 +213,9 @@ func (c *Contract) route(r *http.Request, body []byte) (*match, error) {
 		}
 		m := &match{spec: s, route: route, params: params, req: req}
 		if vs := s.variants[route.Path]; vs != nil && s.dispatch != nil {
-			if v, op := variantOp(vs, s.dispatch.Operation(r, body), r.Method); op != nil {
+			d := &m.read
+			d.op, d.params, d.err = s.dispatch.Read(r, body)
+			if v, op := variantOp(vs, d.op, r.Method); op != nil {
 				m.variant, m.base = v, route.Operation
 				m.route = &routers.Route{Spec: route.Spec, Server: route.Server, Path: v.key, PathItem: v.item,
 					Method: route.Method, Operation: op}
@@ -248,14 +260,14 @@ func (c *Contract) ValidateRequest(r *http.Request, body []byte) error {
 		return err
 	}
 	if m.spec.variants[m.route.Path] != nil && m.variant == nil {
-		return fmt.Errorf("%w for %s %s: no operation named %q", ErrNoRoute, r.Method, r.URL.Path, m.spec.dispatch.Operation(r, body))
+		return fmt.Errorf("%w for %s %s: no operation named %q", ErrNoRoute, r.Method, r.URL.Path, m.read.op)
 	}
 	opts := options
 	req := m.req
 	var unknown *Violation
 	if m.variant != nil {
-		vals, err := m.spec.dispatch.Params(r, body)
-		if err != nil {
+		vals := m.read.params
+		if err := m.read.err; err != nil {
 			return err
 		}
 		if !m.spec.openParams() {

@@ -14,18 +14,16 @@ import (
 // and a JSON body exactly as the handler merges them, so --validate checks
 // each command's own parameters wherever the client put them.
 func (*Panel) Dispatch() *openapi.Dispatch {
-	return &openapi.Dispatch{
-		Operation: func(r *http.Request, body []byte) string {
-			return cmdOf(r.URL.RawQuery, r.Header.Get("Content-Type"), body)
-		},
-		Params: func(r *http.Request, body []byte) (url.Values, error) {
-			p, err := parseParams(r.URL.RawQuery, r.Header.Get("Content-Type"), body)
-			if err != nil {
-				return nil, err
-			}
-			return p.text(), nil
-		},
-	}
+	return &openapi.Dispatch{Read: func(r *http.Request, body []byte) (string, url.Values, error) {
+		// A request the gateway cannot read still names its command, as
+		// the journal does (Operation).
+		p, err := parseParams(r.URL.RawQuery, r.Header.Get("Content-Type"), body)
+		cmd, _, _ := p.str("cmd")
+		if err != nil {
+			return cmd, nil, err
+		}
+		return cmd, p.text(), nil
+	}}
 }
 
 // text renders the parameters as CGI text: JSON scalars as the handler

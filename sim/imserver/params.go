@@ -243,11 +243,3 @@ func (p params) list(name string) ([]any, bool, error) {
 	}
 	return nil, true, fail(CodeBadValue, "parameter %s must be an array", name)
 }
-
-// cmdOf names the command of a raw request for the journal and fault
-// matching, tolerating malformed parameters.
-func cmdOf(rawQuery, contentType string, body []byte) string {
-	p, _ := parseParams(rawQuery, contentType, body)
-	s, _, _ := p.str("cmd")
-	return s
-}

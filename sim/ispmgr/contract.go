@@ -13,12 +13,10 @@ import (
 // text/plain or multipart) exactly as the handler reads them, so
 // --validate checks each function's own parameters.
 func (*Panel) Dispatch() *openapi.Dispatch {
-	return &openapi.Dispatch{
-		Operation: func(r *http.Request, body []byte) string { return paramsOf(r, body).Get("func") },
-		Params: func(r *http.Request, body []byte) (url.Values, error) {
-			return paramsOf(r, body).Values(), nil
-		},
-	}
+	return &openapi.Dispatch{Read: func(r *http.Request, body []byte) (string, url.Values, error) {
+		p := paramsOf(r, body)
+		return p.Get("func"), p.Values(), nil
+	}}
 }
 
 // Dispatched lists the functions each product serves (func=auth
