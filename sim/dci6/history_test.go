@@ -10,17 +10,29 @@ import (
 	"github.com/panelsim/panelsim/state"
 )
 
-// trimTasksByScan is trimTasks as it was before the pinned marks: a set of
-// every server's operation task, looked up for each task. The property
+// trimTasksByScan is the history trim as it was before the finished-task
+// index: a scan of every task, dropping the oldest finished ones that are
+// no server's operation past the bound. It returns what the history
+// metrics should then say (kept) and how many it dropped. The property
 // test holds trimTasks to it.
-func trimTasksByScan(tx *state.Tx, s *State) {
+func trimTasksByScan(s *State, bound int) (kept, dropped int) {
 	pinned := make(map[int64]bool, len(s.Servers))
 	for _, sv := range s.Servers {
 		if sv.Operation != nil {
 			pinned[sv.Operation.TaskID] = true
 		}
 	}
-	state.TrimHistory(tx, Name, s.Tasks, (*Task).finished, func(id int64) bool { return pinned[id] })
+	var old []int64
+	for _, id := range slices.Sorted(maps.Keys(s.Tasks)) {
+		if s.Tasks[id].finished() && !pinned[id] {
+			old = append(old, id)
+		}
+	}
+	excess := max(len(old)-bound, 0)
+	for _, id := range old[:excess] {
+		delete(s.Tasks, id)
+	}
+	return min(len(old), bound), excess
 }
 
 // historyWorld is a bare world keeping bound finished dci6 tasks.
@@ -39,11 +51,13 @@ func historyWorld(t *testing.T, bound int) *state.World {
 type historyTwin struct {
 	t      *testing.T
 	rng    *rand.Rand
+	bound  int
 	old    *State
 	new    *State
-	wOld   *state.World
-	wNew   *state.World
+	w      *state.World
 	nextID int64
+	// want is what the history metrics should say, by the old scan.
+	want state.HistoryStat
 }
 
 func (h *historyTwin) both(fn func(s *State)) { fn(h.old); fn(h.new) }
@@ -54,8 +68,9 @@ func (h *historyTwin) addTask(server int64) {
 	h.both(func(s *State) { s.Tasks[id] = &Task{ID: id, ServerID: server, Status: status} })
 }
 
-// finishOne ends a random unfinished task (if any), well or not.
-func (h *historyTwin) finishOne() {
+// finishOne ends a random unfinished task (if any), well or not, and
+// returns its id (0: none).
+func (h *historyTwin) finishOne() int64 {
 	var open []int64
 	for _, id := range slices.Sorted(maps.Keys(h.old.Tasks)) {
 		if !h.old.Tasks[id].finished() {
@@ -63,10 +78,11 @@ func (h *historyTwin) finishOne() {
 		}
 	}
 	if len(open) == 0 {
-		return
+		return 0
 	}
 	id, status := open[h.rng.IntN(len(open))], []string{taskComplete, taskFail}[h.rng.IntN(2)]
 	h.both(func(s *State) { s.Tasks[id].Status = status })
+	return id
 }
 
 // repin points a random server's operation at one of its tasks, at a task
@@ -100,20 +116,29 @@ func (h *historyTwin) repin(servers int64) {
 	})
 }
 
-func (h *historyTwin) trim() {
+// trim trims the old state by the scan and the new one by trimTasks for
+// the task that just finished (done; 0: none, so only the trim runs, as
+// for a second task finished before it).
+func (h *historyTwin) trim(done int64) {
 	h.t.Helper()
-	_ = h.wOld.Do(func(tx *state.Tx) error { trimTasksByScan(tx, h.old); return nil })
-	_ = h.wNew.Do(func(tx *state.Tx) error { trimTasks(tx, h.new); return nil })
+	kept, dropped := trimTasksByScan(h.old, h.bound)
+	h.want.Kept, h.want.Dropped = kept, h.want.Dropped+uint64(dropped)
+	_ = h.w.Do(func(tx *state.Tx) error {
+		if done != 0 {
+			trimTasks(tx, h.new, h.new.Tasks[done])
+			return nil
+		}
+		state.TrimHistory(tx, Name, h.new.Tasks, &h.new.Finished, (*Task).finished, operationTasks(h.new, nil))
+		return nil
+	})
 	if o, n := slices.Sorted(maps.Keys(h.old.Tasks)), slices.Sorted(maps.Keys(h.new.Tasks)); !slices.Equal(o, n) {
 		h.t.Fatalf("kept tasks differ:\nold %v\nnew %v", o, n)
 	}
-	if o, n := h.wOld.History(), h.wNew.History(); !maps.Equal(o, n) {
-		h.t.Fatalf("history metrics differ: old %v, new %v", o, n)
+	if got := h.w.History()[Name]; got != h.want {
+		h.t.Fatalf("history metrics: %+v, the scan says %+v", got, h.want)
 	}
-	for id, task := range h.new.Tasks {
-		if task.pinned {
-			h.t.Fatalf("task %d still marked pinned after the trim", id)
-		}
+	if err := h.new.checkFinished(); err != nil {
+		h.t.Fatalf("after the trim: %v", err)
 	}
 }
 
@@ -127,24 +152,26 @@ func TestTrimTasksKeepsWhatTheScanKept(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(trial), 14))
 		bound := []int{0, 1, 2, 3, 5, 8, 13, 40}[rng.IntN(8)]
 		servers := 1 + rng.Int64N(6)
-		h := &historyTwin{t: t, rng: rng, old: newState(), new: newState(),
-			wOld: historyWorld(t, bound), wNew: historyWorld(t, bound)}
+		h := &historyTwin{t: t, rng: rng, bound: bound, old: newState(), new: newState(), w: historyWorld(t, bound)}
 		for sid := int64(1); sid <= servers; sid++ {
 			h.both(func(s *State) { s.Servers[sid] = &Server{ID: sid} })
 		}
 		for range 200 {
-			switch r := rng.IntN(10); {
-			case r < 4:
-				h.addTask(1 + rng.Int64N(servers))
-			case r < 7:
-				h.finishOne()
-				h.trim()
+			switch r := rng.IntN(20); {
 			case r < 8:
-				h.finishOne() // a second one before the next trim
-			case r < 9:
+				h.addTask(1 + rng.Int64N(servers))
+			case r < 14:
+				h.trim(h.finishOne())
+			case r < 16:
+				if id := h.finishOne(); id != 0 { // a second one before the next trim
+					h.new.Finished.Add(id)
+				}
+			case r < 18:
 				h.repin(servers)
+			case r < 19:
+				h.new.Finished = state.Finished[int64]{} // as a restored world's
 			default:
-				h.trim()
+				h.trim(0)
 			}
 		}
 	}
@@ -156,8 +183,11 @@ func TestTrimTasksKeepsWhatTheScanKept(t *testing.T) {
 func BenchmarkTrimTasks(b *testing.B) {
 	for _, c := range []struct {
 		name string
-		trim func(*state.Tx, *State)
-	}{{"marks", trimTasks}, {"scan", trimTasksByScan}} {
+		trim func(*state.Tx, *State, *Task)
+	}{
+		{"index", trimTasks},
+		{"scan", func(_ *state.Tx, s *State, _ *Task) { trimTasksByScan(s, state.DefaultHistory) }},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			w, err := state.NewWorld(state.Config{Name: "bench", Seed: 1, Start: time.Unix(0, 0).UTC(),
 				Steps: steps(), States: map[string]func() any{Name: New().NewState}})
@@ -169,18 +199,19 @@ func BenchmarkTrimTasks(b *testing.B) {
 				s.Servers[sid] = &Server{ID: sid, Operation: &Operation{TaskID: sid}}
 			}
 			next := int64(0)
-			add := func() {
+			add := func() *Task {
 				next++
-				s.Tasks[next] = &Task{ID: next, ServerID: 1 + next%43, Status: taskComplete}
+				t := &Task{ID: next, ServerID: 1 + next%43, Status: taskComplete}
+				s.Tasks[next] = t
+				return t
 			}
-			for range state.DefaultHistory + 43 {
-				add()
-			}
-			b.ReportAllocs()
 			_ = w.Do(func(tx *state.Tx) error {
+				for range state.DefaultHistory + 43 {
+					c.trim(tx, s, add())
+				}
+				b.ReportAllocs()
 				for b.Loop() {
-					add()
-					c.trim(tx, s)
+					c.trim(tx, s, add())
 				}
 				return nil
 			})

@@ -169,7 +169,12 @@ func (s *State) checkTasks() *state.DecodeError {
 			return state.Broken("/tasks/%d/fail_at", id)(fmt.Sprintf("no step %d of %d", t.FailAt, len(t.Steps)))
 		}
 	}
-	return nil
+	return s.checkFinished()
+}
+
+// checkFinished checks the finished-task index against the tasks.
+func (s *State) checkFinished() *state.DecodeError {
+	return state.CheckFinished("/tasks", &s.Finished, s.Tasks, (*Task).finished)
 }
 
 // CheckSteps checks the panel's pending steps against its tasks: each step

@@ -28,6 +28,9 @@ type State struct {
 	OSTemplates map[int64]*OSTemplate     `json:"os_templates"`
 	Tasks       map[int64]*Task           `json:"tasks"`
 	Chassis     map[int64]*Chassis        `json:"chassis,omitempty"`
+	// Finished indexes the finished tasks for the history trim (derived
+	// from Tasks, so no snapshot holds it; see state.Finished).
+	Finished state.Finished[int64] `json:"-"`
 
 	tokenPurge, keyPurge state.Purge
 }

@@ -21,15 +21,11 @@ const stepKind = Name + ".task_step"
 // Task is an asynchronous action on a server: a list of named steps that
 // run one after another on the virtual clock.
 type Task struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
-	ServerID int64  `json:"server_id"`
-	IPID     int64  `json:"ip_id,omitempty"`
-	Status   string `json:"status"`
-	// pinned marks a server's operation task while trimTasks runs (and
-	// only then): history never drops it. Beside Status, so the trim's
-	// test of a task reads one cache line.
-	pinned     bool
+	ID         int64             `json:"id"`
+	Name       string            `json:"name"`
+	ServerID   int64             `json:"server_id"`
+	IPID       int64             `json:"ip_id,omitempty"`
+	Status     string            `json:"status"`
 	Steps      []TaskStep        `json:"steps"`
 	Current    int               `json:"current"`
 	Params     map[string]string `json:"params,omitempty"`
@@ -198,7 +194,7 @@ func runTaskStep(tx *state.Tx, a stepArgs) error {
 	if e := effectsOf(t.Name); e.done != nil {
 		e.done(s, t, tx)
 	}
-	trimTasks(tx, s)
+	trimTasks(tx, s, t)
 	return nil
 }
 
@@ -212,7 +208,7 @@ func failTask(tx *state.Tx, s *State, t *Task) {
 	if e := effectsOf(t.Name); e.fail != nil {
 		e.fail(s, t, tx)
 	}
-	trimTasks(tx, s)
+	trimTasks(tx, s, t)
 }
 
 // stepEffectOf is what a step does to the world when it ends, for the

@@ -176,7 +176,7 @@ func (s *State) checkTasks() *state.DecodeError {
 			return state.Broken("/tasks/%d/change", id)(msg)
 		}
 	}
-	return nil
+	return state.CheckFinished("/tasks", &s.Finished, s.Tasks, (*Task).finished)
 }
 
 // changeProblem says what is wrong with a queued task's change, the

@@ -27,6 +27,9 @@ type State struct {
 	Networks  map[int64]*Network  `json:"networks"`
 	Ifaces    map[int64]*Iface    `json:"ifaces"`
 	Tickets   map[int64]*Ticket   `json:"tickets"`
+	// Finished indexes the finished tasks for the history trim (derived
+	// from Tasks, so no snapshot holds it; see state.Finished).
+	Finished state.Finished[int64] `json:"-"`
 
 	sessionPurge state.Purge
 }

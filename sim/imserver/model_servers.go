@@ -262,7 +262,7 @@ type taskArgs struct {
 // completeTask ends a task: applies its effect, or puts the server into the
 // error state when the task was armed to fail.
 func completeTask(m *model, id int64) error {
-	defer trimTasks(m)
+	defer trimTasks(m, id)
 	t := m.st.Tasks[id]
 	if t == nil || t.Status != TaskQueued {
 		return fmt.Errorf("task %d is not queued", id)
