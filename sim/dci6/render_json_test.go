@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -21,6 +22,9 @@ var trickyStrings = []string{
 	"\b\f\n\r\t", "\x00\x01\x1f", "\x7f", "\xff", "a\xc3", "\xed\xa0\x80",
 	"\u2028\u2029", "line\u2028sep", "сервер-01", "日本\U0001F600", "\uFFFD",
 	"ok\xe2\x80", "mixed <\xff\u2029>",
+	// Past eight bytes, so safeWord skips words before and after them.
+	"GigabitEthernet1/0/43", "Samsung PM983 1024GB <NVMe> & more", "0123456\"89abcde\\ghijklmn",
+	"abcdefgh\x1fijklmnop\x7fqrstuvw\u2028xyz", "abcdefg\xffhijklmnopq>",
 }
 
 // trickyFloats are the float64s whose formatting encoding/json special-
@@ -263,4 +267,31 @@ func BenchmarkServerList(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestSafeWordMatchesTable puts every byte value at every place of an
+// otherwise safe word, and beside every other byte value: the word test
+// must agree with the byte table (borrows between lanes must not hide or
+// invent an unsafe byte).
+func TestSafeWordMatchesTable(t *testing.T) {
+	safe := func(c byte) bool { return c < utf8.RuneSelf && jsonSafeASCII[c] }
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			for d := 0; d < 256; d++ {
+				w := []byte("abcdefgh")
+				w[pos] = byte(c)
+				w[(pos+1)%8] = byte(d)
+				want := 8
+				for i, e := range w {
+					if !safe(e) {
+						want = i
+						break
+					}
+				}
+				if got := safePrefix(string(w)); got != want {
+					t.Fatalf("safePrefix(%q) = %d, want %d", w, got, want)
+				}
+			}
+		}
+	}
 }
