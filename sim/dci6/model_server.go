@@ -202,7 +202,19 @@ type ListQuery struct {
 // ListServers lists the servers the caller may see (a @user: its own).
 func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], error) {
 	s := st(tx)
-	rows := func() ([]serverRow, error) {
+	var byServer map[int64][]*IP
+	var room viewRoom
+	return listWith(lq, serverFields, s.serverRows(c), func(r serverRow) ServerView {
+		if byServer == nil {
+			byServer = s.ipsByServer()
+		}
+		return s.serverViewWith(r.sv, byServer[r.sv.ID], &room)
+	})
+}
+
+// serverRows lists the servers c may see, in id order.
+func (s *State) serverRows(c Caller) func() ([]serverRow, error) {
+	return func() ([]serverRow, error) {
 		out := make([]serverRow, 0, len(s.Servers))
 		for _, sv := range sortedValues(s.Servers) {
 			if c.Admin || sv.OwnerID == c.UserID {
@@ -211,14 +223,39 @@ func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], er
 		}
 		return out, nil
 	}
+}
+
+// appendServerList appends ListServers' answer as its encoder writes it
+// (encodeJSON, without the newline), building one server view at a time
+// and encoding it before the next: the page's views never exist together,
+// so the answer allocates no slice of views and the view room's blocks
+// serve every server in turn (the views were most of what a list
+// allocated, and so of the collector's work). *fallback is set as the
+// encoders set it; the caller then answers ListServers through
+// encoding/json.
+func appendServerList(tx *state.Tx, c Caller, lq ListQuery, b []byte, fallback *bool) ([]byte, error) {
+	s := st(tx)
+	page, total, err := pageOf(lq, serverFields, s.serverRows(c))
+	if err != nil {
+		return b, err
+	}
 	var byServer map[int64][]*IP
+	if len(page) > 0 {
+		byServer = s.ipsByServer()
+	}
 	var room viewRoom
-	return listWith(lq, serverFields, rows, func(r serverRow) ServerView {
-		if byServer == nil {
-			byServer = s.ipsByServer()
+	b = append(b, `{"list":[`...)
+	for i, r := range page {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		return s.serverViewWith(r.sv, byServer[r.sv.ID], &room)
-	})
+		v := s.serverViewWith(r.sv, byServer[r.sv.ID], &room)
+		b = v.appendJSON(b, fallback)
+		room.reuse()
+	}
+	b = append(b, `],"size":`...)
+	b = strconv.AppendInt(b, int64(total), 10)
+	return append(b, '}'), nil
 }
 
 // visibleServer finds a server the caller may see; to a @user another's

@@ -24,20 +24,30 @@ type fieldSet[T any] map[string]func(T) any
 // the rows (which may refuse too, e.g. an unknown parent), filter, sort and
 // page them, and render the rows of the page.
 func listWith[R, V any](lq ListQuery, fields fieldSet[R], rows func() ([]R, error), view func(R) V) (ListView[V], error) {
-	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(fields))
+	page, total, err := pageOf(lq, fields, rows)
 	if err != nil {
 		return ListView[V]{}, err
 	}
-	all, err := rows()
-	if err != nil {
-		return ListView[V]{}, err
-	}
-	page, total := applyQuery(all, q, fields)
 	out := make([]V, len(page))
 	for i, r := range page {
 		out[i] = view(r)
 	}
 	return listOf(out, total), nil
+}
+
+// pageOf is listWith up to the rendering: the rows of the page and the
+// number of matches.
+func pageOf[R any](lq ListQuery, fields fieldSet[R], rows func() ([]R, error)) ([]R, int, error) {
+	q, err := parseListQuery(lq.Where, lq.OrderBy, lq.Limit, knownIn(fields))
+	if err != nil {
+		return nil, 0, err
+	}
+	all, err := rows()
+	if err != nil {
+		return nil, 0, err
+	}
+	page, total := applyQuery(all, q, fields)
+	return page, total, nil
 }
 
 // sortedValues are a map's values in key order, the panel's default order.

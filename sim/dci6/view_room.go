@@ -25,6 +25,7 @@ const firstBlock = 8
 // block is the unused rest of a room's last block of one kind of part.
 type block[T any] struct {
 	free []T
+	last []T // the whole last block, for reuse
 	size int // of the last block
 }
 
@@ -37,6 +38,7 @@ func carve[T any](b *block[T], n int) []T {
 	if len(b.free) < n {
 		b.size = max(n, firstBlock, 2*b.size)
 		b.free = make([]T, b.size)
+		b.last = b.free
 	}
 	out := b.free[:n:n]
 	b.free = b.free[n:]
@@ -90,4 +92,19 @@ func (r *viewRoom) concat(a, b string) string {
 	r.urls.WriteString(a)
 	r.urls.WriteString(b)
 	return r.urls.String()[start:]
+}
+
+// reuse hands the room's last blocks out again from their start, zeroed:
+// for a caller done with every part taken so far (appendServerList, once
+// a view is encoded). The strings of concat stay as they are (a builder's
+// storage cannot be taken back), which is why they are few and small.
+func (r *viewRoom) reuse() {
+	reuseBlock(&r.disks)
+	reuseBlock(&r.conns)
+	reuseBlock(&r.ids)
+}
+
+func reuseBlock[T any](b *block[T]) {
+	clear(b.last)
+	b.free = b.last
 }
