@@ -2,6 +2,7 @@ package dci6
 
 import (
 	"bytes"
+	"net/netip"
 	"testing"
 
 	"github.com/panelsim/panelsim/state"
@@ -62,6 +63,27 @@ func TestStreamedServerListRefusesAsListDoes(t *testing.T) {
 		_ = w.Do(func(tx *state.Tx) error { var f bool; _, e2 = appendServerList(tx, admin, lq, nil, &f); return nil })
 		if e1 == nil || e2 == nil || e1.Error() != e2.Error() {
 			t.Errorf("%+v: list says %v, streamed says %v", lq, e1, e2)
+		}
+	}
+}
+
+// TestRoomAddressTextsMatchString: the room's address texts are netip's
+// String, zero and invalid values included.
+func TestRoomAddressTextsMatchString(t *testing.T) {
+	var room viewRoom
+	for _, s := range []string{"203.0.113.2", "2001:db8::1", "::ffff:10.0.0.1", "fe80::1%eth0", "::"} {
+		a := netip.MustParseAddr(s)
+		if got := room.addr(a); got != a.String() {
+			t.Errorf("addr %s: %q", a, got)
+		}
+	}
+	if got := room.addr(netip.Addr{}); got != (netip.Addr{}).String() {
+		t.Errorf("zero addr: %q", got)
+	}
+	for _, p := range []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24"), netip.MustParsePrefix("2001:db8::/48"),
+		netip.MustParsePrefix("::ffff:10.0.0.0/104"), {}, netip.PrefixFrom(netip.MustParseAddr("10.0.0.0"), 40)} {
+		if got := room.prefix(p); got != p.String() {
+			t.Errorf("prefix %s: %q", p, got)
 		}
 	}
 }

@@ -381,10 +381,14 @@ func ipDeleteFail(s *State, t *Task, _ *state.Tx) {
 	}
 }
 
-func (s *State) ipView(ip *IP, withServer bool) IPView {
+func (s *State) ipView(ip *IP, withServer bool) IPView { return s.ipViewIn(ip, withServer, nil) }
+
+// ipViewIn is ipView with its address texts from room (nil: their own
+// allocations).
+func (s *State) ipViewIn(ip *IP, withServer bool, room *viewRoom) IPView {
 	n := s.Nets[ip.NetID]
-	v := IPView{Domain: ip.Domain, Family: familyOf(ip.Addr), Gateway: n.Gateway, ID: ip.ID, Name: ip.Addr.String(),
-		Network: n.Prefix.String(), Status: ip.Status, StatusInfo: noStatusInfo}
+	v := IPView{Domain: ip.Domain, Family: familyOf(ip.Addr), Gateway: n.Gateway, ID: ip.ID, Name: room.addr(ip.Addr),
+		Network: room.prefix(n.Prefix), Status: ip.Status, StatusInfo: noStatusInfo}
 	if ip.StatusInfo != "" {
 		v.StatusInfo = map[string]any{"msg": ip.StatusInfo}
 	}
@@ -421,10 +425,12 @@ func (s *State) ipsByServer() map[int64][]*IP {
 	return idx
 }
 
-func (s *State) ipViews(ips []*IP, withServer bool) []IPView {
-	out := make([]IPView, len(ips))
+// ipViews are a server's addresses, from room (nil: their own
+// allocations).
+func (s *State) ipViews(ips []*IP, room *viewRoom) []IPView {
+	out := room.ipViews(len(ips))
 	for i, ip := range ips {
-		out[i] = s.ipView(ip, withServer)
+		out[i] = s.ipViewIn(ip, false, room)
 	}
 	return out
 }

@@ -23,7 +23,7 @@ func (s *State) serverViewWith(sv *Server, ips []*IP, room *viewRoom) ServerView
 		Operation: s.operationView(sv), Domain: sv.Domain, ID: sv.ID,
 		HardwareInfo: hardwareOf(cfg, sv, room), Configuration: sv.Config,
 		Settings: SettingsView{EFI: sv.EFI}, State: sv.State, StateInfo: sv.StateInfo,
-		IP: s.ipViews(ips, false), SwitchConnection: s.switchConns(sv, room), PDUConnection: s.pduConn(sv, rack),
+		IP: s.ipViews(ips, room), SwitchConnection: s.switchConns(sv, room), PDUConnection: s.pduConn(sv, rack),
 		IPMI: IPMIView{Address: sv.IPMI.Address, ID: sv.IPMI.ID, Status: sv.IPMI.Status,
 			Type: sv.IPMI.Type, WebURL: room.concat("https://", sv.IPMI.Address)},
 		Location:   LocationView{Geolocation: loc.Geolocation, ID: loc.ID, Name: loc.Name, Userspace: loc.Userspace},

@@ -1,6 +1,9 @@
 package dci6
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+)
 
 // viewRoom hands out the small parts of a page of server views (drive and
 // switch port lists, id pointers, IPMI web URLs) from a few shared blocks:
@@ -14,6 +17,7 @@ type viewRoom struct {
 	disks block[DiskInfo]
 	conns block[SwitchConnView]
 	ids   block[int64]
+	ips   block[IPView]
 	urls  strings.Builder
 }
 
@@ -81,17 +85,57 @@ func (r *viewRoom) concat(a, b string) string {
 	if r == nil {
 		return a + b
 	}
+	start := r.makeRoom(len(a) + len(b))
+	r.urls.WriteString(a)
+	r.urls.WriteString(b)
+	return r.urls.String()[start:]
+}
+
+// addr is a.String(), from the room's storage (netip formats every
+// address anew, an allocation per address of every server view).
+func (r *viewRoom) addr(a netip.Addr) string {
+	if r == nil || !a.IsValid() { // AppendTo writes "" for the zero Addr
+		return a.String()
+	}
+	var tmp [64]byte
+	return r.text(a.AppendTo(tmp[:0]))
+}
+
+// prefix is p.String(), from the room's storage.
+func (r *viewRoom) prefix(p netip.Prefix) string {
+	if r == nil || !p.IsValid() { // AppendTo writes "" for an invalid Prefix
+		return p.String()
+	}
+	var tmp [64]byte
+	return r.text(p.AppendTo(tmp[:0]))
+}
+
+// text is string(b), from the room's storage.
+func (r *viewRoom) text(b []byte) string {
+	start := r.makeRoom(len(b))
+	r.urls.Write(b)
+	return r.urls.String()[start:]
+}
+
+// makeRoom makes sure the builder holds n more bytes without growing and
+// returns where they start.
+func (r *viewRoom) makeRoom(n int) int {
 	start := r.urls.Len()
-	if r.urls.Cap()-start < len(a)+len(b) {
+	if r.urls.Cap()-start < n {
 		// A fresh block, so the strings already taken keep theirs.
-		grow := max(len(a)+len(b), 256, 2*r.urls.Cap())
+		grow := max(n, 256, 2*r.urls.Cap())
 		r.urls = strings.Builder{}
 		r.urls.Grow(grow)
 		start = 0
 	}
-	r.urls.WriteString(a)
-	r.urls.WriteString(b)
-	return r.urls.String()[start:]
+	return start
+}
+
+func (r *viewRoom) ipViews(n int) []IPView {
+	if r == nil {
+		return make([]IPView, n)
+	}
+	return carve(&r.ips, n)
 }
 
 // reuse hands the room's last blocks out again from their start, zeroed:
@@ -102,6 +146,7 @@ func (r *viewRoom) reuse() {
 	reuseBlock(&r.disks)
 	reuseBlock(&r.conns)
 	reuseBlock(&r.ids)
+	reuseBlock(&r.ips)
 }
 
 func reuseBlock[T any](b *block[T]) {
