@@ -417,8 +417,8 @@ func (s *State) ipsOf(serverID int64) []*IP {
 // ipsByServer indexes every address by server, each list in id order, so
 // a long server list reads the addresses once.
 func (s *State) ipsByServer() map[int64][]*IP {
-	idx := map[int64][]*IP{}
-	for _, id := range slices.Sorted(maps.Keys(s.IPs)) {
+	idx := make(map[int64][]*IP, len(s.Servers))
+	for _, id := range sortedKeys(s.IPs) {
 		ip := s.IPs[id]
 		idx[ip.ServerID] = append(idx[ip.ServerID], ip)
 	}

@@ -216,8 +216,8 @@ func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], er
 func (s *State) serverRows(c Caller) func() ([]serverRow, error) {
 	return func() ([]serverRow, error) {
 		out := make([]serverRow, 0, len(s.Servers))
-		for _, sv := range sortedValues(s.Servers) {
-			if c.Admin || sv.OwnerID == c.UserID {
+		for _, id := range sortedKeys(s.Servers) {
+			if sv := s.Servers[id]; c.Admin || sv.OwnerID == c.UserID {
 				out = append(out, serverRow{s, sv})
 			}
 		}

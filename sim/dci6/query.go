@@ -2,7 +2,6 @@ package dci6
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -53,10 +52,22 @@ func pageOf[R any](lq ListQuery, fields fieldSet[R], rows func() ([]R, error)) (
 // sortedValues are a map's values in key order, the panel's default order.
 func sortedValues[V any](m map[int64]V) []V {
 	out := make([]V, 0, len(m))
-	for _, id := range slices.Sorted(maps.Keys(m)) {
+	for _, id := range sortedKeys(m) {
 		out = append(out, m[id])
 	}
 	return out
+}
+
+// sortedKeys are a map's keys in order, collected into a slice of the
+// map's size (slices.Sorted(maps.Keys(m)) grows its slice as it goes,
+// several allocations on every list request).
+func sortedKeys[V any](m map[int64]V) []int64 {
+	keys := make([]int64, 0, len(m))
+	for id := range m {
+		keys = append(keys, id)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // listQuery is a parsed where/orderby/limit triple.
@@ -143,7 +154,7 @@ func parseLimit(s string) (offset, count int, err error) {
 // applyQuery filters, sorts and pages rows (already in id order, which
 // breaks ties), returning the page and the number of matches.
 func applyQuery[T any](rows []T, q listQuery, fields fieldSet[T]) ([]T, int) {
-	out := rows[:0:0]
+	out := make([]T, 0, len(rows)) // a filter keeps up to all of them
 	if q.where == nil {
 		out = append(out, rows...)
 	} else {
