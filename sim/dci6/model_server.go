@@ -33,7 +33,8 @@ func (s *State) serverViewWith(sv *Server, ips []*IP, room *viewRoom) ServerView
 		DiagError: append([]DiagError{}, sv.DiagErrors...), IsNew: sv.IsNew, PowerStatus: sv.PowerStatus, Barcode: sv.Barcode,
 	}
 	if t := s.OSTemplates[sv.OSTemplateID]; t != nil {
-		v.OSTemplate = &OSTemplateRef{ID: t.ID, Name: t.Name, Tags: append([]string{}, t.Tags...)}
+		v.OSTemplate = room.osRef()
+		*v.OSTemplate = OSTemplateRef{ID: t.ID, Name: t.Name, Tags: room.strings(t.Tags)}
 	}
 	if a := sv.AMT; a != nil {
 		v.IntelAMT = &IntelAMTView{Address: a.Address, ID: a.ID, Status: a.Status, Protocol: "http"}
@@ -44,9 +45,10 @@ func (s *State) serverViewWith(sv *Server, ips []*IP, room *viewRoom) ServerView
 		v.Slot = &slot
 	}
 	if u := s.Users[sv.OwnerID]; u != nil {
-		v.Owner = &OwnerView{ID: u.ID, Email: u.Email}
-		e := u.Email
-		v.OwnerEmail = &e
+		v.Owner = room.owner()
+		*v.Owner = OwnerView{ID: u.ID, Email: u.Email}
+		v.OwnerEmail = room.str()
+		*v.OwnerEmail = u.Email
 	}
 	return v
 }

@@ -18,7 +18,12 @@ type viewRoom struct {
 	conns block[SwitchConnView]
 	ids   block[int64]
 	ips   block[IPView]
-	urls  strings.Builder
+	// The pointed-to parts of a view: its OS template, owner and owner
+	// email (strs also holds the template's tags).
+	osRefs block[OSTemplateRef]
+	owners block[OwnerView]
+	strs   block[string]
+	urls   strings.Builder
 }
 
 // firstBlock is how many parts of a kind a room's first block holds; each
@@ -131,6 +136,38 @@ func (r *viewRoom) makeRoom(n int) int {
 	return start
 }
 
+// osRef, owner and str are new(T), from the room when there is one.
+func (r *viewRoom) osRef() *OSTemplateRef {
+	if r == nil {
+		return new(OSTemplateRef)
+	}
+	return &carve(&r.osRefs, 1)[0]
+}
+
+func (r *viewRoom) owner() *OwnerView {
+	if r == nil {
+		return new(OwnerView)
+	}
+	return &carve(&r.owners, 1)[0]
+}
+
+func (r *viewRoom) str() *string {
+	if r == nil {
+		return new(string)
+	}
+	return &carve(&r.strs, 1)[0]
+}
+
+// strings is a copy of s (empty, not nil, for none: the answer writes []).
+func (r *viewRoom) strings(s []string) []string {
+	if r == nil {
+		return append([]string{}, s...)
+	}
+	out := carve(&r.strs, len(s))
+	copy(out, s)
+	return out
+}
+
 func (r *viewRoom) ipViews(n int) []IPView {
 	if r == nil {
 		return make([]IPView, n)
@@ -147,6 +184,9 @@ func (r *viewRoom) reuse() {
 	reuseBlock(&r.conns)
 	reuseBlock(&r.ids)
 	reuseBlock(&r.ips)
+	reuseBlock(&r.osRefs)
+	reuseBlock(&r.owners)
+	reuseBlock(&r.strs)
 }
 
 func reuseBlock[T any](b *block[T]) {
