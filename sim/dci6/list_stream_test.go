@@ -87,3 +87,27 @@ func TestRoomAddressTextsMatchString(t *testing.T) {
 		}
 	}
 }
+
+// TestRoomReuseHandsOutZeroParts: after reuse a room's parts are zero
+// again, from the start of its blocks.
+func TestRoomReuseHandsOutZeroParts(t *testing.T) {
+	var room viewRoom
+	a := room.switchConns(3)
+	for i := range a {
+		a[i] = SwitchConnView{ID: int64(i + 1), SwitchName: "sw"}
+	}
+	*room.owner() = OwnerView{ID: 7, Email: "x"}
+	room.reuse()
+	b := room.switchConns(5)
+	if &a[0] != &b[0] {
+		t.Error("reuse did not start the block again")
+	}
+	for i, v := range b {
+		if v != (SwitchConnView{}) {
+			t.Errorf("part %d after reuse: %+v", i, v)
+		}
+	}
+	if o := room.owner(); *o != (OwnerView{}) {
+		t.Errorf("owner after reuse: %+v", *o)
+	}
+}
