@@ -138,7 +138,20 @@ func respond(c echo.Context, data any) error {
 	if lr, ok := data.(loginResult); ok {
 		return writeJSON(c, http.StatusOK, loginEnvelope{Success: true, Sess: lr.sess, Login: login})
 	}
-	return writeJSON(c, http.StatusOK, envelope{Success: true, Data: data, Login: login})
+	return writeEnvelope(c, http.StatusOK, &envelope{Success: true, Data: data, Login: login})
+}
+
+// writeEnvelope writes an answer envelope, by hand when its data has an
+// encoder (see render_json.go), else through encode: the same bytes.
+func writeEnvelope(c echo.Context, status int, env *envelope) error {
+	buf := answerBytes.Get().(*answerSlice)
+	defer buf.release()
+	var ok bool
+	buf.b, ok = appendEnvelope(buf.b[:0], env)
+	if !ok {
+		return writeJSON(c, status, *env)
+	}
+	return c.Blob(status, "application/json; charset=utf-8", buf.b)
 }
 
 func writeJSON(c echo.Context, status int, v any) error {

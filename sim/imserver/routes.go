@@ -141,7 +141,7 @@ func (pn *Panel) RenderError(c echo.Context, e *simhttp.Error) error {
 		c.Response().Header().Set("X-Panelsim-Reason", headerSafe(e.Msg))
 	}
 	simhttp.SentCode(c, errorCode(code))
-	return writeJSON(c, status, envelope{Success: false, Data: errorCode(code), Login: pn.loginOf(c)})
+	return writeEnvelope(c, status, &envelope{Success: false, Data: errorCode(code), Login: pn.loginOf(c)})
 }
 
 // keepsStatus says whose HTTP status survives: a fault rule's, a crash's
