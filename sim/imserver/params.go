@@ -7,6 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -115,7 +116,56 @@ func isJSONType(contentType string) bool {
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
+// mergeCGI merges CGI pairs, the first value of a key counting. The usual
+// query (a few pairs, no ';', well-formed escapes) is read in place
+// without url.Values' map and slices, a fifth of a status poll's
+// allocations; anything else goes to url.ParseQuery for its exact values
+// and error (the error's text reaches X-Panelsim-Reason). Redoing a
+// source that was partly merged is harmless: it sets the same keys to the
+// same first values.
 func (p params) mergeCGI(raw string) error {
+	if p.mergeCGIFast(raw) {
+		return nil
+	}
+	return p.mergeCGISlow(raw)
+}
+
+// maxFastPairs bounds the pairs mergeCGIFast reads: its first-value check
+// is a linear scan, and url.ParseQuery's own limit on pairs stays its.
+const maxFastPairs = 16
+
+// mergeCGIFast reads raw as url.ParseQuery does when that gives no error;
+// false means url.ParseQuery must read it.
+func (p params) mergeCGIFast(raw string) bool {
+	if strings.Count(raw, "&") >= maxFastPairs || strings.IndexByte(raw, ';') >= 0 {
+		return false
+	}
+	var room [maxFastPairs]string
+	seen := room[:0]
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return false
+		}
+		v, err = url.QueryUnescape(v)
+		if err != nil {
+			return false
+		}
+		if !slices.Contains(seen, k) {
+			seen = append(seen, k)
+			p[k] = v
+		}
+	}
+	return true
+}
+
+func (p params) mergeCGISlow(raw string) error {
 	vals, err := url.ParseQuery(raw)
 	for k, v := range vals {
 		if len(v) > 0 {
