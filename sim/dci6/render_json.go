@@ -6,7 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/panelsim/panelsim/internal/jsonw"
 )
 
 // The views clients read most (servers, tasks, IPs, users... and their
@@ -59,116 +60,9 @@ func (buf *jsonBuffer) release() {
 	}
 }
 
-// jsonSafeASCII marks the ASCII bytes a JSON string holds as they are
-// with HTML escaping on: not control bytes, '"', '\\', '<', '>' or '&'.
-var jsonSafeASCII = func() (safe [utf8.RuneSelf]bool) {
-	for c := byte(0x20); c < utf8.RuneSelf; c++ {
-		safe[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return safe
-}()
-
 // appendString writes s as encoding/json does with HTML escaping on (its
-// default, and echo's): <, > and & as \u003c..., control bytes as \b \f
-// \n \r \t or \u00XX, each invalid UTF-8 byte as \ufffd, U+2028 and
-// U+2029 escaped.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	i := safePrefix(s)
-	if i == len(s) {
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	start := 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if jsonSafeASCII[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// Eight-byte masks for safeWord: each byte of lanes set to 0x01, 0x20...
-const (
-	lanes01 = 0x0101010101010101
-	lanes80 = 0x8080808080808080
-)
-
-// safePrefix is how many bytes s starts with that are safe ASCII
-// (jsonSafeASCII), tested eight at a time: a list's strings are tens of
-// kilobytes, nearly all safe, and the byte-at-a-time table walk was a
-// fifth of its time. A byte is unsafe when its high bit is set (UTF-8,
-// left to the byte loop), below 0x20, or one of " & (0x22 0x26, equal
-// once bit 2 is set), < > (0x3c 0x3e, equal once bit 1 is set) or \
-// (0x5c).
-func safePrefix(s string) int {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := s[i : i+8] // one bounds check, then a single 8-byte load
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if !safeWord(x) {
-			break
-		}
-	}
-	for ; i < len(s) && s[i] < utf8.RuneSelf && jsonSafeASCII[s[i]]; i++ {
-	}
-	return i
-}
-
-// safeWord reports whether the eight bytes of x are all safe ASCII.
-func safeWord(x uint64) bool {
-	bad := x | hasLess(x, 0x20) | hasZero((x|0x04*lanes01)^(0x26*lanes01)) |
-		hasZero((x|0x02*lanes01)^(0x3e*lanes01)) | hasZero(x^(0x5c*lanes01))
-	return bad&lanes80 == 0
-}
-
-// hasZero has a byte's high bit set if x has a zero byte (and only then
-// anything at all: borrows make false marks only above a true zero).
-func hasZero(x uint64) uint64 { return (x - lanes01) & ^x & lanes80 }
-
-// hasLess is hasZero for bytes below n (n <= 0x80).
-func hasLess(x uint64, n uint64) uint64 { return (x - n*lanes01) & ^x & lanes80 }
+// default, and echo's).
+func appendString(b []byte, s string) []byte { return jsonw.AppendString(b, s, true) }
 
 // appendFloat writes f as encoding/json writes a float64: the shortest
 // form, exponent notation below 1e-6 and from 1e21 with a one-digit

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/panelsim/panelsim/state"
 )
@@ -267,31 +266,4 @@ func BenchmarkServerList(b *testing.B) {
 			}
 		}
 	})
-}
-
-// TestSafeWordMatchesTable puts every byte value at every place of an
-// otherwise safe word, and beside every other byte value: the word test
-// must agree with the byte table (borrows between lanes must not hide or
-// invent an unsafe byte).
-func TestSafeWordMatchesTable(t *testing.T) {
-	safe := func(c byte) bool { return c < utf8.RuneSelf && jsonSafeASCII[c] }
-	for pos := 0; pos < 8; pos++ {
-		for c := 0; c < 256; c++ {
-			for d := 0; d < 256; d++ {
-				w := []byte("abcdefgh")
-				w[pos] = byte(c)
-				w[(pos+1)%8] = byte(d)
-				want := 8
-				for i, e := range w {
-					if !safe(e) {
-						want = i
-						break
-					}
-				}
-				if got := safePrefix(string(w)); got != want {
-					t.Fatalf("safePrefix(%q) = %d, want %d", w, got, want)
-				}
-			}
-		}
-	}
 }

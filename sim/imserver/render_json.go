@@ -3,7 +3,8 @@ package imserver
 import (
 	"strconv"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/panelsim/panelsim/internal/jsonw"
 )
 
 // The answers clients poll hardest (get_servers_status, and every action's
@@ -38,7 +39,7 @@ func appendEnvelope(b []byte, env *envelope) (_ []byte, ok bool) {
 	b = append(b, `,"data":`...)
 	switch d := env.Data.(type) {
 	case string:
-		b = appendJSONString(b, d, false)
+		b = jsonw.AppendString(b, d, false)
 	case []StatusView:
 		b = appendStatuses(b, d)
 	case nil:
@@ -47,7 +48,7 @@ func appendEnvelope(b []byte, env *envelope) (_ []byte, ok bool) {
 		return b, false
 	}
 	b = append(b, `,"login":`...)
-	b = appendJSONString(b, env.Login, false)
+	b = jsonw.AppendString(b, env.Login, false)
 	return append(b, '}'), true
 }
 
@@ -73,85 +74,12 @@ func (v *StatusView) appendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, v.ID, 10)
 	b = append(b, `,"status":`...)
-	b = appendJSONString(b, v.Status, false)
+	b = jsonw.AppendString(b, v.Status, false)
 	b = append(b, `,"task":`...)
-	b = appendJSONString(b, v.Task, false)
+	b = jsonw.AppendString(b, v.Task, false)
 	b = append(b, `,"taskid":`...)
 	b = strconv.AppendInt(b, v.TaskID, 10)
 	b = append(b, `,"error":`...)
-	b = appendJSONString(b, v.Error, false)
+	b = jsonw.AppendString(b, v.Error, false)
 	return append(b, '}')
-}
-
-// jsonPlainASCII marks the ASCII bytes a JSON string holds as they are,
-// by whether HTML escaping is on: never control bytes, '"' or '\\'; with
-// it, not '<', '>' or '&' either.
-var jsonPlainASCII = func() (plain [2][utf8.RuneSelf]bool) {
-	for c := byte(0x20); c < utf8.RuneSelf; c++ {
-		ok := c != '"' && c != '\\'
-		plain[0][c] = ok
-		plain[1][c] = ok && c != '<' && c != '>' && c != '&'
-	}
-	return plain
-}()
-
-// appendJSONString writes s as a JSON string exactly as encoding/json
-// does, with its SetEscapeHTML setting given by escapeHTML: control bytes
-// as \b \f \n \r \t or \u00XX, each invalid UTF-8 byte as \ufffd, U+2028
-// and U+2029 always escaped, and with escapeHTML <, > and & as \u003c....
-// It depends on nothing of this panel, so it can move to a shared place
-// (dci6's appendString is the escapeHTML=true case).
-func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
-	const hex = "0123456789abcdef"
-	plain := &jsonPlainASCII[0]
-	if escapeHTML {
-		plain = &jsonPlainASCII[1]
-	}
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if plain[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -2,7 +2,6 @@ package imserver
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -129,23 +128,6 @@ func TestUnhandledDataFallsBack(t *testing.T) {
 	}
 }
 
-// TestJSONStringEscapesHTMLWhenAsked checks the escapeHTML=true case
-// against json.Marshal (which escapes HTML), so the helper is whole when
-// it moves to a shared place.
-func TestJSONStringEscapesHTMLWhenAsked(t *testing.T) {
-	r := rand.New(rand.NewPCG(2026, 14))
-	for i := range 3000 {
-		s := randString(r)
-		if i < len(trickyStrings) {
-			s = trickyStrings[i]
-		}
-		want, _ := json.Marshal(s)
-		if got := appendJSONString(nil, s, true); !bytes.Equal(got, want) {
-			t.Fatalf("%q: got %q, want %q", s, got, want)
-		}
-	}
-}
-
 // FuzzHandEncodedEnvelope compares the hand encoder with encoding/json on
 // arbitrary strings and numbers, as a status list and as a string answer.
 func FuzzHandEncodedEnvelope(f *testing.F) {
@@ -155,9 +137,5 @@ func FuzzHandEncodedEnvelope(f *testing.F) {
 		list := []StatusView{{ID: id, Status: status, Task: task, TaskID: taskID, Error: errText}, {}}
 		checkEnvelope(t, envelope{Success: true, Data: list, Login: login})
 		checkEnvelope(t, envelope{Success: false, Data: errText, Login: login})
-		want, _ := json.Marshal(status)
-		if got := appendJSONString(nil, status, true); !bytes.Equal(got, want) {
-			t.Fatalf("escapeHTML %q: got %q, want %q", status, got, want)
-		}
 	})
 }
