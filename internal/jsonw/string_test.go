@@ -8,20 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// trickyStrings are what encoding/json escapes or replaces: HTML
-// characters, quotes and backslashes, every kind of control byte, invalid
-// UTF-8 (lone bytes, a cut sequence, an encoded surrogate), U+2028/U+2029,
-// DEL and multi-byte text, and strings past eight bytes, so safeWord
-// skips words before and after them.
-var trickyStrings = []string{
-	"", "plain", "<script>&amp;</script>", `quote " and \ backslash`,
-	"\b\f\n\r\t", "\x00\x01\x1f", "\x7f", "\xff", "a\xc3", "\xed\xa0\x80",
-	"\u2028\u2029", "line\u2028sep", "сервер-01", "日本\U0001F600", "\uFFFD",
-	"ok\xe2\x80", "mixed <\xff\u2029>",
-	"GigabitEthernet1/0/43", "Samsung PM983 1024GB <NVMe> & more", "0123456\"89abcde\\ghijklmn",
-	"abcdefgh\x1fijklmnop\x7fqrstuvw\u2028xyz", "abcdefg\xffhijklmnopq>",
-}
-
 // encodingJSON is what encoding/json writes for s, with or without HTML
 // escaping (an Encoder's trailing newline cut).
 func encodingJSON(t testing.TB, s string, escapeHTML bool) []byte {
@@ -55,7 +41,7 @@ func randString(r *rand.Rand) string {
 }
 
 func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range trickyStrings {
+	for _, s := range TrickyStrings {
 		checkString(t, s)
 	}
 	r := rand.New(rand.NewPCG(2026, 14))
@@ -94,7 +80,7 @@ func TestSafeWordMatchesTable(t *testing.T) {
 // FuzzAppendString holds AppendString to encoding/json on any string,
 // with HTML escaping on and off.
 func FuzzAppendString(f *testing.F) {
-	for _, s := range trickyStrings {
+	for _, s := range TrickyStrings {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkString(t, s) })

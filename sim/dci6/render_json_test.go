@@ -9,22 +9,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/panelsim/panelsim/internal/jsonw"
 	"github.com/panelsim/panelsim/state"
 )
-
-// trickyStrings are what encoding/json escapes or replaces: HTML
-// characters, quotes and backslashes, every kind of control byte,
-// invalid UTF-8 (lone bytes, a cut sequence, an encoded surrogate),
-// U+2028/U+2029, DEL and multi-byte text.
-var trickyStrings = []string{
-	"", "plain", "<script>&amp;</script>", `quote " and \ backslash`,
-	"\b\f\n\r\t", "\x00\x01\x1f", "\x7f", "\xff", "a\xc3", "\xed\xa0\x80",
-	"\u2028\u2029", "line\u2028sep", "сервер-01", "日本\U0001F600", "\uFFFD",
-	"ok\xe2\x80", "mixed <\xff\u2029>",
-	// Past eight bytes, so safeWord skips words before and after them.
-	"GigabitEthernet1/0/43", "Samsung PM983 1024GB <NVMe> & more", "0123456\"89abcde\\ghijklmn",
-	"abcdefgh\x1fijklmnop\x7fqrstuvw\u2028xyz", "abcdefg\xffhijklmnopq>",
-}
 
 // trickyFloats are the float64s whose formatting encoding/json special-
 // cases: exponent bounds, a one-digit negative exponent, zero signs.
@@ -44,7 +31,7 @@ func (f filler) str() string {
 		}
 		return string(b)
 	}
-	return trickyStrings[f.r.IntN(len(trickyStrings))]
+	return jsonw.TrickyStrings[f.r.IntN(len(jsonw.TrickyStrings))]
 }
 
 // anyValue is a free-form map value: what the views put there, nested
@@ -212,7 +199,7 @@ func TestHandEncoderFallsBack(t *testing.T) {
 // FuzzHandEncodedStrings checks string and float formatting against
 // encoding/json on arbitrary input.
 func FuzzHandEncodedStrings(f *testing.F) {
-	for i, s := range trickyStrings {
+	for i, s := range jsonw.TrickyStrings {
 		f.Add(s, trickyFloats[i%len(trickyFloats)])
 	}
 	f.Fuzz(func(t *testing.T, s string, x float64) {

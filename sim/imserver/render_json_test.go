@@ -6,18 +6,9 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
-)
 
-// trickyStrings are what encoding/json escapes or replaces: HTML
-// characters (kept as they are here, escaped with escapeHTML), quotes and
-// backslashes, every kind of control byte, invalid UTF-8 (lone bytes, a
-// cut sequence, an encoded surrogate), U+2028/U+2029, DEL, multi-byte text.
-var trickyStrings = []string{
-	"", "plain", "<script>&amp;</script>", `quote " and \ backslash`,
-	"\b\f\n\r\t", "\x00\x01\x1f", "\x7f", "\xff", "a\xc3", "\xed\xa0\x80",
-	"\u2028\u2029", "line\u2028sep", "сервер-01", "日本\U0001F600", "\uFFFD",
-	"ok\xe2\x80", "mixed <\xff\u2029>", "running", "reload_server",
-}
+	"github.com/panelsim/panelsim/internal/jsonw"
+)
 
 var trickyInts = []int64{0, 1, -1, 333, math.MaxInt64, math.MinInt64}
 
@@ -29,7 +20,7 @@ func randString(r *rand.Rand) string {
 		}
 		return string(b)
 	}
-	return trickyStrings[r.IntN(len(trickyStrings))]
+	return jsonw.TrickyStrings[r.IntN(len(jsonw.TrickyStrings))]
 }
 
 func randInt(r *rand.Rand) int64 {
