@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/sim/simhttp"
 	"github.com/panelsim/panelsim/state"
 )
@@ -204,7 +205,7 @@ func viewPanelState(panel string, raw json.RawMessage) panelStateView {
 		ps.Values["state"] = string(raw)
 		return ps
 	}
-	for _, key := range sortedKeys(top) {
+	for _, key := range ordered.Keys(top) {
 		if t, ok := objectTable(key, top[key]); ok {
 			ps.Tables = append(ps.Tables, t)
 		} else {
@@ -219,7 +220,7 @@ func objectTable(name string, v any) (stateTable, bool) {
 	var objs []map[string]any
 	switch x := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range ordered.Keys(x) {
 			o, ok := x[k].(map[string]any)
 			if !ok {
 				return stateTable{}, false
@@ -273,15 +274,6 @@ func columnRank(a, b string) bool {
 		return ra < rb
 	}
 	return a < b
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // uiWorld is the request's world, created on first use like every control

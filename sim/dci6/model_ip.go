@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -418,7 +419,7 @@ func (s *State) ipsOf(serverID int64) []*IP {
 // a long server list reads the addresses once.
 func (s *State) ipsByServer() map[int64][]*IP {
 	idx := make(map[int64][]*IP, len(s.Servers))
-	for _, id := range sortedKeys(s.IPs) {
+	for _, id := range ordered.Keys(s.IPs) {
 		ip := s.IPs[id]
 		idx[ip.ServerID] = append(idx[ip.ServerID], ip)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -218,7 +219,7 @@ func ListServers(tx *state.Tx, c Caller, lq ListQuery) (ListView[ServerView], er
 func (s *State) serverRows(c Caller) func() ([]serverRow, error) {
 	return func() ([]serverRow, error) {
 		out := make([]serverRow, 0, len(s.Servers))
-		for _, id := range sortedKeys(s.Servers) {
+		for _, id := range ordered.Keys(s.Servers) {
 			if sv := s.Servers[id]; c.Admin || sv.OwnerID == c.UserID {
 				out = append(out, serverRow{s, sv})
 			}

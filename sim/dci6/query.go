@@ -2,12 +2,13 @@ package dci6
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/panelsim/panelsim/internal/ordered"
 )
 
 // This file is the list query language of the ISPsystem 6 platform:
@@ -52,22 +53,10 @@ func pageOf[R any](lq ListQuery, fields fieldSet[R], rows func() ([]R, error)) (
 // sortedValues are a map's values in key order, the panel's default order.
 func sortedValues[V any](m map[int64]V) []V {
 	out := make([]V, 0, len(m))
-	for _, id := range sortedKeys(m) {
+	for _, id := range ordered.Keys(m) {
 		out = append(out, m[id])
 	}
 	return out
-}
-
-// sortedKeys are a map's keys in order, collected into a slice of the
-// map's size (slices.Sorted(maps.Keys(m)) grows its slice as it goes,
-// several allocations on every list request).
-func sortedKeys[V any](m map[int64]V) []int64 {
-	keys := make([]int64, 0, len(m))
-	for id := range m {
-		keys = append(keys, id)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // listQuery is a parsed where/orderby/limit triple.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -333,7 +334,7 @@ type listResult struct {
 // answer is sorted by a column.
 func listElems[V any](m map[string]V, show func(V) bool, elem func(V) *Node) []*Node {
 	var elems []*Node
-	for _, k := range sortedKeys(m) {
+	for _, k := range ordered.Keys(m) {
 		if v := m[k]; show == nil || show(v) {
 			elems = append(elems, elem(v))
 		}

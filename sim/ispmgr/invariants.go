@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -64,7 +65,7 @@ func (st *State) checkKeys() *state.DecodeError {
 // checkUsers: a known level, an owner that is a reseller, and limits the
 // panel accepts (known names, not negative).
 func (st *State) checkUsers() *state.DecodeError {
-	for _, name := range sortedKeys(st.Users) {
+	for _, name := range ordered.Keys(st.Users) {
 		u := st.Users[name]
 		switch {
 		case u.Level != levelUser && u.Level != levelReseller && u.Level != levelAdmin:
@@ -76,7 +77,7 @@ func (st *State) checkUsers() *state.DecodeError {
 			return err
 		}
 	}
-	for _, name := range sortedKeys(st.Presets) {
+	for _, name := range ordered.Keys(st.Presets) {
 		if err := checkLimits("presets", name, st.Presets[name].Limits); err != nil {
 			return err
 		}
@@ -85,7 +86,7 @@ func (st *State) checkUsers() *state.DecodeError {
 }
 
 func checkLimits(table, key string, limits map[string]int) *state.DecodeError {
-	for _, l := range sortedKeys(limits) {
+	for _, l := range ordered.Keys(limits) {
 		switch {
 		case !isLimitName(l):
 			return broken(table, key, "limits/"+l, "unknown limit %q", l)
@@ -105,7 +106,7 @@ func (st *State) ownerOK(name string) bool {
 
 // ownedBy checks the owner of every object of a table.
 func ownedBy[V any](st *State, table string, m map[string]*V, owner func(*V) string) *state.DecodeError {
-	for _, k := range sortedKeys(m) {
+	for _, k := range ordered.Keys(m) {
 		if o := owner(m[k]); !st.ownerOK(o) {
 			return broken(table, k, "owner", "owner %q is not a user", o)
 		}
@@ -132,7 +133,7 @@ func (st *State) checkOwned() *state.DecodeError {
 // checkMail: a mailbox lives in an existing mail domain and belongs to
 // that domain's owner.
 func (st *State) checkMail() *state.DecodeError {
-	for _, addr := range sortedKeys(st.Mailboxes) {
+	for _, addr := range ordered.Keys(st.Mailboxes) {
 		m := st.Mailboxes[addr]
 		d := st.EmailDomains[m.Domain]
 		switch {
@@ -147,7 +148,7 @@ func (st *State) checkMail() *state.DecodeError {
 
 // checkDBs: a database on a named server is on one that exists.
 func (st *State) checkDBs() *state.DecodeError {
-	for _, name := range sortedKeys(st.DBs) {
+	for _, name := range ordered.Keys(st.DBs) {
 		if s := st.DBs[name].Server; s != "" && st.DBServers[s] == nil {
 			return broken("dbs", name, "server", "no database server %q", s)
 		}
@@ -160,7 +161,7 @@ func (st *State) checkDBs() *state.DecodeError {
 // spellings); an assigned address has an owner, a shared one none; an
 // allocation lies in its network.
 func (st *State) checkAddresses() *state.DecodeError {
-	for _, ip := range sortedKeys(st.IPAddrs) {
+	for _, ip := range ordered.Keys(st.IPAddrs) {
 		a := st.IPAddrs[ip]
 		switch {
 		case canonicalIP(ip) != ip:
@@ -175,7 +176,7 @@ func (st *State) checkAddresses() *state.DecodeError {
 			return broken("ipaddrs", ip, "allocated", "allocated in IPmanager, but no IPmanager address %s", ip)
 		}
 	}
-	for _, ip := range sortedKeys(st.IPs) {
+	for _, ip := range ordered.Keys(st.IPs) {
 		n := st.Nets[st.IPs[ip].Net]
 		switch {
 		case canonicalIP(ip) != ip:
@@ -194,7 +195,7 @@ func (st *State) checkAddresses() *state.DecodeError {
 // runs before the addresses are placed in their networks.
 func (st *State) checkNets() *state.DecodeError {
 	seen := map[string]netip.Prefix{}
-	for _, name := range sortedKeys(st.Nets) {
+	for _, name := range ordered.Keys(st.Nets) {
 		p, err := netip.ParsePrefix(name)
 		if err != nil || p.Masked() != p {
 			return broken("ipnets", name, "name", "%q is not a network prefix", name)
@@ -209,7 +210,7 @@ func (st *State) checkNets() *state.DecodeError {
 			return broken("ipnets", name, "userspace", "no address space %q", s)
 		}
 	}
-	for _, name := range sortedKeys(st.Spaces) {
+	for _, name := range ordered.Keys(st.Spaces) {
 		for i, u := range st.Spaces[name].Users {
 			if st.Users[u] == nil {
 				return broken("userspaces", name, fmt.Sprintf("users/%d", i), "no user %q", u)
@@ -222,12 +223,12 @@ func (st *State) checkNets() *state.DecodeError {
 // checkLogins: sessions and one-time keys are of existing accounts (a
 // deleted account's are deleted with it).
 func (st *State) checkLogins() *state.DecodeError {
-	for _, id := range sortedKeys(st.Sessions) {
+	for _, id := range ordered.Keys(st.Sessions) {
 		if u := st.Sessions[id].User; st.Users[u] == nil {
 			return broken("sessions", id, "user", "no user %q", u)
 		}
 	}
-	for _, k := range sortedKeys(st.Keys) {
+	for _, k := range ordered.Keys(st.Keys) {
 		if u := st.Keys[k].User; u != "" && st.Users[u] == nil {
 			return broken("keys", k, "user", "no user %q", u)
 		}

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"sort"
 	"time"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/state"
 )
 
@@ -322,16 +322,6 @@ func (st *State) sees(actor *User, owner string) bool {
 	return false
 }
 
-// sortedKeys lists a map's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // SessionView is a session as the inspection hook shows it.
 type SessionView struct {
 	ID       string    `json:"id"`
@@ -364,7 +354,7 @@ type AuthView struct {
 func Sessions(tx *state.Tx) AuthView {
 	st := state.PanelState[State](tx, Name)
 	v := AuthView{Sessions: []SessionView{}, Keys: []KeyView{}}
-	for _, id := range sortedKeys(st.Sessions) {
+	for _, id := range ordered.Keys(st.Sessions) {
 		s := st.Sessions[id]
 		if s.expired(tx) {
 			continue
@@ -372,7 +362,7 @@ func Sessions(tx *state.Tx) AuthView {
 		v.Sessions = append(v.Sessions, SessionView{ID: s.ID, User: s.User, Mgr: s.Mgr, IP: s.IP, Bound: s.Bound,
 			LastUsed: s.LastUsed, Expires: s.LastUsed.Add(sessionIdle(tx))})
 	}
-	for _, k := range sortedKeys(st.Keys) {
+	for _, k := range ordered.Keys(st.Keys) {
 		key := st.Keys[k]
 		v.Keys = append(v.Keys, KeyView{Key: key.Key, User: key.User, Creator: key.Creator, Mgr: key.Mgr, Created: key.Created})
 	}

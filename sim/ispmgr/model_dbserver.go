@@ -3,6 +3,8 @@ package ispmgr
 import (
 	"regexp"
 	"strconv"
+
+	"github.com/panelsim/panelsim/internal/ordered"
 )
 
 // DBServer is a database server the panel creates databases on
@@ -44,7 +46,7 @@ func (c *call) serverFor() (*DBServer, *mgrError) {
 		return s, nil
 	}
 	typ := orDefault(c.p.Get("type"), "mysql")
-	for _, name := range sortedKeys(c.st.DBServers) {
+	for _, name := range ordered.Keys(c.st.DBServers) {
 		if s := c.st.DBServers[name]; s.Type == typ {
 			return s, nil
 		}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/panelsim/panelsim/internal/ordered"
 )
 
 // WebDomain is a site (func=webdomain).
@@ -481,7 +483,7 @@ var emailCols = []column{{name: "id", numeric: true}, {name: "name"}, {name: "ow
 
 func emailList(c *call) (result, *mgrError) {
 	var elems []*Node
-	for _, addr := range sortedKeys(c.st.Mailboxes) {
+	for _, addr := range ordered.Keys(c.st.Mailboxes) {
 		m := c.st.Mailboxes[addr]
 		if !c.st.sees(c.user, m.Owner) {
 			continue

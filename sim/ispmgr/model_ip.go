@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/panelsim/panelsim/internal/ordered"
 )
 
 // The roles of an ISPmanager address.
@@ -237,7 +239,7 @@ func (c *call) newIPAddrValue() (string, *IP, *mgrError) {
 // other value is an IPmanager address type and means IPv4.
 func (st *State) allocateAny(iptype string) *IP {
 	v6 := iptype == "ipv6"
-	for _, name := range sortedKeys(st.Nets) {
+	for _, name := range ordered.Keys(st.Nets) {
 		n := st.Nets[name]
 		p := netip.MustParsePrefix(n.Name)
 		if p.Addr().Is6() != v6 {
@@ -500,7 +502,7 @@ func (st *State) findNet(name string) *Net {
 func (st *State) netOf(a netip.Addr, c *call) *Net {
 	var best *Net
 	bestBits := -1
-	for _, name := range sortedKeys(st.Nets) {
+	for _, name := range ordered.Keys(st.Nets) {
 		n := st.Nets[name]
 		p := netip.MustParsePrefix(n.Name)
 		if p.Contains(a) && p.Bits() > bestBits && c.netVisible(n) {
@@ -607,7 +609,7 @@ func (c *call) newNetPrefix() (netip.Prefix, *mgrError) {
 	if c.st.Nets[p.String()] != nil {
 		return netip.Prefix{}, exists("ipnet", p.String())
 	}
-	for _, k := range sortedKeys(c.st.Nets) {
+	for _, k := range ordered.Keys(c.st.Nets) {
 		if netip.MustParsePrefix(k).Overlaps(p) {
 			return netip.Prefix{}, badValue("name", name)
 		}
@@ -642,7 +644,7 @@ func ipnetDelete(c *call) (result, *mgrError) {
 		if n == nil {
 			return nil, notFound("ipnet", id)
 		}
-		for _, ip := range sortedKeys(c.st.IPs) {
+		for _, ip := range ordered.Keys(c.st.IPs) {
 			if c.st.IPs[ip].Net == n.Name {
 				return nil, errorf(errUsed, "ipnet", n.Name)
 			}
@@ -751,7 +753,7 @@ func userspaceDelete(c *call) (result, *mgrError) {
 		if _, e := c.lookupSpace(name); e != nil {
 			return "", e
 		}
-		for _, k := range sortedKeys(c.st.Nets) {
+		for _, k := range ordered.Keys(c.st.Nets) {
 			if c.st.Nets[k].Space == name {
 				return "", errorf(errUsed, "userspace", name)
 			}

@@ -3,6 +3,8 @@ package ispmgr
 import (
 	"regexp"
 	"strconv"
+
+	"github.com/panelsim/panelsim/internal/ordered"
 )
 
 // userName is what the panel accepts as an account name (a system user).
@@ -324,7 +326,7 @@ func (st *State) deleteUser(name string) {
 	dropOwned(st.FTPUsers, ftpOwner, name)
 	// Dedicated addresses go back: released in IPmanager when they came
 	// from there, shared otherwise.
-	for _, ip := range sortedKeys(st.IPAddrs) {
+	for _, ip := range ordered.Keys(st.IPAddrs) {
 		if a := st.IPAddrs[ip]; a.Owner == name && a.Allocated {
 			st.removeIPAddr(ip)
 		} else if a.Owner == name {

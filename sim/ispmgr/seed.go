@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/scenarios"
 	"github.com/panelsim/panelsim/state"
 )
@@ -203,7 +204,7 @@ func (s *seeder) apply(b *seedBlock) error {
 
 func (s *seeder) limits(path string, in map[string]int) (map[string]int, error) {
 	out := map[string]int{}
-	for _, k := range sortedKeys(in) {
+	for _, k := range ordered.Keys(in) {
 		if !isLimitName(k) {
 			return nil, s.errorf(path+"."+k, "unknown limit (want one of %s)", strings.Join(limitNames, ", "))
 		}
@@ -541,7 +542,7 @@ func (s *seeder) networks(b *seedBlock) error {
 		if err != nil || p.Masked() != p {
 			return s.errorf(path+".name", "%q is not a network prefix like 192.0.2.0/24", n.Name)
 		}
-		for _, k := range sortedKeys(s.st.Nets) {
+		for _, k := range ordered.Keys(s.st.Nets) {
 			if netip.MustParsePrefix(k).Overlaps(p) {
 				return s.errorf(path+".name", "%s overlaps %s", p, k)
 			}
@@ -576,7 +577,7 @@ func (s *seeder) ips(b *seedBlock) error {
 		if ip.IPNet != "" {
 			net = s.st.findNet(ip.IPNet)
 		} else {
-			for _, k := range sortedKeys(s.st.Nets) {
+			for _, k := range ordered.Keys(s.st.Nets) {
 				if netip.MustParsePrefix(k).Contains(a) {
 					net = s.st.Nets[k]
 				}

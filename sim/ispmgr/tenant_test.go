@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/sim/ispmgr"
 	"github.com/panelsim/panelsim/state"
 )
@@ -179,7 +180,7 @@ func TestTenantsStayApart(t *testing.T) {
 		auth  string
 		level int
 	}{{"petya:petyapass", 16}, {"reseller1:respass", 20}} {
-		for _, key := range sortedKeys(tenantMatrix) {
+		for _, key := range ordered.Keys(tenantMatrix) {
 			mgr, fn, _ := strings.Cut(key, " ")
 			for i, p := range tenantMatrix[key] {
 				name := fmt.Sprintf("%s/%s/%s/%d", strings.Split(caller.auth, ":")[0], mgr, fn, i)

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/sim/simhttp"
 	"github.com/panelsim/panelsim/state"
 )
@@ -350,7 +351,7 @@ func compareJSON(ptr string, rec, got any, out *[]Difference) {
 	switch r := rec.(type) {
 	case map[string]any:
 		g := got.(map[string]any)
-		for _, k := range sortedKeys(r) {
+		for _, k := range ordered.Keys(r) {
 			p := ptr + "/" + state.PointerToken(k)
 			if gv, ok := g[k]; ok {
 				compareJSON(p, r[k], gv, out)
@@ -358,7 +359,7 @@ func compareJSON(ptr string, rec, got any, out *[]Difference) {
 				*out = append(*out, Difference{Kind: "missing", Pointer: p, Recorded: kind(r[k]), Panelsim: "absent"})
 			}
 		}
-		for _, k := range sortedKeys(g) {
+		for _, k := range ordered.Keys(g) {
 			if _, ok := r[k]; !ok {
 				*out = append(*out, Difference{Kind: "extra", Pointer: ptr + "/" + state.PointerToken(k), Recorded: "absent", Panelsim: kind(g[k])})
 			}
@@ -376,15 +377,6 @@ func pointerOrRoot(p string) string {
 		return "/"
 	}
 	return p
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // xmlTree is an XML document's shape: the paths of its elements and
