@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
@@ -240,13 +239,4 @@ func docOf(t *testing.T, body []byte) map[string]any {
 		t.Fatalf("not an sjson document: %v\n%s", err, body)
 	}
 	return v.Doc
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
