@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,12 +43,32 @@ func main() {
 	rounds := flag.Int("rounds", 3, "interleaved rounds per path (the ratio is their median)")
 	conns := flag.Int("c", 16, "wrk connections")
 	only := flag.String("only", "", "measure only paths whose name contains this")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (both servers) to this file")
 	flag.Parse()
-	if err := run(*dur, *rounds, *conns, *only); err != nil {
+	err := profiled(*cpuProfile, func() error { return run(*dur, *rounds, *conns, *only) })
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
+
+// profiled runs fn, under a CPU profile written to path unless path is "".
+func profiled(path string, fn func() error) error {
+	if path == "" {
+		return fn()
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	return fn()
+}
+
 
 func run(dur time.Duration, rounds, conns int, only string) error {
 	wrk, err := exec.LookPath("wrk")
