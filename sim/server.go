@@ -89,7 +89,7 @@ type Server struct {
 	metrics  *metrics
 	contract func() (*openapi.Contract, error)
 	env      *simhttp.Env
-	handler  *echo.Echo
+	handler  http.Handler
 	saveMu   sync.Mutex
 
 	// routeName names the route handler serves a method and path with.
@@ -155,8 +155,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.NoControl {
 		plane = controlHealthOnly
 	}
-	s.handler = s.newEcho(s.panels, plane)
-	s.routeName = simhttp.ServedBy(s.handler)
+	e := s.newEcho(s.panels, plane)
+	s.handler, s.routeName = s.serve(e, plane), simhttp.ServedBy(e)
 	return s, nil
 }
 
@@ -388,7 +388,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // PanelHandler serves one panel's paths only, for --listen PANEL=ADDR.
 func (s *Server) PanelHandler(name string) (http.Handler, error) {
 	if p := s.panel(name); p != nil {
-		return s.newEcho([]Panel{p}, controlNone), nil
+		return s.serve(s.newEcho([]Panel{p}, controlNone), controlNone), nil
 	}
 	return nil, fmt.Errorf("unknown panel %q (want one of %s)", name, strings.Join(s.known.Panels, ", "))
 }
@@ -417,10 +417,6 @@ func (s *Server) newEcho(panels []Panel, plane controlPlane) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger.SetOutput(io.Discard)
-	e.Pre(simhttp.SelectWorld)
-	if plane == controlFull && s.cfg.ControlToken != "" {
-		e.Pre(s.controlAuth)
-	}
 	e.HTTPErrorHandler = unservedPath
 	for _, p := range panels {
 		r := simhttp.NewRouter(e, p, s.env, plane == controlFull)
@@ -436,6 +432,15 @@ func (s *Server) newEcho(panels []Panel, plane controlPlane) *echo.Echo {
 		e.GET(ctl+"/health", s.health)
 	}
 	return e
+}
+
+// serve is e's handler with the walk, behind the control token when the
+// control plane needs one.
+func (s *Server) serve(e *echo.Echo, plane controlPlane) http.Handler {
+	if plane == controlFull && s.cfg.ControlToken != "" {
+		return simhttp.Serve(e, s.controlAuth)
+	}
+	return simhttp.Serve(e)
 }
 
 // unservedPath answers requests no panel serves, without echo's default body.

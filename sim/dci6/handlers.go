@@ -42,7 +42,7 @@ func run[T any](c echo.Context, status int, call func(tx *state.Tx) (T, error)) 
 // those go to echo, as does anything the encoder leaves to encoding/json.
 func writeJSON[T any](c echo.Context, status int, v *T) error {
 	a, ok := any(v).(jsonAppender)
-	if !ok || c.Echo().Debug || c.QueryParams().Has("pretty") {
+	if !ok || simhttp.Indented(c) {
 		return c.JSON(status, *v)
 	}
 	o, ok := encodeJSON(a)
@@ -137,7 +137,7 @@ func (p *Panel) createKey(c echo.Context, caller Caller) error {
 // as every other list does, with the same bytes.
 func (p *Panel) listServers(c echo.Context, caller Caller) error {
 	lq := queryOf(c)
-	if c.Echo().Debug || c.QueryParams().Has("pretty") {
+	if simhttp.Indented(c) {
 		return run(c, http.StatusOK, func(tx *state.Tx) (ListView[ServerView], error) { return ListServers(tx, caller, lq) })
 	}
 	buf := jsonBuffers.Get().(*jsonBuffer)

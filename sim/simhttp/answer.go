@@ -56,3 +56,19 @@ func answerOf(c echo.Context, e *state.Entry) {
 		e.Truncated = append(e.Truncated, "answer")
 	}
 }
+
+// Indented says whether echo's c.JSON would indent this request's answer
+// (echo's debug mode, or a pretty parameter in the query), so a hand
+// encoder knows to leave the answer to c.JSON. A query with neither
+// "pretty" nor an escape in it cannot hold the parameter, and is not
+// parsed for it.
+func Indented(c echo.Context) bool {
+	if c.Echo().Debug {
+		return true
+	}
+	q := c.Request().URL.RawQuery
+	if !strings.Contains(q, "pretty") && !strings.Contains(q, "%") {
+		return false
+	}
+	return c.QueryParams().Has("pretty")
+}

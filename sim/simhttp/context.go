@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,14 +20,12 @@ const WorldHeader = "X-Panelsim-World"
 // DefaultWorld is the world a request without a world prefix or header uses.
 const DefaultWorld = "default"
 
-// keyWalk holds the request's *walk: what the shared machinery learns of
-// a request on its way, in one allocation and one entry of echo's
-// per-request map, rather than an entry (a locked map write, and a boxed
-// value) for each thing learnt.
+// keyWalk holds the walk of a request whose context is not a walkContext
+// (a test's bare echo context): see walkOf.
 const keyWalk = "panelsim.walk"
 
-// walk is what a request's walk carries from layer to layer. SelectWorld
-// makes it; the panel router fills the rest.
+// walk is what a request's walk carries from layer to layer. Serve makes
+// it; the panel router fills the rest.
 type walk struct {
 	worldName string
 	chosen    bool // the request named its world
@@ -51,11 +50,60 @@ type walk struct {
 	hijacked           io.Closer
 	violations         []state.Violation
 	code               string // the native error code sent (SentCode)
+	// values are what the request's handlers keep on its context (c.Set).
+	values []value
 }
 
-// walkOf is the request's walk, made on first use for a context that
-// never passed SelectWorld (a test's bare context).
+// value is one entry of a walk's c.Set store.
+type value struct {
+	key string
+	v   any
+}
+
+// walkContext is the context every request Serve hands to echo's routes:
+// echo's own context with the walk beside it, so the walk is a type
+// assertion away (walkOf) and the values a request keeps (c.Set, Memo) sit
+// in a slice the pooled context reuses, rather than in a map echo makes
+// anew for each request and reads under a lock.
+type walkContext struct {
+	echo.Context
+	walk walk
+}
+
+// Get is the value kept under key, nil if none.
+func (c *walkContext) Get(key string) any {
+	for _, kv := range c.walk.values {
+		if kv.key == key {
+			return kv.v
+		}
+	}
+	return nil
+}
+
+// Set keeps val under key for the rest of the request.
+func (c *walkContext) Set(key string, val any) {
+	for i := range c.walk.values {
+		if c.walk.values[i].key == key {
+			c.walk.values[i].v = val
+			return
+		}
+	}
+	c.walk.values = append(c.walk.values, value{key, val})
+}
+
+// reset readies a pooled context for the next request: a zero walk that
+// keeps only the backing array of its values.
+func (c *walkContext) reset() {
+	clear(c.walk.values)
+	c.walk = walk{values: c.walk.values[:0]}
+}
+
+// walkOf is the request's walk; a context that never passed Serve (a
+// test's bare context) gets one made on first use.
 func walkOf(c echo.Context) *walk {
+	if wc, ok := c.(*walkContext); ok {
+		return &wc.walk
+	}
 	return Memo(c, keyWalk, func() *walk { return &walk{worldName: DefaultWorld} })
 }
 
@@ -72,34 +120,72 @@ func Memo[T any](c echo.Context, key string, compute func() T) T {
 	return v
 }
 
+// Serve is e's http.Handler with the walk: it does what echo's ServeHTTP
+// does (a pooled context, the route found, its handler run, an error given
+// to e.HTTPErrorHandler), with the request's world chosen first (see
+// selectWorld) and each route handed a walkContext. pre are middleware run
+// before the route is found, as echo's Pre (they may rewrite the path);
+// they and the routing are wrapped once here, where echo wraps its Pre
+// middleware anew on every request. e must route on its default router
+// and use no middleware of its own (e.Use): Serve does not run it.
+func Serve(e *echo.Echo, pre ...echo.MiddlewareFunc) http.Handler {
+	h := func(c echo.Context) error {
+		wc := c.(*walkContext)
+		req := wc.Request()
+		e.Router().Find(req.Method, echo.GetPath(req), wc.Context)
+		return wc.Handler()(wc)
+	}
+	for i := len(pre) - 1; i >= 0; i-- {
+		h = pre[i](h)
+	}
+	s := &server{e: e, h: h}
+	s.pool.New = func() any { return &walkContext{Context: e.NewContext(nil, nil)} }
+	return s
+}
+
+// server is Serve's handler.
+type server struct {
+	e    *echo.Echo
+	h    echo.HandlerFunc
+	pool sync.Pool
+}
+
+func (s *server) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
+	wc := s.pool.Get().(*walkContext)
+	wc.Reset(req, rw)
+	selectWorld(req, &wc.walk)
+	if err := s.h(wc); err != nil {
+		s.e.HTTPErrorHandler(err, wc)
+	}
+	wc.Reset(nil, nil)
+	wc.reset()
+	s.pool.Put(wc)
+}
+
 // DefaultMaxBody is the largest request body a panel reads unless
 // Env.MaxBody says otherwise; a larger one is refused, never cut.
 const DefaultMaxBody = 8 << 20
 
-// SelectWorld is a Pre middleware: it strips a /_w/{world} prefix from the
-// path (so routes see the vendor's own paths) and remembers the world name.
-func SelectWorld(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		name := req.Header.Get(WorldHeader)
-		if rest, ok := strings.CutPrefix(req.URL.Path, "/_w/"); ok {
-			world, path, _ := strings.Cut(rest, "/")
-			name = world
-			req.URL.Path = "/" + path
-			if req.URL.RawPath != "" {
-				if _, raw, ok := strings.Cut(strings.TrimPrefix(req.URL.RawPath, "/_w/"), "/"); ok {
-					req.URL.RawPath = "/" + raw
-				} else {
-					req.URL.RawPath = ""
-				}
+// selectWorld strips a /_w/{world} prefix from the path (so routes see
+// the vendor's own paths) and names the request's world in w: the prefix's,
+// else the WorldHeader's, else DefaultWorld.
+func selectWorld(req *http.Request, w *walk) {
+	name := req.Header.Get(WorldHeader)
+	if rest, ok := strings.CutPrefix(req.URL.Path, "/_w/"); ok {
+		world, path, _ := strings.Cut(rest, "/")
+		name = world
+		req.URL.Path = "/" + path
+		if req.URL.RawPath != "" {
+			if _, raw, ok := strings.Cut(strings.TrimPrefix(req.URL.RawPath, "/_w/"), "/"); ok {
+				req.URL.RawPath = "/" + raw
+			} else {
+				req.URL.RawPath = ""
 			}
 		}
-		w := &walk{worldName: name, chosen: name != ""}
-		if name == "" {
-			w.worldName = DefaultWorld
-		}
-		c.Set(keyWalk, w)
-		return next(c)
+	}
+	w.worldName, w.chosen = name, name != ""
+	if name == "" {
+		w.worldName = DefaultWorld
 	}
 }
 

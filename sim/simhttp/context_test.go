@@ -8,18 +8,27 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func selectWorld(path, header string) (world, rest string) {
+// worldOf serves a request for path through Serve and returns the world
+// and the path its route saw.
+func worldOf(path, header string) (world, rest string) {
 	e := echo.New()
+	e.Any("/*", func(c echo.Context) error {
+		world, rest = WorldName(c), c.Request().URL.Path
+		return nil
+	})
+	e.Any("/", func(c echo.Context) error {
+		world, rest = WorldName(c), c.Request().URL.Path
+		return nil
+	})
 	req := httptest.NewRequest("GET", "http://x"+path, nil)
 	if header != "" {
 		req.Header.Set(WorldHeader, header)
 	}
-	c := e.NewContext(req, httptest.NewRecorder())
-	_ = SelectWorld(func(c echo.Context) error { return nil })(c)
-	return WorldName(c), req.URL.Path
+	Serve(e).ServeHTTP(httptest.NewRecorder(), req)
+	return world, rest
 }
 
-func TestSelectWorld(t *testing.T) {
+func TestServeSelectsTheWorld(t *testing.T) {
 	cases := []struct{ path, header, world, rest string }{
 		{"/api/dci/v3/server", "", "default", "/api/dci/v3/server"},
 		{"/_w/blue/api/dci/v3/server", "", "blue", "/api/dci/v3/server"},
@@ -30,7 +39,7 @@ func TestSelectWorld(t *testing.T) {
 		{"/_w//api", "", "default", "/api"},
 	}
 	for _, c := range cases {
-		w, rest := selectWorld(c.path, c.header)
+		w, rest := worldOf(c.path, c.header)
 		if w != c.world || rest != c.rest {
 			t.Errorf("%s (header %q): world %q path %q, want %q %q", c.path, c.header, w, rest, c.world, c.rest)
 		}
@@ -49,9 +58,69 @@ func FuzzSelectWorld(f *testing.F) {
 				t.Skip("not a valid request target")
 			}
 		}()
-		w, rest := selectWorld(path, "")
+		w, rest := worldOf(path, "")
 		if w == "" || !strings.HasPrefix(rest, "/") {
 			t.Fatalf("%q: world %q rest %q", path, w, rest)
 		}
 	})
+}
+
+// TestServeKeepsValuesPerRequest: what one request keeps on its context
+// (c.Set, Memo) is its own; the pooled context the next request gets
+// starts with nothing.
+func TestServeKeepsValuesPerRequest(t *testing.T) {
+	e := echo.New()
+	var seen []any
+	e.GET("/set", func(c echo.Context) error {
+		seen = append(seen, c.Get("k"))
+		c.Set("k", "first")
+		c.Set("k", "second")
+		seen = append(seen, c.Get("k"), Memo(c, "m", func() int { return 7 }), Memo(c, "m", func() int { return 8 }))
+		return nil
+	})
+	h := Serve(e)
+	for range 2 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/set", nil))
+	}
+	want := []any{nil, "second", 7, 7, nil, "second", 7, 7}
+	if len(seen) != len(want) {
+		t.Fatalf("seen %v, want %v", seen, want)
+	}
+	for i := range want {
+		if seen[i] != want[i] {
+			t.Fatalf("seen %v, want %v", seen, want)
+		}
+	}
+}
+
+// indentedByEcho is what echo's c.JSON itself decides.
+func indentedByEcho(c echo.Context) bool {
+	_, pretty := c.QueryParams()["pretty"]
+	return c.Echo().Debug || pretty
+}
+
+func indentedCase(t *testing.T, query string, debug bool) {
+	e := echo.New()
+	e.Debug = debug
+	req := httptest.NewRequest("GET", "/", nil)
+	req.URL.RawQuery = query
+	c := e.NewContext(req, httptest.NewRecorder())
+	if got, want := Indented(c), indentedByEcho(e.NewContext(req, nil)); got != want {
+		t.Fatalf("query %q debug %v: Indented %v, echo indents %v", query, debug, got, want)
+	}
+}
+
+func TestIndented(t *testing.T) {
+	for _, q := range []string{"", "pretty", "pretty=1", "a=1&pretty", "%70retty", "p%72etty=", "a=pretty", "prettyx=1", "x;pretty", "%zz&pretty"} {
+		for _, debug := range []bool{false, true} {
+			indentedCase(t, q, debug)
+		}
+	}
+}
+
+func FuzzIndented(f *testing.F) {
+	for _, q := range []string{"", "pretty", "%70retty", "a=pretty&b", "x=%"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) { indentedCase(t, q, false) })
 }
