@@ -124,3 +124,46 @@ func FuzzIndented(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, q string) { indentedCase(t, q, false) })
 }
+
+// bodyOf serves a request whose body is body and declares length
+// declared, and returns what Body read and the refusal, if any.
+func bodyOf(t *testing.T, body string, declared int64) (string, *Error) {
+	t.Helper()
+	var got string
+	var refused *Error
+	e := echo.New()
+	e.POST("/", func(c echo.Context) error {
+		got, refused = string(Body(c)), BodyRefused(c)
+		return nil
+	})
+	req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+	req.ContentLength = declared
+	Serve(e).ServeHTTP(httptest.NewRecorder(), req)
+	return got, refused
+}
+
+func TestBodyReadsWhatWasDeclared(t *testing.T) {
+	for _, tc := range []struct {
+		body     string
+		declared int64
+		want     string
+		refusal  string
+	}{
+		{`{"a":1}`, 7, `{"a":1}`, ""},
+		{`{"a":1}`, -1, `{"a":1}`, ""}, // chunked: read to the end
+		{`{"a":1}`, 3, `{"a`, ""},      // net/http's body ends at the declared length
+		{`{"a"`, 7, `{"a"`, "cannot read the request body: unexpected EOF"},
+		{``, 7, ``, "cannot read the request body: unexpected EOF"},
+		{``, 0, ``, ""},
+		{strings.Repeat("x", DefaultMaxBody+1), -1, strings.Repeat("x", DefaultMaxBody), "request body too large: the limit is 8388608 bytes"},
+	} {
+		got, refused := bodyOf(t, tc.body, tc.declared)
+		msg := ""
+		if refused != nil {
+			msg = refused.Msg
+		}
+		if got != tc.want || msg != tc.refusal {
+			t.Errorf("%.20q declared %d: read %.20q refused %q, want %.20q refused %q", tc.body, tc.declared, got, msg, tc.want, tc.refusal)
+		}
+	}
+}
