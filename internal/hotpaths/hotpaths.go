@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/panelsim/panelsim/scenarios"
 )
@@ -80,9 +82,15 @@ func Prepare(h http.Handler) ([]Path, error) {
 	}, nil
 }
 
-// Serve sends r to h and returns the recorded answer.
+// Serve sends r to h and returns the recorded answer. A request without a
+// body has none, as net/http's server gives a handler (http.NoBody), not
+// an empty reader.
 func Serve(h http.Handler, r Request) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(r.Method, r.Target, bytes.NewBufferString(r.Body))
+	var body io.Reader
+	if r.Body != "" {
+		body = strings.NewReader(r.Body)
+	}
+	req := httptest.NewRequest(r.Method, r.Target, body)
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
