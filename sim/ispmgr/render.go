@@ -2,7 +2,6 @@ package ispmgr
 
 import (
 	"bytes"
-	"encoding/json"
 	"html/template"
 	"slices"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
+
+	"github.com/panelsim/panelsim/internal/jsonw"
 )
 
 // Node is one element of the answer's <doc>: an etree element, with the
@@ -472,7 +473,6 @@ func renderJSON(doc *etree.Element, f format) []byte {
 type jsonWriter struct {
 	b      bytes.Buffer
 	f      format
-	enc    *json.Encoder
 	indent bool
 	// kids holds the visible children of the elements being written.
 	kids []*etree.Element
@@ -614,51 +614,26 @@ func (w *jsonWriter) key(k string) {
 	}
 }
 
-// attrKey writes the key of attribute k, "$k", without building it when
-// it is plain.
+// attrKey writes the key of attribute k, "$k", without building it: `"$`,
+// then k written as a string in place, less its opening quote.
 func (w *jsonWriter) attrKey(k string) {
-	if !plainJSON(k) {
-		w.key("$" + k)
-		return
-	}
 	w.lead()
+	w.b.Grow(len(k) + 4)
 	w.b.WriteString(`"$`)
-	w.b.WriteString(k)
-	w.b.WriteString(`":`)
+	key := jsonw.AppendString(w.b.AvailableBuffer(), k, false)
+	w.b.Write(key[1:])
+	w.b.WriteByte(':')
 	if w.indent {
 		w.b.WriteByte(' ')
 	}
 }
 
-// str writes a JSON string. Plain printable ASCII, nearly every value the
-// panel shows, is written as it is; anything that needs escaping is
-// encoded by encoding/json (HTML characters left as they are, as the
-// panel sends them).
+// str writes a JSON string as encoding/json would with HTML characters
+// left as they are, as the panel sends them.
 func (w *jsonWriter) str(s string) {
 	w.lead()
-	if plainJSON(s) {
-		w.b.WriteByte('"')
-		w.b.WriteString(s)
-		w.b.WriteByte('"')
-		return
-	}
-	if w.enc == nil {
-		w.enc = json.NewEncoder(&w.b)
-		w.enc.SetEscapeHTML(false)
-	}
-	_ = w.enc.Encode(s) // a string always encodes
-	w.b.Truncate(w.b.Len() - 1)
-}
-
-// plainJSON says whether s is printable ASCII without a quote or a
-// backslash: the same bytes inside JSON quotes.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
+	w.b.Grow(len(s) + 2) // a plain string's room: it is written in place
+	w.b.Write(jsonw.AppendString(w.b.AvailableBuffer(), s, false))
 }
 
 // ---- text ----

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/beevik/etree"
 
@@ -452,4 +453,15 @@ func FuzzIsXMLName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkXMLName)
+}
+
+// plainJSON says whether s is printable ASCII without a quote or a
+// backslash: the same bytes inside JSON quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
