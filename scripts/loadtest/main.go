@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/panelsim/panelsim/internal/hotpaths"
@@ -69,7 +70,6 @@ func profiled(path string, fn func() error) error {
 	return fn()
 }
 
-
 func run(dur time.Duration, rounds, conns int, only string) error {
 	wrk, err := exec.LookPath("wrk")
 	if err != nil {
@@ -99,7 +99,7 @@ func run(dur time.Duration, rounds, conns int, only string) error {
 	defer os.RemoveAll(dir)
 
 	fmt.Printf("wrk -t1 -c%d, %s a run, %d interleaved rounds; ratio = panelsim / bare net/http with the same bytes\n\n", conns, dur, rounds)
-	fmt.Printf("%-32s %12s %12s %7s %6s\n", "path", "panelsim/s", "bare/s", "ratio", "goal")
+	fmt.Printf("%-32s %12s %12s %7s %6s %11s %11s\n", "path", "panelsim/s", "bare/s", "ratio", "goal", "cpu µs/req", "bare µs/req")
 	for i, p := range paths {
 		if only != "" && !strings.Contains(p.Name, only) {
 			continue
@@ -108,24 +108,25 @@ func run(dur time.Duration, rounds, conns int, only string) error {
 		if err := os.WriteFile(script, []byte(lua(p)), 0o600); err != nil {
 			return err
 		}
-		var ratios, ps, bs []float64
+		var ratios, ps, bs, pcpu, bcpu []float64
 		for r := range rounds {
 			order := []string{psAddr, bareAddr}
 			if r%2 == 1 {
 				order = []string{bareAddr, psAddr}
 			}
-			got := map[string]float64{}
+			got, cpu := map[string]float64{}, map[string]float64{}
 			for _, addr := range order {
-				rps, err := measure(wrk, script, addr, conns, dur)
+				rps, perReq, err := measure(wrk, script, addr, conns, dur)
 				if err != nil {
 					return fmt.Errorf("%s: %w", p.Name, err)
 				}
-				got[addr] = rps
+				got[addr], cpu[addr] = rps, perReq
 			}
 			ps, bs = append(ps, got[psAddr]), append(bs, got[bareAddr])
+			pcpu, bcpu = append(pcpu, cpu[psAddr]), append(bcpu, cpu[bareAddr])
 			ratios = append(ratios, got[psAddr]/got[bareAddr])
 		}
-		fmt.Printf("%-32s %12.0f %12.0f %7.2f %6.2f\n", p.Name, median(ps), median(bs), median(ratios), goals[p.Name])
+		fmt.Printf("%-32s %12.0f %12.0f %7.2f %6.2f %11.1f %11.1f\n", p.Name, median(ps), median(bs), median(ratios), goals[p.Name], median(pcpu), median(bcpu))
 	}
 	return nil
 }
@@ -170,22 +171,45 @@ end
 
 var (
 	rpsLine    = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	totalLine  = regexp.MustCompile(`(\d+) requests in `)
 	non2xxLine = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
 )
 
-func measure(wrk, script, addr string, conns int, dur time.Duration) (float64, error) {
+// measure runs wrk against addr and returns its requests a second and the
+// CPU time this process (the server measured: the other one idles) spent
+// on each request, in microseconds: where the ratio's difference goes.
+func measure(wrk, script, addr string, conns int, dur time.Duration) (rps, cpuPerReq float64, err error) {
+	before := processCPU()
 	out, err := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(conns), "-d"+dur.String(), "-s", script, "http://"+addr).CombinedOutput()
+	spent := processCPU() - before
 	if err != nil {
-		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
+		return 0, 0, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
 	if m := non2xxLine.FindSubmatch(out); m != nil {
-		return 0, fmt.Errorf("%s answers from %s were not 2xx:\n%s", m[1], addr, out)
+		return 0, 0, fmt.Errorf("%s answers from %s were not 2xx:\n%s", m[1], addr, out)
 	}
-	m := rpsLine.FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("no Requests/sec in wrk's output:\n%s", out)
+	m, n := rpsLine.FindSubmatch(out), totalLine.FindSubmatch(out)
+	if m == nil || n == nil {
+		return 0, 0, fmt.Errorf("no Requests/sec or request count in wrk's output:\n%s", out)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	rps, err = strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		return 0, 0, err
+	}
+	total, err := strconv.ParseFloat(string(n[1]), 64)
+	if err != nil || total == 0 {
+		return 0, 0, fmt.Errorf("no requests in wrk's output:\n%s", out)
+	}
+	return rps, float64(spent.Microseconds()) / total, nil
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(xs []float64) float64 {
