@@ -2,11 +2,12 @@ package sim
 
 import (
 	"cmp"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/panelsim/panelsim/sim/simhttp"
 )
 
 // DefaultMaxControlBody is the largest control-plane request body (a
@@ -83,7 +84,7 @@ func (s *Server) readControlBody(c echo.Context) ([]byte, error) {
 	if req.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+	body, err := simhttp.ReadBody(req, limit)
 	if err != nil {
 		return nil, failf(http.StatusBadRequest, "body", "cannot read body: %v", err)
 	}

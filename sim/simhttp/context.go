@@ -248,7 +248,7 @@ func Body(c echo.Context) []byte {
 	if req.Body != nil && req.Body != http.NoBody {
 		var err error
 		if req.ContentLength <= limit {
-			b, err = readBody(req, limit)
+			b, err = ReadBody(req, limit)
 		}
 		switch {
 		case req.ContentLength > limit || int64(len(b)) > limit:
@@ -266,12 +266,12 @@ func Body(c echo.Context) []byte {
 	return b
 }
 
-// readBody reads a body of at most limit+1 bytes (one more than a body
+// ReadBody reads a body of at most limit+1 bytes (one more than a body
 // may have, to tell one over the limit). A body of a declared length is
 // read into a slice of that length, in one allocation; net/http's body
 // ends there, and a request's own reader is taken at its word (one
 // shorter than declared is cut off, as net/http's would be).
-func readBody(req *http.Request, limit int64) ([]byte, error) {
+func ReadBody(req *http.Request, limit int64) ([]byte, error) {
 	if n := req.ContentLength; n > 0 && n <= limit {
 		b := make([]byte, n)
 		read, err := io.ReadFull(req.Body, b)
