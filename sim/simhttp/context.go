@@ -94,8 +94,10 @@ func (c *walkContext) Set(key string, val any) {
 // reset readies a pooled context for the next request: a zero walk that
 // keeps only the backing array of its values.
 func (c *walkContext) reset() {
-	clear(c.walk.values)
-	c.walk = walk{values: c.walk.values[:0]}
+	values := c.walk.values[:0]
+	clear(values[:cap(values)])
+	c.walk = walk{} // cleared in place, not built aside and copied
+	c.walk.values = values
 }
 
 // walkOf is the request's walk; a context that never passed Serve (a
