@@ -15,6 +15,13 @@ type Step struct {
 	Seq  uint64          `json:"seq"`
 	Kind string          `json:"kind"`
 	Args json.RawMessage `json:"args,omitempty"`
+	// val is the Go value given to tx.After, kept beside Args when decoding
+	// Args would give it back exactly (see plainArgs), so TypedStep can skip
+	// the decoding; nil for a step restored from a snapshot, which decodes
+	// Args. It is never serialised. Only plain values (no pointer, slice,
+	// map or interface inside) are kept, so a copy of the queue (Clone)
+	// shares nothing mutable: args are passed by value.
+	val any
 }
 
 // StepFunc runs a due step inside the world's transaction. It must not call
@@ -53,9 +60,14 @@ func (q *stepQueue) popDue(t time.Time) (Step, bool) {
 }
 
 // TypedStep adapts a step function taking its decoded arguments, so a panel
-// writes func(tx, args) and never repeats the JSON decoding.
+// writes func(tx, args) and never repeats the JSON decoding. A step
+// scheduled in this process hands over the value given to tx.After when it
+// is an A (see Step.val); one restored from a snapshot decodes its Args.
 func TypedStep[A any](fn func(tx *Tx, args A) error) StepFunc {
 	return func(tx *Tx, raw json.RawMessage) error {
+		if a, ok := tx.stepArg.(A); ok {
+			return fn(tx, a)
+		}
 		var a A
 		if err := json.Unmarshal(raw, &a); err != nil {
 			return err

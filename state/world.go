@@ -267,7 +267,7 @@ func (w *World) runStep(s Step) Ran {
 		r.Error = "no handler for step kind " + s.Kind
 		return r
 	}
-	if err := fn(&Tx{w: w}, s.Args); err != nil {
+	if err := fn(&Tx{w: w, stepArg: s.val}, s.Args); err != nil {
 		r.Error = err.Error()
 	}
 	return r
@@ -356,6 +356,9 @@ func (w *World) drawLatency(l *LatencySpec) time.Duration {
 type Tx struct {
 	w     *World
 	scope *Scope
+	// stepArg is the running step's Step.val (nil outside a step), for
+	// TypedStep.
+	stepArg any
 }
 
 // Now is the virtual time of the transaction (a step's due time inside a step).
@@ -369,7 +372,9 @@ func (tx *Tx) WorldName() string { return tx.w.cfg.Name }
 
 // After schedules a step of the given kind d from now with args encoded as
 // JSON. The step runs under the lock during a later Advance or catch-up; its
-// StepFunc must not call World.Do.
+// StepFunc must not call World.Do. Args are taken by value: a plain value
+// (see plainArgs) is kept as given and handed to a TypedStep as it is, any
+// other is decoded afresh from its JSON when the step runs.
 func (tx *Tx) After(d time.Duration, kind string, args any) error {
 	if _, ok := tx.w.cfg.Steps[kind]; !ok {
 		return fmt.Errorf("unknown step kind %q", kind)
@@ -382,7 +387,7 @@ func (tx *Tx) After(d time.Duration, kind string, args any) error {
 		return fmt.Errorf("step %s: %w", kind, err)
 	}
 	tx.w.seq++
-	tx.w.queue.push(Step{Due: tx.w.now.Add(d), Seq: tx.w.seq, Kind: kind, Args: raw})
+	tx.w.queue.push(Step{Due: tx.w.now.Add(d), Seq: tx.w.seq, Kind: kind, Args: raw, val: keptArgs(args, raw)})
 	return nil
 }
 
@@ -482,6 +487,11 @@ func (w *World) Snapshot() (*Snapshot, error) {
 		Panels: map[string]json.RawMessage{},
 	}
 	sort.Slice(s.Queue, stepQueue(s.Queue).Less)
+	for i := range s.Queue {
+		// A snapshot is what its JSON says: a world restored from it
+		// decodes its steps' args, and so does the snapshot itself.
+		s.Queue[i].val = nil
+	}
 	for name, st := range w.panels {
 		raw, err := json.Marshal(st)
 		if err != nil {
