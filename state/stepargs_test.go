@@ -205,3 +205,17 @@ func TestTypedStepArgsSameDirectAndRestored(t *testing.T) {
 		t.Fatalf("a json:\"-\" field reached the step: %+v", h)
 	}
 }
+
+// TestDoAllocatesNoTx holds the world's reused Tx to its purpose: a
+// transaction allocates nothing of its own.
+func TestDoAllocatesNoTx(t *testing.T) {
+	w := newTestWorld(t, map[string]StepFunc{"noop": func(*Tx, json.RawMessage) error { return nil }}, ClockMode{}, nil)
+	noop := func(tx *Tx) error { _ = tx.Now(); return nil }
+	if n := testing.AllocsPerRun(100, func() { _ = w.Do(noop) }); n != 0 {
+		t.Fatalf("Do allocates %v times per call", n)
+	}
+	scope := &Scope{}
+	if n := testing.AllocsPerRun(100, func() { _ = w.DoScoped(scope, noop) }); n != 0 {
+		t.Fatalf("DoScoped allocates %v times per call", n)
+	}
+}

@@ -73,6 +73,11 @@ type World struct {
 	journal  *Journal
 	coverage *Coverage
 	changed  Signal
+
+	// tx and stepTx are the transactions Do (and Inspect) and a running
+	// step hand out, owned by the lock and reused so a request allocates
+	// none; see Tx.
+	tx, stepTx Tx
 }
 
 // NewWorld makes an empty world at cfg.Start; panels seed it afterwards.
@@ -120,10 +125,11 @@ func (w *World) Config() Config { return w.cfg }
 // Journal is the world's request journal.
 func (w *World) Journal() *Journal { return w.journal }
 
-// Do runs fn with the world locked. In real clock mode the virtual clock
-// first catches up with the wall clock, running any steps that fell due.
-// Panels must make all their checks before changing anything, so an error
-// returned by fn leaves the state as it was.
+// Do runs fn with the world locked; tx is valid only until fn returns.
+// In real clock mode the virtual clock first catches up with the wall
+// clock, running any steps that fell due. Panels must make all their
+// checks before changing anything, so an error returned by fn leaves the
+// state as it was.
 func (w *World) Do(fn func(tx *Tx) error) error {
 	return w.DoScoped(nil, fn)
 }
@@ -134,7 +140,10 @@ func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.catchUp()
-	err := fn(&Tx{w: w, scope: scope})
+	tx := &w.tx
+	*tx = Tx{w: w, scope: scope}
+	err := fn(tx)
+	*tx = Tx{w: w}
 	// Steps due now (a timing of 0: "instant") run before the lock is let
 	// go, so the next request already sees them done.
 	w.runUntil(w.now)
@@ -151,7 +160,9 @@ func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
 func (w *World) Inspect(fn func(tx *Tx) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return fn(&Tx{w: w})
+	tx := &w.tx
+	*tx = Tx{w: w}
+	return fn(tx)
 }
 
 // Scope carries request-scoped data into a transaction.
@@ -267,7 +278,11 @@ func (w *World) runStep(s Step) Ran {
 		r.Error = "no handler for step kind " + s.Kind
 		return r
 	}
-	if err := fn(&Tx{w: w, stepArg: s.val}, s.Args); err != nil {
+	tx := &w.stepTx
+	*tx = Tx{w: w, stepArg: s.val}
+	err := fn(tx, s.Args)
+	*tx = Tx{w: w}
+	if err != nil {
 		r.Error = err.Error()
 	}
 	return r
@@ -352,7 +367,9 @@ func (w *World) drawLatency(l *LatencySpec) time.Duration {
 	return l.Min.D() + time.Duration(w.rnd.Int64N(int64(span)+1))*time.Millisecond
 }
 
-// Tx is a world seen from inside its lock.
+// Tx is a world seen from inside its lock. The world reuses its Tx for
+// every transaction: a Tx is valid only during the fn (or step) it is
+// handed to and must not be kept past it.
 type Tx struct {
 	w     *World
 	scope *Scope
