@@ -9,10 +9,12 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/panelsim/panelsim/internal/jsonw"
 	"github.com/panelsim/panelsim/openapi"
 	"github.com/panelsim/panelsim/scenarios"
 	"github.com/panelsim/panelsim/sim/simhttp"
@@ -200,7 +202,117 @@ func clockAnswer(c echo.Context, w *state.World, ran []state.Ran) error {
 	if len(v.Ran) > maxRanListed {
 		v.Ran = v.Ran[:maxRanListed]
 	}
-	return c.JSON(http.StatusOK, v)
+	return writeClockView(c, http.StatusOK, &v)
+}
+
+// writeClockView answers *v exactly as c.JSON(status, *v) does, encoded by
+// hand: the clock answer closes every clock/advance, and encoding/json's
+// reflection was a twelfth of a DCI power-on-and-advance loop (issue 14).
+// ?pretty and echo's debug mode indent, and an encoder other than echo's
+// default writes its own bytes, so those go to c.JSON, as does a time
+// encoding/json refuses (its year outside 0-9999, say).
+func writeClockView(c echo.Context, status int, v *clockView) error {
+	if !handEncodes(c) {
+		return c.JSON(status, *v)
+	}
+	buf := clockBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= maxPooledClock {
+			clockBuffers.Put(buf)
+		}
+	}()
+	b, ok := v.appendJSON((*buf)[:0])
+	if !ok {
+		return c.JSON(status, *v)
+	}
+	*buf = append(b, '\n')
+	// What echo's c.JSON does around its encoder: the content type unless
+	// one is set, the status, then one write.
+	r := c.Response()
+	if r.Header().Get(echo.HeaderContentType) == "" {
+		r.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	}
+	r.Status = status
+	_, err := r.Write(*buf)
+	return err
+}
+
+// handEncodes says c.JSON would write encoding/json's compact bytes: echo's
+// own serializer, not in debug mode, no ?pretty (an empty query has none,
+// and parsing it would cost a map).
+func handEncodes(c echo.Context) bool {
+	e := c.Echo()
+	switch e.JSONSerializer.(type) {
+	case *echo.DefaultJSONSerializer, echo.DefaultJSONSerializer:
+	default:
+		return false
+	}
+	return !e.Debug && (c.Request().URL.RawQuery == "" || !c.QueryParams().Has("pretty"))
+}
+
+// clockBuffers recycles clock answers' buffers; one grown past
+// maxPooledClock (a thousand steps listed) is left to the collector.
+var clockBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledClock = 64 << 10
+
+// appendJSON writes v as encoding/json does (HTML-safe strings, times as
+// time.Time.MarshalJSON writes them, error omitted when empty), without
+// the Encoder's newline; ok is false when encoding/json would refuse it.
+func (v *clockView) appendJSON(b []byte) (_ []byte, ok bool) {
+	b = append(b, `{"world":`...)
+	b = jsonw.AppendString(b, v.World, true)
+	b = append(b, `,"now":`...)
+	if b, ok = appendJSONTime(b, v.Now); !ok {
+		return b, false
+	}
+	b = append(b, `,"start":`...)
+	if b, ok = appendJSONTime(b, v.Start); !ok {
+		return b, false
+	}
+	b = append(b, `,"mode":`...)
+	b = jsonw.AppendString(b, v.Mode, true)
+	b = append(b, `,"pending":`...)
+	b = strconv.AppendInt(b, int64(v.Pending), 10)
+	b = append(b, `,"ran":`...)
+	if v.Ran == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range v.Ran {
+			r := &v.Ran[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"at":`...)
+			if b, ok = appendJSONTime(b, r.At); !ok {
+				return b, false
+			}
+			b = append(b, `,"kind":`...)
+			b = jsonw.AppendString(b, r.Kind, true)
+			if r.Error != "" {
+				b = append(b, `,"error":`...)
+				b = jsonw.AppendString(b, r.Error, true)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"ran_count":`...)
+	b = strconv.AppendInt(b, int64(v.RanCount), 10)
+	return append(b, '}'), true
+}
+
+// appendJSONTime writes t as time.Time.MarshalJSON does (RFC 3339 with
+// nanoseconds, trailing zeros cut, in t's own offset; AppendText is the
+// same strict format); ok is false for a time it refuses.
+func appendJSONTime(b []byte, t time.Time) ([]byte, bool) {
+	b = append(b, '"')
+	b, err := t.AppendText(b)
+	if err != nil {
+		return nil, false
+	}
+	return append(b, '"'), true
 }
 
 func (s *Server) clock(c echo.Context) error {
