@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -130,15 +131,98 @@ func (s *Server) decodeJSON(c echo.Context, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return failf(http.StatusBadRequest, "body", "request body is empty; JSON expected")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	d := strictDecoders.Get().(*strictDecoder)
+	reusable, err := d.decode(body, v)
+	if reusable {
+		strictDecoders.Put(d)
+	}
+	switch {
+	case err == errTrailingData:
+		return failf(http.StatusBadRequest, "body", "invalid JSON: trailing data after the object")
+	case err != nil:
 		return failf(http.StatusBadRequest, jsonField(err), "invalid JSON: %v", err)
 	}
-	if dec.More() {
-		return failf(http.StatusBadRequest, "body", "invalid JSON: trailing data after the object")
-	}
 	return nil
+}
+
+// strictDecoder is a json.Decoder (unknown fields refused) kept for the
+// next body: a decoder per request, its reader and its first buffer were a
+// twentieth of a clock/advance (issue 14), and encoding/json has no way to
+// point a decoder at new bytes but its reader. A decoder reads a stream of
+// values, so one that has read a body to its end (a value, then only
+// whitespace) reads the next body exactly as a fresh one would: the same
+// value, the same errors; only offsets, which no message shows, count on.
+// One that failed (a sticky syntax error, or the rest of a body unread),
+// or stopped short of its body's end, is dropped. TestStrictDecoderIsAFreshDecoder holds it to a fresh one.
+type strictDecoder struct {
+	src bodyReader
+	dec *json.Decoder
+	// fed is how many bytes the decoder's stream has been given (its
+	// InputOffset counts in that stream).
+	fed int64
+}
+
+// bodyReader reads the body it holds, then io.EOF (as bytes.Reader does).
+type bodyReader struct{ b []byte }
+
+func (r *bodyReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
+func newStrictDecoder() *strictDecoder {
+	d := &strictDecoder{}
+	d.dec = json.NewDecoder(&d.src)
+	d.dec.DisallowUnknownFields()
+	return d
+}
+
+var strictDecoders = sync.Pool{New: func() any { return newStrictDecoder() }}
+
+// maxPooledBody bounds the bodies whose decoder is kept (the decoder's
+// buffer grows to hold a body).
+const maxPooledBody = 4 << 10
+
+// errTrailingData is decode's error for a body with more after its value.
+var errTrailingData = errors.New("trailing data")
+
+// decode decodes body's one value into v as a fresh Decoder would
+// (json.NewDecoder, DisallowUnknownFields, Decode, then More for
+// errTrailingData); reusable says d read the body to its end, so may
+// decode the next.
+func (d *strictDecoder) decode(body []byte, v any) (reusable bool, err error) {
+	start := d.fed
+	d.src.b, d.fed = body, d.fed+int64(len(body))
+	if err := d.dec.Decode(v); err != nil {
+		return false, err
+	}
+	if d.dec.More() {
+		return false, errTrailingData
+	}
+	// More answers false for a ']' or '}' after the value too (a quirk
+	// decodeJSON keeps: such a body is accepted), and that byte is still
+	// in the stream: the decoder is kept only if what follows its
+	// position in this body is whitespace (then the reader is drained).
+	pos := d.dec.InputOffset() - start
+	if pos < 0 || pos > int64(len(body)) || !jsonSpace(body[pos:]) {
+		return false, nil
+	}
+	d.src.b = nil
+	return len(body) <= maxPooledBody, nil
+}
+
+// jsonSpace says b is only JSON whitespace.
+func jsonSpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonField names the field a JSON decoding error is about, if it says.
