@@ -1,7 +1,6 @@
 package state
 
 import (
-	"container/heap"
 	"encoding/json"
 	"sort"
 	"time"
@@ -30,33 +29,66 @@ type Step struct {
 type StepFunc func(tx *Tx, args json.RawMessage) error
 
 // stepQueue is a min-heap ordered by (Due, Seq): ties run in scheduling order.
+// It is container/heap's algorithm written for Steps (the same moves, so
+// the same layout and order, even for a restored queue with a repeated
+// seq), without boxing every pushed and popped Step in an interface: two
+// allocations per step of the hot write loops (issue 14).
 type stepQueue []Step
 
-func (q stepQueue) Len() int { return len(q) }
 func (q stepQueue) Less(i, j int) bool {
 	if !q[i].Due.Equal(q[j].Due) {
 		return q[i].Due.Before(q[j].Due)
 	}
 	return q[i].Seq < q[j].Seq
 }
-func (q stepQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *stepQueue) Push(x any)   { *q = append(*q, x.(Step)) }
-func (q *stepQueue) Pop() any {
-	old := *q
-	n := len(old)
-	s := old[n-1]
-	*q = old[:n-1]
-	return s
+
+// push adds s (heap.Push: append, then sift up).
+func (q *stepQueue) push(s Step) {
+	*q = append(*q, s)
+	h := *q
+	for j := len(h) - 1; ; {
+		i := (j - 1) / 2 // parent
+		if i == j || !h.Less(j, i) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		j = i
+	}
 }
 
-func (q *stepQueue) push(s Step) { heap.Push(q, s) }
+// pop removes the earliest step (heap.Pop: swap it last, sift the new
+// root down, cut the last).
+func (q *stepQueue) pop() Step {
+	h := *q
+	n := len(h) - 1
+	h[0], h[n] = h[n], h[0]
+	for i := 0; ; {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 { // j1 < 0 after int overflow
+			break
+		}
+		j := j1 // left child
+		if j2 := j1 + 1; j2 < n && h.Less(j2, j1) {
+			j = j2 // right child
+		}
+		if !h.Less(j, i) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
+	s := h[n]
+	h[n] = Step{} // the backing array keeps no args alive
+	*q = h[:n]
+	return s
+}
 
 // popDue removes and returns the earliest step if it is due at or before t.
 func (q *stepQueue) popDue(t time.Time) (Step, bool) {
 	if len(*q) == 0 || (*q)[0].Due.After(t) {
 		return Step{}, false
 	}
-	return heap.Pop(q).(Step), true
+	return q.pop(), true
 }
 
 // TypedStep adapts a step function taking its decoded arguments, so a panel
