@@ -41,10 +41,15 @@ const MaxCoverKeys = 4096
 type Coverage struct {
 	mu     sync.Mutex
 	counts map[CoverKey]int64
+	// taskNames keeps each "kind/state" CoverTask has counted, so counting
+	// it again builds no string (a task reaches a state on every step).
+	taskNames map[[2]string]string
 }
 
 // NewCoverage returns empty counts.
-func NewCoverage() *Coverage { return &Coverage{counts: map[CoverKey]int64{}} }
+func NewCoverage() *Coverage {
+	return &Coverage{counts: map[CoverKey]int64{}, taskNames: map[[2]string]string{}}
+}
 
 // Add counts each key once.
 func (c *Coverage) Add(keys ...CoverKey) {
@@ -136,7 +141,22 @@ type Universe struct {
 // CoverTask counts an async operation reaching a state ("operation_os",
 // "reboot" or "complete"); the name must be in the panel's Universe.Tasks.
 func (tx *Tx) CoverTask(panel, kind, state string) {
-	tx.w.coverage.Add(CoverKey{Panel: panel, Dim: CoverTask, Name: kind + "/" + state})
+	tx.w.coverage.addTask(panel, kind, state)
+}
+
+// addTask is Add(CoverKey{panel, CoverTask, kind + "/" + state}), the name
+// built once per world.
+func (c *Coverage) addTask(panel, kind, state string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	name, ok := c.taskNames[[2]string{kind, state}]
+	if !ok {
+		name = kind + "/" + state
+		if len(c.taskNames) < MaxCoverKeys {
+			c.taskNames[[2]string{kind, state}] = name
+		}
+	}
+	c.addLocked(CoverKey{Panel: panel, Dim: CoverTask, Name: name}, 1)
 }
 
 // CoverAuth counts an authentication path taken; the name must be in the

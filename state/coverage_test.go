@@ -61,3 +61,18 @@ func TestWorldsKeepCoverageOverResetAndDelete(t *testing.T) {
 		t.Fatalf("a deleted world's coverage is gone: %v", ws.Retired().Counts())
 	}
 }
+
+// TestCoverTaskCountsWithoutBuildingTheNameAgain: a task state counted
+// again is the same key, and costs no allocation.
+func TestCoverTaskCountsWithoutBuildingTheNameAgain(t *testing.T) {
+	w := newTestWorld(t, nil, ClockMode{}, nil)
+	kind, state := "operation_os", "complete"
+	cover := func(tx *Tx) error { tx.CoverTask("dci6", kind, state); return nil }
+	_ = w.Do(cover)
+	if n := testing.AllocsPerRun(50, func() { _ = w.Do(cover) }); n != 0 {
+		t.Fatalf("CoverTask allocates %v times", n)
+	}
+	if got := w.Coverage().Counts().Get("dci6", CoverTask, "operation_os/complete"); got != 52 {
+		t.Fatalf("counted %d, want 52", got)
+	}
+}
