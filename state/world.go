@@ -262,6 +262,11 @@ func (w *World) runUntil(target time.Time) []Ran {
 		if step.Due.After(w.now) {
 			w.now = step.Due
 		}
+		if ran == nil {
+			// Room for a task's few steps at once, rather than growing
+			// one by one.
+			ran = make([]Ran, 0, 4)
+		}
 		ran = append(ran, w.runStep(step))
 	}
 	if len(ran) > 0 || !target.Equal(w.now) {
