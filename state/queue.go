@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/json"
+	"reflect"
 	"sort"
 	"time"
 )
@@ -96,8 +97,11 @@ func (q *stepQueue) popDue(t time.Time) (Step, bool) {
 // scheduled in this process hands over the value given to tx.After when it
 // is an A (see Step.val); one restored from a snapshot decodes its Args.
 func TypedStep[A any](fn func(tx *Tx, args A) error) StepFunc {
+	// An interface A (any, say) would take a kept value as it is, where
+	// decoding gives a map: only a concrete A takes kept values.
+	concrete := reflect.TypeFor[A]().Kind() != reflect.Interface
 	return func(tx *Tx, raw json.RawMessage) error {
-		if a, ok := tx.stepArg.(A); ok {
+		if a, ok := tx.stepArg.(A); ok && concrete {
 			return fn(tx, a)
 		}
 		var a A

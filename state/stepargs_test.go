@@ -219,3 +219,17 @@ func TestDoAllocatesNoTx(t *testing.T) {
 		t.Fatalf("DoScoped allocates %v times per call", n)
 	}
 }
+
+// TestTypedStepOfAnInterfaceDecodes: a step taking any gets what decoding
+// its JSON gives (a map), not the kept struct.
+func TestTypedStepOfAnInterfaceDecodes(t *testing.T) {
+	var got any
+	w := newTestWorld(t, map[string]StepFunc{"any": TypedStep(func(_ *Tx, a any) error { got = a; return nil })}, ClockMode{}, nil)
+	_ = w.Do(func(tx *Tx) error { return tx.After(time.Second, "any", plainStep{Node: "n"}) })
+	if _, err := w.Advance(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := got.(map[string]any); !ok || m["node"] != "n" {
+		t.Fatalf("the step got %#v", got)
+	}
+}
