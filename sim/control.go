@@ -153,7 +153,9 @@ func (s *Server) decodeJSON(c echo.Context, v any) error {
 // whitespace) reads the next body exactly as a fresh one would: the same
 // value, the same errors; only offsets, which no message shows, count on.
 // One that failed (a sticky syntax error, or the rest of a body unread),
-// or stopped short of its body's end, is dropped. TestStrictDecoderIsAFreshDecoder holds it to a fresh one.
+// or stopped short of its body's end, is dropped.
+// TestStrictDecoderIsAFreshDecoder and FuzzStrictDecoder hold it to a
+// fresh one.
 type strictDecoder struct {
 	src bodyReader
 	dec *json.Decoder
