@@ -65,6 +65,9 @@ func TestWorldsKeepCoverageOverResetAndDelete(t *testing.T) {
 // TestCoverTaskCountsWithoutBuildingTheNameAgain: a task state counted
 // again is the same key, and costs no allocation.
 func TestCoverTaskCountsWithoutBuildingTheNameAgain(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	w := newTestWorld(t, nil, ClockMode{}, nil)
 	kind, state := "operation_os", "complete"
 	cover := func(tx *Tx) error { tx.CoverTask("dci6", kind, state); return nil }

@@ -52,6 +52,9 @@ func TestStepQueueMovesAsContainerHeap(t *testing.T) {
 // TestStepsAllocateNoBoxes: scheduling and running a step costs its JSON
 // args and nothing for the queue (once it has grown).
 func TestStepsAllocateNoBoxes(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	w := newTestWorld(t, map[string]StepFunc{"s": TypedStep(func(*Tx, int) error { return nil })}, ClockMode{}, nil)
 	schedule := func(tx *Tx) error { return tx.After(time.Second, "s", 1) }
 	n := testing.AllocsPerRun(100, func() {

@@ -209,6 +209,9 @@ func TestTypedStepArgsSameDirectAndRestored(t *testing.T) {
 // TestDoAllocatesNoTx holds the world's reused Tx to its purpose: a
 // transaction allocates nothing of its own.
 func TestDoAllocatesNoTx(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	w := newTestWorld(t, map[string]StepFunc{"noop": func(*Tx, json.RawMessage) error { return nil }}, ClockMode{}, nil)
 	noop := func(tx *Tx) error { _ = tx.Now(); return nil }
 	if n := testing.AllocsPerRun(100, func() { _ = w.Do(noop) }); n != 0 {
