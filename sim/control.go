@@ -210,22 +210,13 @@ func (d *strictDecoder) decode(body []byte, v any) (reusable bool, err error) {
 	// in the stream: the decoder is kept only if what follows its
 	// position in this body is whitespace (then the reader is drained).
 	pos := d.dec.InputOffset() - start
-	if pos < 0 || pos > int64(len(body)) || !jsonSpace(body[pos:]) {
+	if pos < 0 || pos > int64(len(body)) || !jsonw.Space(body[pos:]) {
 		return false, nil
 	}
 	d.src.b = nil
 	return len(body) <= maxPooledBody, nil
 }
 
-// jsonSpace says b is only JSON whitespace.
-func jsonSpace(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
-}
 
 // jsonField names the field a JSON decoding error is about, if it says.
 func jsonField(err error) string {
@@ -324,16 +315,14 @@ func writeClockView(c echo.Context, status int, v *clockView) error {
 }
 
 // handEncodes says c.JSON would write encoding/json's compact bytes: echo's
-// own serializer, not in debug mode, no ?pretty (an empty query has none,
-// and parsing it would cost a map).
+// own serializer, not indenting (see simhttp.Indented).
 func handEncodes(c echo.Context) bool {
-	e := c.Echo()
-	switch e.JSONSerializer.(type) {
+	switch c.Echo().JSONSerializer.(type) {
 	case *echo.DefaultJSONSerializer, echo.DefaultJSONSerializer:
 	default:
 		return false
 	}
-	return !e.Debug && (c.Request().URL.RawQuery == "" || !c.QueryParams().Has("pretty"))
+	return !simhttp.Indented(c)
 }
 
 // clockBuffers recycles clock answers' buffers; one grown past

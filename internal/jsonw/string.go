@@ -125,3 +125,14 @@ func hasZero(x uint64) uint64 { return (x - lanes01) & ^x & lanes80 }
 
 // hasLess is hasZero for bytes below n (n <= 0x80).
 func hasLess(x uint64, n uint64) uint64 { return (x - n*lanes01) & ^x & lanes80 }
+
+// Space says b is only JSON whitespace (space, tab, newline, carriage
+// return), as between a JSON text's tokens.
+func Space(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}

@@ -85,3 +85,14 @@ func FuzzAppendString(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkString(t, s) })
 }
+
+func TestSpace(t *testing.T) {
+	for _, c := range []struct {
+		b    string
+		want bool
+	}{{"", true}, {" \t\r\n", true}, {" x ", false}, {"\v", false}, {"\u00a0", false}, {"\f", false}} {
+		if got := Space([]byte(c.b)); got != c.want {
+			t.Errorf("Space(%q) = %v, want %v", c.b, got, c.want)
+		}
+	}
+}

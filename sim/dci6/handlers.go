@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/panelsim/panelsim/internal/jsonw"
 	"github.com/panelsim/panelsim/sim/simhttp"
 	"github.com/panelsim/panelsim/state"
 )
@@ -235,15 +236,7 @@ func emptyObject(data []byte) bool {
 	if len(data) == 0 {
 		return true
 	}
-	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
-		return false
-	}
-	for _, c := range data[1 : len(data)-1] {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
+	return len(data) >= 2 && data[0] == '{' && data[len(data)-1] == '}' && jsonw.Space(data[1:len(data)-1])
 }
 
 func (p *Panel) suspend(c echo.Context, _ Caller) error { return emptyBodyAction(c, Suspend) }
