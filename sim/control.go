@@ -217,7 +217,6 @@ func (d *strictDecoder) decode(body []byte, v any) (reusable bool, err error) {
 	return len(body) <= maxPooledBody, nil
 }
 
-
 // jsonField names the field a JSON decoding error is about, if it says.
 func jsonField(err error) string {
 	var te *json.UnmarshalTypeError
