@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -84,11 +85,11 @@ func run(dur time.Duration, rounds, conns int, only string) error {
 		return err
 	}
 	bare := hotpaths.Bare(srv.Handler(), paths)
-	psAddr, err := serve(sim.HTTPServer(srv.Handler(), sim.ConnLimits{}))
+	psAddr, err := serve("panelsim", sim.HTTPServer(srv.Handler(), sim.ConnLimits{}))
 	if err != nil {
 		return err
 	}
-	bareAddr, err := serve(&http.Server{Handler: bare})
+	bareAddr, err := serve("bare", &http.Server{Handler: bare})
 	if err != nil {
 		return err
 	}
@@ -131,12 +132,15 @@ func run(dur time.Duration, rounds, conns int, only string) error {
 	return nil
 }
 
-func serve(hs *http.Server) (string, error) {
+// serve serves hs on a loopback port. Its goroutines, and the connection
+// goroutines they start, carry the profiler label server=name, so a
+// -cpuprofile splits by side: go tool pprof -tagfocus server=panelsim.
+func serve(name string, hs *http.Server) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
-	go func() { _ = hs.Serve(ln) }()
+	go pprof.Do(context.Background(), pprof.Labels("server", name), func(context.Context) { _ = hs.Serve(ln) })
 	return ln.Addr().String(), nil
 }
 
