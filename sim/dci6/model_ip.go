@@ -1,12 +1,12 @@
 package dci6
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math/big"
 	"net/netip"
 	"slices"
-	"sort"
 
 	"github.com/panelsim/panelsim/internal/ordered"
 	"github.com/panelsim/panelsim/state"
@@ -411,9 +411,12 @@ func (s *State) ipsOf(serverID int64) []*IP {
 			mine = append(mine, ip)
 		}
 	}
-	sort.Slice(mine, func(i, j int) bool { return mine[i].ID < mine[j].ID })
+	slices.SortFunc(mine, byIPID)
 	return mine
 }
+
+// byIPID orders addresses by id.
+func byIPID(a, b *IP) int { return cmp.Compare(a.ID, b.ID) }
 
 // ipsByServer indexes every address by server, each list in id order, so
 // a long server list reads the addresses once.
