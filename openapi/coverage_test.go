@@ -29,7 +29,7 @@ func TestSpecsDescribeWhatIsServed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := srv.Handler().(*echo.Echo)
+	e := srv.Handler().(interface{ Echo() *echo.Echo }).Echo() // simhttp.Serve's handler
 	contract := srv.Contract()
 
 	methods := map[string][]string{} // served path -> methods

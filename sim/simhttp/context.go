@@ -152,6 +152,9 @@ type server struct {
 	pool sync.Pool
 }
 
+// Echo is the echo instance served, whose route table says what is served.
+func (s *server) Echo() *echo.Echo { return s.e }
+
 func (s *server) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	wc := s.pool.Get().(*walkContext)
 	wc.Reset(req, rw)
