@@ -38,3 +38,23 @@ func BenchmarkParseRequest(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseTasksBody reads the hot path's POST /api/v1/tasks body
+// (issue 14) with the one-pass scan and, beside it, the reflective
+// reading it replaced.
+func BenchmarkParseTasksBody(b *testing.B) {
+	body := []byte(hotTasksBody)
+	for _, side := range []struct {
+		name  string
+		parse func([]byte, paramPrefix) (*Request, *Error)
+	}{{"scan", ParseRequest}, {"reflective", parseRequestReflective}} {
+		b.Run(side.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := side.parse(body, prefixNone); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Request is the common POST body of every /api/v1 call after the client's
@@ -65,9 +64,19 @@ const (
 // ParseRequest checks a body the way the DBC client does before relaying
 // it, returning the client's exact -25 message on the first problem.
 func ParseRequest(body []byte, prefix paramPrefix) (*Request, *Error) {
-	doc, err := ParseObject(body)
-	if err != nil {
-		return nil, err
+	var buf [8]member
+	doc, ok := scanObject(body, buf[:0])
+	if !ok {
+		// Not a plain valid object: the reflective reading words the
+		// error, or splits what the scan left to it.
+		m, err := ParseObject(body)
+		if err != nil {
+			return nil, err
+		}
+		doc = make(members, 0, len(m))
+		for name, v := range m {
+			doc = append(doc, member{[]byte(name), v})
+		}
 	}
 	r := &Request{}
 	if msg := r.readEnvelope(doc); msg != "" {
@@ -114,12 +123,14 @@ func withoutParseOffset(e *Error) *Error {
 
 // readEnvelope reads the members every body shares, returning the client's
 // message for the first one that is missing or of the wrong type.
-func (r *Request) readEnvelope(doc map[string]json.RawMessage) string {
-	peers, ok := doc["peer_nodes_list"]
+func (r *Request) readEnvelope(doc members) string {
+	peers, ok := doc.get("peer_nodes_list")
 	if !ok {
 		return "has no peer_nodes_list"
 	}
-	if json.Unmarshal(peers, &r.PeerNodes) != nil || jsonKind(peers) != '[' {
+	if list, ok := plainStrings(peers); ok {
+		r.PeerNodes = list
+	} else if json.Unmarshal(peers, &r.PeerNodes) != nil || jsonKind(peers) != '[' {
 		var any []json.RawMessage
 		if jsonKind(peers) == '[' && json.Unmarshal(peers, &any) == nil {
 			// Non-string elements: the client reads them as empty node ids.
@@ -128,7 +139,7 @@ func (r *Request) readEnvelope(doc map[string]json.RawMessage) string {
 			return "peer_nodes_list is not array"
 		}
 	}
-	add, ok := doc["additional"]
+	add, ok := doc.get("additional")
 	if !ok {
 		return "has no additional"
 	}
@@ -147,7 +158,7 @@ func (r *Request) readEnvelope(doc map[string]json.RawMessage) string {
 			return msg
 		}
 	}
-	if raw, ok := doc["multisig_accounts"]; ok {
+	if raw, ok := doc.get("multisig_accounts"); ok {
 		m, msg := readMultisig(raw)
 		if msg != "" {
 			return msg
@@ -167,8 +178,8 @@ func (r *Request) readEnvelope(doc map[string]json.RawMessage) string {
 
 // readString reads an optional string member; present but not a string is
 // the client's "<name> is not string".
-func readString(doc map[string]json.RawMessage, name string, dst *string) string {
-	raw, ok := doc[name]
+func readString(doc members, name string, dst *string) string {
+	raw, ok := doc.get(name)
 	if !ok {
 		return ""
 	}
@@ -186,10 +197,8 @@ func readString(doc map[string]json.RawMessage, name string, dst *string) string
 // which is what Unmarshal makes of it after checking and scanning it
 // again; the body it comes from was checked whole already.
 func stringValue(raw json.RawMessage) (string, bool) {
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
-		if in := raw[1 : n-1]; bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
-			return string(in), true
-		}
+	if s, ok := plainString(raw); ok {
+		return s, true
 	}
 	var s string
 	if jsonKind(raw) != '"' || json.Unmarshal(raw, &s) != nil {
