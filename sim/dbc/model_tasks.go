@@ -5,6 +5,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/panelsim/panelsim/state"
@@ -550,13 +551,42 @@ func (st *State) ListTasks(tx *state.Tx, req *Request) ([]TaskBrief, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []TaskBrief{}
-	for _, t := range n.sortedTasks() {
-		if t.Wallet == c.Wallet {
-			out = append(out, TaskBrief{t.ID, t.Created.Format(timeFormat), t.Spec.Desc, t.Status})
-		}
+	var buf [8]keyedTask
+	mine := n.tasksOf(c.Wallet, buf[:0])
+	out := make([]TaskBrief, 0, len(mine))
+	for _, k := range mine {
+		t := k.t
+		out = append(out, TaskBrief{t.ID, t.Created.Format(timeFormat), t.Spec.Desc, t.Status})
 	}
 	return out, nil
+}
+
+// keyedTask is a VM with its key in Node.Tasks.
+type keyedTask struct {
+	id string
+	t  *Task
+}
+
+// tasksOf is the wallet's VMs in sortedTasks' order (creation time, then
+// id), appended to buf: the others are left out before sorting, not
+// after, so listing a wallet's few VMs neither sorts nor copies the
+// node's many.
+func (n *Node) tasksOf(wallet string, buf []keyedTask) []keyedTask {
+	for id, t := range n.Tasks {
+		if t.Wallet == wallet {
+			buf = append(buf, keyedTask{id, t})
+		}
+	}
+	slices.SortFunc(buf, func(a, b keyedTask) int {
+		switch {
+		case a.t.Created.Before(b.t.Created):
+			return -1
+		case b.t.Created.Before(a.t.Created):
+			return 1
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	return buf
 }
 
 // sortedTasks orders VMs by creation time, then id.
