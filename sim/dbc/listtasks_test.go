@@ -38,3 +38,37 @@ func TestTasksOfMatchesSortedTasks(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendTaskBriefsMatchesEncodingJSON: the hand-written task list is
+// encoding/json's, byte for byte, for any strings (escapes, HTML
+// characters, invalid UTF-8, U+2028) and codes, nil and empty lists too.
+func TestAppendTaskBriefsMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 2))
+	pieces := []string{"", "a", "task_7", "2026-01-01 00:00:00", "running", `"`, `\`, "<>&", "\n\t\x00\x1f", "\xff", "é", "\u2028", "\u2029", "\ufffd", "日本"}
+	str := func() string {
+		s := ""
+		for i := r.IntN(4); i > 0; i-- {
+			s += pieces[r.IntN(len(pieces))]
+		}
+		return s
+	}
+	check := func(code int, list []TaskBrief) {
+		t.Helper()
+		if got, want := Encode(code, list, false), encodeReflective(code, list, false); string(got) != string(want) {
+			t.Fatalf("Encode(%d, %q) = %q, encoding/json gives %q", code, list, got, want)
+		}
+	}
+	check(CodeOK, nil)
+	check(CodeOK, []TaskBrief{})
+	for round := 0; round < 3000; round++ {
+		list := make([]TaskBrief, r.IntN(4))
+		for i := range list {
+			list[i] = TaskBrief{str(), str(), str(), str()}
+		}
+		check(r.IntN(200)-100, list)
+	}
+	// Pretty answers still go through encoding/json.
+	if got, want := Encode(CodeOK, []TaskBrief{{TaskID: "x"}}, true), encodeReflective(CodeOK, []TaskBrief{{TaskID: "x"}}, true); string(got) != string(want) {
+		t.Fatalf("pretty: %q, want %q", got, want)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/panelsim/panelsim/internal/jsonw"
 )
 
 // envelope is the one answer shape of the DBC client: errcode first, then
@@ -20,6 +22,14 @@ type envelope struct {
 // (rapidjson's PrettyWriter), always followed by "\r\n". HTML characters are
 // not escaped (rapidjson does not).
 func Encode(code int, message any, pretty bool) []byte {
+	if list, ok := message.([]TaskBrief); ok && !pretty {
+		return appendTaskBriefs(make([]byte, 0, 32+96*len(list)), code, list)
+	}
+	return encodeReflective(code, message, pretty)
+}
+
+// encodeReflective is Encode by encoding/json.
+func encodeReflective(code int, message any, pretty bool) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -32,6 +42,36 @@ func Encode(code int, message any, pretty bool) []byte {
 	}
 	out := bytes.TrimRight(b.Bytes(), "\n")
 	return append(out, '\r', '\n')
+}
+
+// appendTaskBriefs writes the compact envelope of a task list (issue 14's
+// hot path) by hand, byte for byte as encodeReflective does; a property
+// test holds it to that.
+func appendTaskBriefs(b []byte, code int, list []TaskBrief) []byte {
+	b = append(b, `{"errcode":`...)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, `,"message":`...)
+	if list == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, t := range list {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"task_id":`...)
+			b = jsonw.AppendString(b, t.TaskID, false)
+			b = append(b, `,"create_time":`...)
+			b = jsonw.AppendString(b, t.CreateTime, false)
+			b = append(b, `,"desc":`...)
+			b = jsonw.AppendString(b, t.Desc, false)
+			b = append(b, `,"status":`...)
+			b = jsonw.AppendString(b, t.Status, false)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}\r\n"...)
 }
 
 // EncodeError renders an Error.
