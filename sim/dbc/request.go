@@ -23,6 +23,9 @@ type Request struct {
 	RentOrder     string
 	HasAdditional bool
 	rawAdditional json.RawMessage
+	// peer holds PeerNodes when the list has one node, as it has in
+	// nearly every request: no slice of its own to allocate.
+	peer [1]string
 	// verified holds the request's own signatures checked before the
 	// world was locked (preverify), by sigKey.
 	verified map[string]bool
@@ -128,7 +131,7 @@ func (r *Request) readEnvelope(doc members) string {
 	if !ok {
 		return "has no peer_nodes_list"
 	}
-	if list, ok := plainStrings(peers); ok {
+	if list, ok := plainStrings(peers, r.peer[:0]); ok {
 		r.PeerNodes = list
 	} else if json.Unmarshal(peers, &r.PeerNodes) != nil || jsonKind(peers) != '[' {
 		var any []json.RawMessage
@@ -147,7 +150,11 @@ func (r *Request) readEnvelope(doc members) string {
 		return "additional is not object"
 	}
 	// A member of the checked body: a valid object, split as the body was.
-	r.Additional = objectMembers(add)
+	// An empty one ({}, as most calls send) leaves the map nil, which
+	// answers every lookup as the empty map would, without allocating it.
+	if add[skipSpace(add, skipSpace(add, 0)+1)] != '}' {
+		r.Additional = objectMembers(add)
+	}
 	r.HasAdditional, r.rawAdditional = true, add
 	fields := []struct {
 		name string

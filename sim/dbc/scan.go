@@ -270,12 +270,13 @@ func plainString(raw []byte) (string, bool) {
 // plainStrings decodes an array of plain strings and nulls (a null is "")
 // as json.Unmarshal into a []string does; false for any other value or
 // element, which the caller decodes the reflective way. raw is a member
-// of a checked document.
-func plainStrings(raw json.RawMessage) ([]string, bool) {
+// of a checked document; the strings are appended to buf (non-nil, so an
+// empty array is an empty slice, as Unmarshal makes it).
+func plainStrings(raw json.RawMessage, buf []string) ([]string, bool) {
 	if len(raw) == 0 || raw[0] != '[' {
 		return nil, false
 	}
-	out := []string{}
+	out := buf
 	for i := 1; ; {
 		i = skipSpace(raw, i)
 		switch raw[i] {

@@ -3,6 +3,7 @@ package dbc
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -121,6 +122,15 @@ func FuzzParseRequestMatchesReflective(f *testing.F) {
 		}
 		got, gerr := ParseRequest(body, prefix)
 		want, werr := parseRequestReflective(body, prefix)
+		if got != nil && want != nil {
+			// What differs by design: an empty additional is a nil map
+			// (the same lookups), and one peer is kept in the request.
+			if len(want.Additional) == 0 && got.Additional == nil {
+				want.Additional = nil
+			}
+			got.PeerNodes = slices.Clone(got.PeerNodes) // off the request's own array
+			got.peer = [1]string{}
+		}
 		if !reflect.DeepEqual(gerr, werr) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("ParseRequest(%q) = %+v, %+v; the reflective reading gives %+v, %+v", body, got, gerr, want, werr)
 		}
@@ -217,7 +227,7 @@ func FuzzPlainStrings(f *testing.F) {
 		if !json.Valid(raw) || jsonKind(raw) != raw[0] {
 			return // members of a checked document, which start at their value
 		}
-		got, ok := plainStrings(raw)
+		got, ok := plainStrings(raw, []string{})
 		if !ok {
 			return
 		}
