@@ -61,8 +61,12 @@ func (c *Coverage) Add(keys ...CoverKey) {
 }
 
 func (c *Coverage) addLocked(k CoverKey, n int64) {
-	if _, seen := c.counts[k]; !seen && len(c.counts) >= MaxCoverKeys {
-		k.Name = Other
+	// Only a full table asks whether k is new: below the cap every key is
+	// counted under its name, in one map operation.
+	if len(c.counts) >= MaxCoverKeys {
+		if _, seen := c.counts[k]; !seen {
+			k.Name = Other
+		}
 	}
 	c.counts[k] += n
 }

@@ -2,6 +2,7 @@ package simhttp
 
 import (
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -164,6 +165,14 @@ func TestBodyReadsWhatWasDeclared(t *testing.T) {
 		}
 		if got != tc.want || msg != tc.refusal {
 			t.Errorf("%.20q declared %d: read %.20q refused %q, want %.20q refused %q", tc.body, tc.declared, got, msg, tc.want, tc.refusal)
+		}
+	}
+}
+
+func TestStatusNameIsItoa(t *testing.T) {
+	for code := -2; code < 1200; code++ {
+		if got, want := statusName(code), strconv.Itoa(code); got != want {
+			t.Fatalf("statusName(%d) = %q, want %q", code, got, want)
 		}
 	}
 }

@@ -63,6 +63,23 @@ func CoverAuth(c echo.Context, path string) {
 	}
 }
 
+// statusNames are the HTTP statuses' names as coverage counts them,
+// written once rather than for every request.
+var statusNames = func() (names [600]string) {
+	for code := range names {
+		names[code] = strconv.Itoa(code)
+	}
+	return names
+}()
+
+// statusName is strconv.Itoa(code), from statusNames when it is there.
+func statusName(code int) string {
+	if code >= 0 && code < len(statusNames) {
+		return statusNames[code]
+	}
+	return strconv.Itoa(code)
+}
+
 // cover counts the answered request in its world's coverage: one lock, a
 // handful of map increments, after the answer is written.
 func cover(c echo.Context, w *state.World, e *state.Entry) {
@@ -74,7 +91,7 @@ func cover(c echo.Context, w *state.World, e *state.Entry) {
 		add(state.CoverOp, CoverOp(e.Op, walkOf(c).variant))
 	}
 	if e.Status != 0 {
-		add(state.CoverStatus, strconv.Itoa(e.Status))
+		add(state.CoverStatus, statusName(e.Status))
 	}
 	if code := Code(c); code != "" {
 		add(state.CoverCode, code)
