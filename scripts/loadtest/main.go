@@ -99,8 +99,8 @@ func run(dur time.Duration, rounds, conns int, only string) error {
 	}
 	defer os.RemoveAll(dir)
 
-	fmt.Printf("wrk -t1 -c%d, %s a run, %d interleaved rounds; ratio = panelsim / bare net/http with the same bytes\n\n", conns, dur, rounds)
-	fmt.Printf("%-32s %12s %12s %7s %6s %11s %11s\n", "path", "panelsim/s", "bare/s", "ratio", "goal", "cpu µs/req", "bare µs/req")
+	fmt.Printf("wrk -t1 -c%d, %s a run, %d interleaved rounds; ratio = panelsim / bare net/http with the same bytes\n(the median of the rounds' ratios; rounds is their range: a wide one says the machine was busy)\n\n", conns, dur, rounds)
+	fmt.Printf("%-32s %12s %12s %7s %11s %6s %11s %11s\n", "path", "panelsim/s", "bare/s", "ratio", "rounds", "goal", "cpu µs/req", "bare µs/req")
 	for i, p := range paths {
 		if only != "" && !strings.Contains(p.Name, only) {
 			continue
@@ -127,7 +127,8 @@ func run(dur time.Duration, rounds, conns int, only string) error {
 			pcpu, bcpu = append(pcpu, cpu[psAddr]), append(bcpu, cpu[bareAddr])
 			ratios = append(ratios, got[psAddr]/got[bareAddr])
 		}
-		fmt.Printf("%-32s %12.0f %12.0f %7.2f %6.2f %11.1f %11.1f\n", p.Name, median(ps), median(bs), median(ratios), goals[p.Name], median(pcpu), median(bcpu))
+		lo, hi := slices.Min(ratios), slices.Max(ratios)
+		fmt.Printf("%-32s %12.0f %12.0f %7.2f %5.2f–%.2f %6.2f %11.1f %11.1f\n", p.Name, median(ps), median(bs), median(ratios), lo, hi, goals[p.Name], median(pcpu), median(bcpu))
 	}
 	return nil
 }
