@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -157,23 +156,11 @@ func (s *Server) decodeJSON(c echo.Context, v any) error {
 // TestStrictDecoderIsAFreshDecoder and FuzzStrictDecoder hold it to a
 // fresh one.
 type strictDecoder struct {
-	src bodyReader
+	src bytes.Reader // the body being decoded, reset to each one
 	dec *json.Decoder
 	// fed is how many bytes the decoder's stream has been given (its
 	// InputOffset counts in that stream).
 	fed int64
-}
-
-// bodyReader reads the body it holds, then io.EOF (as bytes.Reader does).
-type bodyReader struct{ b []byte }
-
-func (r *bodyReader) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b)
-	r.b = r.b[n:]
-	return n, nil
 }
 
 func newStrictDecoder() *strictDecoder {
@@ -198,7 +185,8 @@ var errTrailingData = errors.New("trailing data")
 // decode the next.
 func (d *strictDecoder) decode(body []byte, v any) (reusable bool, err error) {
 	start := d.fed
-	d.src.b, d.fed = body, d.fed+int64(len(body))
+	d.src.Reset(body)
+	d.fed += int64(len(body))
 	if err := d.dec.Decode(v); err != nil {
 		return false, err
 	}
@@ -213,7 +201,7 @@ func (d *strictDecoder) decode(body []byte, v any) (reusable bool, err error) {
 	if pos < 0 || pos > int64(len(body)) || !jsonw.Space(body[pos:]) {
 		return false, nil
 	}
-	d.src.b = nil
+	d.src.Reset(nil)
 	return len(body) <= maxPooledBody, nil
 }
 
