@@ -196,12 +196,7 @@ func (*Panel) serve(c echo.Context, rt Route) error {
 	if !found {
 		return write(c, notSupported())
 	}
-	cl := &call{route: rt}
-	if c.Request().URL.RawQuery != "" {
-		// Without a query the nil Values answer as an empty one would,
-		// without a map made and parsed for every request.
-		cl.query = c.QueryParams()
-	}
+	cl := &call{route: rt, query: c.QueryParams()}
 	if rt.Op == "tasks/logs" {
 		q, err := ParseLogQuery(cl.query.Get("flag"), cl.query.Get("line_num"), cl.query.Has("line_num"))
 		if err != nil {

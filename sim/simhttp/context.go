@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -89,6 +90,16 @@ func (c *walkContext) Set(key string, val any) {
 		}
 	}
 	c.walk.values = append(c.walk.values, value{key, val})
+}
+
+// QueryParams is the request's query; a request without one has none to
+// parse, and gets nil Values (which answer Get and Has as an empty map
+// does) rather than a map echo would make for every request.
+func (c *walkContext) QueryParams() url.Values {
+	if c.Request().URL.RawQuery == "" {
+		return nil
+	}
+	return c.Context.QueryParams()
 }
 
 // reset readies a pooled context for the next request: a zero walk that

@@ -2,6 +2,7 @@ package simhttp
 
 import (
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,5 +175,26 @@ func TestStatusNameIsItoa(t *testing.T) {
 		if got, want := statusName(code), strconv.Itoa(code); got != want {
 			t.Fatalf("statusName(%d) = %q, want %q", code, got, want)
 		}
+	}
+}
+
+// TestServeQueryParams: a request without a query gets no map to fill, and
+// one with a query gets echo's parse of it.
+func TestServeQueryParams(t *testing.T) {
+	e := echo.New()
+	var got []url.Values
+	e.GET("/q", func(c echo.Context) error {
+		got = append(got, c.QueryParams())
+		return nil
+	})
+	h := Serve(e)
+	for _, target := range []string{"/q", "/q?a=1&a=2&b"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil))
+	}
+	if got[0] != nil || got[0].Get("a") != "" || got[0].Has("a") {
+		t.Errorf("no query: %v", got[0])
+	}
+	if q := got[1]; len(q["a"]) != 2 || q.Get("a") != "1" || !q.Has("b") {
+		t.Errorf("a=1&a=2&b: %v", q)
 	}
 }
