@@ -289,16 +289,8 @@ func writeClockView(c echo.Context, status int, v *clockView) error {
 	if !ok {
 		return c.JSON(status, *v)
 	}
-	*buf = append(b, '\n')
-	// What echo's c.JSON does around its encoder: the content type unless
-	// one is set, the status, then one write.
-	r := c.Response()
-	if r.Header().Get(echo.HeaderContentType) == "" {
-		r.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-	}
-	r.Status = status
-	_, err := r.Write(*buf)
-	return err
+	*buf = append(b, '\n') // c.JSON's encoder ends with a newline
+	return c.JSONBlob(status, *buf)
 }
 
 // handEncodes says c.JSON would write encoding/json's compact bytes: echo's
