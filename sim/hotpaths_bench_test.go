@@ -6,6 +6,7 @@ import (
 
 	"github.com/panelsim/panelsim/internal/hotpaths"
 	"github.com/panelsim/panelsim/sim"
+	"github.com/panelsim/panelsim/state"
 )
 
 func hotServer(tb testing.TB) (http.Handler, []hotpaths.Path) {
@@ -38,6 +39,9 @@ func TestHotPathsAnswerSuccessfully(t *testing.T) {
 // walk, each beside a bare handler answering the same bytes: compare the
 // pairs of one run (their ratio is what the load script reports over TCP).
 func BenchmarkHotPaths(b *testing.B) {
+	// Measure what a user runs: kept answers used, not rendered again.
+	state.VerifyMemos.Store(false)
+	b.Cleanup(func() { state.VerifyMemos.Store(true) })
 	h, paths := hotServer(b)
 	bare := hotpaths.Bare(h, paths)
 	for _, p := range paths {

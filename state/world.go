@@ -74,6 +74,10 @@ type World struct {
 	coverage *Coverage
 	changed  Signal
 
+	// memo keeps renderings while nothing changes (see Memo); a clone or a
+	// restore starts with none.
+	memo memo
+
 	// tx and stepTx are the transactions Do (and Inspect) and a running
 	// step hand out, owned by the lock and reused so a request allocates
 	// none; see Tx.
@@ -137,11 +141,25 @@ func (w *World) Do(fn func(tx *Tx) error) error {
 // DoScoped is Do with request-scoped extras (an armed task failure, notes
 // for the journal) that the HTTP layer passes through to the model.
 func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
+	return w.transact(scope, false, fn)
+}
+
+// ViewScoped is DoScoped for a read: fn may change nothing a memo renders
+// (see Memo), so the memos kept stay good, and fn may keep new ones. The
+// clock catches up and due steps run as in DoScoped.
+func (w *World) ViewScoped(scope *Scope, fn func(tx *Tx) error) error {
+	return w.transact(scope, true, fn)
+}
+
+func (w *World) transact(scope *Scope, view bool, fn func(tx *Tx) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.catchUp()
+	if !view {
+		w.memo.changed()
+	}
 	tx := &w.tx
-	*tx = Tx{w: w, scope: scope}
+	*tx = Tx{w: w, scope: scope, view: view}
 	err := fn(tx)
 	*tx = Tx{w: w}
 	// Steps due now (a timing of 0: "instant") run before the lock is let
@@ -160,6 +178,7 @@ func (w *World) DoScoped(scope *Scope, fn func(tx *Tx) error) error {
 func (w *World) Inspect(fn func(tx *Tx) error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.memo.changed()
 	tx := &w.tx
 	*tx = Tx{w: w}
 	return fn(tx)
@@ -283,6 +302,7 @@ func (w *World) runStep(s Step) Ran {
 		r.Error = "no handler for step kind " + s.Kind
 		return r
 	}
+	w.memo.changed()
 	tx := &w.stepTx
 	*tx = Tx{w: w, stepArg: s.val}
 	err := fn(tx, s.Args)
@@ -381,6 +401,9 @@ type Tx struct {
 	// stepArg is the running step's Step.val (nil outside a step), for
 	// TypedStep.
 	stepArg any
+	// view says the transaction is a read (ViewScoped), the only kind
+	// that keeps memos.
+	view bool
 }
 
 // Now is the virtual time of the transaction (a step's due time inside a step).

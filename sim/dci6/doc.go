@@ -163,4 +163,13 @@
 // finished task is gone from GET /task and /task/{id} (3080 not found),
 // except a server's last long operation, which stays readable through
 // the server as long as it is that server's last.
+//
+// Kept answers (ours, invisible on the wire): GET /dci/v3/server/{id} is
+// what billing polls while an operation runs, so the world keeps the
+// bytes of its latest server answers, per server and caller
+// (state.Memo), until anything changes the world: any request but a
+// read, any step that runs. A kept answer is byte for byte the one a new
+// rendering gives (the tests render again on every use and compare); a
+// token check is a read for this purpose (it renews or drops the token,
+// and no kept answer shows tokens). ?pretty answers are not kept.
 package dci6

@@ -38,6 +38,52 @@ func run[T any](c echo.Context, status int, call func(tx *state.Tx) (T, error)) 
 	return writeJSON(c, status, &out)
 }
 
+// runKept is run for a read whose answer the world may keep (state.Memo):
+// while nothing changes, asking again answers the kept bytes. key names
+// what the answer depends on besides the state (the object, the caller);
+// call must change nothing. An indented answer is left to run (echo
+// indents it), and a view the encoder leaves to encoding/json is not kept.
+func runKept[T any](c echo.Context, key any, call func(tx *state.Tx) (T, error)) error {
+	if simhttp.Indented(c) {
+		return run(c, http.StatusOK, call)
+	}
+	var out T
+	var b []byte
+	err := simhttp.View(c, func(tx *state.Tx) error {
+		var err error
+		b, err = state.Memo(tx, key, func() ([]byte, error) {
+			var err error
+			if out, err = call(tx); err != nil {
+				return nil, err
+			}
+			return ownJSON(&out), nil
+		})
+		return err
+	})
+	if err != nil {
+		return writeError(c, err)
+	}
+	if b == nil {
+		return c.JSON(http.StatusOK, out)
+	}
+	return c.JSONBlob(http.StatusOK, b)
+}
+
+// ownJSON is *v as writeJSON writes it, in bytes of its own; nil when the
+// view has no encoder or leaves itself to encoding/json.
+func ownJSON[T any](v *T) []byte {
+	a, ok := any(v).(jsonAppender)
+	if !ok {
+		return nil
+	}
+	o, ok := encodeJSON(a)
+	defer o.release()
+	if !ok {
+		return nil
+	}
+	return bytes.Clone(o.b)
+}
+
 // writeJSON answers *v as c.JSON(status, *v) would, with the view's own
 // encoder when it has one (render_json.go): the same bytes without
 // encoding/json's reflection. ?pretty and echo's debug mode indent, so
@@ -184,7 +230,16 @@ func (p *Panel) getServer(c echo.Context, caller Caller) error {
 	if err != nil {
 		return writeError(c, err)
 	}
-	return run(c, http.StatusOK, func(tx *state.Tx) (ServerView, error) { return GetServer(tx, caller, id) })
+	// Billing polls a server while its operation runs: the answer is kept
+	// until something changes. What a caller sees depends on who asks.
+	key := serverKey{id: id, user: caller.UserID, admin: caller.Admin}
+	return runKept(c, key, func(tx *state.Tx) (ServerView, error) { return GetServer(tx, caller, id) })
+}
+
+// serverKey names a kept server answer (runKept).
+type serverKey struct {
+	id, user int64
+	admin    bool
 }
 
 func (p *Panel) setOwner(c echo.Context, _ Caller) error {

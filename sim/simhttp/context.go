@@ -231,11 +231,13 @@ func setWorld(c echo.Context, w *state.World) { walkOf(c).world = w }
 // Do runs fn in the request's world with the request's scope (an armed
 // task failure, notes for the journal).
 func Do(c echo.Context, fn func(tx *state.Tx) error) error {
-	w := walkOf(c)
-	if !w.scoped {
-		return w.world.DoScoped(nil, fn)
-	}
-	return w.world.DoScoped(&w.scope, fn)
+	return walkOf(c).world.DoScoped(scopeOf(c), fn)
+}
+
+// View is Do for a read, whose fn changes nothing a memo renders
+// (state.Memo): the world's kept renderings stay good.
+func View(c echo.Context, fn func(tx *state.Tx) error) error {
+	return walkOf(c).world.ViewScoped(scopeOf(c), fn)
 }
 
 // scopeOf is the request's scope, nil outside a panel route's walk.
