@@ -41,30 +41,33 @@ func run[T any](c echo.Context, status int, call func(tx *state.Tx) (T, error)) 
 // runKept is run for a read whose answer the world may keep (state.Memo):
 // while nothing changes, asking again answers the kept bytes. key names
 // what the answer depends on besides the state (the object, the caller);
-// call must change nothing. An indented answer is left to run (echo
-// indents it), and a view the encoder leaves to encoding/json is not kept.
+// call must change nothing. An indented answer (echo indents it) and a
+// view the encoder leaves to encoding/json are rendered, never kept.
 func runKept[T any](c echo.Context, key any, call func(tx *state.Tx) (T, error)) error {
-	if simhttp.Indented(c) {
-		return run(c, http.StatusOK, call)
-	}
+	indented := simhttp.Indented(c)
 	var out T
 	var b []byte
 	err := simhttp.View(c, func(tx *state.Tx) error {
-		var err error
-		b, err = state.Memo(tx, key, func() ([]byte, error) {
+		render := func() ([]byte, error) {
 			var err error
-			if out, err = call(tx); err != nil {
+			if out, err = call(tx); err != nil || indented {
 				return nil, err
 			}
 			return ownJSON(&out), nil
-		})
+		}
+		var err error
+		if indented {
+			_, err = render()
+		} else {
+			b, err = state.Memo(tx, key, render)
+		}
 		return err
 	})
 	if err != nil {
 		return writeError(c, err)
 	}
 	if b == nil {
-		return c.JSON(http.StatusOK, out)
+		return writeJSON(c, http.StatusOK, &out)
 	}
 	return c.JSONBlob(http.StatusOK, b)
 }

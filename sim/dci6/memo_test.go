@@ -1,8 +1,11 @@
 package dci6_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,7 +37,9 @@ func TestKeptServerAnswersFollowEveryChange(t *testing.T) {
 		func() {
 			c.JSON("POST", fmt.Sprintf("/api/dci/v3/server/%d/owner", server()), fmt.Sprintf(`{"owner":%d}`, me.ID), "X-Xsrf-Token", admin)
 		},
-		func() { c.Do("DELETE", fmt.Sprintf("/api/dci/v3/server/%d/owner", server()), nil, "X-Xsrf-Token", admin) },
+		func() {
+			c.Do("DELETE", fmt.Sprintf("/api/dci/v3/server/%d/owner", server()), nil, "X-Xsrf-Token", admin)
+		},
 		func() {
 			c.JSON("POST", fmt.Sprintf("/api/dci/v3/server/%d/%s", server(), []string{"suspend", "resume"}[rng.IntN(2)]), `{}`, "X-Xsrf-Token", admin)
 		},
@@ -60,6 +65,13 @@ func TestKeptServerAnswersFollowEveryChange(t *testing.T) {
 				}
 			}
 		}
+	}
+	// ?pretty asks echo to indent: never a kept compact answer.
+	kept := c.Get("/api/dci/v3/server/2", "X-Xsrf-Token", admin).Expect(t, 200).Body
+	pretty := c.Get("/api/dci/v3/server/2?pretty", "X-Xsrf-Token", admin).Expect(t, 200).Body
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, pretty); err != nil || !bytes.Contains(pretty, []byte("\n  ")) || compact.String() != strings.TrimSpace(string(kept)) {
+		t.Fatalf("?pretty answered %s (compact error %v), the kept answer is %s", pretty, err, kept)
 	}
 	w, err := srv.Sim().Worlds().Get(simhttp.DefaultWorld)
 	if err != nil {
