@@ -64,12 +64,16 @@ func (w *World) MemoHits() uint64 {
 // changes after rendering would go unseen), when render returns non-nil
 // bytes of at most 4 KiB and no error; nil bytes say "not memoized" and
 // pass through. The returned bytes belong to the memo: never change them.
-// key must be comparable, and name everything the rendering depends on
-// besides the world's state (the object, the caller).
-func Memo(tx *Tx, key any, render func() ([]byte, error)) ([]byte, error) {
+// key names everything the rendering depends on besides the world's
+// state (the object, the caller).
+func Memo[K comparable](tx *Tx, key K, render func() ([]byte, error)) ([]byte, error) {
 	m := &tx.w.memo
 	for i := range m.entries {
-		if e := &m.entries[i]; e.key != nil && e.key == key {
+		// Asserted, not compared as interfaces: a hit boxes no key.
+		if e := &m.entries[i]; e.key != nil {
+			if k, ok := e.key.(K); !ok || k != key {
+				continue
+			}
 			if VerifyMemos.Load() {
 				verifyMemo(key, e.b, render)
 			}

@@ -215,4 +215,12 @@
 // finished ones up to the scenario's history bound (history: {imserver:
 // N}, default 1000); older ones are forgotten, and a deleted server whose
 // tasks are all forgotten answers as one that never existed.
+//
+// Kept answers (ours, invisible on the wire): get_servers_status is what
+// billing polls while an action runs, so the world keeps the bytes of its
+// latest answers, per account and id parameter (state.Memo), until
+// anything changes the world: any other command, any step that runs. A
+// kept answer is byte for byte a new rendering's (the tests render again
+// on every use and compare); checking the session is a read for this
+// purpose (it renews or drops the session, which no kept answer shows).
 package imserver

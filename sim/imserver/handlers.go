@@ -19,7 +19,11 @@ const keyLogin = "imserver.login"
 // one model call; public commands need no session.
 type command struct {
 	public bool
-	run    func(m *model, p params) (any, error)
+	// kept says the command only reads and its answer depends on nothing
+	// but the state, the account and the id parameter: the world keeps it
+	// until something changes (state.Memo).
+	kept bool
+	run  func(m *model, p params) (any, error)
 }
 
 // loginResult makes the gateway answer with the login envelope.
@@ -34,7 +38,7 @@ var commands = map[string]command{
 
 	// Servers.
 	"get_servers":        {run: withOptID("id", (*model).Servers)},
-	"get_servers_status": {run: withOptID("id", (*model).Statuses)},
+	"get_servers_status": {kept: true, run: withOptID("id", (*model).Statuses)},
 	"get_presets":        {run: func(m *model, p params) (any, error) { return m.Presets(), nil }},
 	CmdAdd:               {run: cmdAddServer},
 	CmdUpdate:            {run: cmdUpdateServer},
@@ -101,8 +105,14 @@ func (pn *Panel) gateway(c echo.Context) error {
 	if err != nil {
 		return nativeError(err)
 	}
+	key, keep := keptKeyOf(name, cmd, p)
+	transact := simhttp.Do
+	if keep {
+		transact = simhttp.View
+	}
 	var data any
-	err = simhttp.Do(c, func(tx *state.Tx) error {
+	var kept []byte
+	err = transact(c, func(tx *state.Tx) error {
 		m := newModel(tx)
 		if !cmd.public {
 			sess, _, _ := p.str("sess")
@@ -111,14 +121,48 @@ func (pn *Panel) gateway(c echo.Context) error {
 			}
 			c.Set(keyLogin, m.login)
 		}
+		if !keep {
+			var err error
+			data, err = cmd.run(m, p)
+			return err
+		}
+		key.login = m.login
 		var err error
-		data, err = cmd.run(m, p)
+		kept, err = state.Memo(tx, key, func() ([]byte, error) {
+			d, err := cmd.run(m, p)
+			if err != nil {
+				return nil, err
+			}
+			data = d
+			return ownEnvelope(&envelope{Success: true, Data: d, Login: m.login}), nil
+		})
 		return err
 	})
 	if err != nil {
 		return nativeError(err)
 	}
+	if kept != nil {
+		return c.Blob(http.StatusOK, answerType, kept)
+	}
 	return respond(c, data)
+}
+
+// keptKey names a kept answer: the command, the account asking and the
+// id parameter as given (had), the only one a kept command reads.
+type keptKey struct {
+	cmd, login, id string
+	had            bool
+}
+
+// keptKeyOf is the key of a kept command's answer; keep is false for any
+// other command, or an id parameter that is not a plain value (the
+// command refuses it, and nothing is kept).
+func keptKeyOf(name string, cmd command, p params) (_ keptKey, keep bool) {
+	if !cmd.kept {
+		return keptKey{}, false
+	}
+	id, had, err := p.str("id")
+	return keptKey{cmd: name, id: id, had: had}, err == nil
 }
 
 func lookup(name string) (command, error) {
@@ -151,7 +195,22 @@ func writeEnvelope(c echo.Context, status int, env *envelope) error {
 	if !ok {
 		return writeJSON(c, status, *env)
 	}
-	return c.Blob(status, "application/json; charset=utf-8", buf.b)
+	return c.Blob(status, answerType, buf.b)
+}
+
+// answerType is the Content-Type of every gateway answer.
+const answerType = "application/json; charset=utf-8"
+
+// ownEnvelope is env as writeEnvelope writes it, in bytes of its own; nil
+// when its data has no hand encoder.
+func ownEnvelope(env *envelope) []byte {
+	buf := answerBytes.Get().(*answerSlice)
+	defer buf.release()
+	var ok bool
+	if buf.b, ok = appendEnvelope(buf.b[:0], env); !ok {
+		return nil
+	}
+	return bytes.Clone(buf.b)
 }
 
 func writeJSON(c echo.Context, status int, v any) error {
@@ -161,7 +220,7 @@ func writeJSON(c echo.Context, status int, v any) error {
 	if err != nil {
 		return err
 	}
-	return c.Blob(status, "application/json; charset=utf-8", b)
+	return c.Blob(status, answerType, b)
 }
 
 // nativeError hands a model or parser refusal to RenderError.
