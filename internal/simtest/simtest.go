@@ -283,3 +283,12 @@ func (c *Client) Replay(entries []state.Entry) []*Response {
 	}
 	return out
 }
+
+// Main runs a package's tests with state.VerifyMemos on: every kept answer
+// a test is given is rendered again and compared (a stale one panics, and
+// the walk answers 500). A package whose tests reach a panel that keeps
+// answers calls it from its TestMain.
+func Main(m *testing.M) {
+	state.VerifyMemos.Store(true)
+	os.Exit(m.Run())
+}
